@@ -1,0 +1,234 @@
+/*
+ * segment.h - the shared-memory segment: the only ABI between the collector
+ * (one writer per process) and its readers (vigil run, vigild, tests).
+ *
+ * One segment per process, a regular file of fixed size in the per-user
+ * directory (default /dev/shm/vigil-<uid>/, or $VIGIL_DIR), named
+ * "<pid>-<proc_start>.seg" where proc_start is field 22 of /proc/<pid>/stat
+ * (so a reused pid cannot collide, and an exec'd image finds its segment).
+ * Created mode 0600 with O_EXCL|O_NOFOLLOW.  See docs/SEGMENT.md.
+ *
+ * Writers update counters in place with plain (thread-owned shard) or relaxed
+ * atomic (shared shard, file records) stores.  Readers must treat every byte
+ * as hostile: copy the segment, then check magic, version, every size and
+ * offset below against the copy's length, and the NUL inside every string.
+ * Readers compute every offset from the geometry fields, never from sizeof
+ * of their own build, so segments with fewer ops (older collectors) read.
+ *
+ * All fields are fixed-width, little-endian (the host's), naturally aligned.
+ * Time is in "ticks" of the segment's clock; see struct vigil_seg_clock.
+ */
+#ifndef VIGIL_SEGMENT_H
+#define VIGIL_SEGMENT_H
+
+#include <stdint.h>
+#include "vigil/ops.h"
+
+#define VIGIL_SEG_MAGIC      "VIGILSEG"  /* 8 bytes, no NUL */
+#define VIGIL_SEG_VERSION    1u
+#define VIGIL_SEG_SUFFIX     ".seg"
+
+#define VIGIL_HIST_BUCKETS   32   /* 0: size 0; i>=1: [2^(i-1), 2^i); 31: >= 2^30 */
+#define VIGIL_TL_BINS        64   /* timeline bins per shard; width doubles as needed */
+#define VIGIL_TL_SHIFT0      20   /* first bin width = 2^20 ticks (~0.35 ms TSC, ~1 ms ns) */
+#define VIGIL_SHARDS         16   /* per-thread counter shards; the last is shared */
+#define VIGIL_SHARED_SHARD   (VIGIL_SHARDS - 1)
+#define VIGIL_FILES          512  /* file records, record 0 is "<other files>" */
+#define VIGIL_PATH_MAX       256  /* stored path bytes incl. NUL (longer: middle elided) */
+
+/* Pseudo file names for what is not a regular file (struct vigil_file.kind). */
+enum vigil_file_kind {
+	VIGIL_FILE_FREE = 0,   /* slot not yet published */
+	VIGIL_FILE_REGULAR,    /* absolute, lexically normalised path */
+	VIGIL_FILE_OVERFLOW,   /* "<other files>": the table was full */
+	VIGIL_FILE_STDIN,      /* "<stdin>"  */
+	VIGIL_FILE_STDOUT,     /* "<stdout>" */
+	VIGIL_FILE_STDERR,     /* "<stderr>" */
+	VIGIL_FILE_PIPE,       /* "<pipe>"   */
+	VIGIL_FILE_SOCKET,     /* "<socket>" */
+	VIGIL_FILE_OTHER,      /* "<other>": devices, directories, unknown */
+	VIGIL_FILE_NKINDS
+};
+
+/* struct vigil_seg_header.state */
+enum vigil_seg_state {
+	VIGIL_STATE_INIT = 0,    /* being created: readers skip */
+	VIGIL_STATE_RUNNING = 1,
+	VIGIL_STATE_ENDED = 2,   /* end record written (exit status known) */
+};
+
+/* struct vigil_seg_header.flags: why numbers may be partial (profiles' "flags"). */
+#define VIGIL_FLAG_FILE_OVERFLOW  (1u << 0) /* file table full: "<other files>" used */
+#define VIGIL_FLAG_FD_OVERFLOW    (1u << 1) /* a descriptor beyond the fd table */
+#define VIGIL_FLAG_SHARED_SHARD   (1u << 2) /* more threads than shards (exact, slower) */
+#define VIGIL_FLAG_PATH_TRUNCATED (1u << 3) /* a path longer than VIGIL_PATH_MAX */
+#define VIGIL_FLAG_EARLY_CALLS    (1u << 4) /* calls before the segment existed, not counted */
+#define VIGIL_FLAG_EXEC_REATTACH  (1u << 5) /* an exec'd image continued this segment */
+
+/* struct vigil_seg_clock.source */
+enum vigil_clock_source {
+	VIGIL_CLOCK_NS = 0,   /* ticks are CLOCK_MONOTONIC nanoseconds */
+	VIGIL_CLOCK_TSC = 1,  /* ticks are invariant TSC cycles (same on every CPU) */
+};
+
+/*
+ * Ticks -> seconds.  For the TSC, the collector does no calibration loop: it
+ * stores a (ticks, CLOCK_MONOTONIC ns) pair when the segment is created and
+ * another when the process ends.  Readers take the rate from those two pairs
+ * when they are >= 10 ms apart, else from a pair they take themselves
+ * (the TSC is shared by all processes of the node), else from their own
+ * calibration.
+ */
+struct vigil_seg_clock {
+	uint32_t source;          /* enum vigil_clock_source */
+	uint32_t reserved;
+	uint64_t start_ticks;     /* clock at segment creation = timeline origin */
+	uint64_t start_mono_ns;   /* CLOCK_MONOTONIC at the same moment */
+	uint64_t start_real_ns;   /* CLOCK_REALTIME at the same moment (Unix epoch) */
+	uint64_t end_ticks;       /* clock when the end record was written, or 0 */
+	uint64_t end_mono_ns;
+	uint64_t end_real_ns;
+};
+
+/* Who the process is.  Strings are NUL-terminated within their arrays (readers check). */
+struct vigil_seg_identity {
+	int32_t  pid;
+	int32_t  ppid;
+	uint32_t uid;             /* as the process says; readers trust the file owner instead */
+	uint32_t gid;
+	uint64_t proc_start;      /* /proc/<pid>/stat field 22: pid-reuse guard */
+	int32_t  rank;            /* MPI rank, -1 unknown */
+	int32_t  nranks;          /* MPI_COMM_WORLD size, 0 unknown */
+	int32_t  exit_status;     /* exit(3) status when state == ENDED, else -1 */
+	int32_t  term_signal;     /* killing signal when known (set by readers that reaped it), else 0 */
+	uint32_t exec_count;      /* images that ran in this process (1 + successful execs seen) */
+	uint32_t reserved;
+	char job_id[64];          /* VIGIL_JOB_ID, SLURM_JOB_ID, PBS_JOBID, LSB_JOBID, FLUX_JOB_ID */
+	char step[32];            /* SLURM_STEP_ID, else "" */
+	char run_id[40];          /* VIGIL_RUN_ID: the `vigil run` that started this process, else "" */
+	char host[64];            /* gethostname */
+	char exe[256];            /* /proc/self/exe of the latest image */
+	char cmdline[1024];       /* argv joined by single spaces (truncated) of the latest image */
+	char mpi_impl[16];        /* "openmpi", "mpich" once an MPI collector attached, else "" */
+};
+
+/* Per-operation counters, in each shard. */
+struct vigil_op_counters {
+	uint64_t calls;
+	uint64_t errors;          /* calls that failed (returned the call's error value) */
+	uint64_t bytes;           /* bytes actually transferred (return value based) */
+	uint64_t ticks;           /* time inside the call */
+	uint64_t hist[VIGIL_HIST_BUCKETS]; /* requested size (iovec sum for v-calls) */
+};
+
+/* One timeline bin of one layer. */
+struct vigil_tl_bin {
+	uint64_t ops;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+	uint64_t ticks;
+};
+
+/*
+ * A counter shard.  One thread owns a shard and updates it with plain stores
+ * (no lock prefix); threads beyond VIGIL_SHARDS-1 share the last shard and use
+ * atomic adds.  `changes` is bumped after each update so a reader can skip a
+ * shard that did not change since its last sample.
+ */
+struct vigil_shard {
+	uint64_t changes;
+	uint32_t state;           /* 0 free, 1 owned by one thread, 2 shared (atomic) */
+	uint32_t tid;             /* owning thread's tid (informative) */
+	uint32_t tl_shift;        /* timeline bin width = 2^tl_shift ticks */
+	uint32_t reserved0;
+	uint64_t reserved[5];     /* header of the shard: 64 bytes */
+	struct vigil_tl_bin timeline[VIGIL_TL_BINS][VIGIL_NLAYERS];
+	struct vigil_op_counters ops[]; /* n_ops entries (header.n_ops) */
+};
+
+/* Per-file, per-layer counters. */
+struct vigil_file_counters {
+	uint64_t reads;
+	uint64_t writes;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+	uint64_t meta_ops;        /* class-metadata ops on this file (open, close, fstat, seek, ...) */
+	uint64_t ticks;           /* time in all ops on this file */
+	uint64_t seq_reads;       /* read at an offset >= the end of the previous read */
+	uint64_t seq_writes;
+	uint64_t consec_reads;    /* read exactly at the end of the previous read */
+	uint64_t consec_writes;
+	uint64_t max_offset;      /* highest byte offset touched + 1 */
+	uint64_t reserved;
+};
+
+/*
+ * A file record.  Published by writing `hash` last (release); a reader takes
+ * a record only when hash != 0 and kind is valid.  The same path can appear
+ * in two records (two threads opening it at once): readers merge by path.
+ */
+struct vigil_file {
+	uint64_t hash;            /* FNV-1a 64 of the full normalised path; 0 = free */
+	uint32_t kind;            /* enum vigil_file_kind */
+	uint32_t path_len;        /* length of the full path (may exceed what is stored) */
+	uint64_t first_ticks;     /* first access, segment clock (0 = none) */
+	uint64_t last_ticks;      /* last access */
+	char path[VIGIL_PATH_MAX];
+	struct vigil_file_counters layer[VIGIL_NFLAYERS];
+};
+
+struct vigil_seg_header {
+	char     magic[8];        /* VIGIL_SEG_MAGIC */
+	uint32_t version;         /* VIGIL_SEG_VERSION */
+	uint32_t header_size;     /* sizeof(struct vigil_seg_header) */
+	uint64_t segment_size;    /* bytes in the file */
+
+	/* geometry: every offset is from the segment start */
+	uint32_t n_ops;           /* ops per shard (VIGIL_NOPS of the writer) */
+	uint32_t n_layers;        /* VIGIL_NLAYERS */
+	uint32_t n_hist;          /* VIGIL_HIST_BUCKETS */
+	uint32_t n_tl_bins;       /* VIGIL_TL_BINS */
+	uint32_t n_shards;        /* VIGIL_SHARDS */
+	uint32_t shard_size;      /* bytes per shard, multiple of 64 */
+	uint64_t shards_offset;
+	uint32_t n_files;         /* capacity of the file table */
+	uint32_t file_size;       /* bytes per file record */
+	uint64_t files_offset;
+	uint64_t ident_offset;
+	uint32_t ident_size;
+	uint32_t n_flayers;       /* VIGIL_NFLAYERS */
+
+	struct vigil_seg_clock clock;
+
+	/* live state */
+	uint32_t state;           /* enum vigil_seg_state */
+	uint32_t flags;           /* VIGIL_FLAG_* */
+	uint32_t files_used;      /* records claimed (may exceed n_files: overflow) */
+	uint32_t shards_used;     /* shards claimed */
+	uint64_t header_changes;  /* bumped when identity, state or flags change */
+	uint64_t early_calls;     /* calls that could not be counted (before init, no segment) */
+	uint64_t reader_mark;     /* written by readers: nonzero = collected by this `vigil run` */
+	uint64_t reserved[6];
+};
+
+/* Geometry of the segment this build writes. */
+#define VIGIL_SHARD_SIZE \
+	((uint32_t)(((sizeof(struct vigil_shard) + VIGIL_NOPS * sizeof(struct vigil_op_counters)) + 63) & ~(size_t)63))
+#define VIGIL_HEADER_AREA    4096u  /* header, then identity, within the first page(s) */
+#define VIGIL_IDENT_OFFSET   1024u
+#define VIGIL_FILES_OFFSET   ((uint64_t)VIGIL_HEADER_AREA)
+#define VIGIL_SHARDS_OFFSET  \
+	((VIGIL_FILES_OFFSET + (uint64_t)VIGIL_FILES * sizeof(struct vigil_file) + 4095) & ~(uint64_t)4095)
+#define VIGIL_SEGMENT_SIZE   \
+	((VIGIL_SHARDS_OFFSET + (uint64_t)VIGIL_SHARDS * VIGIL_SHARD_SIZE + 4095) & ~(uint64_t)4095)
+
+/* Size bucket of a request: 0 for 0 bytes, else 1 + floor(log2(n)), at most 31. */
+static inline unsigned vigil_hist_bucket(uint64_t n)
+{
+	if (n == 0)
+		return 0;
+	unsigned b = 64u - (unsigned)__builtin_clzll(n);
+	return b < VIGIL_HIST_BUCKETS ? b : VIGIL_HIST_BUCKETS - 1;
+}
+
+#endif

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages vigil needs to build, test and demo; only those missing.
+# Used by `make` (build and demo set) and `make check` (adds the test set). Debian 12.
+set -eu
+set_name=${1:-build}
+build_pkgs="build-essential cmake pkg-config libjansson-dev libmicrohttpd-dev libncurses-dev
+            openmpi-bin libopenmpi-dev mpich libmpich-dev gfortran python3 procps"
+test_pkgs="prometheus chromium clang curl util-linux passwd file gzip tar xz-utils"
+pkgs=$build_pkgs
+[ "$set_name" = test ] && pkgs="$build_pkgs $test_pkgs"
+# Node.js and npm fetch the dashboard's charting library (web/package-lock.json).
+# Some machines ship a Node.js with its own npm that conflicts with Debian's npm package.
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+
+missing=""
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in *" installed") ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+echo "vigil: installing missing Debian packages:$missing" >&2
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >&2
+$SUDO apt-get install -y -q --no-install-recommends $missing >&2

@@ -1,0 +1,147 @@
+/*
+ * profile.h - the in-memory job profile and the safe segment reader.
+ *
+ * libvigilformat (src/format/) is plain C with libc only, so the CLI, the
+ * daemon and the MPI collector (which reduces a job at MPI_Finalize) share
+ * one implementation of: parsing an untrusted segment copy, folding segments
+ * into a profile, and writing the profile as JSON (docs/PROFILE.md).
+ * Reading profile JSON back needs a JSON parser and lives in src/common/.
+ */
+#ifndef VIGIL_PROFILE_H
+#define VIGIL_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "vigil/segment.h"
+
+#define VIGIL_PROFILE_SCHEMA "vigil-profile/1"
+
+/* ---------------------------------------------------------------------------
+ * Segment view: a validated, private copy of one segment.
+ * ------------------------------------------------------------------------- */
+struct vigil_seg_view {
+	const unsigned char *base;          /* the copy (owned by the caller) */
+	size_t len;
+	const struct vigil_seg_header *hdr;
+	const struct vigil_seg_identity *id; /* strings checked NUL-terminated */
+	uint32_t n_ops;                      /* min(header n_ops, VIGIL_NOPS) */
+	double tick_seconds;                 /* seconds per tick (see segment.h clock) */
+};
+
+/*
+ * Validate a copy of a segment: magic, version, every size and offset, the
+ * NUL in every identity string.  On failure returns a negative errno-style
+ * code and sets *why to a short static reason ("bad magic", "truncated", ...)
+ * used as the rejection-reason label.  `reader_tick_seconds` is the reader's
+ * own calibration (0 if none) used when the segment's clock pairs are too
+ * close together.
+ */
+int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
+                    struct vigil_seg_view *v, const char **why);
+
+/* Bounds-checked accessors (valid after a successful parse). */
+const struct vigil_shard *vigil_seg_shard(const struct vigil_seg_view *v, uint32_t i);
+const struct vigil_op_counters *vigil_seg_ops(const struct vigil_seg_view *v, uint32_t shard);
+const struct vigil_file *vigil_seg_file(const struct vigil_seg_view *v, uint32_t i);
+
+/* This machine's TSC rate in seconds per tick, measured over >= 5 ms once and cached; 0 if no invariant TSC. */
+double vigil_reader_tsc_seconds(void);
+
+/* ---------------------------------------------------------------------------
+ * Profile model: what a profile file holds, in memory.
+ * ------------------------------------------------------------------------- */
+struct vigil_opstat {
+	uint64_t calls, errors, bytes;
+	double seconds;
+	uint64_t hist[VIGIL_HIST_BUCKETS];
+};
+
+struct vigil_filestat {
+	char *path;                 /* malloc'd; "<stdout>" etc. for pseudo files */
+	int kind;                   /* enum vigil_file_kind */
+	int layer;                  /* enum vigil_file_layer */
+	uint64_t reads, writes, bytes_read, bytes_written, meta_ops;
+	uint64_t seq_reads, seq_writes, consec_reads, consec_writes, max_offset;
+	double seconds;
+	double first_access, last_access; /* Unix seconds, 0 = never */
+	uint32_t processes;         /* how many processes touched it */
+	int32_t rank_min, rank_max; /* ranks that touched it (-1 none) */
+	uint32_t nranks;            /* distinct ranks that touched it */
+};
+
+struct vigil_tlstat {
+	double ops, bytes_read, bytes_written, seconds; /* doubles: bins are re-split */
+};
+
+struct vigil_timeline {
+	double start;               /* Unix seconds of bin 0 */
+	double bin_seconds;         /* width of a bin (0 = empty timeline) */
+	struct vigil_tlstat bin[VIGIL_TL_BINS][VIGIL_NLAYERS];
+};
+
+enum vigil_proc_state {
+	VIGIL_PROC_RUNNING,         /* still alive when the profile was written (survivor) */
+	VIGIL_PROC_EXITED,          /* exit status known */
+	VIGIL_PROC_KILLED,          /* signal known or process vanished without an end record */
+};
+
+struct vigil_procstat {
+	int32_t pid, ppid, rank;
+	uint32_t uid;
+	char *host, *exe, *command; /* malloc'd */
+	double start, end;          /* Unix seconds; end 0 while running */
+	int state;                  /* enum vigil_proc_state */
+	int32_t exit_status;        /* -1 unknown */
+	int32_t term_signal;        /* 0 none/unknown */
+	uint32_t flags;             /* VIGIL_FLAG_* of its segment */
+	uint64_t early_calls;
+	struct vigil_opstat ops[VIGIL_NOPS];
+};
+
+struct vigil_profile {
+	/* job */
+	char *job_id, *step, *user, *command; /* malloc'd, never NULL after init */
+	uint32_t uid;
+	double start, end;          /* Unix seconds */
+	char **hosts; size_t nhosts;
+	char *generator;            /* "vigil run", "vigild", "vigil-mpi" */
+
+	struct vigil_opstat ops[VIGIL_NOPS];          /* job totals */
+	struct vigil_filestat *files; size_t nfiles, files_cap;
+	struct vigil_procstat *procs; size_t nprocs, procs_cap;
+	struct vigil_timeline timeline;
+	uint32_t flags;             /* OR of every segment's VIGIL_FLAG_* */
+	uint64_t early_calls;
+	uint32_t survivors;         /* processes still running when written */
+};
+
+void vigil_profile_init(struct vigil_profile *p);
+void vigil_profile_free(struct vigil_profile *p);
+int  vigil_profile_set_str(char **field, const char *value); /* strdup with NULL -> "" */
+
+/*
+ * Fold one process's segment into the profile: job totals, files (merged by
+ * path and layer), timeline (re-binned onto the job's bins), and one process
+ * entry.  The first segment sets job id, step and host if still empty.
+ * Returns 0 or -ENOMEM.
+ */
+int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_view *v);
+
+/* Fold a whole profile into another (used to merge rank profiles and vigil run's own processes). */
+int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *src);
+
+/* Write as JSON (schema vigil-profile/1, docs/PROFILE.md). Returns 0 or -errno. */
+int vigil_profile_write_json(const struct vigil_profile *p, FILE *out);
+
+/*
+ * Write atomically to `path`: a temporary file in the same directory, fsync,
+ * then renameat2(RENAME_NOREPLACE) (link+unlink fallback).  Never replaces an
+ * existing file: returns -EEXIST.  `mode` e.g. 0644 (vigil run) or 0600 (vigild).
+ */
+int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned mode);
+
+/* Small helpers shared by every writer of JSON and by readers. */
+void vigil_json_string(FILE *out, const char *s);   /* quoted, escaped, invalid UTF-8 replaced */
+
+#endif
