@@ -44,7 +44,8 @@ static void mutate(uint8_t *buf, size_t *len, size_t cap, const struct seed *oth
 		case 4: if (other->len && n < cap) {
 				size_t at = n ? rng() % n : 0, take = rng() % other->len;
 				if (at + take > cap) take = cap - at;
-				memcpy(buf + at, other->data + (rng() % (other->len - (take ? take - 1 : 0) ? other->len - take + 1 : 1)), take);
+				size_t from = rng() % (other->len - take + 1); /* take <= len */
+				memcpy(buf + at, other->data + from, take);
 				if (at + take > *len) *len = at + take;
 			}
 			break;
