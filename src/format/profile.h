@@ -99,6 +99,10 @@ struct vigil_procstat {
 	struct vigil_opstat ops[VIGIL_NOPS];
 };
 
+/* Profile-only flags (struct vigil_profile.flags), above the segment's VIGIL_FLAG_* bits. */
+#define VIGIL_PFLAG_SEGMENT_FAILED (1u << 16) /* "segment_failed": a process ran without a segment */
+#define VIGIL_PFLAG_REJECTED       (1u << 17) /* "rejected_segments": a segment failed validation */
+
 struct vigil_profile {
 	/* job */
 	char *job_id, *step, *user, *command; /* malloc'd, never NULL after init */
@@ -111,7 +115,7 @@ struct vigil_profile {
 	struct vigil_filestat *files; size_t nfiles, files_cap;
 	struct vigil_procstat *procs; size_t nprocs, procs_cap;
 	struct vigil_timeline timeline;
-	uint32_t flags;             /* OR of every segment's VIGIL_FLAG_* */
+	uint32_t flags;             /* OR of every segment's VIGIL_FLAG_*, and VIGIL_PFLAG_* */
 	uint64_t early_calls;
 	uint32_t survivors;         /* processes still running when written */
 };

@@ -1,0 +1,183 @@
+/*
+ * segread.c - validate a private copy of a segment before anyone reads it.
+ *
+ * A segment is written by the process it describes, so its owner can put any
+ * bytes in it at any time.  Everything a reader dereferences is checked here,
+ * once, against the copy's length: afterwards the accessors only index within
+ * bounds that were proven.  Arithmetic is done in 64 bits on values that are
+ * at most 32 bits wide, or with explicit overflow checks, so no field can
+ * wrap an offset back into range.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include "format/profile.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define SEG_HAVE_TSC 1
+#endif
+
+/* Larger than any segment this format can describe sensibly; bounds the reader's copy. */
+#define SEG_MAX_SHARDS 4096u
+#define SEG_MAX_FILES  (1u << 20)
+
+static int seg_fail(const char **why, const char *reason, int err)
+{
+	if (why)
+		*why = reason;
+	return err;
+}
+
+/* off + count * size <= len, without overflow; off must be 8-aligned. */
+static int seg_area_ok(uint64_t off, uint64_t count, uint64_t size, size_t len)
+{
+	if (off % 8 != 0 || off > len)
+		return 0;
+	if (size != 0 && count > UINT64_MAX / size)
+		return 0;
+	return count * size <= (uint64_t)len - off;
+}
+
+#define SEG_STR_OK(s) (memchr((s), '\0', sizeof(s)) != NULL)
+
+double vigil_reader_tsc_seconds(void)
+{
+#ifdef SEG_HAVE_TSC
+	/* Cached after the first call; a benign race only repeats the measurement. */
+	static double cached;
+	if (cached > 0)
+		return cached;
+	struct timespec t0, t1, pause = { 0, 6 * 1000 * 1000 };
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t c0 = __rdtsc();
+	double dt;
+	uint64_t c1;
+	do {
+		nanosleep(&pause, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		c1 = __rdtsc();
+		dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	} while (dt < 0.005);
+	if (c1 <= c0)
+		return 0;
+	cached = dt / (double)(c1 - c0);
+	return cached;
+#else
+	return 0;
+#endif
+}
+
+/* A plausible tick length lies between 1 ps (1 THz) and 1 us (1 MHz). */
+static int seg_rate_ok(double s)
+{
+	return s >= 1e-12 && s <= 1e-6;
+}
+
+static double seg_tick_seconds(const struct vigil_seg_clock *c, double reader)
+{
+	if (c->source == VIGIL_CLOCK_NS)
+		return 1e-9;
+	if (c->end_ticks > c->start_ticks && c->end_mono_ns >= c->start_mono_ns + 10000000ull) {
+		double s = (double)(c->end_mono_ns - c->start_mono_ns) * 1e-9 /
+		           (double)(c->end_ticks - c->start_ticks);
+		if (seg_rate_ok(s))
+			return s;
+	}
+	if (seg_rate_ok(reader))
+		return reader;
+	double own = vigil_reader_tsc_seconds();
+	/* No calibration at all: nanoseconds is the only guess that is not arbitrary. */
+	return seg_rate_ok(own) ? own : 1e-9;
+}
+
+int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
+                    struct vigil_seg_view *v, const char **why)
+{
+	const unsigned char *base = buf;
+	const struct vigil_seg_header *h = buf;
+
+	if (why)
+		*why = NULL;
+	memset(v, 0, sizeof(*v));
+	if (!buf || len < sizeof(*h))
+		return seg_fail(why, "truncated", -EBADMSG);
+	if ((uintptr_t)buf % 8 != 0)
+		return seg_fail(why, "misaligned copy", -EINVAL);
+	if (memcmp(h->magic, VIGIL_SEG_MAGIC, sizeof(h->magic)) != 0)
+		return seg_fail(why, "bad magic", -EBADMSG);
+	if (h->version != VIGIL_SEG_VERSION)
+		return seg_fail(why, "unsupported version", -EPROTONOSUPPORT);
+	if (h->header_size < sizeof(*h) || h->header_size > len)
+		return seg_fail(why, "bad header size", -EBADMSG);
+	if (h->segment_size > len)
+		return seg_fail(why, "truncated", -EBADMSG);
+	if (h->segment_size < h->header_size)
+		return seg_fail(why, "bad segment size", -EBADMSG);
+	/* Everything below is bounded by what the segment says it is, inside the copy. */
+	len = (size_t)h->segment_size;
+
+	if (h->n_layers != VIGIL_NLAYERS || h->n_hist != VIGIL_HIST_BUCKETS ||
+	    h->n_tl_bins != VIGIL_TL_BINS || h->n_flayers != VIGIL_NFLAYERS)
+		return seg_fail(why, "bad geometry", -EBADMSG);
+	if (h->n_ops == 0 || h->n_shards == 0 || h->n_shards > SEG_MAX_SHARDS)
+		return seg_fail(why, "bad geometry", -EBADMSG);
+	uint64_t shard_need = sizeof(struct vigil_shard) +
+	                      (uint64_t)h->n_ops * sizeof(struct vigil_op_counters);
+	if (h->shard_size % 8 != 0 || h->shard_size < shard_need)
+		return seg_fail(why, "bad shard size", -EBADMSG);
+	if (!seg_area_ok(h->shards_offset, h->n_shards, h->shard_size, len) ||
+	    h->shards_offset < h->header_size)
+		return seg_fail(why, "shards out of bounds", -EBADMSG);
+	if (h->n_files > SEG_MAX_FILES || h->file_size % 8 != 0 ||
+	    h->file_size < sizeof(struct vigil_file))
+		return seg_fail(why, "bad file table", -EBADMSG);
+	if (!seg_area_ok(h->files_offset, h->n_files, h->file_size, len) ||
+	    h->files_offset < h->header_size)
+		return seg_fail(why, "files out of bounds", -EBADMSG);
+	if (h->ident_size < sizeof(struct vigil_seg_identity) ||
+	    !seg_area_ok(h->ident_offset, 1, h->ident_size, len) ||
+	    h->ident_offset < h->header_size)
+		return seg_fail(why, "identity out of bounds", -EBADMSG);
+	if (h->clock.source != VIGIL_CLOCK_NS && h->clock.source != VIGIL_CLOCK_TSC)
+		return seg_fail(why, "bad clock source", -EBADMSG);
+	if (h->state == VIGIL_STATE_INIT)
+		return seg_fail(why, "not initialised", -EAGAIN);
+	if (h->state != VIGIL_STATE_RUNNING && h->state != VIGIL_STATE_ENDED)
+		return seg_fail(why, "bad state", -EBADMSG);
+
+	const struct vigil_seg_identity *id = (const void *)(base + h->ident_offset);
+	if (!SEG_STR_OK(id->job_id) || !SEG_STR_OK(id->step) || !SEG_STR_OK(id->run_id) ||
+	    !SEG_STR_OK(id->host) || !SEG_STR_OK(id->exe) || !SEG_STR_OK(id->cmdline) ||
+	    !SEG_STR_OK(id->mpi_impl))
+		return seg_fail(why, "unterminated string", -EBADMSG);
+
+	v->base = base;
+	v->len = len;
+	v->hdr = h;
+	v->id = id;
+	v->n_ops = h->n_ops < VIGIL_NOPS ? h->n_ops : VIGIL_NOPS;
+	v->tick_seconds = seg_tick_seconds(&h->clock, reader_tick_seconds);
+	return 0;
+}
+
+const struct vigil_shard *vigil_seg_shard(const struct vigil_seg_view *v, uint32_t i)
+{
+	if (!v->hdr || i >= v->hdr->n_shards)
+		return NULL;
+	return (const void *)(v->base + v->hdr->shards_offset + (uint64_t)i * v->hdr->shard_size);
+}
+
+const struct vigil_op_counters *vigil_seg_ops(const struct vigil_seg_view *v, uint32_t shard)
+{
+	const struct vigil_shard *s = vigil_seg_shard(v, shard);
+	return s ? s->ops : NULL;
+}
+
+const struct vigil_file *vigil_seg_file(const struct vigil_seg_view *v, uint32_t i)
+{
+	if (!v->hdr || i >= v->hdr->n_files)
+		return NULL;
+	return (const void *)(v->base + v->hdr->files_offset + (uint64_t)i * v->hdr->file_size);
+}
