@@ -1,0 +1,83 @@
+/*
+ * report_util.h - what `vigil report` and `vigil diff` share: numbers derived
+ * from a loaded profile, human units, and escaping of profile strings for
+ * the terminal and for HTML.
+ */
+#ifndef VIGIL_REPORT_UTIL_H
+#define VIGIL_REPORT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "format/profile.h"
+#include "vigil/ops.h"
+
+struct rep_sum {
+	uint64_t calls, errors, bytes, bytes_read, bytes_written;
+	double seconds;
+};
+
+/* Per-rank spread of one operation (MPI jobs). */
+struct rep_balance {
+	int op;
+	double smin, smax, smean;      /* seconds */
+	int32_t smin_rank, smax_rank;
+	double bmin, bmax, bmean;      /* bytes */
+	int32_t bmin_rank, bmax_rank;
+	double imbalance;              /* smax / smean, 1 when balanced */
+};
+
+struct rep_summary {
+	struct rep_sum layer[VIGIL_NLAYERS];
+	struct rep_sum cls[VIGIL_NLAYERS][VIGIL_NCLASSES];
+	struct rep_sum all;            /* every layer (bytes of MPI included) */
+	double duration;               /* job end - start (0 if unknown) */
+	double proc_seconds;           /* sum of process lifetimes */
+	double io_seconds, mpi_seconds, rest_seconds;
+	uint32_t nranks;               /* processes with rank >= 0 */
+	int32_t *ranks;                /* proc index -> rank, for per-rank series */
+	struct rep_balance *bal; size_t nbal; /* ops with MPI-rank spread, by max seconds */
+	size_t *by_bytes, *by_time;    /* file indexes, largest first */
+	int ops_by_time[VIGIL_NOPS]; int nops; /* ops called, most time first */
+};
+
+int  rep_summarize(const struct vigil_profile *p, struct rep_summary *s);
+void rep_summary_free(struct rep_summary *s);
+
+/* Human units into buf (returns buf). */
+char *rep_bytes(char *buf, size_t len, double b);    /* B, KiB, MiB, GiB, TiB */
+char *rep_secs(char *buf, size_t len, double s);     /* ns, µs, ms, s */
+char *rep_rate(char *buf, size_t len, double bps);   /* B/s, KiB/s, ... */
+char *rep_pct(char *buf, size_t len, double frac);   /* 12.3 % */
+char *rep_count(char *buf, size_t len, double n);    /* 1234567 or 1.23e+12 */
+char *rep_hist_label(char *buf, size_t len, int bucket); /* "4K-8K" */
+char *rep_time_utc(char *buf, size_t len, double unix_seconds);
+
+/* Copy for a terminal: control characters (C0, DEL, C1) become '?'. */
+char *rep_term(char *buf, size_t len, const char *s);
+/* Number of terminal columns of a UTF-8 string (one per code point). */
+size_t rep_width(const char *s);
+
+/* HTML text / attribute escaping of a (UTF-8) profile string. */
+void rep_html(FILE *out, const char *s);
+/* A JSON string literal safe inside <script>: <, >, & and U+2028/9 as \u escapes. */
+void rep_json_str(FILE *out, const char *s);
+
+/* Aligned text tables. */
+#define REP_MAXCOLS 12
+struct rep_table {
+	int ncols;
+	const char *head[REP_MAXCOLS];
+	char right[REP_MAXCOLS];       /* 1 = right-aligned */
+	char **cells; size_t nrows, cap;
+};
+void rep_table_init(struct rep_table *t, int ncols, const char *const *head, const char *align);
+void rep_table_add(struct rep_table *t, ...);  /* ncols strings, copied */
+void rep_table_print(struct rep_table *t, FILE *out, const char *indent);
+void rep_table_free(struct rep_table *t);
+
+/* report.c / report_html.c */
+void rep_text(FILE *out, const struct vigil_profile *p, const struct rep_summary *s, size_t top);
+void rep_html_write(FILE *out, const struct vigil_profile *p, const struct rep_summary *s, size_t top);
+
+#endif

@@ -1,0 +1,679 @@
+/*
+ * profile_read.c - parse a profile JSON file into struct vigil_profile.
+ *
+ * Every value is checked before it is stored: counters are non-negative
+ * integers, times finite non-negative numbers, ranks >= -1, arrays have the
+ * documented length.  The first problem found stops the load with one
+ * sentence: "<file> is not a vigil profile (...)" when the file is not ours
+ * at all, "<file> is a corrupt vigil profile: <field> ..." when it claims
+ * our schema but breaks it.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "common/profile_read.h"
+#include "vigil/ops.h"
+
+/* Field names in messages are cut to fit their buffers on purpose. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
+#define PR_MAX_EXACT 9007199254740992.0 /* 2^53: integers exact in a double */
+
+struct pr_ctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+static int pr_fail(struct pr_ctx *c, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (c->err && c->errlen)
+		snprintf(c->err, c->errlen, "%s is a corrupt vigil profile: %s.", c->name, what);
+	return -EINVAL;
+}
+
+int vigil_layer_lookup(const char *name)
+{
+	for (int l = 0; l < VIGIL_NLAYERS; l++)
+		if (!strcmp(name, vigil_layer_names[l]))
+			return l;
+	return -1;
+}
+
+int vigil_op_lookup(int layer, const char *name)
+{
+	for (int i = 0; i < VIGIL_NOPS; i++)
+		if (vigil_op_table[i].layer == layer && !strcmp(vigil_op_table[i].name, name))
+			return i;
+	return -1;
+}
+
+/* ---- typed getters: `where` names the field in messages ---- */
+
+static int pr_u64(struct pr_ctx *c, json_t *v, const char *where, uint64_t *out)
+{
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+		if (i < 0)
+			return pr_fail(c, "%s is negative (%lld)", where, (long long)i);
+		*out = (uint64_t)i;
+		return 0;
+	}
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		if (!(d >= 0 && d <= PR_MAX_EXACT && d == floor(d)))
+			return pr_fail(c, "%s is not a non-negative integer", where);
+		*out = (uint64_t)d;
+		return 0;
+	}
+	return pr_fail(c, "%s is %sa number", where, v ? "not " : "missing: expected ");
+}
+
+static int pr_i64_range(struct pr_ctx *c, json_t *v, const char *where, long long lo, long long hi,
+                        long long *out)
+{
+	double d;
+	if (json_is_integer(v))
+		d = (double)json_integer_value(v);
+	else if (json_is_real(v))
+		d = json_real_value(v);
+	else
+		return pr_fail(c, "%s is %sa number", where, v ? "not " : "missing: expected ");
+	if (!(d == floor(d) && d >= (double)lo && d <= (double)hi))
+		return pr_fail(c, "%s is out of range (expected an integer from %lld to %lld)", where, lo, hi);
+	*out = (long long)d;
+	return 0;
+}
+
+static int pr_double(struct pr_ctx *c, json_t *v, const char *where, double *out)
+{
+	double d;
+	if (json_is_integer(v))
+		d = (double)json_integer_value(v);
+	else if (json_is_real(v))
+		d = json_real_value(v);
+	else
+		return pr_fail(c, "%s is %sa number", where, v ? "not " : "missing: expected ");
+	if (!isfinite(d) || d < 0)
+		return pr_fail(c, "%s is not a finite non-negative number", where);
+	*out = d;
+	return 0;
+}
+
+static int pr_str(struct pr_ctx *c, json_t *v, const char *where, char **field)
+{
+	if (!json_is_string(v))
+		return pr_fail(c, "%s is %sa string", where, v ? "not " : "missing: expected ");
+	char *s = strdup(json_string_value(v));
+	if (!s)
+		return -ENOMEM;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
+static int pr_obj(struct pr_ctx *c, json_t *v, const char *where)
+{
+	if (!json_is_object(v))
+		return pr_fail(c, "%s is %san object", where, v ? "not " : "missing: expected ");
+	return 0;
+}
+
+static int pr_arr(struct pr_ctx *c, json_t *v, const char *where)
+{
+	if (!json_is_array(v))
+		return pr_fail(c, "%s is %san array", where, v ? "not " : "missing: expected ");
+	return 0;
+}
+
+/* ---- sections ---- */
+
+static int pr_opstat(struct pr_ctx *c, json_t *o, const char *where, int op, struct vigil_opstat *s)
+{
+	char w[320];
+	int rc;
+	if ((rc = pr_obj(c, o, where)))
+		return rc;
+#define PR_U(key, dst) \
+	snprintf(w, sizeof(w), "%s.%s", where, key); \
+	if ((rc = pr_u64(c, json_object_get(o, key), w, dst))) return rc;
+	PR_U("calls", &s->calls);
+	PR_U("errors", &s->errors);
+	PR_U("bytes", &s->bytes);
+#undef PR_U
+	snprintf(w, sizeof(w), "%s.seconds", where);
+	if ((rc = pr_double(c, json_object_get(o, "seconds"), w, &s->seconds)))
+		return rc;
+	if (s->errors > s->calls)
+		return pr_fail(c, "%s.errors (%llu) exceeds its calls (%llu)", where,
+		               (unsigned long long)s->errors, (unsigned long long)s->calls);
+	json_t *cls = json_object_get(o, "class");
+	if (cls) {
+		if (!json_is_string(cls))
+			return pr_fail(c, "%s.class is not a string", where);
+		if (strcmp(json_string_value(cls), vigil_class_names[vigil_op_table[op].cls]))
+			return pr_fail(c, "%s.class is \"%s\" but %s is of class %s", where,
+			               json_string_value(cls), vigil_op_table[op].name,
+			               vigil_class_names[vigil_op_table[op].cls]);
+	}
+	json_t *h = json_object_get(o, "size_histogram");
+	snprintf(w, sizeof(w), "%s.size_histogram", where);
+	if ((rc = pr_arr(c, h, w)))
+		return rc;
+	if (json_array_size(h) != VIGIL_HIST_BUCKETS)
+		return pr_fail(c, "%s has %zu elements instead of %d", w, json_array_size(h), VIGIL_HIST_BUCKETS);
+	for (size_t i = 0; i < VIGIL_HIST_BUCKETS; i++) {
+		char wi[352];
+		snprintf(wi, sizeof(wi), "%s[%zu]", w, i);
+		if ((rc = pr_u64(c, json_array_get(h, i), wi, &s->hist[i])))
+			return rc;
+	}
+	return 0;
+}
+
+/* totals.<layer>.<op> into ops[VIGIL_NOPS]; unknown layers and ops are skipped. */
+static int pr_totals(struct pr_ctx *c, json_t *t, const char *where, struct vigil_opstat *ops)
+{
+	int rc;
+	if ((rc = pr_obj(c, t, where)))
+		return rc;
+	const char *lname, *oname;
+	json_t *lv, *ov;
+	json_object_foreach(t, lname, lv) {
+		int layer = vigil_layer_lookup(lname);
+		char w[256];
+		snprintf(w, sizeof(w), "%s.%.64s", where, lname);
+		if ((rc = pr_obj(c, lv, w)))
+			return rc;
+		if (layer < 0)
+			continue;
+		json_object_foreach(lv, oname, ov) {
+			int op = vigil_op_lookup(layer, oname);
+			char wo[300];
+			snprintf(wo, sizeof(wo), "%s.%.64s", w, oname);
+			if (op < 0) {
+				if ((rc = pr_obj(c, ov, wo)))
+					return rc;
+				continue;
+			}
+			if ((rc = pr_opstat(c, ov, wo, op, &ops[op])))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int pr_job(struct pr_ctx *c, json_t *j, struct vigil_profile *p)
+{
+	int rc;
+	if ((rc = pr_obj(c, j, "job")))
+		return rc;
+	if ((rc = pr_str(c, json_object_get(j, "id"), "job.id", &p->job_id)) ||
+	    (rc = pr_str(c, json_object_get(j, "step"), "job.step", &p->step)) ||
+	    (rc = pr_str(c, json_object_get(j, "user"), "job.user", &p->user)) ||
+	    (rc = pr_str(c, json_object_get(j, "command"), "job.command", &p->command)))
+		return rc;
+	long long uid;
+	if ((rc = pr_i64_range(c, json_object_get(j, "uid"), "job.uid", 0, UINT32_MAX, &uid)))
+		return rc;
+	p->uid = (uint32_t)uid;
+	if ((rc = pr_double(c, json_object_get(j, "start"), "job.start", &p->start)) ||
+	    (rc = pr_double(c, json_object_get(j, "end"), "job.end", &p->end)))
+		return rc;
+	if (p->end != 0 && p->end < p->start)
+		return pr_fail(c, "job.end is before job.start");
+	json_t *hosts = json_object_get(j, "hosts");
+	if ((rc = pr_arr(c, hosts, "job.hosts")))
+		return rc;
+	size_t n = json_array_size(hosts);
+	if (n) {
+		p->hosts = calloc(n, sizeof(*p->hosts));
+		if (!p->hosts)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char w[64];
+		snprintf(w, sizeof(w), "job.hosts[%zu]", i);
+		if ((rc = pr_str(c, json_array_get(hosts, i), w, &p->hosts[i])))
+			return rc;
+		p->nhosts = i + 1;
+	}
+	long long np, nr;
+	if ((rc = pr_i64_range(c, json_object_get(j, "processes"), "job.processes", 0, INT32_MAX, &np)) ||
+	    (rc = pr_i64_range(c, json_object_get(j, "ranks"), "job.ranks", 0, INT32_MAX, &nr)))
+		return rc;
+	json_t *d = json_object_get(j, "duration_seconds");
+	double dur;
+	if ((rc = pr_double(c, d, "job.duration_seconds", &dur)))
+		return rc;
+	return 0;
+}
+
+static int pr_file_kind(const char *path)
+{
+	static const struct { const char *name; int kind; } pseudo[] = {
+		{ "<other files>", VIGIL_FILE_OVERFLOW }, { "<stdin>", VIGIL_FILE_STDIN },
+		{ "<stdout>", VIGIL_FILE_STDOUT }, { "<stderr>", VIGIL_FILE_STDERR },
+		{ "<pipe>", VIGIL_FILE_PIPE }, { "<socket>", VIGIL_FILE_SOCKET },
+		{ "<other>", VIGIL_FILE_OTHER },
+	};
+	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+		if (!strcmp(path, pseudo[i].name))
+			return pseudo[i].kind;
+	return path[0] == '/' ? VIGIL_FILE_REGULAR : -1;
+}
+
+static int pr_files(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
+{
+	int rc;
+	if ((rc = pr_arr(c, a, "files")))
+		return rc;
+	size_t n = json_array_size(a);
+	if (n) {
+		p->files = calloc(n, sizeof(*p->files));
+		if (!p->files)
+			return -ENOMEM;
+		p->files_cap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(a, i);
+		struct vigil_filestat *f = &p->files[i];
+		char w[64], wk[128];
+		snprintf(w, sizeof(w), "files[%zu]", i);
+		if ((rc = pr_obj(c, o, w)))
+			return rc;
+		p->nfiles = i + 1; /* owned from here: freed with the profile */
+		snprintf(wk, sizeof(wk), "%s.path", w);
+		if ((rc = pr_str(c, json_object_get(o, "path"), wk, &f->path)))
+			return rc;
+		f->kind = pr_file_kind(f->path);
+		if (f->kind < 0)
+			return pr_fail(c, "%s is neither an absolute path nor a pseudo file name", wk);
+		json_t *l = json_object_get(o, "layer");
+		int layer = json_is_string(l) ? vigil_layer_lookup(json_string_value(l)) : -1;
+		int fl = layer >= 0 ? vigil_file_layer_of(layer) : -1;
+		if (fl < 0)
+			return pr_fail(c, "%s.layer is not posix, stdio or mpiio", w);
+		f->layer = fl;
+		static const struct { const char *key; size_t off; } u64s[] = {
+			{ "bytes_read", offsetof(struct vigil_filestat, bytes_read) },
+			{ "bytes_written", offsetof(struct vigil_filestat, bytes_written) },
+			{ "reads", offsetof(struct vigil_filestat, reads) },
+			{ "writes", offsetof(struct vigil_filestat, writes) },
+			{ "metadata_ops", offsetof(struct vigil_filestat, meta_ops) },
+			{ "seq_reads", offsetof(struct vigil_filestat, seq_reads) },
+			{ "seq_writes", offsetof(struct vigil_filestat, seq_writes) },
+			{ "consec_reads", offsetof(struct vigil_filestat, consec_reads) },
+			{ "consec_writes", offsetof(struct vigil_filestat, consec_writes) },
+			{ "max_offset", offsetof(struct vigil_filestat, max_offset) },
+		};
+		for (size_t k = 0; k < sizeof(u64s) / sizeof(u64s[0]); k++) {
+			snprintf(wk, sizeof(wk), "%s.%s", w, u64s[k].key);
+			if ((rc = pr_u64(c, json_object_get(o, u64s[k].key), wk,
+			                 (uint64_t *)((char *)f + u64s[k].off))))
+				return rc;
+		}
+		static const struct { const char *key; size_t off; } dbls[] = {
+			{ "seconds", offsetof(struct vigil_filestat, seconds) },
+			{ "first_access", offsetof(struct vigil_filestat, first_access) },
+			{ "last_access", offsetof(struct vigil_filestat, last_access) },
+		};
+		for (size_t k = 0; k < sizeof(dbls) / sizeof(dbls[0]); k++) {
+			snprintf(wk, sizeof(wk), "%s.%s", w, dbls[k].key);
+			if ((rc = pr_double(c, json_object_get(o, dbls[k].key), wk,
+			                    (double *)((char *)f + dbls[k].off))))
+				return rc;
+		}
+		long long v;
+		snprintf(wk, sizeof(wk), "%s.processes", w);
+		if ((rc = pr_i64_range(c, json_object_get(o, "processes"), wk, 0, UINT32_MAX, &v)))
+			return rc;
+		f->processes = (uint32_t)v;
+		snprintf(wk, sizeof(wk), "%s.ranks", w);
+		if ((rc = pr_i64_range(c, json_object_get(o, "ranks"), wk, 0, INT32_MAX, &v)))
+			return rc;
+		f->nranks = (uint32_t)v;
+		snprintf(wk, sizeof(wk), "%s.rank_min", w);
+		if ((rc = pr_i64_range(c, json_object_get(o, "rank_min"), wk, -1, INT32_MAX, &v)))
+			return rc;
+		f->rank_min = (int32_t)v;
+		snprintf(wk, sizeof(wk), "%s.rank_max", w);
+		if ((rc = pr_i64_range(c, json_object_get(o, "rank_max"), wk, -1, INT32_MAX, &v)))
+			return rc;
+		f->rank_max = (int32_t)v;
+		if (f->rank_max < f->rank_min)
+			return pr_fail(c, "%s.rank_max is below its rank_min", w);
+	}
+	return 0;
+}
+
+static int pr_timeline(struct pr_ctx *c, json_t *t, struct vigil_profile *p)
+{
+	int rc;
+	if ((rc = pr_obj(c, t, "timeline")))
+		return rc;
+	struct vigil_timeline *tl = &p->timeline;
+	if ((rc = pr_double(c, json_object_get(t, "start"), "timeline.start", &tl->start)) ||
+	    (rc = pr_double(c, json_object_get(t, "bin_seconds"), "timeline.bin_seconds", &tl->bin_seconds)))
+		return rc;
+	long long bins;
+	if ((rc = pr_i64_range(c, json_object_get(t, "bins"), "timeline.bins", 0, VIGIL_TL_BINS, &bins)))
+		return rc;
+	json_t *layers = json_object_get(t, "layers");
+	if ((rc = pr_obj(c, layers, "timeline.layers")))
+		return rc;
+	const char *lname;
+	json_t *lv;
+	json_object_foreach(layers, lname, lv) {
+		char w[128];
+		snprintf(w, sizeof(w), "timeline.layers.%.64s", lname);
+		if ((rc = pr_obj(c, lv, w)))
+			return rc;
+		int layer = vigil_layer_lookup(lname);
+		if (layer < 0)
+			continue;
+		static const struct { const char *key; size_t off; } cols[] = {
+			{ "ops", offsetof(struct vigil_tlstat, ops) },
+			{ "bytes_read", offsetof(struct vigil_tlstat, bytes_read) },
+			{ "bytes_written", offsetof(struct vigil_tlstat, bytes_written) },
+			{ "seconds", offsetof(struct vigil_tlstat, seconds) },
+		};
+		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+			char wk[160];
+			json_t *a = json_object_get(lv, cols[k].key);
+			snprintf(wk, sizeof(wk), "%s.%s", w, cols[k].key);
+			if ((rc = pr_arr(c, a, wk)))
+				return rc;
+			if (json_array_size(a) != (size_t)bins)
+				return pr_fail(c, "%s has %zu elements but timeline.bins is %lld", wk,
+				               json_array_size(a), bins);
+			for (long long i = 0; i < bins; i++) {
+				char wi[192];
+				snprintf(wi, sizeof(wi), "%s[%lld]", wk, i);
+				if ((rc = pr_double(c, json_array_get(a, (size_t)i), wi,
+				                    (double *)((char *)&tl->bin[i][layer] + cols[k].off))))
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+static int pr_processes(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
+{
+	int rc;
+	if ((rc = pr_arr(c, a, "processes")))
+		return rc;
+	size_t n = json_array_size(a);
+	if (n) {
+		p->procs = calloc(n, sizeof(*p->procs));
+		if (!p->procs)
+			return -ENOMEM;
+		p->procs_cap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(a, i);
+		struct vigil_procstat *s = &p->procs[i];
+		char w[64], wk[128];
+		long long v;
+		snprintf(w, sizeof(w), "processes[%zu]", i);
+		if ((rc = pr_obj(c, o, w)))
+			return rc;
+		p->nprocs = i + 1;
+		s->uid = p->uid;
+		snprintf(wk, sizeof(wk), "%s.pid", w);
+		if ((rc = pr_i64_range(c, json_object_get(o, "pid"), wk, 0, INT32_MAX, &v)))
+			return rc;
+		s->pid = (int32_t)v;
+		snprintf(wk, sizeof(wk), "%s.ppid", w);
+		if ((rc = pr_i64_range(c, json_object_get(o, "ppid"), wk, 0, INT32_MAX, &v)))
+			return rc;
+		s->ppid = (int32_t)v;
+		snprintf(wk, sizeof(wk), "%s.rank", w);
+		if ((rc = pr_i64_range(c, json_object_get(o, "rank"), wk, -1, INT32_MAX, &v)))
+			return rc;
+		s->rank = (int32_t)v;
+		snprintf(wk, sizeof(wk), "%s.host", w);
+		if ((rc = pr_str(c, json_object_get(o, "host"), wk, &s->host)))
+			return rc;
+		snprintf(wk, sizeof(wk), "%s.exe", w);
+		if ((rc = pr_str(c, json_object_get(o, "exe"), wk, &s->exe)))
+			return rc;
+		snprintf(wk, sizeof(wk), "%s.command", w);
+		if ((rc = pr_str(c, json_object_get(o, "command"), wk, &s->command)))
+			return rc;
+		snprintf(wk, sizeof(wk), "%s.start", w);
+		if ((rc = pr_double(c, json_object_get(o, "start"), wk, &s->start)))
+			return rc;
+		snprintf(wk, sizeof(wk), "%s.end", w);
+		if ((rc = pr_double(c, json_object_get(o, "end"), wk, &s->end)))
+			return rc;
+		json_t *st = json_object_get(o, "state");
+		const char *sv = json_is_string(st) ? json_string_value(st) : "";
+		if (!strcmp(sv, "exited"))
+			s->state = VIGIL_PROC_EXITED;
+		else if (!strcmp(sv, "killed"))
+			s->state = VIGIL_PROC_KILLED;
+		else if (!strcmp(sv, "running"))
+			s->state = VIGIL_PROC_RUNNING;
+		else
+			return pr_fail(c, "%s.state is not exited, killed or running", w);
+		snprintf(wk, sizeof(wk), "%s.exit_status", w);
+		if ((rc = pr_i64_range(c, json_object_get(o, "exit_status"), wk, -1, INT32_MAX, &v)))
+			return rc;
+		s->exit_status = (int32_t)v;
+		snprintf(wk, sizeof(wk), "%s.signal", w);
+		if ((rc = pr_i64_range(c, json_object_get(o, "signal"), wk, 0, 255, &v)))
+			return rc;
+		s->term_signal = (int32_t)v;
+		snprintf(wk, sizeof(wk), "%s.totals", w);
+		if ((rc = pr_totals(c, json_object_get(o, "totals"), wk, s->ops)))
+			return rc;
+	}
+	return 0;
+}
+
+static int pr_flags(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
+{
+	static const struct { const char *name; uint32_t bit; } map[] = {
+		{ "file_table_overflow", VIGIL_FLAG_FILE_OVERFLOW },
+		{ "fd_overflow", VIGIL_FLAG_FD_OVERFLOW },
+		{ "shared_shard", VIGIL_FLAG_SHARED_SHARD },
+		{ "path_truncated", VIGIL_FLAG_PATH_TRUNCATED },
+		{ "early_calls", VIGIL_FLAG_EARLY_CALLS },
+		{ "segment_failed", VIGIL_PFLAG_SEGMENT_FAILED },
+		{ "rejected_segments", VIGIL_PFLAG_REJECTED_SEGMENTS },
+	};
+	int rc;
+	if ((rc = pr_arr(c, a, "flags")))
+		return rc;
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *v = json_array_get(a, i);
+		if (!json_is_string(v))
+			return pr_fail(c, "flags[%zu] is not a string", i);
+		const char *s = json_string_value(v);
+		if (!strcmp(s, "survivors")) {
+			uint32_t running = 0;
+			for (size_t k = 0; k < p->nprocs; k++)
+				running += p->procs[k].state == VIGIL_PROC_RUNNING;
+			p->survivors = running ? running : 1;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
+			if (!strcmp(s, map[k].name))
+				p->flags |= map[k].bit;
+		/* unknown flags: a later minor version; ignored */
+	}
+	return 0;
+}
+
+/* The optional `mpi` section is derived data (from processes): only its shape is checked. */
+static int pr_mpi(struct pr_ctx *c, json_t *m)
+{
+	int rc;
+	if (!m)
+		return 0;
+	if ((rc = pr_obj(c, m, "mpi")))
+		return rc;
+	long long v;
+	if ((rc = pr_i64_range(c, json_object_get(m, "ranks"), "mpi.ranks", 0, INT32_MAX, &v)))
+		return rc;
+	json_t *ts = json_object_get(m, "time_share");
+	if (ts) {
+		const char *k;
+		json_t *x;
+		if ((rc = pr_obj(c, ts, "mpi.time_share")))
+			return rc;
+		json_object_foreach(ts, k, x) {
+			double d;
+			char w[128];
+			snprintf(w, sizeof(w), "mpi.time_share.%.64s", k);
+			if ((rc = pr_double(c, x, w, &d)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int vigil_profile_load_buffer(const char *buf, size_t len, const char *name,
+                              struct vigil_profile *p, char *err, size_t errlen)
+{
+	struct pr_ctx c = { name, err, errlen };
+	json_error_t je;
+	int rc;
+
+	vigil_profile_init(p);
+	if (err && errlen)
+		err[0] = 0;
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s is not a vigil profile (not valid JSON: %s at line %d, column %d).",
+			         name, je.text, je.line, je.column);
+		return -EINVAL;
+	}
+	json_t *schema = json_is_object(root) ? json_object_get(root, "schema") : NULL;
+	if (!json_is_object(root) || !schema || !json_is_string(schema)) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s is not a vigil profile (%s).", name,
+			         !json_is_object(root) ? "not a JSON object"
+			         : !schema ? "schema is missing" : "schema is not a string");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (strcmp(json_string_value(schema), VIGIL_PROFILE_SCHEMA)) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s is not a vigil profile (schema is \"%.64s\", expected \"%s\").",
+			         name, json_string_value(schema), VIGIL_PROFILE_SCHEMA);
+		rc = -EINVAL;
+		goto out;
+	}
+	json_t *gen = json_object_get(root, "generator");
+	if ((rc = pr_str(&c, gen, "generator", &p->generator)) ||
+	    (rc = pr_job(&c, json_object_get(root, "job"), p)) ||
+	    (rc = pr_totals(&c, json_object_get(root, "totals"), "totals", p->ops)) ||
+	    (rc = pr_files(&c, json_object_get(root, "files"), p)) ||
+	    (rc = pr_timeline(&c, json_object_get(root, "timeline"), p)) ||
+	    (rc = pr_processes(&c, json_object_get(root, "processes"), p)) ||
+	    (rc = pr_flags(&c, json_object_get(root, "flags"), p)) ||
+	    (rc = pr_mpi(&c, json_object_get(root, "mpi"))))
+		goto out;
+	if (json_is_object(json_object_get(root, "classes")) == 0 && json_object_get(root, "classes")) {
+		rc = pr_fail(&c, "classes is not an object");
+		goto out;
+	}
+	if (p->flags & VIGIL_FLAG_EARLY_CALLS)
+		p->early_calls = p->early_calls ? p->early_calls : 1;
+	rc = 0;
+out:
+	if (rc == -ENOMEM && err && errlen)
+		snprintf(err, errlen, "%s could not be loaded: out of memory.", name);
+	json_decref(root);
+	return rc;
+}
+
+int vigil_profile_load(const char *path, struct vigil_profile *p, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		int e = errno;
+		vigil_profile_init(p);
+		if (err && errlen)
+			snprintf(err, errlen, "cannot read %s: %s.", path, strerror(e));
+		return -e;
+	}
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc = 0;
+	for (;;) {
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			char *nb = ncap > ((size_t)1 << 31) ? NULL : realloc(buf, ncap);
+			if (!nb) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0) {
+			if (ferror(f))
+				rc = -EIO;
+			break;
+		}
+	}
+	fclose(f);
+	if (rc) {
+		free(buf);
+		vigil_profile_init(p);
+		if (err && errlen)
+			snprintf(err, errlen, "cannot read %s: %s.", path,
+			         rc == -ENOMEM ? "file too large" : strerror(-rc));
+		return rc;
+	}
+	rc = vigil_profile_load_buffer(buf, len, path, p, err, errlen);
+	free(buf);
+	return rc;
+}
+
+/*
+ * Fallbacks until src/format/ provides the model's constructor and destructor
+ * (weak: the real ones win as soon as they are linked).
+ */
+__attribute__((weak)) void vigil_profile_init(struct vigil_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->job_id = strdup("");
+	p->step = strdup("");
+	p->user = strdup("");
+	p->command = strdup("");
+	p->generator = strdup("");
+}
+
+__attribute__((weak)) void vigil_profile_free(struct vigil_profile *p)
+{
+	free(p->job_id); free(p->step); free(p->user); free(p->command); free(p->generator);
+	for (size_t i = 0; i < p->nhosts; i++)
+		free(p->hosts[i]);
+	free(p->hosts);
+	for (size_t i = 0; i < p->nfiles; i++)
+		free(p->files[i].path);
+	free(p->files);
+	for (size_t i = 0; i < p->nprocs; i++) {
+		free(p->procs[i].host); free(p->procs[i].exe); free(p->procs[i].command);
+	}
+	free(p->procs);
+	memset(p, 0, sizeof(*p));
+}
