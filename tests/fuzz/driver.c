@@ -50,7 +50,8 @@ static void mutate(uint8_t *buf, size_t *len, size_t cap, const struct seed *oth
 			}
 			break;
 		case 5: if (n < cap) { size_t add = rng() % 64; if (n + add > cap) add = cap - n;
-				for (size_t i = 0; i < add; i++) buf[n + i] = (uint8_t)rng(); *len = n + add; }
+				for (size_t i = 0; i < add; i++) buf[n + i] = (uint8_t)rng();
+				*len = n + add; }
 			break;
 		}
 	}
