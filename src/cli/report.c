@@ -72,7 +72,7 @@ static void rt_header(FILE *out, const struct vigil_profile *p, const struct rep
 		{ VIGIL_FLAG_FILE_OVERFLOW, "file_table_overflow" }, { VIGIL_FLAG_FD_OVERFLOW, "fd_overflow" },
 		{ VIGIL_FLAG_SHARED_SHARD, "shared_shard" }, { VIGIL_FLAG_PATH_TRUNCATED, "path_truncated" },
 		{ VIGIL_FLAG_EARLY_CALLS, "early_calls" }, { VIGIL_PFLAG_SEGMENT_FAILED, "segment_failed" },
-		{ VIGIL_PFLAG_REJECTED_SEGMENTS, "rejected_segments" },
+		{ VIGIL_PFLAG_REJECTED, "rejected_segments" },
 	};
 	int any = 0;
 	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)

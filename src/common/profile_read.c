@@ -492,7 +492,7 @@ static int pr_flags(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 		{ "path_truncated", VIGIL_FLAG_PATH_TRUNCATED },
 		{ "early_calls", VIGIL_FLAG_EARLY_CALLS },
 		{ "segment_failed", VIGIL_PFLAG_SEGMENT_FAILED },
-		{ "rejected_segments", VIGIL_PFLAG_REJECTED_SEGMENTS },
+		{ "rejected_segments", VIGIL_PFLAG_REJECTED },
 	};
 	int rc;
 	if ((rc = pr_arr(c, a, "flags")))
@@ -648,32 +648,3 @@ int vigil_profile_load(const char *path, struct vigil_profile *p, char *err, siz
 	return rc;
 }
 
-/*
- * Fallbacks until src/format/ provides the model's constructor and destructor
- * (weak: the real ones win as soon as they are linked).
- */
-__attribute__((weak)) void vigil_profile_init(struct vigil_profile *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->job_id = strdup("");
-	p->step = strdup("");
-	p->user = strdup("");
-	p->command = strdup("");
-	p->generator = strdup("");
-}
-
-__attribute__((weak)) void vigil_profile_free(struct vigil_profile *p)
-{
-	free(p->job_id); free(p->step); free(p->user); free(p->command); free(p->generator);
-	for (size_t i = 0; i < p->nhosts; i++)
-		free(p->hosts[i]);
-	free(p->hosts);
-	for (size_t i = 0; i < p->nfiles; i++)
-		free(p->files[i].path);
-	free(p->files);
-	for (size_t i = 0; i < p->nprocs; i++) {
-		free(p->procs[i].host); free(p->procs[i].exe); free(p->procs[i].command);
-	}
-	free(p->procs);
-	memset(p, 0, sizeof(*p));
-}

@@ -14,13 +14,7 @@
 #include <stddef.h>
 #include "format/profile.h"
 
-/*
- * Profile flags without a segment flag bit (docs/PROFILE.md "flags"): kept in
- * the high bits of struct vigil_profile.flags so that a loaded profile shows
- * and diffs them.  "survivors" sets vigil_profile.survivors (at least 1).
- */
-#define VIGIL_PFLAG_SEGMENT_FAILED    (1u << 16)
-#define VIGIL_PFLAG_REJECTED_SEGMENTS (1u << 17)
+/* "segment_failed" and "rejected_segments" load as VIGIL_PFLAG_* (profile.h); "survivors" sets survivors (>= 1). */
 
 /*
  * Load `path` into `p` (initialised here; free with vigil_profile_free, also
