@@ -211,6 +211,14 @@ struct vigil_seg_header {
 	uint64_t reserved[6];
 };
 
+/*
+ * header.reserved[VIGIL_SEG_MPI_REDUCED_SLOT] == VIGIL_SEG_MPI_REDUCED: this MPI rank's counters
+ * went into the job profile its ranks wrote at MPI_Finalize (docs/MPI-COUNTING.md).  A reader
+ * that writes a profile of the same job (vigil run) leaves such a process out of its own.
+ */
+#define VIGIL_SEG_MPI_REDUCED_SLOT 0
+#define VIGIL_SEG_MPI_REDUCED      0x4445435544455250ull /* "PREDUCED" */
+
 /* Geometry of the segment this build writes. */
 #define VIGIL_SHARD_SIZE \
 	((uint32_t)(((sizeof(struct vigil_shard) + VIGIL_NOPS * sizeof(struct vigil_op_counters)) + 63) & ~(size_t)63))
