@@ -1,0 +1,233 @@
+/*
+ * summary.c - the few lines `vigil run` prints when its command ends.
+ *
+ * Written for someone who has never seen vigil: what the job did, per layer
+ * and operation (calls, volume, time), how big its requests were, which
+ * files it used most, and where the full profile is.  Everything that came
+ * from a segment (paths, commands) is made safe for a terminal first.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/summary.h"
+
+#define SUM_MAX_OPS   14
+#define SUM_MAX_FILES 5
+#define SUM_PATH_COLS 40
+#define PATH_MAX_SUM  4200
+
+const char *summary_bytes(char *buf, size_t len, double b)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	if (b < 1024) {
+		snprintf(buf, len, "%.0f B", b);
+		return buf;
+	}
+	int u = -1;
+	while (b >= 1024 && u < 4) {
+		b /= 1024;
+		u++;
+	}
+	snprintf(buf, len, b < 10 ? "%.2f %s" : b < 100 ? "%.1f %s" : "%.0f %s", b, unit[u]);
+	return buf;
+}
+
+const char *summary_seconds(char *buf, size_t len, double s)
+{
+	if (!(s > 0))
+		snprintf(buf, len, "0 s");
+	else if (s < 1e-3)
+		snprintf(buf, len, "%.0f us", s * 1e6);
+	else if (s < 1)
+		snprintf(buf, len, s < 0.01 ? "%.2f ms" : s < 0.1 ? "%.1f ms" : "%.0f ms", s * 1e3);
+	else if (s < 60)
+		snprintf(buf, len, s < 10 ? "%.2f s" : "%.1f s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+	else
+		snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+	return buf;
+}
+
+/* 1234567 -> "1,234,567": call counts are read at a glance. */
+static const char *sum_count(char *buf, size_t len, uint64_t n)
+{
+	char raw[32];
+	int l = snprintf(raw, sizeof(raw), "%llu", (unsigned long long)n);
+	size_t k = 0;
+	for (int i = 0; i < l && k + 2 < len; i++) {
+		if (i && (l - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = raw[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+/* Terminal-safe copy: control bytes become '?'; long strings keep their tail. */
+static const char *sum_safe(char *buf, size_t len, const char *s, size_t cols)
+{
+	size_t l = strlen(s ? s : "");
+	const char *from = s ? s : "";
+	size_t k = 0;
+	if (cols && l > cols) {
+		from += l - (cols - 3);
+		memcpy(buf, "...", 3);
+		k = 3;
+	}
+	for (; *from && k + 1 < len; from++) {
+		unsigned char c = (unsigned char)*from;
+		buf[k++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+static int sum_op_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct vigil_opstat *ops = ctx;
+	int x = *(const int *)a, y = *(const int *)b;
+	int lx = vigil_op_table[x].layer, ly = vigil_op_table[y].layer;
+	if (lx != ly)
+		return lx - ly;
+	if (ops[x].seconds != ops[y].seconds)
+		return ops[x].seconds > ops[y].seconds ? -1 : 1;
+	return x - y;
+}
+
+static void sum_ops(FILE *out, const struct vigil_profile *p)
+{
+	int idx[VIGIL_NOPS], n = 0;
+	for (int o = 0; o < VIGIL_NOPS; o++)
+		if (p->ops[o].calls)
+			idx[n++] = o;
+	if (!n) {
+		fprintf(out, "  No I/O or MPI call was counted.\n");
+		return;
+	}
+	qsort_r(idx, (size_t)n, sizeof(int), sum_op_cmp, (void *)p->ops);
+	fprintf(out, "  %-6s %-20s %12s %11s %10s %9s\n", "layer", "operation", "calls", "bytes",
+	        "time", "errors");
+	for (int i = 0; i < n && i < SUM_MAX_OPS; i++) {
+		const struct vigil_opstat *s = &p->ops[idx[i]];
+		const struct vigil_op_info *inf = &vigil_op_table[idx[i]];
+		char c[32], b[32], t[32], e[32];
+		fprintf(out, "  %-6s %-20s %12s %11s %10s %9s\n", vigil_layer_names[inf->layer], inf->name,
+		        sum_count(c, sizeof(c), s->calls),
+		        inf->cls == VIGIL_CLASS_DATA ? summary_bytes(b, sizeof(b), (double)s->bytes) : "-",
+		        summary_seconds(t, sizeof(t), s->seconds), sum_count(e, sizeof(e), s->errors));
+	}
+	if (n > SUM_MAX_OPS)
+		fprintf(out, "  ... and %d more operations (see the profile)\n", n - SUM_MAX_OPS);
+}
+
+/* Request sizes of data operations, by direction, in five ranges. */
+static void sum_sizes(FILE *out, const struct vigil_profile *p)
+{
+	/* histogram bucket b counts sizes in [2^(b-1), 2^b) */
+	static const struct { const char *label; int lo, hi; } r[] = {
+		{ "0 B", 0, 0 }, { "1 B-1 KiB", 1, 10 }, { "1-64 KiB", 11, 16 },
+		{ "64 KiB-1 MiB", 17, 20 }, { ">= 1 MiB", 21, VIGIL_HIST_BUCKETS - 1 },
+	};
+	uint64_t cnt[2][5] = { { 0 } };
+	int any = 0;
+	for (int o = 0; o < VIGIL_NOPS; o++) {
+		const struct vigil_op_info *inf = &vigil_op_table[o];
+		if (inf->cls != VIGIL_CLASS_DATA || inf->dir == VIGIL_DIR_NONE ||
+		    inf->layer == VIGIL_LAYER_MPI)
+			continue;
+		int d = inf->dir == VIGIL_DIR_READ ? 0 : 1;
+		for (int k = 0; k < 5; k++)
+			for (int b = r[k].lo; b <= r[k].hi; b++) {
+				cnt[d][k] += p->ops[o].hist[b];
+				any |= p->ops[o].hist[b] != 0;
+			}
+	}
+	if (!any)
+		return;
+	fprintf(out, "\n  %-22s", "request sizes (I/O)");
+	for (int k = 0; k < 5; k++)
+		fprintf(out, " %12s", r[k].label);
+	fputc('\n', out);
+	for (int d = 0; d < 2; d++) {
+		fprintf(out, "  %-22s", d ? "writes" : "reads");
+		for (int k = 0; k < 5; k++) {
+			char c[32];
+			fprintf(out, " %12s", sum_count(c, sizeof(c), cnt[d][k]));
+		}
+		fputc('\n', out);
+	}
+}
+
+static double sum_file_weight(const struct vigil_filestat *f)
+{
+	return (double)f->bytes_read + (double)f->bytes_written;
+}
+
+static int sum_file_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct vigil_filestat *files = ctx;
+	const struct vigil_filestat *x = &files[*(const size_t *)a], *y = &files[*(const size_t *)b];
+	double wx = sum_file_weight(x), wy = sum_file_weight(y);
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
+	if (x->seconds != y->seconds)
+		return x->seconds > y->seconds ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static void sum_files(FILE *out, const struct vigil_profile *p)
+{
+	size_t *idx = malloc((p->nfiles ? p->nfiles : 1) * sizeof(*idx)), n = 0;
+	if (!idx)
+		return;
+	for (size_t i = 0; i < p->nfiles; i++)
+		idx[n++] = i;
+	qsort_r(idx, n, sizeof(*idx), sum_file_cmp, p->files);
+	if (n) {
+		fprintf(out, "\n  %-*s %-6s %11s %11s %9s %10s\n", SUM_PATH_COLS, "top files", "layer",
+		        "read", "written", "ops", "time");
+	}
+	for (size_t i = 0; i < n && i < SUM_MAX_FILES; i++) {
+		const struct vigil_filestat *f = &p->files[idx[i]];
+		char path[SUM_PATH_COLS * 4], rd[32], wr[32], ops[32], t[32];
+		const char *layer = f->layer == VIGIL_FLAYER_POSIX ? "posix"
+		                  : f->layer == VIGIL_FLAYER_STDIO ? "stdio" : "mpiio";
+		fprintf(out, "  %-*s %-6s %11s %11s %9s %10s\n", SUM_PATH_COLS,
+		        sum_safe(path, sizeof(path), f->path, SUM_PATH_COLS), layer,
+		        summary_bytes(rd, sizeof(rd), (double)f->bytes_read),
+		        summary_bytes(wr, sizeof(wr), (double)f->bytes_written),
+		        sum_count(ops, sizeof(ops), f->reads + f->writes + f->meta_ops),
+		        summary_seconds(t, sizeof(t), f->seconds));
+	}
+	if (n > SUM_MAX_FILES)
+		fprintf(out, "  ... and %zu more files (see the profile)\n", n - SUM_MAX_FILES);
+	free(idx);
+}
+
+void summary_print(FILE *out, const struct vigil_profile *p, const char *profile_path)
+{
+	char cmd[128], dur[32];
+	size_t nhosts = p->nhosts;
+	fprintf(out, "\nvigil: %s: %zu process%s on %zu host%s, %s\n",
+	        sum_safe(cmd, sizeof(cmd), p->command, 60), p->nprocs, p->nprocs == 1 ? "" : "es",
+	        nhosts, nhosts == 1 ? "" : "s",
+	        summary_seconds(dur, sizeof(dur), p->end > p->start ? p->end - p->start : 0));
+	sum_ops(out, p);
+	sum_sizes(out, p);
+	sum_files(out, p);
+	if (p->survivors)
+		fprintf(out, "\n  %u process%s still running (left running; marked \"running\" in the profile).\n",
+		        p->survivors, p->survivors == 1 ? " was" : "es were");
+	if (p->flags & VIGIL_FLAG_FILE_OVERFLOW)
+		fprintf(out, "  Note: more files than the collector's table holds; extras are under <other files>.\n");
+	if (p->flags & VIGIL_PFLAG_SEGMENT_FAILED)
+		fprintf(out, "  Note: some processes were not observed (statically linked, setuid, or no segment).\n");
+	if (profile_path) {
+		char safe[PATH_MAX_SUM];
+		sum_safe(safe, sizeof(safe), profile_path, 0);
+		fprintf(out, "\n  profile: %s   (details: vigil report %s)\n\n", safe, safe);
+	} else {
+		fprintf(out, "\n  profile: not written (see the message above)\n\n");
+	}
+}
