@@ -1,9 +1,567 @@
-/* diff.c - placeholder until its owner lands it; replaced, not kept. */
+/*
+ * diff.c - `vigil diff A B [--fail-on RULE...]`: compare two job profiles.
+ *
+ * Side by side: totals, then every operation (calls, bytes, time and their
+ * relative change, what changed most first), then the files that appeared,
+ * vanished or changed most.  --fail-on rules (grammar in docs/DIFF.md) turn
+ * the comparison into a regression check: exit 1 with one line per broken
+ * rule, 0 when none is broken, 2 on bad input.
+ */
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli/cli.h"
+#include "cli/report_util.h"
+#include "common/profile_read.h"
+
+static const char diff_usage[] =
+"usage: vigil diff A.json B.json [--fail-on RULE]... [--top N] [--quiet]\n"
+"\n"
+"Compare two vigil job profiles (A = before, B = after): totals, every\n"
+"operation's calls, bytes and time with their relative change (largest\n"
+"change first), and the files that appeared, vanished or changed most.\n"
+"\n"
+"Options:\n"
+"  -f, --fail-on RULE  fail (exit 1) when RULE is broken; repeatable.\n"
+"  -n, --top N         rows in the file tables (default 10).\n"
+"  -q, --quiet         print only the broken rules.\n"
+"  -h, --help          show this help.\n"
+"\n"
+"RULE is SELECTOR OP CHANGE, e.g.\n"
+"  posix.write.seconds>+10%   time in POSIX write grew by more than 10 %\n"
+"  metadata.calls>+20%        metadata calls of all layers grew by more than 20 %\n"
+"  stdio.*.calls>+5           some stdio operation made more than 5 calls more\n"
+"  total.bytes<-10%           bytes moved (all layers) dropped by more than 10 %\n"
+"SELECTOR: total | CLASS | LAYER | OP | LAYER.OP | LAYER.CLASS | LAYER.* | *,\n"
+"then .calls, .errors, .bytes, .bytes_read, .bytes_written or .seconds;\n"
+"CLASS: data, metadata, sync, other; LAYER: posix, stdio, mpi, mpiio.\n"
+"OP: >, >=, <, <=.  CHANGE: a signed number, with % for a relative change\n"
+"(B-A)/A, else an absolute difference B-A in the metric's unit (bytes may\n"
+"use KiB, MiB, GiB, KB, MB, GB; seconds may use ns, us, ms, s).\n"
+"From A = 0 to B > 0 is a change of +infinity %.  Full grammar: docs/DIFF.md.\n"
+"\n"
+"Exit status: 0 no rule broken, 1 a rule broken (one line each on standard\n"
+"error), 2 bad usage, a bad rule, or a profile that cannot be read.\n";
+
+enum df_metric { DF_CALLS, DF_ERRORS, DF_BYTES, DF_BREAD, DF_BWRITTEN, DF_SECONDS, DF_NMETRICS };
+static const char *const df_metric_names[DF_NMETRICS] = {
+	"calls", "errors", "bytes", "bytes_read", "bytes_written", "seconds"
+};
+
+struct df_rule {
+	const char *text;
+	int layer;        /* -1 any */
+	int op;           /* -1 none */
+	int cls;          /* -1 any */
+	int each;         /* evaluate every operation of the scope on its own */
+	int metric;
+	int gt, eq;       /* > / >= or < / <= */
+	int pct;
+	double value;
+};
+
+static double df_metric(const struct rep_sum *s, int m)
+{
+	switch (m) {
+	case DF_CALLS: return (double)s->calls;
+	case DF_ERRORS: return (double)s->errors;
+	case DF_BYTES: return (double)s->bytes;
+	case DF_BREAD: return (double)s->bytes_read;
+	case DF_BWRITTEN: return (double)s->bytes_written;
+	default: return s->seconds;
+	}
+}
+
+static void df_op_sum(const struct vigil_profile *p, int op, struct rep_sum *s)
+{
+	const struct vigil_opstat *o = &p->ops[op];
+	memset(s, 0, sizeof(*s));
+	s->calls = o->calls;
+	s->errors = o->errors;
+	s->bytes = o->bytes;
+	s->seconds = o->seconds;
+	if (vigil_op_table[op].dir == VIGIL_DIR_READ)
+		s->bytes_read = o->bytes;
+	else if (vigil_op_table[op].dir == VIGIL_DIR_WRITE)
+		s->bytes_written = o->bytes;
+}
+
+/* Sum of the metric over the ops a scope selects. */
+static double df_value(const struct vigil_profile *p, int layer, int cls, int op, int m)
+{
+	double v = 0;
+	for (int i = 0; i < VIGIL_NOPS; i++) {
+		if ((op >= 0 && i != op) || (layer >= 0 && vigil_op_table[i].layer != layer) ||
+		    (cls >= 0 && vigil_op_table[i].cls != cls))
+			continue;
+		struct rep_sum s;
+		df_op_sum(p, i, &s);
+		v += df_metric(&s, m);
+	}
+	return v;
+}
+
+static double df_change(double a, double b, int pct)
+{
+	if (!pct)
+		return b - a;
+	if (a == 0)
+		return b == 0 ? 0 : INFINITY;
+	return (b - a) / a * 100;
+}
+
+static char *df_rel(char *buf, size_t len, double a, double b)
+{
+	if (a == b)
+		snprintf(buf, len, "=");
+	else if (a == 0)
+		snprintf(buf, len, "new");
+	else if (b == 0)
+		snprintf(buf, len, "gone");
+	else
+		snprintf(buf, len, "%+.1f %%", (b - a) / a * 100);
+	return buf;
+}
+
+static int df_class_lookup(const char *s)
+{
+	for (int c = 0; c < VIGIL_NCLASSES; c++)
+		if (!strcmp(s, vigil_class_names[c]))
+			return c;
+	return -1;
+}
+
+static int df_op_any(const char *s)
+{
+	for (int i = 0; i < VIGIL_NOPS; i++)
+		if (!strcmp(s, vigil_op_table[i].name))
+			return i;
+	return -1;
+}
+
+/* Parse the number and unit of a CHANGE. */
+static int df_parse_value(const char *s, int metric, struct df_rule *r)
+{
+	char *end;
+	if (*s != '+' && *s != '-' && (*s < '0' || *s > '9'))
+		return -1;
+	double v = strtod(s, &end);
+	if (end == s || !isfinite(v))
+		return -1;
+	if (!strcmp(end, "%")) {
+		r->pct = 1;
+	} else if (*end) {
+		static const struct { const char *u; double f; int bytes; } units[] = {
+			{ "B", 1, 1 }, { "KiB", 1024.0, 1 }, { "MiB", 1048576.0, 1 }, { "GiB", 1073741824.0, 1 },
+			{ "TiB", 1099511627776.0, 1 }, { "K", 1e3, 1 }, { "KB", 1e3, 1 }, { "kB", 1e3, 1 },
+			{ "MB", 1e6, 1 }, { "GB", 1e9, 1 }, { "TB", 1e12, 1 }, { "ns", 1e-9, 0 }, { "us", 1e-6, 0 },
+			{ "µs", 1e-6, 0 }, { "ms", 1e-3, 0 }, { "s", 1, 0 },
+		};
+		int bytes = metric == DF_BYTES || metric == DF_BREAD || metric == DF_BWRITTEN;
+		size_t k;
+		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+			if (!strcmp(end, units[k].u) && units[k].bytes == bytes && (bytes || metric == DF_SECONDS))
+				break;
+		if (k == sizeof(units) / sizeof(units[0]))
+			return -1;
+		v *= units[k].f;
+	}
+	r->value = v;
+	return 0;
+}
+
+static int df_parse_rule(const char *text, struct df_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->text = text;
+	r->layer = r->op = r->cls = -1;
+	const char *cmp = strpbrk(text, "<>");
+	if (!cmp || cmp == text)
+		return -1;
+	r->gt = *cmp == '>';
+	r->eq = cmp[1] == '=';
+	char sel[256];
+	size_t n = (size_t)(cmp - text);
+	if (n >= sizeof(sel))
+		return -1;
+	memcpy(sel, text, n);
+	sel[n] = 0;
+	char *dot = strrchr(sel, '.');
+	if (!dot)
+		return -1;
+	*dot = 0;
+	r->metric = -1;
+	for (int m = 0; m < DF_NMETRICS; m++)
+		if (!strcmp(dot + 1, df_metric_names[m]))
+			r->metric = m;
+	if (r->metric < 0)
+		return -1;
+	if (df_parse_value(cmp + 1 + r->eq, r->metric, r))
+		return -1;
+	char *second = strchr(sel, '.');
+	if (second)
+		*second++ = 0;
+	if (second && strchr(second, '.'))
+		return -1;
+	if (!second) {
+		if (!strcmp(sel, "total"))
+			return 0;
+		if (!strcmp(sel, "*")) {
+			r->each = 1;
+			return 0;
+		}
+		if ((r->cls = df_class_lookup(sel)) >= 0)
+			return 0;
+		if ((r->layer = vigil_layer_lookup(sel)) >= 0)
+			return 0;
+		if ((r->op = df_op_any(sel)) >= 0)
+			return 0;
+		return -1;
+	}
+	if ((r->layer = vigil_layer_lookup(sel)) < 0)
+		return -1;
+	if (!strcmp(second, "*")) {
+		r->each = 1;
+		return 0;
+	}
+	if ((r->cls = df_class_lookup(second)) >= 0)
+		return 0;
+	if ((r->op = vigil_op_lookup(r->layer, second)) >= 0)
+		return 0;
+	return -1;
+}
+
+static int df_broken(const struct df_rule *r, double ch)
+{
+	if (isnan(ch))
+		return 0;
+	return r->gt ? (r->eq ? ch >= r->value : ch > r->value) : (r->eq ? ch <= r->value : ch < r->value);
+}
+
+static void df_fmt_metric(char *buf, size_t len, int m, double v)
+{
+	if (m == DF_SECONDS)
+		rep_secs(buf, len, v);
+	else if (m == DF_CALLS || m == DF_ERRORS)
+		rep_count(buf, len, v);
+	else
+		rep_bytes(buf, len, v);
+}
+
+/* Evaluate one rule; print a line per broken part; return how many broke. */
+static int df_eval(const struct df_rule *r, const struct vigil_profile *a, const struct vigil_profile *b, FILE *log)
+{
+	int broken = 0;
+	for (int i = 0; i < (r->each ? VIGIL_NOPS : 1); i++) {
+		int op = r->op;
+		if (r->each) {
+			if ((r->layer >= 0 && vigil_op_table[i].layer != r->layer) || (!a->ops[i].calls && !b->ops[i].calls))
+				continue;
+			op = i;
+		}
+		double va = df_value(a, r->layer, r->cls, op, r->metric);
+		double vb = df_value(b, r->layer, r->cls, op, r->metric);
+		double ch = df_change(va, vb, r->pct);
+		if (!df_broken(r, ch))
+			continue;
+		broken++;
+		char sa[32], sb[32], sc[48], what[96];
+		df_fmt_metric(sa, sizeof(sa), r->metric, va);
+		df_fmt_metric(sb, sizeof(sb), r->metric, vb);
+		if (r->pct)
+			isinf(ch) ? snprintf(sc, sizeof(sc), "+inf %%") : snprintf(sc, sizeof(sc), "%+.1f %%", ch);
+		else {
+			char d[32];
+			df_fmt_metric(d, sizeof(d), r->metric, fabs(ch));
+			snprintf(sc, sizeof(sc), "%s%s", ch < 0 ? "-" : "+", d);
+		}
+		if (op >= 0)
+			snprintf(what, sizeof(what), "%s.%s", vigil_layer_names[vigil_op_table[op].layer], vigil_op_table[op].name);
+		else if (r->layer >= 0 && r->cls >= 0)
+			snprintf(what, sizeof(what), "%s %s", vigil_layer_names[r->layer], vigil_class_names[r->cls]);
+		else if (r->layer >= 0)
+			snprintf(what, sizeof(what), "%s", vigil_layer_names[r->layer]);
+		else if (r->cls >= 0)
+			snprintf(what, sizeof(what), "%s (all layers)", vigil_class_names[r->cls]);
+		else
+			snprintf(what, sizeof(what), "total");
+		fprintf(log, "vigil diff: rule '%s' broken: %s %s went from %s to %s (%s).\n", r->text, what,
+		        df_metric_names[r->metric], sa, sb, sc);
+	}
+	return broken;
+}
+
+/* ---- the side-by-side comparison ---- */
+
+struct df_row { int op; double score; };
+
+static int df_cmp_rows(const void *x, const void *y)
+{
+	const struct df_row *a = x, *b = y;
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	return a->op - b->op;
+}
+
+static double df_norm(double a, double b, double tot)
+{
+	return tot > 0 ? fabs(b - a) / tot : 0;
+}
+
+static const struct vigil_filestat *df_find_file(const struct vigil_profile *p, const struct vigil_filestat *f)
+{
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (p->files[i].layer == f->layer && !strcmp(p->files[i].path, f->path))
+			return &p->files[i];
+	return NULL;
+}
+
+struct df_frow { const struct vigil_filestat *a, *b; double score; };
+
+static int df_cmp_frows(const void *x, const void *y)
+{
+	const struct df_frow *a = x, *b = y;
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	const char *pa = a->a ? a->a->path : a->b->path, *pb = b->a ? b->a->path : b->b->path;
+	return strcmp(pa, pb);
+}
+
+static void df_files(FILE *out, const struct vigil_profile *a, const struct vigil_profile *b, size_t top)
+{
+	static const char *const fl[] = { "posix", "stdio", "mpiio" };
+	size_t cap = a->nfiles + b->nfiles, n = 0;
+	struct df_frow *rows = cap ? calloc(cap, sizeof(*rows)) : NULL;
+	if (cap && !rows)
+		return;
+	for (size_t i = 0; i < a->nfiles; i++) {
+		rows[n].a = &a->files[i];
+		rows[n].b = df_find_file(b, &a->files[i]);
+		n++;
+	}
+	for (size_t i = 0; i < b->nfiles; i++)
+		if (!df_find_file(a, &b->files[i])) {
+			rows[n].b = &b->files[i];
+			n++;
+		}
+	for (size_t i = 0; i < n; i++) {
+		double ba = rows[i].a ? (double)(rows[i].a->bytes_read + rows[i].a->bytes_written) : 0;
+		double bb = rows[i].b ? (double)(rows[i].b->bytes_read + rows[i].b->bytes_written) : 0;
+		double sa = rows[i].a ? rows[i].a->seconds : 0, sb = rows[i].b ? rows[i].b->seconds : 0;
+		rows[i].score = fabs(bb - ba) + fabs(sb - sa) * 1e9; /* time first, then bytes */
+	}
+	qsort(rows, n, sizeof(*rows), df_cmp_frows);
+	for (int pass = 0; pass < 2; pass++) {
+		size_t cnt = 0;
+		for (size_t i = 0; i < n; i++)
+			cnt += pass ? !rows[i].a : !rows[i].b;
+		fprintf(out, "\nFiles %s in B (%zu)\n", pass ? "that appeared" : "that vanished", cnt);
+		size_t shown = 0;
+		char path[1024], c1[32];
+		for (size_t i = 0; i < n && shown < top; i++) {
+			const struct vigil_filestat *f = pass ? (rows[i].a ? NULL : rows[i].b) : (rows[i].b ? NULL : rows[i].a);
+			if (!f)
+				continue;
+			fprintf(out, "  %-5s %10s  %s\n", fl[f->layer],
+			        rep_bytes(c1, sizeof(c1), (double)(f->bytes_read + f->bytes_written)),
+			        rep_term(path, sizeof(path), f->path));
+			shown++;
+		}
+		if (cnt > shown)
+			fprintf(out, "  ... and %zu more\n", cnt - shown);
+	}
+	const char *h[] = { "layer", "bytes A", "bytes B", "change", "time A", "time B", "change", "path" };
+	struct rep_table t;
+	rep_table_init(&t, 8, h, "lrrrrrrl");
+	for (size_t i = 0; i < n && t.nrows < top; i++) {
+		if (!rows[i].a || !rows[i].b || rows[i].score == 0)
+			continue;
+		const struct vigil_filestat *fa = rows[i].a, *fb = rows[i].b;
+		double ba = (double)(fa->bytes_read + fa->bytes_written), bb = (double)(fb->bytes_read + fb->bytes_written);
+		char c1[32], c2[32], c3[32], c4[32], c5[32], c6[32], path[1024];
+		rep_table_add(&t, fl[fa->layer], rep_bytes(c1, 32, ba), rep_bytes(c2, 32, bb), df_rel(c3, 32, ba, bb),
+		              rep_secs(c4, 32, fa->seconds), rep_secs(c5, 32, fb->seconds),
+		              df_rel(c6, 32, fa->seconds, fb->seconds), rep_term(path, sizeof(path), fa->path));
+	}
+	fputs("\nFiles that changed most (in both)\n", out);
+	if (t.nrows)
+		rep_table_print(&t, out, "  ");
+	else
+		fputs("  none\n", out);
+	rep_table_free(&t);
+	free(rows);
+}
+
+static void df_report(FILE *out, const char *na, const char *nb, const struct vigil_profile *a,
+                      const struct vigil_profile *b, size_t top)
+{
+	struct rep_summary sa, sb;
+	char c[8][48];
+	rep_summarize(a, &sa);
+	rep_summarize(b, &sb);
+	char x[512], y[512];
+	fprintf(out, "vigil diff: A = %s (job ", rep_term(x, sizeof(x), na));
+	fprintf(out, "%s), B = %s (job ", rep_term(y, sizeof(y), a->job_id), rep_term(x, sizeof(x), nb));
+	fprintf(out, "%s)\n", rep_term(y, sizeof(y), b->job_id));
+
+	fputs("\nTotals\n", out);
+	const char *h[] = { "", "A", "B", "change" };
+	struct rep_table t;
+	rep_table_init(&t, 4, h, "lrrr");
+	rep_table_add(&t, "duration", rep_secs(c[0], 48, sa.duration), rep_secs(c[1], 48, sb.duration),
+	              df_rel(c[2], 48, sa.duration, sb.duration));
+	rep_table_add(&t, "processes", rep_count(c[0], 48, (double)a->nprocs), rep_count(c[1], 48, (double)b->nprocs),
+	              df_rel(c[2], 48, (double)a->nprocs, (double)b->nprocs));
+	rep_table_add(&t, "I/O time", rep_secs(c[0], 48, sa.io_seconds), rep_secs(c[1], 48, sb.io_seconds),
+	              df_rel(c[2], 48, sa.io_seconds, sb.io_seconds));
+	rep_table_add(&t, "MPI time", rep_secs(c[0], 48, sa.mpi_seconds), rep_secs(c[1], 48, sb.mpi_seconds),
+	              df_rel(c[2], 48, sa.mpi_seconds, sb.mpi_seconds));
+	for (int l = 0; l < VIGIL_NLAYERS; l++) {
+		if (!sa.layer[l].calls && !sb.layer[l].calls)
+			continue;
+		char lab[64];
+		snprintf(lab, sizeof(lab), "%s calls", vigil_layer_names[l]);
+		rep_table_add(&t, lab, rep_count(c[0], 48, (double)sa.layer[l].calls), rep_count(c[1], 48, (double)sb.layer[l].calls),
+		              df_rel(c[2], 48, (double)sa.layer[l].calls, (double)sb.layer[l].calls));
+		snprintf(lab, sizeof(lab), "%s bytes", vigil_layer_names[l]);
+		rep_table_add(&t, lab, rep_bytes(c[0], 48, (double)sa.layer[l].bytes), rep_bytes(c[1], 48, (double)sb.layer[l].bytes),
+		              df_rel(c[2], 48, (double)sa.layer[l].bytes, (double)sb.layer[l].bytes));
+		snprintf(lab, sizeof(lab), "%s time", vigil_layer_names[l]);
+		rep_table_add(&t, lab, rep_secs(c[0], 48, sa.layer[l].seconds), rep_secs(c[1], 48, sb.layer[l].seconds),
+		              df_rel(c[2], 48, sa.layer[l].seconds, sb.layer[l].seconds));
+	}
+	rep_table_print(&t, out, "  ");
+	rep_table_free(&t);
+
+	struct df_row rows[VIGIL_NOPS];
+	int n = 0;
+	double tc = fmax((double)sa.all.calls, (double)sb.all.calls), tb = fmax((double)sa.all.bytes, (double)sb.all.bytes);
+	double ts = fmax(sa.all.seconds, sb.all.seconds);
+	for (int i = 0; i < VIGIL_NOPS; i++) {
+		const struct vigil_opstat *oa = &a->ops[i], *ob = &b->ops[i];
+		if (!oa->calls && !ob->calls)
+			continue;
+		rows[n].op = i;
+		rows[n].score = fmax(df_norm(oa->seconds, ob->seconds, ts),
+		                     fmax(df_norm((double)oa->bytes, (double)ob->bytes, tb),
+		                          df_norm((double)oa->calls, (double)ob->calls, tc)));
+		n++;
+	}
+	qsort(rows, (size_t)n, sizeof(rows[0]), df_cmp_rows);
+	fputs("\nOperations (largest change first)\n", out);
+	const char *h2[] = { "layer", "operation", "calls A", "calls B", "change", "bytes A", "bytes B", "change",
+	                     "time A", "time B", "change" };
+	rep_table_init(&t, 11, h2, "llrrrrrrrrr");
+	for (int k = 0; k < n; k++) {
+		int i = rows[k].op;
+		const struct vigil_opstat *oa = &a->ops[i], *ob = &b->ops[i];
+		char d[3][48];
+		rep_table_add(&t, vigil_layer_names[vigil_op_table[i].layer], vigil_op_table[i].name,
+		              rep_count(c[0], 48, (double)oa->calls), rep_count(c[1], 48, (double)ob->calls),
+		              df_rel(c[2], 48, (double)oa->calls, (double)ob->calls),
+		              rep_bytes(c[3], 48, (double)oa->bytes), rep_bytes(c[4], 48, (double)ob->bytes),
+		              df_rel(c[5], 48, (double)oa->bytes, (double)ob->bytes),
+		              rep_secs(d[0], 48, oa->seconds), rep_secs(d[1], 48, ob->seconds),
+		              df_rel(d[2], 48, oa->seconds, ob->seconds));
+	}
+	if (t.nrows)
+		rep_table_print(&t, out, "  ");
+	else
+		fputs("  no calls in either profile\n", out);
+	rep_table_free(&t);
+	df_files(out, a, b, top);
+	rep_summary_free(&sa);
+	rep_summary_free(&sb);
+}
+
 int cmd_diff(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "vigil: this command is not available yet.\n");
-	return 2;
+	static const struct option longopts[] = {
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct df_rule *rules = NULL;
+	size_t nrules = 0;
+	int quiet = 0, c, rc = 2;
+	long top = 10;
+	char clean[1200];
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f:n:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': {
+			struct df_rule *nr = realloc(rules, (nrules + 1) * sizeof(*rules));
+			if (!nr)
+				goto out;
+			rules = nr;
+			if (df_parse_rule(optarg, &rules[nrules])) {
+				fprintf(stderr, "vigil diff: bad rule '%s': expected SELECTOR>CHANGE or SELECTOR<CHANGE such as "
+				        "posix.write.seconds>+10%% (see 'vigil diff --help').\n", rep_term(clean, sizeof(clean), optarg));
+				goto out;
+			}
+			nrules++;
+			break;
+		}
+		case 'n': {
+			char *end;
+			top = strtol(optarg, &end, 10);
+			if (*end || top < 1 || top > 1000000) {
+				fprintf(stderr, "vigil diff: --top needs a number from 1 to 1000000.\n");
+				goto out;
+			}
+			break;
+		}
+		case 'q': quiet = 1; break;
+		case 'h': fputs(diff_usage, stdout); rc = 0; goto out;
+		default:
+			fprintf(stderr, "vigil diff: unknown or incomplete option '%s'; see 'vigil diff --help'.\n",
+			        rep_term(clean, sizeof(clean), argv[optind - 1]));
+			goto out;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "vigil diff: expected two profiles, A and B; see 'vigil diff --help'.\n");
+		goto out;
+	}
+	struct vigil_profile a, b;
+	char err[1024];
+	int ra = vigil_profile_load(argv[optind], &a, err, sizeof(err));
+	if (ra)
+		fprintf(stderr, "vigil diff: %s\n", rep_term(clean, sizeof(clean), err));
+	int rb = ra ? 0 : vigil_profile_load(argv[optind + 1], &b, err, sizeof(err));
+	if (ra) {
+		vigil_profile_free(&a);
+		goto out;
+	}
+	if (rb) {
+		fprintf(stderr, "vigil diff: %s\n", rep_term(clean, sizeof(clean), err));
+		vigil_profile_free(&a);
+		vigil_profile_free(&b);
+		goto out;
+	}
+	if (!quiet)
+		df_report(stdout, argv[optind], argv[optind + 1], &a, &b, (size_t)top);
+	int broken = 0;
+	if (nrules && !quiet)
+		fputs("\nRules\n", stdout);
+	fflush(stdout);
+	for (size_t i = 0; i < nrules; i++) {
+		int k = df_eval(&rules[i], &a, &b, stderr);
+		if (!quiet)
+			printf("  %-6s %s\n", k ? "BROKEN" : "ok", rep_term(clean, sizeof(clean), rules[i].text));
+		broken += k;
+	}
+	rc = broken ? 1 : 0;
+	vigil_profile_free(&a);
+	vigil_profile_free(&b);
+out:
+	free(rules);
+	if (fflush(stdout) && rc == 0)
+		rc = 2;
+	return rc;
 }
