@@ -96,6 +96,21 @@ static inline int vm_counting(void)
 /* Byte rules (docs/MPI-COUNTING.md). */
 uint64_t vm_tsize(MPI_Count count, MPI_Datatype dt);
 
+uint64_t vm_b_gather(const void *sbuf, int scount, MPI_Datatype stype, int rcount, MPI_Datatype rtype, int root, MPI_Comm comm);
+uint64_t vm_b_gatherv(const void *sbuf, int scount, MPI_Datatype stype, const int *rcounts, MPI_Datatype rtype, int root, MPI_Comm comm);
+uint64_t vm_b_scatter(int scount, MPI_Datatype stype, int rcount, MPI_Datatype rtype, int root, MPI_Comm comm);
+uint64_t vm_b_scatterv(const int *scounts, MPI_Datatype stype, int rcount, MPI_Datatype rtype, int root, MPI_Comm comm);
+uint64_t vm_b_allgather(const void *sbuf, int scount, MPI_Datatype stype, int rcount, MPI_Datatype rtype, MPI_Comm comm);
+uint64_t vm_b_allgatherv(const void *sbuf, int scount, MPI_Datatype stype, const int *rcounts, MPI_Datatype rtype, MPI_Comm comm);
+uint64_t vm_b_alltoall(const void *sbuf, int scount, MPI_Datatype stype, int rcount, MPI_Datatype rtype, MPI_Comm comm);
+uint64_t vm_b_alltoallv(const void *sbuf, const int *scounts, MPI_Datatype stype, const int *rcounts, MPI_Datatype rtype, MPI_Comm comm);
+uint64_t vm_b_alltoallw(const void *sbuf, const int *scounts, const MPI_Datatype *stypes, const int *rcounts, const MPI_Datatype *rtypes, MPI_Comm comm);
+uint64_t vm_b_redscat(const int *rcounts, MPI_Datatype dt, MPI_Comm comm);
+uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm);
+
+/* Fortran bindings (mpi_fortran.c): resolve their next definitions at setup. */
+void vm_fortran_resolve(void);
+
 /* After PMPI_Init succeeded / before PMPI_Finalize: identity, job id, reduction. */
 void vm_after_init(void);
 void vm_before_finalize(void);

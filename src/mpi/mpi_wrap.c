@@ -178,6 +178,7 @@ void vm_setup(void)
 	const char *impl = vm_detect();
 	int own = strcmp(impl, vm_impl) == 0;
 	vm_resolve(own);
+	vm_fortran_resolve();
 	int mode = !own ? VM_FORWARD : vm_api_resolve() ? VM_COUNT : VM_PASS;
 	const char *off = getenv("VIGIL_MPI_DISABLE");
 	if (mode == VM_COUNT && off && *off && strcmp(off, "0") != 0)
@@ -234,7 +235,7 @@ static uint64_t vm_sum(const int *counts, int n, MPI_Datatype dt)
 	return vm_tsize((MPI_Count)c, dt);
 }
 
-static uint64_t vm_b_gather(const void *sbuf, int scount, MPI_Datatype stype, int rcount,
+uint64_t vm_b_gather(const void *sbuf, int scount, MPI_Datatype stype, int rcount,
                             MPI_Datatype rtype, int root, MPI_Comm comm)
 {
 	int role = vm_role(root, comm);
@@ -247,7 +248,7 @@ static uint64_t vm_b_gather(const void *sbuf, int scount, MPI_Datatype stype, in
 	return vm_tsize(scount, stype);
 }
 
-static uint64_t vm_b_gatherv(const void *sbuf, int scount, MPI_Datatype stype, const int *rcounts,
+uint64_t vm_b_gatherv(const void *sbuf, int scount, MPI_Datatype stype, const int *rcounts,
                              MPI_Datatype rtype, int root, MPI_Comm comm)
 {
 	int role = vm_role(root, comm);
@@ -262,7 +263,7 @@ static uint64_t vm_b_gatherv(const void *sbuf, int scount, MPI_Datatype stype, c
 	return vm_tsize(scount, stype);
 }
 
-static uint64_t vm_b_scatter(int scount, MPI_Datatype stype, int rcount, MPI_Datatype rtype,
+uint64_t vm_b_scatter(int scount, MPI_Datatype stype, int rcount, MPI_Datatype rtype,
                              int root, MPI_Comm comm)
 {
 	int role = vm_role(root, comm);
@@ -273,7 +274,7 @@ static uint64_t vm_b_scatter(int scount, MPI_Datatype stype, int rcount, MPI_Dat
 	return vm_tsize(rcount, rtype); /* receive-only role: the posted receive */
 }
 
-static uint64_t vm_b_scatterv(const int *scounts, MPI_Datatype stype, int rcount, MPI_Datatype rtype,
+uint64_t vm_b_scatterv(const int *scounts, MPI_Datatype stype, int rcount, MPI_Datatype rtype,
                               int root, MPI_Comm comm)
 {
 	int role = vm_role(root, comm);
@@ -284,13 +285,13 @@ static uint64_t vm_b_scatterv(const int *scounts, MPI_Datatype stype, int rcount
 	return vm_tsize(rcount, rtype);
 }
 
-static uint64_t vm_b_allgather(const void *sbuf, int scount, MPI_Datatype stype, int rcount,
+uint64_t vm_b_allgather(const void *sbuf, int scount, MPI_Datatype stype, int rcount,
                                MPI_Datatype rtype, MPI_Comm comm)
 {
 	return sbuf == MPI_IN_PLACE ? vm_tsize(rcount, rtype) : vm_tsize(scount, stype);
 }
 
-static uint64_t vm_b_allgatherv(const void *sbuf, int scount, MPI_Datatype stype, const int *rcounts,
+uint64_t vm_b_allgatherv(const void *sbuf, int scount, MPI_Datatype stype, const int *rcounts,
                                 MPI_Datatype rtype, MPI_Comm comm)
 {
 	if (sbuf == MPI_IN_PLACE) {
@@ -300,21 +301,21 @@ static uint64_t vm_b_allgatherv(const void *sbuf, int scount, MPI_Datatype stype
 	return vm_tsize(scount, stype);
 }
 
-static uint64_t vm_b_alltoall(const void *sbuf, int scount, MPI_Datatype stype, int rcount,
+uint64_t vm_b_alltoall(const void *sbuf, int scount, MPI_Datatype stype, int rcount,
                               MPI_Datatype rtype, MPI_Comm comm)
 {
 	MPI_Count n = vm_peers(comm);
 	return sbuf == MPI_IN_PLACE ? vm_tsize(rcount * n, rtype) : vm_tsize(scount * n, stype);
 }
 
-static uint64_t vm_b_alltoallv(const void *sbuf, const int *scounts, MPI_Datatype stype,
+uint64_t vm_b_alltoallv(const void *sbuf, const int *scounts, MPI_Datatype stype,
                                const int *rcounts, MPI_Datatype rtype, MPI_Comm comm)
 {
 	int n = vm_peers(comm);
 	return sbuf == MPI_IN_PLACE ? vm_sum(rcounts, n, rtype) : vm_sum(scounts, n, stype);
 }
 
-static uint64_t vm_b_alltoallw(const void *sbuf, const int *scounts, const MPI_Datatype *stypes,
+uint64_t vm_b_alltoallw(const void *sbuf, const int *scounts, const MPI_Datatype *stypes,
                                const int *rcounts, const MPI_Datatype *rtypes, MPI_Comm comm)
 {
 	int n = vm_peers(comm);
@@ -326,14 +327,14 @@ static uint64_t vm_b_alltoallw(const void *sbuf, const int *scounts, const MPI_D
 	return b;
 }
 
-static uint64_t vm_b_redscat(const int *rcounts, MPI_Datatype dt, MPI_Comm comm)
+uint64_t vm_b_redscat(const int *rcounts, MPI_Datatype dt, MPI_Comm comm)
 {
 	int n = 0;
 	vm_pmpi.comm_size(comm, &n); /* the send buffer holds sum(recvcounts) over the local group */
 	return vm_sum(rcounts, n, dt);
 }
 
-static uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm)
+uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm)
 {
 	int n = 0;
 	vm_pmpi.comm_size(comm, &n);
