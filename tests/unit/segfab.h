@@ -1,0 +1,114 @@
+/*
+ * segfab.h - build segments in memory for tests, exactly as the collector
+ * lays them out (header, identity at 1024, files at 4096, shards after), with
+ * a chosen geometry so tests can also make small or odd ones.
+ */
+#ifndef VIGIL_TEST_SEGFAB_H
+#define VIGIL_TEST_SEGFAB_H
+
+#include <stdlib.h>
+#include <string.h>
+#include "vigil/segment.h"
+
+/* 2001-09-09T01:46:40Z: a round start time for exact checks. */
+#define FAB_T0_NS 1000000000000000000ull
+
+struct fab {
+	unsigned char *buf;
+	size_t len;
+	struct vigil_seg_header *h;
+	struct vigil_seg_identity *id;
+};
+
+static inline uint32_t fab_shard_size(uint32_t n_ops)
+{
+	return (uint32_t)((sizeof(struct vigil_shard) + (size_t)n_ops * sizeof(struct vigil_op_counters) + 63) & ~(size_t)63);
+}
+
+/* A valid, ended segment with the NS clock, pid 100, job "job1". */
+static inline struct fab fab_new(uint32_t n_ops, uint32_t n_shards, uint32_t n_files)
+{
+	struct fab f;
+	uint64_t files_off = VIGIL_FILES_OFFSET;
+	uint64_t shards_off = (files_off + (uint64_t)n_files * sizeof(struct vigil_file) + 63) & ~63ull;
+	uint32_t ss = fab_shard_size(n_ops);
+	f.len = (size_t)(shards_off + (uint64_t)n_shards * ss);
+	f.buf = aligned_alloc(64, (f.len + 63) & ~(size_t)63);
+	memset(f.buf, 0, f.len);
+	f.h = (struct vigil_seg_header *)f.buf;
+	f.id = (struct vigil_seg_identity *)(f.buf + VIGIL_IDENT_OFFSET);
+	memcpy(f.h->magic, VIGIL_SEG_MAGIC, 8);
+	f.h->version = VIGIL_SEG_VERSION;
+	f.h->header_size = sizeof(struct vigil_seg_header);
+	f.h->segment_size = f.len;
+	f.h->n_ops = n_ops;
+	f.h->n_layers = VIGIL_NLAYERS;
+	f.h->n_hist = VIGIL_HIST_BUCKETS;
+	f.h->n_tl_bins = VIGIL_TL_BINS;
+	f.h->n_shards = n_shards;
+	f.h->shard_size = ss;
+	f.h->shards_offset = shards_off;
+	f.h->n_files = n_files;
+	f.h->file_size = sizeof(struct vigil_file);
+	f.h->files_offset = files_off;
+	f.h->ident_offset = VIGIL_IDENT_OFFSET;
+	f.h->ident_size = sizeof(struct vigil_seg_identity);
+	f.h->n_flayers = VIGIL_NFLAYERS;
+	f.h->clock.source = VIGIL_CLOCK_NS;
+	f.h->clock.start_ticks = 5000000000ull;
+	f.h->clock.start_mono_ns = 5000000000ull;
+	f.h->clock.start_real_ns = FAB_T0_NS;
+	f.h->clock.end_ticks = 7000000000ull;
+	f.h->clock.end_mono_ns = 7000000000ull;
+	f.h->clock.end_real_ns = FAB_T0_NS + 2000000000ull;
+	f.h->state = VIGIL_STATE_ENDED;
+	f.id->pid = 100;
+	f.id->ppid = 1;
+	f.id->uid = 1000;
+	f.id->rank = -1;
+	f.id->exit_status = 0;
+	f.id->exec_count = 1;
+	strcpy(f.id->job_id, "job1");
+	strcpy(f.id->run_id, "run1");
+	strcpy(f.id->host, "node1");
+	strcpy(f.id->exe, "/usr/bin/app");
+	strcpy(f.id->cmdline, "app --in data");
+	for (uint32_t s = 0; s < n_shards; s++)
+		((struct vigil_shard *)(f.buf + shards_off + (uint64_t)s * ss))->tl_shift = VIGIL_TL_SHIFT0;
+	return f;
+}
+
+static inline struct vigil_shard *fab_shard(struct fab *f, uint32_t s)
+{
+	return (struct vigil_shard *)(f->buf + f->h->shards_offset + (uint64_t)s * f->h->shard_size);
+}
+
+static inline void fab_op(struct fab *f, uint32_t shard, int op, uint64_t calls, uint64_t bytes,
+                          uint64_t ticks, uint64_t req_size)
+{
+	struct vigil_op_counters *c = &fab_shard(f, shard)->ops[op];
+	c->calls += calls;
+	c->bytes += bytes;
+	c->ticks += ticks;
+	c->hist[vigil_hist_bucket(req_size)] += calls;
+}
+
+static inline struct vigil_file *fab_file(struct fab *f, uint32_t i, int kind, const char *path)
+{
+	struct vigil_file *r = (struct vigil_file *)(f->buf + f->h->files_offset + (uint64_t)i * f->h->file_size);
+	r->hash = 0x1234 + i;
+	r->kind = (uint32_t)kind;
+	if (path) {
+		strncpy(r->path, path, VIGIL_PATH_MAX - 1);
+		r->path_len = (uint32_t)strlen(path);
+	}
+	return r;
+}
+
+static inline void fab_free(struct fab *f)
+{
+	free(f->buf);
+	f->buf = NULL;
+}
+
+#endif
