@@ -1,0 +1,741 @@
+/*
+ * core.c - the collector's core: init, the per-process segment, the clock,
+ * counter shards, fork/exec/exit handling and the exported API.
+ *
+ * Why it looks the way it does:
+ * - Nothing here may go through our own wrappers, so the collector's own
+ *   file work uses raw system calls (col_sys), never libc's open/read.
+ * - Init runs from the constructor, or from the first intercepted call if
+ *   another library's constructor calls in first (lazy, once).
+ * - The segment fd is closed right after mmap (programs that close every
+ *   fd must not break us); a thread claiming a new shard re-opens the file
+ *   by path just long enough to fallocate its shard, so a full tmpfs gives
+ *   an error we can handle instead of a SIGBUS.
+ * - A second copy of libvigil.so in the process (ld.so.preload plus
+ *   LD_PRELOAD) finds that it is not the first definition of
+ *   vigil_collector_version and passes everything through.
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+#include "collector/col.h"
+
+__thread struct col_tls col_tls __attribute__((tls_model("initial-exec")));
+struct col_state col;
+
+static char core_seg_path[4096];   /* for re-opening at shard claim */
+static uint64_t core_seg_ino;
+static int core_handlers_set;
+
+long col_sys(long nr, long a, long b, long c, long d)
+{
+	return syscall(nr, a, b, c, d);
+}
+
+static size_t core_strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+/* Copy into a fixed array, always NUL-terminated. */
+static void core_copy(char *dst, size_t cap, const char *src)
+{
+	size_t i = 0;
+	if (src)
+		for (; i + 1 < cap && src[i]; i++)
+			dst[i] = src[i];
+	memset(dst + i, 0, cap - i);
+}
+
+void col_debug(const char *msg, const char *arg)
+{
+	if (!col.debug)
+		return;
+	char buf[512];
+	size_t n = 0;
+	const char *parts[3] = { "vigil: ", msg, arg };
+	for (int p = 0; p < 3; p++)
+		for (const char *s = parts[p]; s && *s && n < sizeof(buf) - 2; s++)
+			buf[n++] = *s;
+	buf[n++] = '\n';
+	col_sys(SYS_write, 2, (long)buf, (long)n, 0);
+}
+
+static void core_utoa(char *out, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*out++ = tmp[--n];
+	*out = 0;
+}
+
+/* Read a small /proc file with raw syscalls; returns bytes read or -1. */
+static long core_read_file(const char *path, char *buf, size_t cap)
+{
+	long fd = col_sys(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	long n = 0, r;
+	while ((size_t)n < cap - 1 && (r = col_sys(SYS_read, fd, (long)(buf + n), (long)(cap - 1 - n), 0)) > 0)
+		n += r;
+	col_sys(SYS_close, fd, 0, 0, 0);
+	buf[n] = 0;
+	return n;
+}
+
+/* Field 22 of /proc/self/stat (start time in clock ticks since boot). */
+static uint64_t core_proc_start(void)
+{
+	char buf[1024];
+	if (core_read_file("/proc/self/stat", buf, sizeof(buf)) <= 0)
+		return 0;
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* after ") " comes field 3; skip to field 22 */
+	int field = 2;
+	for (p++; *p && field < 21; p++)
+		if (*p == ' ')
+			field++;
+	uint64_t v = 0;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	return v;
+}
+
+/* ---- clock ------------------------------------------------------------ */
+
+static void core_clock_setup(void)
+{
+	col.tsc = 0;
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+	if (__get_cpuid(0x80000000u, &a, &b, &c, &d) && a >= 0x80000007u &&
+	    __get_cpuid(0x80000007u, &a, &b, &c, &d) && (d & (1u << 8)))
+		col.tsc = 1;
+#endif
+	const char *e = getenv("VIGIL_CLOCK");
+	if (e && strcmp(e, "ns") == 0)
+		col.tsc = 0;
+}
+
+static void core_clock_pair(uint64_t *ticks, uint64_t *mono, uint64_t *real)
+{
+	struct timespec m, r;
+	*ticks = col_now();
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	*mono = (uint64_t)m.tv_sec * 1000000000u + (uint64_t)m.tv_nsec;
+	*real = (uint64_t)r.tv_sec * 1000000000u + (uint64_t)r.tv_nsec;
+}
+
+/* ---- identity --------------------------------------------------------- */
+
+static void core_identity_image(struct vigil_seg_identity *id)
+{
+	char buf[4096];
+	long n = col_sys(SYS_readlink, (long)"/proc/self/exe", (long)buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = 0;
+	core_copy(id->exe, sizeof(id->exe), buf);
+	n = core_read_file("/proc/self/cmdline", buf, sizeof(buf));
+	if (n < 0)
+		n = 0;
+	while (n > 0 && buf[n - 1] == 0)
+		n--;
+	for (long i = 0; i < n; i++)
+		if (buf[i] == 0)
+			buf[i] = ' ';
+	buf[n] = 0;
+	core_copy(id->cmdline, sizeof(id->cmdline), buf);
+}
+
+static void core_identity_job(struct vigil_seg_identity *id)
+{
+	static const char *const vars[] = { "VIGIL_JOB_ID", "SLURM_JOB_ID", "PBS_JOBID",
+	                                    "LSB_JOBID", "FLUX_JOB_ID" };
+	core_copy(id->job_id, sizeof(id->job_id), "");
+	core_copy(id->step, sizeof(id->step), "");
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v) {
+			core_copy(id->job_id, sizeof(id->job_id), v);
+			if (i == 1)
+				core_copy(id->step, sizeof(id->step), getenv("SLURM_STEP_ID"));
+			break;
+		}
+	}
+	core_copy(id->run_id, sizeof(id->run_id), getenv("VIGIL_RUN_ID"));
+}
+
+/* ---- segment ---------------------------------------------------------- */
+
+/* Open (creating if missing) and check the per-user directory; -1 if unusable. */
+static int core_dir_open(char *dir, size_t cap)
+{
+	const char *e = getenv("VIGIL_DIR");
+	if (e && *e) {
+		core_copy(dir, cap, e);
+	} else {
+		char num[24];
+		core_utoa(num, (uint64_t)geteuid());
+		core_copy(dir, cap, "/dev/shm/vigil-");
+		size_t l = core_strlen(dir);
+		core_copy(dir + l, cap - l, num);
+	}
+	long fd = col_sys(SYS_openat, AT_FDCWD, (long)dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0 && errno == ENOENT) {
+		col_sys(SYS_mkdirat, AT_FDCWD, (long)dir, 0700, 0);
+		fd = col_sys(SYS_openat, AT_FDCWD, (long)dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	}
+	if (fd < 0) {
+		col_debug("cannot open segment directory (or it is a symlink): ", dir);
+		return -1;
+	}
+	struct stat st;
+	if (col_sys(SYS_fstat, fd, (long)&st, 0, 0) != 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 07777) != 0700) {
+		col_debug("segment directory is not ours with mode 0700, passing through: ", dir);
+		col_sys(SYS_close, fd, 0, 0, 0);
+		return -1;
+	}
+	struct statvfs sv;
+	if (fstatvfs((int)fd, &sv) == 0 &&
+	    (uint64_t)sv.f_bavail * sv.f_frsize < 4 * (uint64_t)VIGIL_SEGMENT_SIZE) {
+		col_debug("segment file system nearly full, passing through: ", dir);
+		col_sys(SYS_close, fd, 0, 0, 0);
+		return -1;
+	}
+	return (int)fd;
+}
+
+static size_t core_shard_off(uint32_t i)
+{
+	return (size_t)VIGIL_SHARDS_OFFSET + (size_t)i * VIGIL_SHARD_SIZE;
+}
+
+static void core_map_set(void *base)
+{
+	col.hdr = base;
+	col.ident = (struct vigil_seg_identity *)((char *)base + VIGIL_IDENT_OFFSET);
+	col.files = (struct vigil_file *)((char *)base + VIGIL_FILES_OFFSET);
+	col.shards = (unsigned char *)base + VIGIL_SHARDS_OFFSET;
+}
+
+/* Is an existing segment ours to continue (same process, same geometry)? */
+static int core_seg_matches(const struct vigil_seg_header *h, int pid, uint64_t start)
+{
+	const struct vigil_seg_identity *id =
+		(const void *)((const char *)h + VIGIL_IDENT_OFFSET);
+	return memcmp(h->magic, VIGIL_SEG_MAGIC, 8) == 0 && h->version == VIGIL_SEG_VERSION &&
+	       h->segment_size == VIGIL_SEGMENT_SIZE && h->n_ops == VIGIL_NOPS &&
+	       h->n_shards == VIGIL_SHARDS && h->shard_size == VIGIL_SHARD_SIZE &&
+	       h->n_files == VIGIL_FILES && h->file_size == sizeof(struct vigil_file) &&
+	       h->n_tl_bins == VIGIL_TL_BINS && h->n_layers == VIGIL_NLAYERS &&
+	       id->pid == pid && id->proc_start == start;
+}
+
+static void core_header_init(struct vigil_seg_header *h)
+{
+	memcpy(h->magic, VIGIL_SEG_MAGIC, 8);
+	h->version = VIGIL_SEG_VERSION;
+	h->header_size = sizeof(struct vigil_seg_header);
+	h->segment_size = VIGIL_SEGMENT_SIZE;
+	h->n_ops = VIGIL_NOPS;
+	h->n_layers = VIGIL_NLAYERS;
+	h->n_hist = VIGIL_HIST_BUCKETS;
+	h->n_tl_bins = VIGIL_TL_BINS;
+	h->n_shards = VIGIL_SHARDS;
+	h->shard_size = VIGIL_SHARD_SIZE;
+	h->shards_offset = VIGIL_SHARDS_OFFSET;
+	h->n_files = VIGIL_FILES;
+	h->file_size = sizeof(struct vigil_file);
+	h->files_offset = VIGIL_FILES_OFFSET;
+	h->ident_offset = VIGIL_IDENT_OFFSET;
+	h->ident_size = sizeof(struct vigil_seg_identity);
+	h->n_flayers = VIGIL_NFLAYERS;
+	h->clock.source = col.tsc ? VIGIL_CLOCK_TSC : VIGIL_CLOCK_NS;
+	core_clock_pair(&h->clock.start_ticks, &h->clock.start_mono_ns, &h->clock.start_real_ns);
+	for (uint32_t i = 0; i < VIGIL_SHARDS; i++)
+		((struct vigil_shard *)(col.shards + (size_t)i * VIGIL_SHARD_SIZE))->tl_shift = VIGIL_TL_SHIFT0;
+	/* record 0: "<other files>" */
+	struct vigil_file *f = &col.files[0];
+	f->kind = VIGIL_FILE_OVERFLOW;
+	core_copy(f->path, sizeof(f->path), "<other files>");
+	f->path_len = (uint32_t)core_strlen(f->path);
+	h->files_used = 1;
+	__atomic_store_n(&f->hash, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * Create this process's segment, or re-attach to it after exec.
+ * `inherit`: identity to start from (fork child), else built from /proc.
+ */
+static void core_segment_open(const struct vigil_seg_identity *inherit)
+{
+	char dir[4096];
+	int dfd = core_dir_open(dir, sizeof(dir) - 64);
+	if (dfd < 0)
+		return;
+	int pid = getpid();
+	uint64_t start = core_proc_start();
+	char name[64], num[24];
+	core_utoa(num, (uint64_t)pid);
+	core_copy(name, sizeof(name), num);
+	size_t l = core_strlen(name);
+	name[l++] = '-';
+	core_utoa(name + l, start);
+	l = core_strlen(name);
+	core_copy(name + l, sizeof(name) - l, VIGIL_SEG_SUFFIX);
+
+	int reattach = 0;
+	long fd = col_sys(SYS_openat, dfd, (long)name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		fd = col_sys(SYS_openat, dfd, (long)name, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
+		reattach = 1;
+	}
+	if (fd < 0) {
+		col_debug("cannot create segment in ", dir);
+		col_sys(SYS_close, dfd, 0, 0, 0);
+		return;
+	}
+	struct stat st;
+	int ok = col_sys(SYS_fstat, fd, (long)&st, 0, 0) == 0 && S_ISREG(st.st_mode) &&
+	         st.st_uid == geteuid();
+	if (ok && reattach)
+		ok = (uint64_t)st.st_size == VIGIL_SEGMENT_SIZE;
+	if (ok && !reattach) {
+		/* the written parts: header+identity+files+shard 0, and the shared shard */
+		ok = col_sys(SYS_ftruncate, fd, (long)VIGIL_SEGMENT_SIZE, 0, 0) == 0 &&
+		     col_sys(SYS_fallocate, fd, 0, 0, (long)core_shard_off(1)) == 0 &&
+		     col_sys(SYS_fallocate, fd, 0, (long)core_shard_off(VIGIL_SHARED_SHARD),
+		             (long)VIGIL_SHARD_SIZE) == 0;
+		if (!ok) {
+			col_debug("cannot allocate segment (file system full?): ", name);
+			col_sys(SYS_unlinkat, dfd, (long)name, 0, 0);
+		}
+	}
+	/* raw mmap: our own mmap wrapper must not see the collector's mapping */
+	void *base = ok ? (void *)syscall(SYS_mmap, 0L, (long)VIGIL_SEGMENT_SIZE, (long)(PROT_READ | PROT_WRITE),
+	                                  (long)MAP_SHARED, fd, 0L) : MAP_FAILED;
+	col_sys(SYS_close, fd, 0, 0, 0);
+	if (base == MAP_FAILED) {
+		col_sys(SYS_close, dfd, 0, 0, 0);
+		return;
+	}
+	if (reattach && !core_seg_matches(base, pid, start)) {
+		col_debug("existing segment is not ours to continue, passing through: ", name);
+		munmap(base, VIGIL_SEGMENT_SIZE);
+		col_sys(SYS_close, dfd, 0, 0, 0);
+		return;
+	}
+	core_map_set(base);
+	struct vigil_seg_header *h = col.hdr;
+	struct vigil_seg_identity *id = col.ident;
+	if (reattach) {
+		/* an exec'd image continues the counts of the previous one */
+		__atomic_store_n(&h->shards_used, 0, __ATOMIC_RELAXED);
+		id->exec_count++;
+		core_identity_image(id);
+		__atomic_fetch_or(&h->flags, VIGIL_FLAG_EXEC_REATTACH, __ATOMIC_RELAXED);
+		__atomic_store_n(&h->state, VIGIL_STATE_RUNNING, __ATOMIC_RELEASE);
+	} else {
+		core_header_init(h);
+		if (inherit) {
+			memcpy(id, inherit, sizeof(*id));
+		} else {
+			char host[256];
+			core_identity_image(id);
+			core_identity_job(id);
+			if (gethostname(host, sizeof(host)) != 0)
+				host[0] = 0;
+			host[sizeof(host) - 1] = 0;
+			core_copy(id->host, sizeof(id->host), host);
+			id->rank = -1;
+			id->nranks = 0;
+			core_copy(id->mpi_impl, sizeof(id->mpi_impl), "");
+		}
+		id->pid = pid;
+		id->ppid = getppid();
+		id->uid = getuid();
+		id->gid = getgid();
+		id->proc_start = start;
+		id->exit_status = -1;
+		id->term_signal = 0;
+		id->exec_count = 1;
+		__atomic_store_n(&h->state, VIGIL_STATE_RUNNING, __ATOMIC_RELEASE);
+	}
+	if (col.early) {
+		__atomic_fetch_add(&h->early_calls, col.early, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&h->flags, VIGIL_FLAG_EARLY_CALLS, __ATOMIC_RELAXED);
+		col.early = 0;
+	}
+	__atomic_fetch_add(&h->header_changes, 1, __ATOMIC_RELEASE);
+	size_t dl = core_strlen(dir);
+	core_copy(core_seg_path, sizeof(core_seg_path), dir);
+	core_seg_path[dl] = '/';
+	core_copy(core_seg_path + dl + 1, sizeof(core_seg_path) - dl - 1, name);
+	core_seg_ino = st.st_ino;
+	col_sys(SYS_close, dfd, 0, 0, 0);
+	col_debug(reattach ? "re-attached segment " : "created segment ", core_seg_path);
+}
+
+/* ---- shards ----------------------------------------------------------- */
+
+static struct vigil_shard *core_shard(uint32_t i)
+{
+	return (struct vigil_shard *)(col.shards + (size_t)i * VIGIL_SHARD_SIZE);
+}
+
+/* Make sure shard i's pages exist in the file (fallocate), so touching them cannot SIGBUS. */
+static int core_shard_alloc(uint32_t i)
+{
+	if (i == 0 || i == VIGIL_SHARED_SHARD)
+		return 0;
+	long fd = col_sys(SYS_openat, AT_FDCWD, (long)core_seg_path, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	int ok = col_sys(SYS_fstat, fd, (long)&st, 0, 0) == 0 && st.st_ino == core_seg_ino &&
+	         col_sys(SYS_fallocate, fd, 0, (long)core_shard_off(i), (long)VIGIL_SHARD_SIZE) == 0;
+	col_sys(SYS_close, fd, 0, 0, 0);
+	return ok ? 0 : -1;
+}
+
+static struct vigil_shard *core_shard_claim(void)
+{
+	if (!col.hdr)
+		return NULL;
+	col_tls.busy++;
+	int saved = errno;
+	uint32_t i = __atomic_fetch_add(&col.hdr->shards_used, 1, __ATOMIC_RELAXED);
+	if (i >= 1)
+		__atomic_store_n(&col.multi, 1, __ATOMIC_RELAXED);
+	struct vigil_shard *s;
+	if (i < VIGIL_SHARED_SHARD && core_shard_alloc(i) == 0) {
+		s = core_shard(i);
+		s->tid = (uint32_t)syscall(SYS_gettid);
+		__atomic_store_n(&s->state, 1, __ATOMIC_RELAXED);
+		col_tls.shared = 0;
+	} else {
+		s = core_shard(VIGIL_SHARED_SHARD);
+		__atomic_store_n(&s->state, 2, __ATOMIC_RELAXED);
+		col_tls.shared = 1;
+		if (i >= VIGIL_SHARED_SHARD)
+			col_set_flag(VIGIL_FLAG_SHARED_SHARD);
+	}
+	col_tls.shard = s;
+	errno = saved;
+	col_tls.busy--;
+	return s;
+}
+
+void col_set_flag(uint32_t flag)
+{
+	if (!col.hdr || (__atomic_load_n(&col.hdr->flags, __ATOMIC_RELAXED) & flag))
+		return;
+	__atomic_fetch_or(&col.hdr->flags, flag, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&col.hdr->header_changes, 1, __ATOMIC_RELEASE);
+}
+
+#define CORE_ADD(var, v) __atomic_store_n(&(var), __atomic_load_n(&(var), __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED)
+#define CORE_AADD(var, v) __atomic_fetch_add(&(var), (v), __ATOMIC_RELAXED)
+
+/* Double the timeline bin width until `rel` fits (merging pairs of bins). */
+static void core_tl_widen(struct vigil_shard *s, uint64_t rel)
+{
+	uint32_t sh = s->tl_shift;
+	while (sh < 63 && (rel >> sh) >= VIGIL_TL_BINS) {
+		for (int i = 0; i < VIGIL_TL_BINS / 2; i++)
+			for (int l = 0; l < VIGIL_NLAYERS; l++) {
+				struct vigil_tl_bin *a = &s->timeline[2 * i][l], *b = &s->timeline[2 * i + 1][l];
+				struct vigil_tl_bin m = { a->ops + b->ops, a->bytes_read + b->bytes_read,
+				                          a->bytes_written + b->bytes_written, a->ticks + b->ticks };
+				s->timeline[i][l] = m;
+			}
+		memset(&s->timeline[VIGIL_TL_BINS / 2], 0, sizeof(s->timeline) / 2);
+		sh++;
+	}
+	__atomic_store_n(&s->tl_shift, sh, __ATOMIC_RELEASE);
+}
+
+void col_count_op(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
+{
+	struct vigil_shard *s = col_tls.shard;
+	if (COL_UNLIKELY(!s) && !(s = core_shard_claim()))
+		return;
+	uint64_t dt = t1 > t0 ? t1 - t0 : 0;
+	if (failed)
+		bytes = 0;
+	struct vigil_op_counters *c = &s->ops[op];
+	unsigned b = vigil_hist_bucket(req);
+	const struct vigil_op_info *oi = &vigil_op_table[op];
+	uint64_t rel = t0 > col.hdr->clock.start_ticks ? t0 - col.hdr->clock.start_ticks : 0;
+	uint64_t bin = rel >> s->tl_shift;
+	if (COL_UNLIKELY(bin >= VIGIL_TL_BINS)) {
+		/* the shared shard may lose a few timeline updates racing with this; totals stay exact */
+		core_tl_widen(s, rel);
+		bin = rel >> s->tl_shift;
+		if (bin >= VIGIL_TL_BINS)
+			bin = VIGIL_TL_BINS - 1;
+	}
+	struct vigil_tl_bin *tb = &s->timeline[bin][oi->layer];
+	if (COL_LIKELY(!col_tls.shared)) {
+		CORE_ADD(c->calls, 1);
+		CORE_ADD(c->errors, failed ? 1 : 0);
+		CORE_ADD(c->bytes, bytes);
+		CORE_ADD(c->ticks, dt);
+		CORE_ADD(c->hist[b], 1);
+		CORE_ADD(tb->ops, 1);
+		if (oi->dir == VIGIL_DIR_READ)
+			CORE_ADD(tb->bytes_read, bytes);
+		else if (oi->dir == VIGIL_DIR_WRITE)
+			CORE_ADD(tb->bytes_written, bytes);
+		CORE_ADD(tb->ticks, dt);
+		__atomic_store_n(&s->changes, s->changes + 1, __ATOMIC_RELEASE);
+	} else {
+		CORE_AADD(c->calls, 1);
+		if (failed)
+			CORE_AADD(c->errors, 1);
+		CORE_AADD(c->bytes, bytes);
+		CORE_AADD(c->ticks, dt);
+		CORE_AADD(c->hist[b], 1);
+		CORE_AADD(tb->ops, 1);
+		if (oi->dir == VIGIL_DIR_READ)
+			CORE_AADD(tb->bytes_read, bytes);
+		else if (oi->dir == VIGIL_DIR_WRITE)
+			CORE_AADD(tb->bytes_written, bytes);
+		CORE_AADD(tb->ticks, dt);
+		__atomic_fetch_add(&s->changes, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* ---- end record, fork, init ------------------------------------------- */
+
+void col_end_record(int status)
+{
+	struct vigil_seg_header *h = col.hdr;
+	if (!h || col.ident->pid != (int32_t)syscall(SYS_getpid))
+		return; /* no segment, or a vfork child sharing our memory */
+	core_clock_pair(&h->clock.end_ticks, &h->clock.end_mono_ns, &h->clock.end_real_ns);
+	col.ident->exit_status = status;
+	__atomic_store_n(&h->state, VIGIL_STATE_ENDED, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&h->header_changes, 1, __ATOMIC_RELEASE);
+}
+
+static void core_on_exit(int status, void *arg)
+{
+	(void)arg;
+	col_end_record(status);
+}
+
+/* Child of fork: its own new segment; the parent's mapping is dropped. */
+static void core_atfork_child(void)
+{
+	if (!col.hdr)
+		return;
+	col_tls.busy++;
+	struct vigil_seg_identity id;
+	memcpy(&id, col.ident, sizeof(id));
+	void *old = col.hdr;
+	col.enabled = 0;
+	col.hdr = NULL;
+	col.ident = NULL;
+	col.files = NULL;
+	col.shards = NULL;
+	munmap(old, VIGIL_SEGMENT_SIZE);
+	col_tls.shard = NULL;
+	col_tls.shared = 0;
+	col.multi = 0;
+	col.early = 0;
+	col_files_reset();
+	core_segment_open(&id);
+	col.enabled = col.hdr != NULL;
+	col_tls.busy--;
+}
+
+/* Is this copy of the collector the one the program's calls reach? */
+extern int core_self_version(void) __attribute__((alias("vigil_collector_version"), visibility("hidden")));
+
+static int core_is_first_copy(void)
+{
+	void *first = dlsym(RTLD_DEFAULT, "vigil_collector_version");
+	return first == NULL || first == (void *)core_self_version;
+}
+
+void col_init(void)
+{
+	int expect = 0;
+	if (!__atomic_compare_exchange_n(&col.init_state, &expect, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	col_tls.busy++;
+	int saved = errno;
+	const char *e = getenv("VIGIL_DEBUG");
+	col.debug = e && *e == '1';
+	e = getenv("VIGIL_DISABLE");
+	if (e && *e == '1') {
+		col_debug("disabled by VIGIL_DISABLE", NULL);
+	} else if (!core_is_first_copy()) {
+		col_debug("another copy of the collector is active; this one passes through", NULL);
+	} else {
+		col.fd_gen = 1;
+		core_clock_setup();
+		core_segment_open(NULL);
+		if (col.hdr && !core_handlers_set) {
+			core_handlers_set = 1;
+			pthread_atfork(NULL, NULL, core_atfork_child);
+			on_exit(core_on_exit, NULL);
+		}
+		__atomic_store_n(&col.enabled, col.hdr != NULL, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&col.init_state, 2, __ATOMIC_RELEASE);
+	errno = saved;
+	col_tls.busy--;
+}
+
+__attribute__((constructor)) static void core_constructor(void)
+{
+	col_init();
+}
+
+int col_on_slow(void)
+{
+	int st = __atomic_load_n(&col.init_state, __ATOMIC_ACQUIRE);
+	if (st == 0 && col_tls.busy == 0) {
+		col_init();
+		st = __atomic_load_n(&col.init_state, __ATOMIC_ACQUIRE);
+	}
+	if (!col.enabled) {
+		if (st != 2)
+			__atomic_fetch_add(&col.early, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (col_tls.paused)
+		return 0;
+	if (col_tls.busy) {
+		/* a signal handler interrupted our counting: pass through, say so */
+		__atomic_fetch_add(&col.hdr->early_calls, 1, __ATOMIC_RELAXED);
+		col_set_flag(VIGIL_FLAG_EARLY_CALLS);
+		return 0;
+	}
+	return 1;
+}
+
+static int core_enosys(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+void *col_resolve(const char *name)
+{
+	void *p = dlsym(RTLD_NEXT, name);
+	if (!p)
+		p = dlvsym(RTLD_NEXT, name, "GLIBC_2.2.5");
+	if (!p) {
+		col_debug("no next definition of ", name);
+		p = (void *)core_enosys;
+	}
+	return p;
+}
+
+/* ---- exported API (vigil_collector.h) --------------------------------- */
+
+VIGIL_EXPORT int vigil_collector_version(void)
+{
+	return VIGIL_COLLECTOR_VERSION;
+}
+
+VIGIL_EXPORT uint64_t vigil_now(void)
+{
+	return col_now();
+}
+
+VIGIL_EXPORT void vigil_count(int op, uint64_t req_size, uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
+{
+	vigil_count_file(op, -1, req_size, bytes, -1, failed, t0, t1);
+}
+
+VIGIL_EXPORT int vigil_file_register(const char *path, int file_layer)
+{
+	if (!col.enabled || !path || file_layer < 0 || file_layer >= VIGIL_NFLAYERS)
+		return -1;
+	int saved = errno;
+	col_tls.busy++;
+	int r = col_file_register(AT_FDCWD, path);
+	col_tls.busy--;
+	errno = saved;
+	return r;
+}
+
+/* Per-file end offsets for callers that give offsets (MPI-IO): [file][layer]. */
+static int64_t core_api_rd_end[VIGIL_FILES][VIGIL_NFLAYERS];
+static int64_t core_api_wr_end[VIGIL_FILES][VIGIL_NFLAYERS];
+
+VIGIL_EXPORT void vigil_count_file(int op, int file_id, uint64_t req_size, uint64_t bytes,
+                                   int64_t offset, int failed, uint64_t t0, uint64_t t1)
+{
+	if (!col.enabled || op < 0 || op >= VIGIL_NOPS)
+		return;
+	int saved = errno;
+	col_tls.busy++;
+	col_count_op(op, req_size, bytes, failed, t0, t1);
+	int fl = vigil_file_layer_of(vigil_op_table[op].layer);
+	if (file_id >= 0 && file_id < VIGIL_FILES && fl >= 0)
+		col_file_update(file_id, fl, op, bytes, failed, offset < 0 ? COL_OFF_NONE : offset,
+		                &core_api_rd_end[file_id][fl], &core_api_wr_end[file_id][fl], t0, t1);
+	col_tls.busy--;
+	errno = saved;
+}
+
+VIGIL_EXPORT void vigil_set_rank(int rank, int nranks, const char *mpi_impl)
+{
+	if (!col.enabled)
+		return;
+	col.ident->rank = rank;
+	col.ident->nranks = nranks;
+	if (mpi_impl)
+		core_copy(col.ident->mpi_impl, sizeof(col.ident->mpi_impl), mpi_impl);
+	__atomic_fetch_add(&col.hdr->header_changes, 1, __ATOMIC_RELEASE);
+}
+
+VIGIL_EXPORT void vigil_set_job(const char *job_id)
+{
+	if (!col.enabled || !job_id)
+		return;
+	core_copy(col.ident->job_id, sizeof(col.ident->job_id), job_id);
+	__atomic_fetch_add(&col.hdr->header_changes, 1, __ATOMIC_RELEASE);
+}
+
+VIGIL_EXPORT const struct vigil_seg_header *vigil_segment(void)
+{
+	return col.enabled ? col.hdr : NULL;
+}
+
+VIGIL_EXPORT void vigil_pause(void)
+{
+	col_tls.paused++;
+}
+
+VIGIL_EXPORT void vigil_resume(void)
+{
+	if (col_tls.paused > 0)
+		col_tls.paused--;
+}

@@ -1,0 +1,405 @@
+/*
+ * files.c - per-file records in the segment and the private fd table.
+ *
+ * A file record is keyed by the absolute, lexically normalised path at open
+ * time (relative paths resolved against the cwd or the dirfd, via
+ * /proc/self/fd, at OPEN time only).  Data calls find their record through
+ * the fd table (fd -> record index + positions), which lives in private
+ * memory: no string work after open.
+ *
+ * Descriptors we did not see opened (inherited, or opened before a fork or
+ * an exec) are classified once, lazily: 0/1/2 are <stdin>/<stdout>/<stderr>,
+ * others by fstat (pipe, socket, regular file via readlink, other).
+ *
+ * Per-file counters use plain stores while the process has one thread and
+ * atomic adds once a second thread claimed a shard (col.multi).  The race at
+ * that transition: an update the first thread started with plain stores just
+ * before the second thread's first atomic add on the same record can lose
+ * one of the two increments.  Per-op totals (in shards) are never affected.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "collector/col.h"
+
+struct col_fd col_fds[COL_FDS];
+static int files_pseudo_idx[VIGIL_FILE_NKINDS];   /* record index + 1 of each pseudo file */
+
+static const char *const files_pseudo_names[VIGIL_FILE_NKINDS] = {
+	[VIGIL_FILE_OVERFLOW] = "<other files>",
+	[VIGIL_FILE_STDIN] = "<stdin>",
+	[VIGIL_FILE_STDOUT] = "<stdout>",
+	[VIGIL_FILE_STDERR] = "<stderr>",
+	[VIGIL_FILE_PIPE] = "<pipe>",
+	[VIGIL_FILE_SOCKET] = "<socket>",
+	[VIGIL_FILE_OTHER] = "<other>",
+};
+
+/* New segment (fork child): every fd must be classified again against it. */
+void col_files_reset(void)
+{
+	col.fd_gen++;
+	if (col.fd_gen == 0)
+		col.fd_gen = 1;
+	memset(files_pseudo_idx, 0, sizeof(files_pseudo_idx));
+}
+
+static uint64_t files_fnv(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h ? h : 1;
+}
+
+/*
+ * Lexically normalise an absolute path in place: collapse "//", drop ".",
+ * resolve ".." (never above "/").  Returns the new length.
+ */
+static size_t files_normalise(char *p, size_t n)
+{
+	size_t out = 0, i = 0;
+	while (i < n) {
+		while (i < n && p[i] == '/')
+			i++;
+		size_t s = i;
+		while (i < n && p[i] != '/')
+			i++;
+		size_t len = i - s;
+		if (len == 0 || (len == 1 && p[s] == '.'))
+			continue;
+		if (len == 2 && p[s] == '.' && p[s + 1] == '.') {
+			while (out > 0 && p[out - 1] != '/')
+				out--;
+			if (out > 0)
+				out--;
+			continue;
+		}
+		p[out++] = '/';
+		memmove(p + out, p + s, len);
+		out += len;
+	}
+	if (out == 0)
+		p[out++] = '/';
+	p[out] = 0;
+	return out;
+}
+
+/* Absolute, normalised form of `path` relative to `dirfd`; length or -1. */
+static long files_absolute(int dirfd, const char *path, char *buf, size_t cap)
+{
+	size_t pl = strnlen(path, cap);
+	size_t base = 0;
+	if (path[0] != '/') {
+		if (dirfd == AT_FDCWD) {
+			long r = syscall(SYS_getcwd, buf, cap);
+			if (r <= 0)
+				return -1;
+			base = strlen(buf);
+		} else {
+			char link[40] = "/proc/self/fd/";
+			size_t l = strlen(link);
+			char num[16];
+			int nn = 0;
+			unsigned v = (unsigned)dirfd;
+			do {
+				num[nn++] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			while (nn)
+				link[l++] = num[--nn];
+			link[l] = 0;
+			long r = syscall(SYS_readlink, link, buf, cap - 1);
+			if (r <= 0)
+				return -1;
+			base = (size_t)r;
+		}
+		if (base + 1 + pl + 1 > cap)
+			return -1;
+		buf[base++] = '/';
+	}
+	if (base + pl + 1 > cap)
+		return -1;
+	memcpy(buf + base, path, pl);
+	return (long)files_normalise(buf, base + pl);
+}
+
+static void files_flag(uint32_t flag)
+{
+	col_set_flag(flag);
+}
+
+/* Find or publish the record of (kind, path). */
+static int files_lookup(uint32_t kind, const char *path, size_t len)
+{
+	if (!col.hdr)
+		return -1;
+	uint64_t h = files_fnv(path, len);
+	uint32_t used = __atomic_load_n(&col.hdr->files_used, __ATOMIC_ACQUIRE);
+	if (used > VIGIL_FILES)
+		used = VIGIL_FILES;
+	int stored_whole = len < VIGIL_PATH_MAX;
+	for (uint32_t i = 1; i < used; i++) {
+		struct vigil_file *f = &col.files[i];
+		if (__atomic_load_n(&f->hash, __ATOMIC_ACQUIRE) == h && f->kind == kind &&
+		    f->path_len == len && (!stored_whole || memcmp(f->path, path, len) == 0))
+			return (int)i;
+	}
+	uint32_t i = __atomic_fetch_add(&col.hdr->files_used, 1, __ATOMIC_RELAXED);
+	if (i >= VIGIL_FILES) {
+		files_flag(VIGIL_FLAG_FILE_OVERFLOW);
+		return 0;
+	}
+	struct vigil_file *f = &col.files[i];
+	f->kind = kind;
+	f->path_len = (uint32_t)len;
+	if (stored_whole) {
+		memcpy(f->path, path, len);
+		f->path[len] = 0;
+	} else {
+		/* keep both ends, elide the middle */
+		size_t head = (VIGIL_PATH_MAX - 4) / 2, tail = VIGIL_PATH_MAX - 4 - head;
+		memcpy(f->path, path, head);
+		memcpy(f->path + head, "...", 3);
+		memcpy(f->path + head + 3, path + len - tail, tail);
+		f->path[VIGIL_PATH_MAX - 1] = 0;
+		files_flag(VIGIL_FLAG_PATH_TRUNCATED);
+	}
+	__atomic_store_n(&f->hash, h, __ATOMIC_RELEASE);
+	return (int)i;
+}
+
+int col_file_pseudo(uint32_t kind)
+{
+	if (kind >= VIGIL_FILE_NKINDS || !files_pseudo_names[kind])
+		return -1;
+	if (kind == VIGIL_FILE_OVERFLOW)
+		return 0;
+	int i = files_pseudo_idx[kind];
+	if (i > 0)
+		return i - 1;
+	const char *n = files_pseudo_names[kind];
+	i = files_lookup(kind, n, strlen(n));
+	if (i > 0)
+		files_pseudo_idx[kind] = i + 1;
+	return i;
+}
+
+int col_file_register(int dirfd, const char *path)
+{
+	char buf[4096];
+	long n = files_absolute(dirfd, path, buf, sizeof(buf));
+	if (n < 0)
+		return col_file_pseudo(VIGIL_FILE_OTHER);
+	return files_lookup(VIGIL_FILE_REGULAR, buf, (size_t)n);
+}
+
+static int files_kind_of(mode_t m)
+{
+	return S_ISFIFO(m) ? VIGIL_FILE_PIPE : S_ISSOCK(m) ? VIGIL_FILE_SOCKET : VIGIL_FILE_OTHER;
+}
+
+static void files_fd_init(struct col_fd *e, int file, int64_t pos)
+{
+	e->file = file;
+	for (int l = 0; l < 2; l++) {
+		e->pos[l] = pos;
+		e->rd_end[l] = pos;
+		e->wr_end[l] = pos;
+	}
+	__atomic_store_n(&e->gen, col.fd_gen, __ATOMIC_RELEASE);
+}
+
+/* Classify a descriptor we did not see opened. */
+static void files_fd_classify(int fd, struct col_fd *e)
+{
+	if (fd <= 2) {
+		files_fd_init(e, col_file_pseudo(VIGIL_FILE_STDIN + (uint32_t)fd), -1);
+		return;
+	}
+	struct stat st;
+	if (syscall(SYS_fstat, fd, &st) != 0) {
+		files_fd_init(e, col_file_pseudo(VIGIL_FILE_OTHER), -1);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		files_fd_init(e, col_file_pseudo((uint32_t)files_kind_of(st.st_mode)), -1);
+		return;
+	}
+	char link[40], buf[4096];
+	int l = 0;
+	memcpy(link, "/proc/self/fd/", 14);
+	l = 14;
+	char num[16];
+	int nn = 0;
+	unsigned v = (unsigned)fd;
+	do {
+		num[nn++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (nn)
+		link[l++] = num[--nn];
+	link[l] = 0;
+	long r = syscall(SYS_readlink, link, buf, sizeof(buf) - 1);
+	int file;
+	if (r > 0 && buf[0] == '/') {
+		buf[r] = 0;
+		file = files_lookup(VIGIL_FILE_REGULAR, buf, files_normalise(buf, (size_t)r));
+	} else {
+		file = col_file_pseudo(VIGIL_FILE_OTHER);
+	}
+	long pos = syscall(SYS_lseek, fd, 0L, SEEK_CUR);
+	files_fd_init(e, file, pos < 0 ? -1 : pos);
+}
+
+struct col_fd *col_fd_get(int fd)
+{
+	if (COL_UNLIKELY((unsigned)fd >= COL_FDS)) {
+		if (fd >= 0)
+			files_flag(VIGIL_FLAG_FD_OVERFLOW);
+		return NULL;
+	}
+	struct col_fd *e = &col_fds[fd];
+	if (COL_UNLIKELY(e->gen != col.fd_gen)) {
+		int saved = errno;
+		files_fd_classify(fd, e);
+		errno = saved;
+	}
+	return e;
+}
+
+void col_fd_opened(int fd, int dirfd, const char *path, int append)
+{
+	if (fd < 0)
+		return;
+	if ((unsigned)fd >= COL_FDS) {
+		files_flag(VIGIL_FLAG_FD_OVERFLOW);
+		return;
+	}
+	struct stat st;
+	int file;
+	int64_t pos = append ? -1 : 0;
+	if (syscall(SYS_fstat, fd, &st) != 0) {
+		file = col_file_pseudo(VIGIL_FILE_OTHER);
+		pos = -1;
+	} else if (S_ISREG(st.st_mode)) {
+		file = path ? col_file_register(dirfd, path) : -1;
+	} else {
+		file = col_file_pseudo((uint32_t)files_kind_of(st.st_mode));
+		pos = -1;
+	}
+	files_fd_init(&col_fds[fd], file, pos);
+}
+
+void col_fd_closed(int fd)
+{
+	if ((unsigned)fd < COL_FDS)
+		col_fds[fd].gen = 0;
+}
+
+void col_fd_dup(int oldfd, int newfd)
+{
+	if ((unsigned)newfd >= COL_FDS)
+		return;
+	struct col_fd *o = col_fd_get(oldfd);
+	if (o) {
+		col_fds[newfd] = *o;
+	} else {
+		files_fd_init(&col_fds[newfd], col_file_pseudo(VIGIL_FILE_OTHER), -1);
+	}
+}
+
+void col_fd_seek(int fd, int flayer, int64_t pos)
+{
+	col_tls.busy++;
+	struct col_fd *e = col_fd_get(fd);
+	if (e)
+		e->pos[flayer] = pos;
+	col_tls.busy--;
+}
+
+#define FILES_ADD(var, v) do { \
+	if (multi) __atomic_fetch_add(&(var), (v), __ATOMIC_RELAXED); \
+	else __atomic_store_n(&(var), __atomic_load_n(&(var), __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED); \
+} while (0)
+
+void col_file_update(int file, int flayer, int op, uint64_t bytes, int failed, int64_t off,
+                     int64_t *rd_end, int64_t *wr_end, uint64_t t0, uint64_t t1)
+{
+	if (file < 0 || file >= VIGIL_FILES || !col.files)
+		return;
+	struct vigil_file *f = &col.files[file];
+	struct vigil_file_counters *c = &f->layer[flayer];
+	const struct vigil_op_info *oi = &vigil_op_table[op];
+	int multi = __atomic_load_n(&col.multi, __ATOMIC_RELAXED);
+	if (failed)
+		bytes = 0;
+	FILES_ADD(c->ticks, t1 > t0 ? t1 - t0 : 0);
+	if (oi->cls == VIGIL_CLASS_META)
+		FILES_ADD(c->meta_ops, 1);
+	if (oi->cls == VIGIL_CLASS_DATA && oi->dir != VIGIL_DIR_NONE) {
+		int rd = oi->dir == VIGIL_DIR_READ;
+		if (rd) {
+			FILES_ADD(c->reads, 1);
+			FILES_ADD(c->bytes_read, bytes);
+		} else {
+			FILES_ADD(c->writes, 1);
+			FILES_ADD(c->bytes_written, bytes);
+		}
+		if (off >= 0 && !failed) {
+			int64_t *last = rd ? rd_end : wr_end;
+			if (*last >= 0) {
+				if (off == *last)
+					FILES_ADD(*(rd ? &c->consec_reads : &c->consec_writes), 1);
+				if (off >= *last)
+					FILES_ADD(*(rd ? &c->seq_reads : &c->seq_writes), 1);
+			}
+			uint64_t end = (uint64_t)off + bytes;
+			*last = (int64_t)end;
+			uint64_t m = __atomic_load_n(&c->max_offset, __ATOMIC_RELAXED);
+			while (end > m && !__atomic_compare_exchange_n(&c->max_offset, &m, end, 1,
+			                                               __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				;
+		}
+	}
+	if (__atomic_load_n(&f->first_ticks, __ATOMIC_RELAXED) == 0)
+		__atomic_store_n(&f->first_ticks, t0 ? t0 : 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->last_ticks, t1, __ATOMIC_RELAXED);
+}
+
+void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes, int failed, int64_t off,
+            uint64_t t0, uint64_t t1)
+{
+	col_tls.busy++;
+	col_count_op(op, req, bytes, failed, t0, t1);
+	struct col_fd *e;
+	if (fd >= 0 && (e = col_fd_get(fd)) != NULL) {
+		int64_t at = off;
+		if (off == COL_OFF_POS) {
+			at = e->pos[flayer];
+			if (at >= 0 && !failed)
+				e->pos[flayer] = at + (int64_t)bytes;
+		}
+		col_file_update(e->file, flayer, op, bytes, failed, at, &e->rd_end[flayer],
+		                &e->wr_end[flayer], t0, t1);
+	} else if (fd >= COL_FDS) {
+		int64_t dummy = -1;
+		col_file_update(col_file_pseudo(VIGIL_FILE_OTHER), flayer, op, bytes, failed,
+		                COL_OFF_NONE, &dummy, &dummy, t0, t1);
+	}
+	col_tls.busy--;
+}
+
+void col_open_done(int op, int flayer, int fd, int dirfd, const char *path, int append,
+                   int failed, uint64_t t0, uint64_t t1)
+{
+	col_tls.busy++;
+	if (!failed && fd >= 0)
+		col_fd_opened(fd, dirfd, path, append);
+	col_tls.busy--;
+	col_io(op, failed ? -1 : fd, flayer, 0, 0, failed, COL_OFF_NONE, t0, t1);
+}

@@ -1,0 +1,556 @@
+/*
+ * posix.c - wrappers of the POSIX I/O entry points of libc.
+ *
+ * Every spelling glibc exports is wrapped (open/open64/__open_2, pread64,
+ * __read_chk, stat/__xstat, ...) and counted under its canonical op of
+ * include/vigil/ops.h.  Each wrapper: col_on() or call straight through;
+ * clock; real call (RTLD_NEXT); save errno; clock; count; restore errno;
+ * return exactly what the real call returned.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "collector/col.h"
+
+#define PX VIGIL_FLAYER_POSIX
+#define POSIX_NEEDS_MODE(f) (((f) & O_CREAT) || ((f) & O_TMPFILE) == O_TMPFILE)
+
+/* glibc symbols without a prototype in its headers */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen);
+ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off, size_t buflen);
+int __xstat(int ver, const char *path, struct stat *st);
+int __lxstat(int ver, const char *path, struct stat *st);
+int __fxstat(int ver, int fd, struct stat *st);
+int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags);
+int __xstat64(int ver, const char *path, struct stat64 *st);
+int __lxstat64(int ver, const char *path, struct stat64 *st);
+int __fxstat64(int ver, int fd, struct stat64 *st);
+int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags);
+
+/* ---- open family ------------------------------------------------------ */
+
+#define POSIX_OPEN_BODY(name, dirfd, path, flags, ...) \
+	if (!col_on()) { \
+		int r0 = COL_REAL(name)(__VA_ARGS__); \
+		if (r0 >= 0 && col.enabled) \
+			col_fd_closed(r0); /* unknown now: classified again when used */ \
+		return r0; \
+	} \
+	(void)COL_REAL(name); uint64_t t0 = col_now(); \
+	int r = COL_REAL(name)(__VA_ARGS__); \
+	int e = errno; \
+	uint64_t t1 = col_now(); \
+	col_open_done(VIGIL_OP_OPEN, PX, r, dirfd, path, (flags) & O_APPEND, r < 0, t0, t1); \
+	errno = e; \
+	return r
+
+#define POSIX_OPEN_VARIADIC(name) \
+	COL_DECL(int, name, (const char *, int, ...)); \
+	VIGIL_EXPORT int name(const char *path, int flags, ...) \
+	{ \
+		mode_t mode = 0; \
+		if (POSIX_NEEDS_MODE(flags)) { \
+			va_list ap; \
+			va_start(ap, flags); \
+			mode = va_arg(ap, mode_t); \
+			va_end(ap); \
+		} \
+		POSIX_OPEN_BODY(name, AT_FDCWD, path, flags, path, flags, mode); \
+	}
+POSIX_OPEN_VARIADIC(open)
+POSIX_OPEN_VARIADIC(open64)
+
+#define POSIX_OPENAT_VARIADIC(name) \
+	COL_DECL(int, name, (int, const char *, int, ...)); \
+	VIGIL_EXPORT int name(int dirfd, const char *path, int flags, ...) \
+	{ \
+		mode_t mode = 0; \
+		if (POSIX_NEEDS_MODE(flags)) { \
+			va_list ap; \
+			va_start(ap, flags); \
+			mode = va_arg(ap, mode_t); \
+			va_end(ap); \
+		} \
+		POSIX_OPEN_BODY(name, dirfd, path, flags, dirfd, path, flags, mode); \
+	}
+POSIX_OPENAT_VARIADIC(openat)
+POSIX_OPENAT_VARIADIC(openat64)
+
+#define POSIX_CREAT(name) \
+	COL_DECL(int, name, (const char *, mode_t)); \
+	VIGIL_EXPORT int name(const char *path, mode_t mode) \
+	{ \
+		POSIX_OPEN_BODY(name, AT_FDCWD, path, 0, path, mode); \
+	}
+POSIX_CREAT(creat)
+POSIX_CREAT(creat64)
+
+#define POSIX_OPEN2(name) \
+	COL_DECL(int, name, (const char *, int)); \
+	VIGIL_EXPORT int name(const char *path, int flags) \
+	{ \
+		POSIX_OPEN_BODY(name, AT_FDCWD, path, flags, path, flags); \
+	}
+POSIX_OPEN2(__open_2)
+POSIX_OPEN2(__open64_2)
+
+#define POSIX_OPENAT2(name) \
+	COL_DECL(int, name, (int, const char *, int)); \
+	VIGIL_EXPORT int name(int dirfd, const char *path, int flags) \
+	{ \
+		POSIX_OPEN_BODY(name, dirfd, path, flags, dirfd, path, flags); \
+	}
+POSIX_OPENAT2(__openat_2)
+POSIX_OPENAT2(__openat64_2)
+
+/* ---- data ------------------------------------------------------------- */
+
+/* ret: a ssize_t result; req: requested size; off: offset or COL_OFF_POS */
+#define POSIX_RW_BODY(name, op, fd, req, off, ...) \
+	if (!col_on()) \
+		return COL_REAL(name)(__VA_ARGS__); \
+	(void)COL_REAL(name); uint64_t t0 = col_now(); \
+	ssize_t r = COL_REAL(name)(__VA_ARGS__); \
+	int e = errno; \
+	uint64_t t1 = col_now(); \
+	col_io(op, fd, PX, req, r > 0 ? (uint64_t)r : 0, r < 0, off, t0, t1); \
+	errno = e; \
+	return r
+
+COL_DECL(ssize_t, read, (int, void *, size_t));
+VIGIL_EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+	POSIX_RW_BODY(read, VIGIL_OP_READ, fd, n, COL_OFF_POS, fd, buf, n);
+}
+
+COL_DECL(ssize_t, __read_chk, (int, void *, size_t, size_t));
+VIGIL_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	POSIX_RW_BODY(__read_chk, VIGIL_OP_READ, fd, n, COL_OFF_POS, fd, buf, n, buflen);
+}
+
+COL_DECL(ssize_t, write, (int, const void *, size_t));
+VIGIL_EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	POSIX_RW_BODY(write, VIGIL_OP_WRITE, fd, n, COL_OFF_POS, fd, buf, n);
+}
+
+#define POSIX_PREAD(name, offt) \
+	COL_DECL(ssize_t, name, (int, void *, size_t, offt)); \
+	VIGIL_EXPORT ssize_t name(int fd, void *buf, size_t n, offt off) \
+	{ \
+		POSIX_RW_BODY(name, VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off); \
+	}
+POSIX_PREAD(pread, off_t)
+POSIX_PREAD(pread64, off64_t)
+
+#define POSIX_PREAD_CHK(name, offt) \
+	COL_DECL(ssize_t, name, (int, void *, size_t, offt, size_t)); \
+	VIGIL_EXPORT ssize_t name(int fd, void *buf, size_t n, offt off, size_t buflen) \
+	{ \
+		POSIX_RW_BODY(name, VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off, buflen); \
+	}
+POSIX_PREAD_CHK(__pread_chk, off_t)
+POSIX_PREAD_CHK(__pread64_chk, off64_t)
+
+#define POSIX_PWRITE(name, offt) \
+	COL_DECL(ssize_t, name, (int, const void *, size_t, offt)); \
+	VIGIL_EXPORT ssize_t name(int fd, const void *buf, size_t n, offt off) \
+	{ \
+		POSIX_RW_BODY(name, VIGIL_OP_PWRITE, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off); \
+	}
+POSIX_PWRITE(pwrite, off_t)
+POSIX_PWRITE(pwrite64, off64_t)
+
+static uint64_t posix_iov_sum(const struct iovec *iov, int cnt)
+{
+	uint64_t s = 0;
+	for (int i = 0; iov && i < cnt; i++)
+		s += iov[i].iov_len;
+	return s;
+}
+
+COL_DECL(ssize_t, readv, (int, const struct iovec *, int));
+VIGIL_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+	POSIX_RW_BODY(readv, VIGIL_OP_READV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt);
+}
+
+COL_DECL(ssize_t, writev, (int, const struct iovec *, int));
+VIGIL_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	POSIX_RW_BODY(writev, VIGIL_OP_WRITEV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt);
+}
+
+#define POSIX_PV(name, op, offt) \
+	COL_DECL(ssize_t, name, (int, const struct iovec *, int, offt)); \
+	VIGIL_EXPORT ssize_t name(int fd, const struct iovec *iov, int cnt, offt off) \
+	{ \
+		POSIX_RW_BODY(name, op, fd, posix_iov_sum(iov, cnt), off < 0 ? COL_OFF_NONE : off, \
+		              fd, iov, cnt, off); \
+	}
+POSIX_PV(preadv, VIGIL_OP_PREADV, off_t)
+POSIX_PV(preadv64, VIGIL_OP_PREADV, off64_t)
+POSIX_PV(pwritev, VIGIL_OP_PWRITEV, off_t)
+POSIX_PV(pwritev64, VIGIL_OP_PWRITEV, off64_t)
+
+/* v2: offset -1 means "at the current position" */
+#define POSIX_PV2(name, op, offt) \
+	COL_DECL(ssize_t, name, (int, const struct iovec *, int, offt, int)); \
+	VIGIL_EXPORT ssize_t name(int fd, const struct iovec *iov, int cnt, offt off, int flags) \
+	{ \
+		POSIX_RW_BODY(name, op, fd, posix_iov_sum(iov, cnt), off == -1 ? COL_OFF_POS : off < 0 ? COL_OFF_NONE : off, \
+		              fd, iov, cnt, off, flags); \
+	}
+POSIX_PV2(preadv2, VIGIL_OP_PREADV, off_t)
+POSIX_PV2(preadv64v2, VIGIL_OP_PREADV, off64_t)
+POSIX_PV2(pwritev2, VIGIL_OP_PWRITEV, off_t)
+POSIX_PV2(pwritev64v2, VIGIL_OP_PWRITEV, off64_t)
+
+/* ---- fd metadata ------------------------------------------------------ */
+
+/* An int-returning call on fd (or -1 for path calls); fails when r < 0. */
+#define POSIX_META_BODY(name, op, fd, ...) \
+	if (!col_on()) \
+		return COL_REAL(name)(__VA_ARGS__); \
+	(void)COL_REAL(name); uint64_t t0 = col_now(); \
+	int r = COL_REAL(name)(__VA_ARGS__); \
+	int e = errno; \
+	uint64_t t1 = col_now(); \
+	col_io(op, fd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1); \
+	errno = e; \
+	return r
+
+COL_DECL(int, close, (int));
+VIGIL_EXPORT int close(int fd)
+{
+	if (!col_on()) {
+		if (col.enabled)
+			col_fd_closed(fd);
+		return COL_REAL(close)(fd);
+	}
+	(void)COL_REAL(close); uint64_t t0 = col_now();
+	int r = COL_REAL(close)(fd);
+	int e = errno;
+	uint64_t t1 = col_now();
+	col_io(VIGIL_OP_CLOSE, fd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1);
+	col_fd_closed(fd);
+	errno = e;
+	return r;
+}
+
+#define POSIX_LSEEK(name, offt) \
+	COL_DECL(offt, name, (int, offt, int)); \
+	VIGIL_EXPORT offt name(int fd, offt off, int whence) \
+	{ \
+		if (!col_on()) \
+			return COL_REAL(name)(fd, off, whence); \
+		(void)COL_REAL(name); uint64_t t0 = col_now(); \
+		offt r = COL_REAL(name)(fd, off, whence); \
+		int e = errno; \
+		uint64_t t1 = col_now(); \
+		col_io(VIGIL_OP_LSEEK, fd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1); \
+		if (r >= 0) \
+			col_fd_seek(fd, PX, r); \
+		errno = e; \
+		return r; \
+	}
+POSIX_LSEEK(lseek, off_t)
+POSIX_LSEEK(lseek64, off64_t)
+
+COL_DECL(int, fsync, (int));
+VIGIL_EXPORT int fsync(int fd)
+{
+	POSIX_META_BODY(fsync, VIGIL_OP_FSYNC, fd, fd);
+}
+
+COL_DECL(int, fdatasync, (int));
+VIGIL_EXPORT int fdatasync(int fd)
+{
+	POSIX_META_BODY(fdatasync, VIGIL_OP_FDATASYNC, fd, fd);
+}
+
+COL_DECL(int, ftruncate, (int, off_t));
+VIGIL_EXPORT int ftruncate(int fd, off_t len)
+{
+	POSIX_META_BODY(ftruncate, VIGIL_OP_FTRUNCATE, fd, fd, len);
+}
+
+COL_DECL(int, ftruncate64, (int, off64_t));
+VIGIL_EXPORT int ftruncate64(int fd, off64_t len)
+{
+	POSIX_META_BODY(ftruncate64, VIGIL_OP_FTRUNCATE, fd, fd, len);
+}
+
+COL_DECL(int, truncate, (const char *, off_t));
+VIGIL_EXPORT int truncate(const char *path, off_t len)
+{
+	POSIX_META_BODY(truncate, VIGIL_OP_FTRUNCATE, -1, path, len);
+}
+
+COL_DECL(int, truncate64, (const char *, off64_t));
+VIGIL_EXPORT int truncate64(const char *path, off64_t len)
+{
+	POSIX_META_BODY(truncate64, VIGIL_OP_FTRUNCATE, -1, path, len);
+}
+
+/* ---- stat family ------------------------------------------------------ */
+
+#define POSIX_STAT_PATH(name, st_t) \
+	COL_DECL(int, name, (const char *, st_t *)); \
+	VIGIL_EXPORT int name(const char *path, st_t *st) \
+	{ \
+		POSIX_META_BODY(name, VIGIL_OP_STAT, -1, path, st); \
+	}
+POSIX_STAT_PATH(stat, struct stat)
+POSIX_STAT_PATH(stat64, struct stat64)
+POSIX_STAT_PATH(lstat, struct stat)
+POSIX_STAT_PATH(lstat64, struct stat64)
+
+#define POSIX_STAT_FD(name, st_t) \
+	COL_DECL(int, name, (int, st_t *)); \
+	VIGIL_EXPORT int name(int fd, st_t *st) \
+	{ \
+		POSIX_META_BODY(name, VIGIL_OP_STAT, fd, fd, st); \
+	}
+POSIX_STAT_FD(fstat, struct stat)
+POSIX_STAT_FD(fstat64, struct stat64)
+
+#define POSIX_STAT_AT(name, st_t) \
+	COL_DECL(int, name, (int, const char *, st_t *, int)); \
+	VIGIL_EXPORT int name(int dirfd, const char *path, st_t *st, int flags) \
+	{ \
+		POSIX_META_BODY(name, VIGIL_OP_STAT, -1, dirfd, path, st, flags); \
+	}
+POSIX_STAT_AT(fstatat, struct stat)
+POSIX_STAT_AT(fstatat64, struct stat64)
+
+COL_DECL(int, statx, (int, const char *, int, unsigned, struct statx *));
+VIGIL_EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *st)
+{
+	POSIX_META_BODY(statx, VIGIL_OP_STAT, -1, dirfd, path, flags, mask, st);
+}
+
+#define POSIX_XSTAT_PATH(name, st_t) \
+	COL_DECL(int, name, (int, const char *, st_t *)); \
+	VIGIL_EXPORT int name(int ver, const char *path, st_t *st) \
+	{ \
+		POSIX_META_BODY(name, VIGIL_OP_STAT, -1, ver, path, st); \
+	}
+POSIX_XSTAT_PATH(__xstat, struct stat)
+POSIX_XSTAT_PATH(__xstat64, struct stat64)
+POSIX_XSTAT_PATH(__lxstat, struct stat)
+POSIX_XSTAT_PATH(__lxstat64, struct stat64)
+
+#define POSIX_FXSTAT(name, st_t) \
+	COL_DECL(int, name, (int, int, st_t *)); \
+	VIGIL_EXPORT int name(int ver, int fd, st_t *st) \
+	{ \
+		POSIX_META_BODY(name, VIGIL_OP_STAT, fd, ver, fd, st); \
+	}
+POSIX_FXSTAT(__fxstat, struct stat)
+POSIX_FXSTAT(__fxstat64, struct stat64)
+
+#define POSIX_FXSTATAT(name, st_t) \
+	COL_DECL(int, name, (int, int, const char *, st_t *, int)); \
+	VIGIL_EXPORT int name(int ver, int dirfd, const char *path, st_t *st, int flags) \
+	{ \
+		POSIX_META_BODY(name, VIGIL_OP_STAT, -1, ver, dirfd, path, st, flags); \
+	}
+POSIX_FXSTATAT(__fxstatat, struct stat)
+POSIX_FXSTATAT(__fxstatat64, struct stat64)
+
+/* ---- namespace -------------------------------------------------------- */
+
+COL_DECL(int, unlink, (const char *));
+VIGIL_EXPORT int unlink(const char *path)
+{
+	POSIX_META_BODY(unlink, VIGIL_OP_UNLINK, -1, path);
+}
+
+COL_DECL(int, unlinkat, (int, const char *, int));
+VIGIL_EXPORT int unlinkat(int dirfd, const char *path, int flags)
+{
+	POSIX_META_BODY(unlinkat, VIGIL_OP_UNLINK, -1, dirfd, path, flags);
+}
+
+COL_DECL(int, rename, (const char *, const char *));
+VIGIL_EXPORT int rename(const char *from, const char *to)
+{
+	POSIX_META_BODY(rename, VIGIL_OP_RENAME, -1, from, to);
+}
+
+COL_DECL(int, renameat, (int, const char *, int, const char *));
+VIGIL_EXPORT int renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+	POSIX_META_BODY(renameat, VIGIL_OP_RENAME, -1, fromfd, from, tofd, to);
+}
+
+COL_DECL(int, renameat2, (int, const char *, int, const char *, unsigned));
+VIGIL_EXPORT int renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned flags)
+{
+	POSIX_META_BODY(renameat2, VIGIL_OP_RENAME, -1, fromfd, from, tofd, to, flags);
+}
+
+COL_DECL(int, mkdir, (const char *, mode_t));
+VIGIL_EXPORT int mkdir(const char *path, mode_t mode)
+{
+	POSIX_META_BODY(mkdir, VIGIL_OP_MKDIR, -1, path, mode);
+}
+
+COL_DECL(int, mkdirat, (int, const char *, mode_t));
+VIGIL_EXPORT int mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	POSIX_META_BODY(mkdirat, VIGIL_OP_MKDIR, -1, dirfd, path, mode);
+}
+
+COL_DECL(int, rmdir, (const char *));
+VIGIL_EXPORT int rmdir(const char *path)
+{
+	POSIX_META_BODY(rmdir, VIGIL_OP_RMDIR, -1, path);
+}
+
+COL_DECL(int, access, (const char *, int));
+VIGIL_EXPORT int access(const char *path, int mode)
+{
+	POSIX_META_BODY(access, VIGIL_OP_ACCESS, -1, path, mode);
+}
+
+COL_DECL(int, faccessat, (int, const char *, int, int));
+VIGIL_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	POSIX_META_BODY(faccessat, VIGIL_OP_ACCESS, -1, dirfd, path, mode, flags);
+}
+
+COL_DECL(int, euidaccess, (const char *, int));
+VIGIL_EXPORT int euidaccess(const char *path, int mode)
+{
+	POSIX_META_BODY(euidaccess, VIGIL_OP_ACCESS, -1, path, mode);
+}
+
+COL_DECL(int, eaccess, (const char *, int));
+VIGIL_EXPORT int eaccess(const char *path, int mode)
+{
+	POSIX_META_BODY(eaccess, VIGIL_OP_ACCESS, -1, path, mode);
+}
+
+#define POSIX_DIR_BODY(name, ...) \
+	if (!col_on()) \
+		return COL_REAL(name)(__VA_ARGS__); \
+	(void)COL_REAL(name); uint64_t t0 = col_now(); \
+	DIR *r = COL_REAL(name)(__VA_ARGS__); \
+	int e = errno; \
+	uint64_t t1 = col_now(); \
+	col_io(VIGIL_OP_OPENDIR, -1, PX, 0, 0, r == NULL, COL_OFF_NONE, t0, t1); \
+	errno = e; \
+	return r
+
+COL_DECL(DIR *, opendir, (const char *));
+VIGIL_EXPORT DIR *opendir(const char *path)
+{
+	POSIX_DIR_BODY(opendir, path);
+}
+
+COL_DECL(DIR *, fdopendir, (int));
+VIGIL_EXPORT DIR *fdopendir(int fd)
+{
+	POSIX_DIR_BODY(fdopendir, fd);
+}
+
+/* ---- descriptors ------------------------------------------------------ */
+
+#define POSIX_DUP_BODY(name, oldfd, ...) \
+	if (!col_on()) { \
+		int r0 = COL_REAL(name)(__VA_ARGS__); \
+		if (r0 >= 0 && col.enabled && !col_tls.paused) \
+			col_fd_closed(r0); /* unknown now: classified again when used */ \
+		return r0; \
+	} \
+	(void)COL_REAL(name); uint64_t t0 = col_now(); \
+	int r = COL_REAL(name)(__VA_ARGS__); \
+	int e = errno; \
+	uint64_t t1 = col_now(); \
+	col_io(VIGIL_OP_DUP, oldfd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1); \
+	if (r >= 0 && r != (oldfd)) { \
+		col_tls.busy++; \
+		col_fd_dup(oldfd, r); \
+		col_tls.busy--; \
+	} \
+	errno = e; \
+	return r
+
+COL_DECL(int, dup, (int));
+VIGIL_EXPORT int dup(int fd)
+{
+	POSIX_DUP_BODY(dup, fd, fd);
+}
+
+COL_DECL(int, dup2, (int, int));
+VIGIL_EXPORT int dup2(int fd, int fd2)
+{
+	POSIX_DUP_BODY(dup2, fd, fd, fd2);
+}
+
+COL_DECL(int, dup3, (int, int, int));
+VIGIL_EXPORT int dup3(int fd, int fd2, int flags)
+{
+	POSIX_DUP_BODY(dup3, fd, fd, fd2, flags);
+}
+
+/* fcntl: every argument is passed on as a pointer-sized word (as glibc reads it). */
+#define POSIX_FCNTL(name) \
+	COL_DECL(int, name, (int, int, ...)); \
+	VIGIL_EXPORT int name(int fd, int cmd, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, cmd); \
+		void *arg = va_arg(ap, void *); \
+		va_end(ap); \
+		if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) \
+			return COL_REAL(name)(fd, cmd, arg); \
+		POSIX_DUP_BODY(name, fd, fd, cmd, arg); \
+	}
+POSIX_FCNTL(fcntl)
+POSIX_FCNTL(fcntl64)
+
+#define POSIX_MMAP(name, offt) \
+	COL_DECL(void *, name, (void *, size_t, int, int, int, offt)); \
+	VIGIL_EXPORT void *name(void *addr, size_t len, int prot, int flags, int fd, offt off) \
+	{ \
+		if (fd < 0 || (flags & MAP_ANONYMOUS) || !col_on()) \
+			return COL_REAL(name)(addr, len, prot, flags, fd, off); \
+		(void)COL_REAL(name); uint64_t t0 = col_now(); \
+		void *r = COL_REAL(name)(addr, len, prot, flags, fd, off); \
+		int e = errno; \
+		uint64_t t1 = col_now(); \
+		col_io(VIGIL_OP_MMAP, fd, PX, len, 0, r == MAP_FAILED, COL_OFF_NONE, t0, t1); \
+		errno = e; \
+		return r; \
+	}
+POSIX_MMAP(mmap, off_t)
+POSIX_MMAP(mmap64, off64_t)
+
+/* ---- process end ------------------------------------------------------ */
+
+#define POSIX_EXIT(name) \
+	COL_DECL(void, name, (int)); \
+	VIGIL_EXPORT void name(int status) \
+	{ \
+		col_end_record(status & 0xff); \
+		COL_REAL(name)(status); \
+		syscall(SYS_exit_group, status); \
+		__builtin_unreachable(); \
+	}
+POSIX_EXIT(_exit)
+POSIX_EXIT(_Exit)
