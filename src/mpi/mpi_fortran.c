@@ -111,7 +111,7 @@ void vm_fortran_resolve(void)
 	static const char *const ip[4] = { "mpi_fortran_in_place", "mpi_fortran_in_place_",
 	                                   "mpi_fortran_in_place__", "MPI_FORTRAN_IN_PLACE" };
 	for (int i = 0; i < 4; i++)
-		vm_f_inplace[i] = vm_sym(ip[i]);
+		vm_f_inplace[i] = dlsym(RTLD_DEFAULT, ip[i]); /* data: the canonical copy */
 }
 
 #define VM_F_ALIASES(n, N, P) \

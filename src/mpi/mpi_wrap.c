@@ -138,9 +138,19 @@ static void vm_resolve(int own)
 	VM_P(file_f2c, "PMPI_File_f2c");
 #undef VM_P
 #ifdef OPEN_MPI
-	vm_h_world = vm_sym("ompi_mpi_comm_world");
-	vm_h_byte = vm_sym("ompi_mpi_byte");
-	vm_h_errors_return = vm_sym("ompi_mpi_errors_return");
+	/*
+	 * Data: look in the global scope first.  A program that uses
+	 * MPI_COMM_WORLD may hold a copy-relocated instance of it, and that
+	 * copy (not libmpi's original, which RTLD_NEXT finds) is the handle.
+	 */
+	vm_h_world = dlsym(RTLD_DEFAULT, "ompi_mpi_comm_world");
+	vm_h_byte = dlsym(RTLD_DEFAULT, "ompi_mpi_byte");
+	vm_h_errors_return = dlsym(RTLD_DEFAULT, "ompi_mpi_errors_return");
+	if (!vm_h_world || !vm_h_byte || !vm_h_errors_return) {
+		vm_h_world = vm_sym("ompi_mpi_comm_world");
+		vm_h_byte = vm_sym("ompi_mpi_byte");
+		vm_h_errors_return = vm_sym("ompi_mpi_errors_return");
+	}
 #endif
 }
 
