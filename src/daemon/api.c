@@ -1,0 +1,397 @@
+/*
+ * api.c - the JSON API (docs/API.md): /api/v1/health, /api/v1/jobs,
+ * /api/v1/jobs/{id}, POST /api/v1/jobs/{id}/end.
+ *
+ * File names, command lines and pids are personal data: only the job's owner
+ * (or root over the socket, or anyone if the operator passed
+ * --allow-anonymous-details) gets them.  jansson escapes every string for
+ * JSON; the dashboard escapes again for HTML.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include "daemon/daemon.h"
+#include "format/profile.h"
+
+int vd_segment_copy(const struct vd_proc *p, unsigned char **buf, struct vigil_seg_view *v);
+
+static bool api_details(const struct vd_job *j, long viewer)
+{
+	return viewer == 0 || (viewer > 0 && (uint32_t)viewer == j->uid) || vd.cfg.anon_details;
+}
+
+/* json_string() refuses invalid UTF-8: replace bad bytes first. */
+static json_t *api_str(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	struct vd_buf b = {0};
+	vd_prom_label_escape(&b, s); /* also fixes UTF-8; undo its escapes below */
+	struct vd_buf o = {0};
+	for (size_t i = 0; b.p && i < b.len; i++) {
+		if (b.p[i] == '\\' && i + 1 < b.len) {
+			i++;
+			vd_buf_add(&o, b.p[i] == 'n' ? "\n" : &b.p[i], 1);
+		} else
+			vd_buf_add(&o, &b.p[i], 1);
+	}
+	j = json_string(o.p ? o.p : "");
+	vd_buf_free(&b);
+	vd_buf_free(&o);
+	return j;
+}
+
+static const struct vd_hpoint *api_last_point(const struct vd_job *j)
+{
+	if (!j->hist || !j->hist_len)
+		return NULL;
+	unsigned k = (j->hist_head + j->hist_len - 1) % j->hist_len;
+	return j->hist[k].t > 0 ? &j->hist[k] : NULL;
+}
+
+static json_t *api_job_summary(const struct vd_job *j, long viewer)
+{
+	json_t *o = json_object();
+	uint64_t rd = 0, wr = 0, ops = 0, meta = 0, mpi_calls = 0;
+	double io_s = 0, mpi_s = 0;
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		const struct vigil_op_info *oi = &vigil_op_table[op];
+		const struct vd_tot *t = &j->tot[op];
+		if (oi->layer == VIGIL_LAYER_MPI) {
+			mpi_calls += t->calls;
+			mpi_s += t->seconds;
+			continue;
+		}
+		ops += t->calls;
+		io_s += t->seconds;
+		if (oi->cls == VIGIL_CLASS_META)
+			meta += t->calls;
+		if (oi->dir == VIGIL_DIR_READ)
+			rd += t->bytes;
+		else if (oi->dir == VIGIL_DIR_WRITE)
+			wr += t->bytes;
+	}
+	json_object_set_new(o, "id", api_str(j->id));
+	json_object_set_new(o, "step", api_str(j->step));
+	json_object_set_new(o, "user", api_str(j->user));
+	json_object_set_new(o, "uid", json_integer(j->uid));
+	json_object_set_new(o, "host", api_str(j->host));
+	json_object_set_new(o, "state", json_string(j->state == VD_J_ENDED ? "ended" : "running"));
+	json_object_set_new(o, "executable", api_str(j->exe));
+	json_object_set_new(o, "start", json_real(j->first_seen));
+	json_object_set_new(o, "end", json_real(j->state == VD_J_ENDED ? j->ended_at : 0));
+	if (api_details(j, viewer))
+		json_object_set_new(o, "command", api_str(j->command));
+	json_t *pr = json_object();
+	json_object_set_new(pr, "running", json_integer(j->nlive));
+	json_object_set_new(pr, "exited", json_integer(j->nexited));
+	json_object_set_new(pr, "killed", json_integer(j->nkilled));
+	json_object_set_new(o, "processes", pr);
+	json_t *tot = json_object();
+	json_object_set_new(tot, "bytes_read", json_integer((json_int_t)rd));
+	json_object_set_new(tot, "bytes_written", json_integer((json_int_t)wr));
+	json_object_set_new(tot, "io_operations", json_integer((json_int_t)ops));
+	json_object_set_new(tot, "metadata_operations", json_integer((json_int_t)meta));
+	json_object_set_new(tot, "io_seconds", json_real(io_s));
+	json_object_set_new(tot, "mpi_calls", json_integer((json_int_t)mpi_calls));
+	json_object_set_new(tot, "mpi_seconds", json_real(mpi_s));
+	json_object_set_new(o, "totals", tot);
+
+	/* Rates over the latest second (0 before the first full second). */
+	const struct vd_hpoint *h = api_last_point(j);
+	json_t *r = json_object();
+	double data = h ? h->ops_class[VIGIL_CLASS_DATA] : 0, metar = h ? h->ops_class[VIGIL_CLASS_META] : 0;
+	json_object_set_new(r, "read_bytes_per_second", json_real(h ? h->bytes_read : 0));
+	json_object_set_new(r, "write_bytes_per_second", json_real(h ? h->bytes_written : 0));
+	json_object_set_new(r, "io_ops_per_second", json_real(h ? data + metar + h->ops_class[2] + h->ops_class[3] : 0));
+	json_object_set_new(r, "metadata_ops_per_second", json_real(metar));
+	double share = h && h->live ? h->mpi_seconds / h->live : 0;
+	json_object_set_new(r, "mpi_time_share", json_real(share > 1 ? 1 : share));
+	int top = -1;
+	float topv = 0;
+	if (h)
+		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+			unsigned k = (j->hist_head + j->hist_len - 1) % j->hist_len;
+			if (j->op_hist[op] && j->op_hist[op][k] > topv) {
+				topv = j->op_hist[op][k];
+				top = (int)op;
+			}
+		}
+	json_object_set_new(r, "top_op", json_string(top >= 0 ? vigil_op_table[top].name : ""));
+	json_object_set_new(r, "top_op_per_second", json_real(topv));
+	json_object_set_new(o, "rates", r);
+	return o;
+}
+
+static json_t *api_ops_json(const struct vd_tot *tot)
+{
+	json_t *layers = json_object();
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		const struct vigil_op_info *oi = &vigil_op_table[op];
+		const struct vd_tot *t = &tot[op];
+		if (!t->calls)
+			continue;
+		json_t *l = json_object_get(layers, vigil_layer_names[oi->layer]);
+		if (!l) {
+			l = json_object();
+			json_object_set_new(layers, vigil_layer_names[oi->layer], l);
+		}
+		json_t *e = json_object();
+		json_object_set_new(e, "calls", json_integer((json_int_t)t->calls));
+		json_object_set_new(e, "errors", json_integer((json_int_t)t->errors));
+		json_object_set_new(e, "bytes", json_integer((json_int_t)t->bytes));
+		json_object_set_new(e, "seconds", json_real(t->seconds));
+		json_object_set_new(e, "class", json_string(vigil_class_names[oi->cls]));
+		json_object_set_new(l, oi->name, e);
+	}
+	return layers;
+}
+
+static json_t *api_history(const struct vd_job *j)
+{
+	json_t *o = json_object(), *t = json_array(), *rd = json_array(), *wr = json_array();
+	json_t *mpi = json_array(), *io = json_array(), *cls[4], *byop = json_object();
+	for (int c = 0; c < 4; c++)
+		cls[c] = json_array();
+	for (unsigned i = 0; j->hist && i < j->hist_len; i++) {
+		unsigned k = (j->hist_head + i) % j->hist_len;
+		const struct vd_hpoint *h = &j->hist[k];
+		if (h->t <= 0)
+			continue;
+		json_array_append_new(t, json_real(h->t));
+		json_array_append_new(rd, json_real(h->bytes_read));
+		json_array_append_new(wr, json_real(h->bytes_written));
+		json_array_append_new(mpi, json_real(h->mpi_seconds));
+		json_array_append_new(io, json_real(h->io_seconds));
+		for (int c = 0; c < 4; c++)
+			json_array_append_new(cls[c], json_real(h->ops_class[c]));
+		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+			if (!j->op_hist[op])
+				continue;
+			json_t *a = json_object_get(byop, vigil_op_table[op].name);
+			if (!a) {
+				a = json_array();
+				/* pad: this op's ring started with zeros too */
+				for (size_t z = 0; z + 1 < json_array_size(t); z++)
+					json_array_append_new(a, json_real(0));
+				json_object_set_new(byop, vigil_op_table[op].name, a);
+			}
+			json_array_append_new(a, json_real(j->op_hist[op][k]));
+		}
+	}
+	json_object_set_new(o, "t", t);
+	json_object_set_new(o, "read_bytes_per_second", rd);
+	json_object_set_new(o, "write_bytes_per_second", wr);
+	json_object_set_new(o, "io_seconds_per_second", io);
+	json_object_set_new(o, "mpi_seconds_per_second", mpi);
+	json_t *co = json_object();
+	for (int c = 0; c < 4; c++)
+		json_object_set_new(co, vigil_class_names[c], cls[c]);
+	json_object_set_new(o, "ops_per_second_by_class", co);
+	json_object_set_new(o, "ops_per_second_by_op", byop);
+	return o;
+}
+
+static json_t *api_processes(const struct vd_job *j, bool details)
+{
+	json_t *a = json_array();
+	for (const struct vd_proc *p = j->procs; p; p = p->next) {
+		json_t *o = json_object();
+		uint64_t rd = 0, wr = 0, ops = 0;
+		double io_s = 0, mpi_s = 0;
+		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+			const struct vigil_op_info *oi = &vigil_op_table[op];
+			const struct vd_raw *c = &p->counted[op];
+			double s = (double)c->ticks * p->tick_seconds;
+			if (oi->layer == VIGIL_LAYER_MPI) {
+				mpi_s += s;
+				continue;
+			}
+			ops += c->calls;
+			io_s += s;
+			if (oi->dir == VIGIL_DIR_READ)
+				rd += c->bytes;
+			else if (oi->dir == VIGIL_DIR_WRITE)
+				wr += c->bytes;
+		}
+		if (details) {
+			json_object_set_new(o, "pid", json_integer(p->pid));
+			json_object_set_new(o, "exe", api_str(p->exe));
+		}
+		json_object_set_new(o, "rank", json_integer(p->rank));
+		json_object_set_new(o, "state", json_string(vd_pstate_names[p->state]));
+		json_object_set_new(o, "exit_status", json_integer(p->exit_status));
+		json_object_set_new(o, "start", json_real(p->start_real));
+		json_object_set_new(o, "end", json_real(p->end_real));
+		json_object_set_new(o, "bytes_read", json_integer((json_int_t)rd));
+		json_object_set_new(o, "bytes_written", json_integer((json_int_t)wr));
+		json_object_set_new(o, "io_operations", json_integer((json_int_t)ops));
+		json_object_set_new(o, "io_seconds", json_real(io_s));
+		json_object_set_new(o, "mpi_seconds", json_real(mpi_s));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static int api_cmp_bytes(const void *a, const void *b)
+{
+	const struct vigil_filestat *x = a, *y = b;
+	uint64_t bx = x->bytes_read + x->bytes_written, by = y->bytes_read + y->bytes_written;
+	return bx < by ? 1 : bx > by ? -1 : 0;
+}
+
+static int api_cmp_time(const void *a, const void *b)
+{
+	const struct vigil_filestat *x = a, *y = b;
+	return x->seconds < y->seconds ? 1 : x->seconds > y->seconds ? -1 : 0;
+}
+
+static json_t *api_file_list(struct vigil_profile *p, int (*cmp)(const void *, const void *))
+{
+	json_t *a = json_array();
+	qsort(p->files, p->nfiles, sizeof *p->files, cmp);
+	for (size_t i = 0; i < p->nfiles && i < 20; i++) {
+		const struct vigil_filestat *f = &p->files[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "path", api_str(f->path ? f->path : ""));
+		json_object_set_new(o, "layer", json_string(vigil_layer_names[f->layer == VIGIL_FLAYER_MPIIO ? VIGIL_LAYER_MPIIO : f->layer]));
+		json_object_set_new(o, "bytes_read", json_integer((json_int_t)f->bytes_read));
+		json_object_set_new(o, "bytes_written", json_integer((json_int_t)f->bytes_written));
+		json_object_set_new(o, "reads", json_integer((json_int_t)f->reads));
+		json_object_set_new(o, "writes", json_integer((json_int_t)f->writes));
+		json_object_set_new(o, "metadata_ops", json_integer((json_int_t)f->meta_ops));
+		json_object_set_new(o, "seconds", json_real(f->seconds));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* Top files: read the job's segments now (at most 64 processes). */
+static json_t *api_files(const struct vd_job *j, json_t **by_time)
+{
+	struct vigil_profile prof;
+	unsigned n = 0;
+	vigil_profile_init(&prof);
+	for (const struct vd_proc *p = j->procs; p && n < 64; p = p->next, n++) {
+		unsigned char *buf;
+		struct vigil_seg_view v;
+		if (vd_segment_copy(p, &buf, &v) < 0)
+			continue;
+		vigil_profile_add_segment(&prof, &v);
+		free(buf);
+	}
+	json_t *by_bytes = api_file_list(&prof, api_cmp_bytes);
+	*by_time = api_file_list(&prof, api_cmp_time);
+	vigil_profile_free(&prof);
+	return by_bytes;
+}
+
+static struct vd_job *api_pick(const char *id, const char *user, long viewer)
+{
+	struct vd_job *any = NULL;
+	for (struct vd_job *j = vd.jobs; j; j = j->next) {
+		if (strcmp(j->id, id))
+			continue;
+		if (user && *user && strcmp(user, j->user))
+			continue;
+		if (viewer > 0 && (uint32_t)viewer == j->uid)
+			return j;
+		if (!any)
+			any = j;
+	}
+	return any;
+}
+
+static int api_dump(json_t *o, struct vd_buf *out)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(o);
+	if (!s)
+		return 500;
+	vd_buf_add(out, s, strlen(s));
+	vd_buf_add(out, "\n", 1);
+	free(s);
+	return 200;
+}
+
+static int api_error(struct vd_buf *out, int status, const char *msg)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "error", json_string(msg));
+	api_dump(o, out);
+	return status;
+}
+
+/* Returns the HTTP status.  Caller holds vd.lock. */
+int vd_api(const char *method, const char *path, const char *query, long viewer,
+           struct vd_buf *out, const char **ctype)
+{
+	char id[64];
+	int action;
+	*ctype = "application/json";
+	if (vd_api_route(path, id, sizeof id, &action) < 0)
+		return api_error(out, 404, "no such endpoint");
+	bool post = !strcmp(method, "POST");
+	if (post != (action == VD_ROUTE_JOB_END))
+		return api_error(out, 405, "method not allowed");
+	switch (action) {
+	case VD_ROUTE_HEALTH: {
+		json_t *o = json_object(), *rej = json_object();
+		unsigned njobs = 0;
+		for (struct vd_job *j = vd.jobs; j; j = j->next)
+			njobs++;
+		json_object_set_new(o, "status", json_string("ok"));
+		json_object_set_new(o, "version", json_string(VIGIL_VERSION));
+		json_object_set_new(o, "host", api_str(vd.hostname));
+		json_object_set_new(o, "uptime_seconds", json_real(vd_now() - vd.started));
+		json_object_set_new(o, "jobs", json_integer(njobs));
+		json_object_set_new(o, "segments_live", json_integer((json_int_t)vd.segments_live));
+		json_object_set_new(o, "segments_seen", json_integer((json_int_t)vd.segments_seen));
+		json_object_set_new(o, "samples", json_integer((json_int_t)vd.samples));
+		json_object_set_new(o, "sample_duration_seconds", json_real(vd.sample_seconds_last));
+		json_object_set_new(o, "interval_seconds", json_real(vd.cfg.interval));
+		for (int r = 0; r < VD_NREJECT; r++)
+			json_object_set_new(rej, vd_reject_names[r], json_integer((json_int_t)vd.rejected[r]));
+		json_object_set_new(o, "rejected_segments", rej);
+		json_object_set_new(o, "viewer_uid", json_integer(viewer));
+		return api_dump(o, out);
+	}
+	case VD_ROUTE_JOBS: {
+		json_t *o = json_object(), *a = json_array();
+		for (struct vd_job *j = vd.jobs; j; j = j->next)
+			json_array_append_new(a, api_job_summary(j, viewer));
+		json_object_set_new(o, "host", api_str(vd.hostname));
+		json_object_set_new(o, "time", json_real(vd_now()));
+		json_object_set_new(o, "jobs", a);
+		return api_dump(o, out);
+	}
+	default:
+		break;
+	}
+	struct vd_job *j = api_pick(id, query, viewer);
+	if (!j)
+		return api_error(out, 404, "no such job");
+	if (action == VD_ROUTE_JOB_END) {
+		if (!(viewer == 0 || (viewer > 0 && (uint32_t)viewer == j->uid)))
+			return api_error(out, 403, "only the job's owner or root may end it");
+		vd_job_end_request(j);
+		json_t *o = json_object();
+		json_object_set_new(o, "id", api_str(j->id));
+		json_object_set_new(o, "end_requested", json_true());
+		return api_dump(o, out);
+	}
+	bool details = api_details(j, viewer);
+	json_t *o = api_job_summary(j, viewer);
+	json_object_set_new(o, "details", json_boolean(details));
+	json_object_set_new(o, "ops", api_ops_json(j->tot));
+	json_object_set_new(o, "history", api_history(j));
+	json_object_set_new(o, "process_list", api_processes(j, details));
+	if (details) {
+		json_t *by_time = NULL;
+		json_object_set_new(o, "files_by_bytes", api_files(j, &by_time));
+		json_object_set_new(o, "files_by_time", by_time);
+	}
+	return api_dump(o, out);
+}

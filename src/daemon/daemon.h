@@ -1,0 +1,257 @@
+/*
+ * daemon.h - vigild's internals: configuration, the state the sampler builds
+ * (jobs, processes, node totals) and the modules that read it.
+ *
+ * Threads: the main thread samples and checkpoints; libmicrohttpd's threads
+ * answer HTTP and the UNIX socket.  Everything under `struct vd_state` is
+ * guarded by state.lock, held by the sampler only while it applies a sample,
+ * and by readers only while they render (no I/O under the lock except reads
+ * of private memory).
+ */
+#ifndef VIGIL_DAEMON_H
+#define VIGIL_DAEMON_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+#include "vigil/segment.h"
+
+/* ---- configuration ---------------------------------------------------- */
+#define VD_MAX_DIRS 4096
+
+struct vd_config {
+	const char *listen;          /* "ADDR:PORT" */
+	const char *dirs[16];        /* explicit segment directories (--dir) */
+	int ndirs;
+	const char *user_root;       /* scan <user_root>/vigil-<uid>/ (root default /dev/shm) */
+	double interval;             /* seconds between samples */
+	const char *state_dir;
+	const char *profile_dir;
+	double job_linger;           /* seconds without a live process before a job ends */
+	double job_grace;            /* seconds an ended job stays exported */
+	const char *socket_path;
+	int log_level;
+	bool anon_details;
+	unsigned max_segments_per_user;
+	unsigned max_jobs_per_user;
+	uint64_t max_segment_bytes;
+	unsigned max_connections;
+	int history_seconds;
+};
+
+/* ---- logging (log.c) -------------------------------------------------- */
+enum { VD_LOG_ERROR, VD_LOG_WARN, VD_LOG_INFO, VD_LOG_DEBUG };
+extern int vd_log_level;
+void vd_log_at(int level, const char *comp, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same, but at most once per 10 s per `key` (a static string); counts what it swallowed. */
+void vd_log_limited(int level, const char *comp, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define vd_log(level, comp, ...) \
+	do { if ((level) <= vd_log_level) vd_log_at(level, comp, __VA_ARGS__); } while (0)
+
+/* ---- counters --------------------------------------------------------- */
+/* Raw per-op counters as a segment holds them (ticks in the segment's clock). */
+struct vd_raw {
+	uint64_t calls, errors, bytes, ticks;
+	uint64_t hist[VIGIL_HIST_BUCKETS];
+};
+
+/* Job/node totals: ticks already converted to seconds. */
+struct vd_tot {
+	uint64_t calls, errors, bytes;
+	double seconds;
+	uint64_t hist[VIGIL_HIST_BUCKETS];
+};
+
+/* Rejection reasons (label values of vigil_daemon_segments_rejected_total). */
+#define VD_REJECT_REASONS(X) \
+	X(OPEN, "open_failed") X(NOT_REGULAR, "not_regular") X(OWNER, "foreign_owner") \
+	X(LINKS, "hard_linked") X(SIZE, "bad_size") X(READ, "read_failed") \
+	X(TRUNCATED, "truncated") X(FORMAT, "bad_format") X(USER_CAP, "user_cap") \
+	X(DUPLICATE, "duplicate") X(NAME, "bad_name")
+enum vd_reject {
+#define VD_X(id, s) VD_REJ_##id,
+	VD_REJECT_REASONS(VD_X)
+#undef VD_X
+	VD_NREJECT
+};
+extern const char *const vd_reject_names[VD_NREJECT];
+
+/* ---- processes and jobs ------------------------------------------------ */
+enum vd_pstate { VD_P_RUNNING, VD_P_EXITED, VD_P_KILLED };
+extern const char *const vd_pstate_names[3];
+
+struct vd_job;
+
+struct vd_proc {
+	struct vd_proc *next;        /* in its job */
+	struct vd_proc *hnext;       /* in the (dir, name) hash */
+	bool pending;                /* not attached yet (INIT state) */
+	int rejected;                /* tombstone: reason + 1, retried when the file changes */
+	struct timespec rej_mtime;
+	struct vd_job *job;
+	int dirix;                   /* index into state.dirs */
+	char name[64];               /* "<pid>-<start>.seg" */
+	int fd;                      /* open while the process is live, else -1 */
+	dev_t dev; ino_t ino;
+	uint64_t len;                /* validated file length */
+	int32_t pid, ppid, rank;
+	uint64_t proc_start;
+	int state;                   /* enum vd_pstate */
+	int32_t exit_status, term_signal;
+	uint32_t flags;
+	uint64_t early_calls;
+	double start_real, end_real; /* Unix seconds */
+	double tick_seconds;
+	/* validated geometry (never re-read from the live header) */
+	uint32_t n_ops, n_shards, shard_size, ident_size;
+	uint64_t shards_offset, ident_offset;
+	uint64_t hdr_changes;
+	uint64_t *shard_changes;     /* n_shards */
+	struct vd_raw **shard_copy;  /* n_shards, NULL until seen changing */
+	struct vd_raw *counted;      /* NOPS: what this process has contributed */
+	bool baseline;               /* counted came from a checkpoint: next read is a delta */
+	bool seen;                   /* found in the latest directory scan */
+	bool dirty;                  /* changed since the last checkpoint */
+	double last_change, last_alive_check; /* monotonic seconds */
+	char exe[64];                /* basename of the executable */
+};
+
+enum vd_jstate { VD_J_RUNNING, VD_J_ENDING, VD_J_ENDED };
+
+/* One second of a job's history. */
+struct vd_hpoint {
+	double t;                    /* Unix seconds */
+	double bytes_read, bytes_written;
+	double ops_class[4];         /* per enum vigil_class, all layers but MPI */
+	double mpi_seconds, io_seconds;
+	uint32_t live;
+};
+
+struct vd_job {
+	struct vd_job *next;
+	uint32_t uid;
+	char user[64];
+	char id[64], step[32], exe[64], host[64];
+	char command[1024];          /* first process's command line (owner only) */
+	uint64_t instance;           /* random id of this job in this node's life */
+	int state;                   /* enum vd_jstate */
+	double first_seen, last_live, ended_at; /* Unix seconds */
+	bool end_requested, dirty, profile_written;
+	unsigned nlive, nexited, nkilled;
+	struct vd_proc *procs;
+	struct vd_tot tot[VIGIL_NOPS];
+	/* history ring: one point per second, plus per-op calls per second */
+	struct vd_hpoint *hist; unsigned hist_len, hist_head;
+	float *op_hist[VIGIL_NOPS];  /* lazily: calls per second, same ring */
+	struct vd_tot last_tot[VIGIL_NOPS]; /* totals at the last history point */
+	double rate_t;               /* time of last history point */
+};
+
+struct vd_dir {
+	char path[4096];
+	int fd, lockfd;
+	uid_t uid;                   /* owner of the directory: segments must match */
+	bool per_user;
+	struct timespec mtime;
+	double last_scan;
+	char token[33];              /* browser token of this user (per-user dirs + explicit) */
+};
+
+struct vd_user {
+	uint32_t uid;
+	unsigned segments, jobs;
+};
+
+struct vd_state {
+	pthread_mutex_t lock;
+	struct vd_config cfg;
+	struct vd_dir *dirs; int ndirs;
+	struct vd_job *jobs;
+	struct vd_tot retired[VIGIL_NOPS]; /* node totals of jobs no longer kept */
+	uint64_t retired_ids[256]; unsigned nretired_ids;
+	uint64_t rejected[VD_NREJECT];
+	uint64_t segments_seen, segments_live, samples, ckpt_writes, ckpt_errors, profiles_written;
+	uint64_t overflowed_segments, early_calls_total;
+	uint64_t scrapes, http_requests, http_denied;
+	double sample_seconds_last, sample_seconds_total, scrape_seconds_last, scrape_seconds_total;
+	double started;              /* Unix seconds */
+	bool node_dirty;
+	char hostname[64];
+	int state_fd;                /* --state-dir */
+	uint64_t next_instance;
+};
+
+extern struct vd_state vd;
+
+/* ---- modules ---------------------------------------------------------- */
+double vd_now(void);             /* Unix seconds */
+double vd_mono(void);            /* monotonic seconds */
+void vd_basename(char *dst, size_t n, const char *path);
+const char *vd_user_name(uint32_t uid, char *buf, size_t n);
+
+/* sample.c */
+int vd_dirs_setup(void);
+void vd_sample(void);            /* one sampling pass (takes the lock itself) */
+void vd_job_end_request(struct vd_job *j);
+struct vd_job *vd_job_find(const char *id, uint32_t uid, bool any_user);
+void vd_proc_sum(const struct vd_proc *p, struct vd_raw *out); /* counted, NOPS */
+
+/* job.c */
+void vd_jobs_tick(double now);   /* lingering, ending, grace (lock held) */
+void vd_node_totals(struct vd_tot *out); /* NOPS; lock held */
+void vd_history_tick(double now);
+
+/* ckpt.c */
+int vd_ckpt_open(void);
+int vd_ckpt_load(void);
+void vd_ckpt_write_dirty(bool force);
+int vd_ckpt_write_job(struct vd_job *j);
+int vd_ckpt_write_node(void);
+void vd_ckpt_remove_job(struct vd_job *j);
+/* Parse a checkpoint file image; calls back per record.  Pure: fuzzed. */
+struct vd_ckpt_cb {
+	void *ctx;
+	int (*job)(void *ctx, const struct vd_job *meta);
+	int (*jtot)(void *ctx, unsigned op, const struct vd_tot *t);
+	int (*proc)(void *ctx, const struct vd_proc *meta, const char *dirpath);
+	int (*ptot)(void *ctx, unsigned op, const struct vd_raw *r);
+	int (*ntot)(void *ctx, unsigned op, const struct vd_tot *t);
+	int (*node)(void *ctx, const uint64_t *ids, unsigned nids, uint64_t next_instance);
+};
+int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb *cb);
+
+/* text buffers */
+struct vd_buf { char *p; size_t len, cap; bool oom; };
+void vd_buf_add(struct vd_buf *b, const char *s, size_t n);
+void vd_buf_printf(struct vd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vd_buf_free(struct vd_buf *b);
+
+/* prom.c */
+void vd_prom_render(struct vd_buf *b, bool openmetrics);
+void vd_prom_label_escape(struct vd_buf *b, const char *s);
+
+/* api.c: viewer uid (or -1 anonymous, or 0 root = everything) */
+#define VD_VIEWER_ANON (-1L)
+int vd_api(const char *method, const char *path, const char *query, long viewer,
+           struct vd_buf *out, const char **ctype);
+
+/* request.c: pure helpers for untrusted request text (fuzzed) */
+int vd_bearer_token(const char *authz, char *out, size_t outn);
+int vd_api_route(const char *path, char *jobid, size_t n, int *action);
+enum { VD_ROUTE_NONE, VD_ROUTE_HEALTH, VD_ROUTE_JOBS, VD_ROUTE_JOB, VD_ROUTE_JOB_END };
+
+/* http.c */
+int vd_http_start(void);
+void vd_http_stop(void);
+int vd_tokens_refresh(void);     /* token files in every user's directory */
+long vd_token_uid(const char *token);
+
+/* profile writing (job.c) */
+int vd_job_write_profile(struct vd_job *j);
+
+#endif

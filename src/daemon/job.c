@@ -1,0 +1,262 @@
+/*
+ * job.c - a job's life after its processes: linger, end, profile, grace, retirement.
+ *
+ * A job ends when it had no live process for --job-linger seconds, or when
+ * told (vigil job-end).  Then, in this order: its profile is written (never
+ * replacing one), its checkpoint says "ended", and only then are its
+ * segments removed - so a crash at any point loses nothing and counts
+ * nothing twice.  It stays exported for --job-grace seconds, then its totals
+ * move into the node's retired totals (node file first, job file second).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "daemon/daemon.h"
+#include "format/profile.h"
+
+void vd_proc_forget(struct vd_proc *p);
+
+/* Read a segment whole into a malloc'd private copy and validate it. */
+int vd_segment_copy(const struct vd_proc *p, unsigned char **buf, struct vigil_seg_view *v);
+int vd_segment_copy(const struct vd_proc *p, unsigned char **buf, struct vigil_seg_view *v)
+{
+	const struct vd_dir *d = &vd.dirs[p->dirix];
+	const char *why;
+	struct stat st;
+	int rc = -EINVAL;
+	*buf = NULL;
+	int fd = openat(d->fd, p->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != d->uid ||
+	    (uint64_t)st.st_size > vd.cfg.max_segment_bytes || st.st_size < (off_t)sizeof(struct vigil_seg_header))
+		goto out;
+	*buf = malloc((size_t)st.st_size);
+	if (!*buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (pread(fd, *buf, (size_t)st.st_size, 0) != st.st_size)
+		goto out;
+	rc = vigil_seg_parse(*buf, (size_t)st.st_size, vigil_reader_tsc_seconds(), v, &why);
+out:
+	if (rc < 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	close(fd);
+	return rc;
+}
+
+/* Profile file name: vigil-<jobid>[.<step>]-<host>.json, unsafe bytes as %XX. */
+static void job_name_part(char *dst, size_t n, const char *s)
+{
+	size_t k = 0;
+	for (; *s && k + 4 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '_' || c == '-') {
+			if (c == '.' && k == 0) /* never a hidden or ".." name */
+				k += (size_t)snprintf(dst + k, n - k, "%%2E");
+			else
+				dst[k++] = (char)c;
+		} else
+			k += (size_t)snprintf(dst + k, n - k, "%%%02X", c);
+	}
+	dst[k] = 0;
+}
+
+int vd_job_write_profile(struct vd_job *j)
+{
+	struct vigil_profile prof;
+	char id[200], step[100], host[200], path[4096];
+	int rc = 0;
+
+	if (!vd.cfg.profile_dir)
+		return 0;
+	vigil_profile_init(&prof);
+	for (struct vd_proc *p = j->procs; p; p = p->next) {
+		unsigned char *buf;
+		struct vigil_seg_view v;
+		if (vd_segment_copy(p, &buf, &v) < 0)
+			continue; /* gone: its counts are still in the totals below */
+		if (vigil_profile_add_segment(&prof, &v) < 0)
+			rc = -ENOMEM;
+		free(buf);
+	}
+	/* Our totals are exact even for processes whose segment is gone. */
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		prof.ops[op].calls = j->tot[op].calls;
+		prof.ops[op].errors = j->tot[op].errors;
+		prof.ops[op].bytes = j->tot[op].bytes;
+		prof.ops[op].seconds = j->tot[op].seconds;
+		memcpy(prof.ops[op].hist, j->tot[op].hist, sizeof prof.ops[op].hist);
+	}
+	vigil_profile_set_str(&prof.job_id, j->id);
+	vigil_profile_set_str(&prof.step, j->step);
+	vigil_profile_set_str(&prof.user, j->user);
+	vigil_profile_set_str(&prof.generator, "vigild " VIGIL_VERSION);
+	if (!prof.command || !prof.command[0])
+		vigil_profile_set_str(&prof.command, j->command);
+	prof.uid = j->uid;
+	if (!prof.start || prof.start > j->first_seen)
+		prof.start = prof.start ? prof.start : j->first_seen;
+	if (prof.end < j->last_live)
+		prof.end = j->last_live;
+	for (struct vd_proc *p = j->procs; p; p = p->next)
+		if (p->state == VD_P_RUNNING)
+			prof.survivors++;
+
+	job_name_part(id, sizeof id, j->id);
+	job_name_part(step, sizeof step, j->step);
+	job_name_part(host, sizeof host, j->host);
+	for (int attempt = 1; attempt < 100; attempt++) {
+		char suffix[16] = "";
+		if (attempt > 1)
+			snprintf(suffix, sizeof suffix, "~%d", attempt);
+		snprintf(path, sizeof path, "%s/vigil-%s%s%s-%s%s.json", vd.cfg.profile_dir, id,
+		         step[0] ? "." : "", step, host, suffix);
+		rc = vigil_profile_save(&prof, path, 0600);
+		if (rc != -EEXIST)
+			break;
+		if (attempt == 1 && !j->profile_written) {
+			/* Written before a crash, then we restarted: it is the same job. */
+			rc = 0;
+			break;
+		}
+	}
+	if (rc == 0) {
+		if (geteuid() == 0 && lchown(path, j->uid, (gid_t)-1) < 0)
+			vd_log(VD_LOG_WARN, "profile", "cannot give %s to uid %u: %s", path, j->uid, strerror(errno));
+		vd.profiles_written++;
+		vd_log(VD_LOG_INFO, "profile", "job %s of %s ended: %s", j->id, j->user, path);
+	} else
+		vd_log(VD_LOG_ERROR, "profile", "cannot write the profile of job %s: %s", j->id, strerror(-rc));
+	vigil_profile_free(&prof);
+	return rc;
+}
+
+static void job_end(struct vd_job *j, double now)
+{
+	if (vd_job_write_profile(j) == 0)
+		j->profile_written = true;
+	j->state = VD_J_ENDED;
+	j->ended_at = now;
+	j->dirty = true;
+	/* The checkpoint must say "ended" before any segment disappears. */
+	if (vd_ckpt_write_job(j) < 0)
+		return; /* keep the segments: retried at the next tick via dirty */
+	for (struct vd_proc *p = j->procs; p; p = p->next)
+		if (p->state != VD_P_RUNNING && unlinkat(vd.dirs[p->dirix].fd, p->name, 0) < 0 && errno != ENOENT)
+			vd_log_limited(VD_LOG_WARN, "job", "unlink", "cannot remove segment %s: %s", p->name, strerror(errno));
+}
+
+static void job_retire(struct vd_job *j)
+{
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		struct vd_tot *r = &vd.retired[op];
+		const struct vd_tot *t = &j->tot[op];
+		r->calls += t->calls;
+		r->errors += t->errors;
+		r->bytes += t->bytes;
+		r->seconds += t->seconds;
+		for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
+			r->hist[b] += t->hist[b];
+	}
+	vd.retired_ids[vd.nretired_ids++ % 256] = j->instance;
+	vd.node_dirty = true;
+	/* node file first: a crash before the job file goes cannot count it twice */
+	vd_ckpt_write_node();
+	vd_ckpt_remove_job(j);
+	while (j->procs) {
+		struct vd_proc *p = j->procs;
+		j->procs = p->next;
+		vd_proc_forget(p);
+	}
+	for (unsigned op = 0; op < VIGIL_NOPS; op++)
+		free(j->op_hist[op]);
+	free(j->hist);
+	free(j);
+}
+
+void vd_jobs_tick(double now)
+{
+	struct vd_job **jp = &vd.jobs;
+	while (*jp) {
+		struct vd_job *j = *jp;
+		if (j->state != VD_J_ENDED) {
+			if (j->nlive > 0)
+				j->last_live = now;
+			if (j->end_requested || (j->nlive == 0 && now - j->last_live >= vd.cfg.job_linger))
+				job_end(j, now);
+		} else if (j->nlive == 0) {
+			/* Processes that ended after the job did: remove once checkpointed. */
+			if (now - j->ended_at >= vd.cfg.job_grace && !j->dirty) {
+				*jp = j->next;
+				job_retire(j);
+				continue;
+			}
+		}
+		jp = &j->next;
+	}
+}
+
+static void tot_add(struct vd_tot *a, const struct vd_tot *b)
+{
+	a->calls += b->calls;
+	a->errors += b->errors;
+	a->bytes += b->bytes;
+	a->seconds += b->seconds;
+	for (int k = 0; k < VIGIL_HIST_BUCKETS; k++)
+		a->hist[k] += b->hist[k];
+}
+
+void vd_node_totals(struct vd_tot *out)
+{
+	memcpy(out, vd.retired, sizeof vd.retired);
+	for (struct vd_job *j = vd.jobs; j; j = j->next)
+		for (unsigned op = 0; op < VIGIL_NOPS; op++)
+			if (j->tot[op].calls || j->tot[op].seconds > 0)
+				tot_add(&out[op], &j->tot[op]);
+}
+
+/* One history point per job per second: rates since the previous point. */
+void vd_history_tick(double now)
+{
+	for (struct vd_job *j = vd.jobs; j; j = j->next) {
+		double dt = now - j->rate_t;
+		if (dt < 1.0 || !j->hist)
+			continue;
+		struct vd_hpoint *h = &j->hist[j->hist_head];
+		memset(h, 0, sizeof *h);
+		h->t = now;
+		h->live = j->nlive;
+		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+			const struct vd_tot *t = &j->tot[op], *l = &j->last_tot[op];
+			const struct vigil_op_info *oi = &vigil_op_table[op];
+			double dc = (double)(t->calls - l->calls) / dt;
+			double db = (double)(t->bytes - l->bytes) / dt;
+			double ds = (t->seconds - l->seconds) / dt;
+			if (dc > 0 && !j->op_hist[op])
+				j->op_hist[op] = calloc(j->hist_len, sizeof(float));
+			if (j->op_hist[op])
+				j->op_hist[op][j->hist_head] = (float)dc;
+			if (oi->layer == VIGIL_LAYER_MPI) {
+				h->mpi_seconds += ds;
+				continue;
+			}
+			h->ops_class[oi->cls] += dc;
+			h->io_seconds += ds;
+			if (oi->dir == VIGIL_DIR_READ)
+				h->bytes_read += db;
+			else if (oi->dir == VIGIL_DIR_WRITE)
+				h->bytes_written += db;
+		}
+		memcpy(j->last_tot, j->tot, sizeof j->tot);
+		j->rate_t = now;
+		j->hist_head = (j->hist_head + 1) % j->hist_len;
+	}
+}

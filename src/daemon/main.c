@@ -1,0 +1,268 @@
+/*
+ * main.c - vigild: options, start-up order, the sampling loop, shutdown.
+ *
+ * Start-up order matters for restart safety: load the checkpoint, reopen the
+ * segments it names, take one full sample (so every counter is back at or
+ * above what was last exported), and only then answer scrapes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "common/vigild_client.h"
+#include "daemon/daemon.h"
+
+struct vd_state vd = { .lock = PTHREAD_MUTEX_INITIALIZER, .state_fd = -1, .next_instance = 1 };
+static volatile sig_atomic_t main_stop;
+
+void vd_procs_reopen(void);
+
+static void main_usage(FILE *out)
+{
+	fprintf(out,
+	"usage: vigild [OPTIONS]\n\n"
+	"vigil's node daemon: samples the collectors' segments, aggregates per job, user and node,\n"
+	"serves /metrics (Prometheus), a JSON API and the dashboard, and writes job profiles.\n"
+	"Runs in the foreground and logs to stderr (systemd style).\n\n"
+	"  --listen ADDR:PORT     HTTP listener (default 127.0.0.1:9787, loopback only; 0.0.0.0:9787 for Prometheus\n"
+	"                         on another host; [::1]:9787 for IPv6)\n"
+	"  --dir DIR              a segment directory to watch (repeatable). Default: as root, every\n"
+	"                         /dev/shm/vigil-<uid>/ (one per user); otherwise /dev/shm/vigil-<your uid>\n"
+	"  --user-root DIR        where the per-user vigil-<uid> directories are (default /dev/shm, root only)\n"
+	"  --interval SECONDS     sampling interval (default 0.1)\n"
+	"  --state-dir DIR        checkpoint directory: counts survive restarts (default /var/lib/vigil as root,\n"
+	"                         else ~/.local/state/vigil)\n"
+	"  --profile-dir DIR      where job profiles go, mode 0600, owned by the job's user (default STATE-DIR/profiles)\n"
+	"  --job-linger SECONDS   a job ends after this long without a live process (default 30)\n"
+	"  --job-grace SECONDS    an ended job stays in /metrics and the API this long (default 300)\n"
+	"  --socket PATH          UNIX socket for the vigil CLI (default /run/vigil/vigild.sock as root,\n"
+	"                         else STATE-DIR/vigild.sock; 'none' disables)\n"
+	"  --allow-anonymous-details  serve file names and command lines to HTTP clients without a token\n"
+	"  --max-segments-per-user N  (default 4096)   --max-jobs-per-user N (default 256)\n"
+	"  --max-connections N    concurrent HTTP connections (default 4096)\n"
+	"  --log-level LEVEL      error, warning, info (default) or debug\n"
+	"  --help, --version\n\n"
+	"Docs: docs/DAEMON.md (deployment, segment ownership), docs/METRICS.md, docs/API.md.\n");
+}
+
+static int main_number(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || v < lo || v > hi) {
+		fprintf(stderr, "vigild: %s wants a number between %g and %g, not '%s'.\n", opt, lo, hi, s);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static void main_signal(int sig)
+{
+	(void)sig;
+	main_stop = 1;
+}
+
+static int main_mkdirs(const char *path, mode_t mode)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			mkdir(tmp, 0755);
+			*p = '/';
+		}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+enum { O_DIR_ = 1000, O_USER_ROOT, O_INTERVAL, O_STATE, O_PROFILE, O_LINGER, O_GRACE, O_SOCKET,
+       O_ANON, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY };
+
+int main(int argc, char **argv)
+{
+	static char state_default[4096], profile_default[4200], socket_default[4200], dir_default[256];
+	static const struct option opts[] = {
+		{ "listen", required_argument, 0, O_LISTEN }, { "dir", required_argument, 0, O_DIR_ },
+		{ "user-root", required_argument, 0, O_USER_ROOT }, { "interval", required_argument, 0, O_INTERVAL },
+		{ "state-dir", required_argument, 0, O_STATE }, { "profile-dir", required_argument, 0, O_PROFILE },
+		{ "job-linger", required_argument, 0, O_LINGER }, { "job-grace", required_argument, 0, O_GRACE },
+		{ "socket", required_argument, 0, O_SOCKET }, { "allow-anonymous-details", no_argument, 0, O_ANON },
+		{ "max-segments-per-user", required_argument, 0, O_MAXSEG },
+		{ "max-jobs-per-user", required_argument, 0, O_MAXJOBS },
+		{ "max-connections", required_argument, 0, O_MAXCONN },
+		{ "history-seconds", required_argument, 0, O_HISTORY },
+		{ "log-level", required_argument, 0, O_LOGLEVEL }, { "version", no_argument, 0, O_VERSION },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	struct vd_config *c = &vd.cfg;
+	bool root = geteuid() == 0;
+	double v;
+	int opt, rc = 1;
+
+	c->listen = "127.0.0.1:9787";
+	c->interval = 0.1;
+	c->job_linger = 30;
+	c->job_grace = 300;
+	c->max_segments_per_user = 4096;
+	c->max_jobs_per_user = 256;
+	c->max_connections = 4096;
+	c->max_segment_bytes = 64u << 20;
+	c->history_seconds = 600;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case O_LISTEN: c->listen = optarg; break;
+		case O_DIR_:
+			if (c->ndirs == 16) {
+				fprintf(stderr, "vigild: at most 16 --dir options.\n");
+				return 2;
+			}
+			c->dirs[c->ndirs++] = optarg;
+			break;
+		case O_USER_ROOT: c->user_root = optarg; break;
+		case O_INTERVAL: if (main_number("--interval", optarg, 0.01, 60, &c->interval)) return 2; break;
+		case O_STATE: c->state_dir = optarg; break;
+		case O_PROFILE: c->profile_dir = optarg; break;
+		case O_LINGER: if (main_number("--job-linger", optarg, 0, 86400, &c->job_linger)) return 2; break;
+		case O_GRACE: if (main_number("--job-grace", optarg, 0, 86400, &c->job_grace)) return 2; break;
+		case O_SOCKET: c->socket_path = optarg; break;
+		case O_ANON: c->anon_details = true; break;
+		case O_MAXSEG: if (main_number("--max-segments-per-user", optarg, 1, 1e6, &v)) return 2; c->max_segments_per_user = (unsigned)v; break;
+		case O_MAXJOBS: if (main_number("--max-jobs-per-user", optarg, 1, 1e5, &v)) return 2; c->max_jobs_per_user = (unsigned)v; break;
+		case O_MAXCONN: if (main_number("--max-connections", optarg, 1, 1e6, &v)) return 2; c->max_connections = (unsigned)v; break;
+		case O_HISTORY: if (main_number("--history-seconds", optarg, 10, 86400, &v)) return 2; c->history_seconds = (int)v; break;
+		case O_LOGLEVEL:
+			if (!strcmp(optarg, "error")) vd_log_level = VD_LOG_ERROR;
+			else if (!strcmp(optarg, "warning")) vd_log_level = VD_LOG_WARN;
+			else if (!strcmp(optarg, "info")) vd_log_level = VD_LOG_INFO;
+			else if (!strcmp(optarg, "debug")) vd_log_level = VD_LOG_DEBUG;
+			else {
+				fprintf(stderr, "vigild: --log-level is error, warning, info or debug, not '%s'.\n", optarg);
+				return 2;
+			}
+			break;
+		case O_VERSION: printf("vigild %s\n", VIGIL_VERSION); return 0;
+		case 'h': main_usage(stdout); return 0;
+		default:
+			if (optopt)
+				fprintf(stderr, "vigild: option '%s' needs a value; see vigild --help.\n", argv[optind - 1]);
+			else
+				fprintf(stderr, "vigild: unknown option '%s'; see vigild --help.\n", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vigild: unexpected argument '%s'; see vigild --help.\n", argv[optind]);
+		return 2;
+	}
+	if (!c->state_dir) {
+		const char *home = getenv("HOME");
+		if (root || !home)
+			snprintf(state_default, sizeof state_default, "/var/lib/vigil");
+		else
+			snprintf(state_default, sizeof state_default, "%s/.local/state/vigil", home);
+		c->state_dir = state_default;
+	}
+	if (main_mkdirs(c->state_dir, 0700) < 0) {
+		fprintf(stderr, "vigild: cannot create state directory %s: %s.\n", c->state_dir, strerror(errno));
+		return 1;
+	}
+	if (!c->profile_dir) {
+		snprintf(profile_default, sizeof profile_default, "%s/profiles", c->state_dir);
+		c->profile_dir = profile_default;
+	}
+	if (main_mkdirs(c->profile_dir, 0755) < 0) {
+		fprintf(stderr, "vigild: cannot create profile directory %s: %s.\n", c->profile_dir, strerror(errno));
+		return 1;
+	}
+	if (!c->socket_path) {
+		if (root) {
+			main_mkdirs("/run/vigil", 0755);
+			snprintf(socket_default, sizeof socket_default, "%s", VIGIL_DAEMON_SOCKET_DEFAULT);
+		} else
+			snprintf(socket_default, sizeof socket_default, "%s/vigild.sock", c->state_dir);
+		c->socket_path = socket_default;
+	} else if (!strcmp(c->socket_path, "none"))
+		c->socket_path = NULL;
+	if (c->ndirs == 0 && !c->user_root) {
+		if (root)
+			c->user_root = "/dev/shm";
+		else {
+			snprintf(dir_default, sizeof dir_default, "/dev/shm/vigil-%u", (unsigned)geteuid());
+			mkdir(dir_default, 0700);
+			c->dirs[c->ndirs++] = dir_default;
+		}
+	}
+
+	/* 1,000 connections plus one descriptor per live segment. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = { .sa_handler = main_signal };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	gethostname(vd.hostname, sizeof vd.hostname - 1);
+	vd.started = vd_now();
+
+	if ((rc = vd_ckpt_open()) < 0) {
+		fprintf(stderr, "vigild: cannot use state directory %s: %s.\n", c->state_dir, strerror(-rc));
+		return 1;
+	}
+	if (vd_dirs_setup() < 0)
+		return 1;
+	vd_ckpt_load();
+	vd_procs_reopen();
+	vd_sample();
+	vd_ckpt_write_dirty(true);
+	if (vd_http_start() < 0) {
+		vd_http_stop();
+		return 1;
+	}
+	vd_tokens_refresh();
+	vd_log(VD_LOG_INFO, "main", "vigild %s started: %d directories, interval %.3g s, state %s",
+	       VIGIL_VERSION, vd.ndirs, c->interval, c->state_dir);
+
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	long step = (long)(c->interval * 1e9);
+	while (!main_stop) {
+		next.tv_nsec += step;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+			continue;
+		vd_sample();
+		vd_ckpt_write_dirty(false);
+		static double last_tok;
+		double now = vd_mono();
+		if (now - last_tok >= 1.0) {
+			pthread_mutex_lock(&vd.lock);
+			vd_tokens_refresh();
+			pthread_mutex_unlock(&vd.lock);
+			last_tok = now;
+		}
+		/* Fell behind (suspended, overloaded): skip rather than burst. */
+		struct timespec cur;
+		clock_gettime(CLOCK_MONOTONIC, &cur);
+		if (cur.tv_sec > next.tv_sec + 1)
+			next = cur;
+	}
+	vd_log(VD_LOG_INFO, "main", "stopping");
+	vd_http_stop();
+	vd_ckpt_write_dirty(true);
+	return 0;
+}
