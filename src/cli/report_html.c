@@ -8,6 +8,7 @@
  * set is embedded as a JSON island (<script type="application/json"
  * id="vigil-data">), so tests and tools read back exactly what was drawn.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,9 +102,11 @@ static void rh_bars(FILE *out, const char *id, int n, int nser, const double *va
 			ymax = t;
 	}
 	ymax = rh_nice(ymax);
-	fprintf(out, "<svg id=\"%s\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">", id, RH_W, RH_H, title);
+	int rot = n > 10 && labels[0][0] && !isdigit((unsigned char)labels[0][0]); /* names: slanted */
+	fprintf(out, "<svg id=\"%s\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">", id, RH_W,
+	        RH_H + (rot ? 70 : 0), title);
 	rh_axes(out, ymax, fmt);
-	double slot = (double)(RH_W - 10 - RH_L) / (n ? n : 1), bw = slot * 0.75;
+	double slot = (double)(RH_W - 10 - RH_L) / (n ? n : 1), bw = fmin(slot * 0.75, 60);
 	int every = n > 32 ? (n + 15) / 16 : 1;
 	for (int i = 0; i < n; i++) {
 		double x = RH_L + slot * i + (slot - bw) / 2, base = RH_H - RH_B;
@@ -116,7 +119,10 @@ static void rh_bars(FILE *out, const char *id, int n, int nser, const double *va
 			fprintf(out, "\"><title>%s %s: %s</title></rect>", labels[i], sname[s], fmt(lab, sizeof(lab), v));
 			base -= h;
 		}
-		if (i % every == 0)
+		if (rot)
+			fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" transform=\"rotate(-40 %.1f %d)\">%s</text>",
+			        x + bw / 2, RH_H - RH_B + 12, x + bw / 2, RH_H - RH_B + 12, labels[i]);
+		else if (i % every == 0)
 			fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", x + bw / 2, RH_H - RH_B + 14,
 			        labels[i]);
 	}

@@ -615,6 +615,7 @@ int vigil_profile_load(const char *path, struct vigil_profile *p, char *err, siz
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	int rc = 0;
+	errno = 0;
 	for (;;) {
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : 65536;
@@ -630,7 +631,7 @@ int vigil_profile_load(const char *path, struct vigil_profile *p, char *err, siz
 		len += got;
 		if (got == 0) {
 			if (ferror(f))
-				rc = -EIO;
+				rc = errno ? -errno : -EIO;
 			break;
 		}
 	}

@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""Tests of `vigil report` and `vigil diff` (CTest label "report").
+
+usage: check.py VIGIL SRC_DIR ARTIFACT_DIR TEST
+Each test works in its own temporary directory. Goldens live in golden/;
+VIGIL_UPDATE_GOLDEN=1 rewrites them (review the diff before committing).
+"""
+import html.parser
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+VIGIL, SRC, ART, TEST = sys.argv[1:5]
+FIX = os.path.join(SRC, "fixtures")
+GOLD = os.path.join(SRC, "golden")
+TMP = tempfile.mkdtemp(prefix="vigil-report-test-")
+failures = []
+
+
+def check(cond, msg):
+    if not cond:
+        failures.append(msg)
+        print("FAIL:", msg)
+
+
+def run(*args, cwd=None):
+    p = subprocess.run([VIGIL, *args], capture_output=True, text=True, cwd=cwd or TMP)
+    return p.returncode, p.stdout, p.stderr
+
+
+def golden(name, text):
+    path = os.path.join(GOLD, name)
+    if os.environ.get("VIGIL_UPDATE_GOLDEN"):
+        os.makedirs(GOLD, exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+    with open(path) as f:
+        want = f.read()
+    if want != text:
+        import difflib
+        sys.stdout.writelines(difflib.unified_diff(want.splitlines(True), text.splitlines(True), name, "actual"))
+    check(want == text, "output differs from golden/%s" % name)
+
+
+def fixture(name):
+    """Copy a fixture into the temp dir so paths in outputs are stable (relative)."""
+    shutil.copy(os.path.join(FIX, name), os.path.join(TMP, name))
+    return name
+
+
+def gen(ranks, name):
+    subprocess.run([sys.executable, os.path.join(SRC, "gen_profile.py"), str(ranks), os.path.join(TMP, name)], check=True)
+    return name
+
+
+# ---------------------------------------------------------------------------
+def t_text():
+    rc, out, err = run("report", fixture("single.json"))
+    check(rc == 0 and err == "", "report single.json: rc %d, stderr %r" % (rc, err))
+    golden("single.txt", out)
+    rc2, out2, _ = run("report", "single.json", "--text")
+    check(rc2 == 0 and out2 == out, "--text differs from the default output")
+    rc, out, err = run("report", gen(4, "mpi4.json"))
+    check(rc == 0 and err == "", "report mpi4.json: rc %d, stderr %r" % (rc, err))
+    golden("mpi4.txt", out)
+    # terminal escaping: control characters in names never reach the terminal
+    p = json.load(open(os.path.join(FIX, "single.json")))
+    p["job"]["command"] = "evil\x1b[31mred\x07\u009b"
+    p["files"][0]["path"] = "/tmp/a\nb\x1b]0;title\x07"
+    json.dump(p, open(os.path.join(TMP, "ctl.json"), "w"))
+    rc, out, err = run("report", "ctl.json")
+    check(rc == 0, "report ctl.json failed: %r" % err)
+    check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f]", out), "control characters reached the terminal")
+    check("evil?[31mred??" in out, "escaped command not shown as expected")
+    check("/tmp/a?b?]0;title?" in out, "escaped path not shown as expected")
+
+
+def t_help():
+    for cmd in ("report", "diff"):
+        rc, out, err = run(cmd, "--help")
+        check(rc == 0 and out.startswith("usage: vigil %s" % cmd) and "Exit status" in out, "%s --help" % cmd)
+    rc, out, err = run("report")
+    check(rc == 2 and err.count("\n") == 1 and out == "", "report without a profile: rc %d %r" % (rc, err))
+    rc, out, err = run("report", "--bogus", "x.json")
+    check(rc == 2 and err.count("\n") == 1, "report --bogus: rc %d %r" % (rc, err))
+
+
+CORRUPT = [  # (file content, expected stderr)
+    ("not json at all", "vigil report: bad.json is not a vigil profile (not valid JSON: '[' or '{' expected near 'not' at line 1, column 3).\n"),
+    ("", "vigil report: bad.json is not a vigil profile (not valid JSON: '[' or '{' expected near end of file at line 1, column 0).\n"),
+    ("[1,2]", "vigil report: bad.json is not a vigil profile (not a JSON object).\n"),
+    ('{"name": "report"}', "vigil report: bad.json is not a vigil profile (schema is missing).\n"),
+    ('{"schema": 3}', "vigil report: bad.json is not a vigil profile (schema is not a string).\n"),
+    ('{"schema": "darshan/3.4"}', 'vigil report: bad.json is not a vigil profile (schema is "darshan/3.4", expected "vigil-profile/1").\n'),
+    ('{"schema": "vigil-profile/1"}', "vigil report: bad.json is a corrupt vigil profile: generator is missing: expected a string.\n"),
+]
+
+
+def mutate(fn):
+    p = json.load(open(os.path.join(FIX, "single.json")))
+    fn(p)
+    return json.dumps(p)
+
+
+MUTATIONS = [
+    (lambda p: p["totals"]["posix"]["write"].update(calls=-1), "totals.posix.write.calls is negative (-1)"),
+    (lambda p: p["totals"]["posix"]["write"].update(calls="100"), "totals.posix.write.calls is not a number"),
+    (lambda p: p["totals"]["posix"]["write"].update(seconds=-0.5), "totals.posix.write.seconds is not a finite non-negative number"),
+    (lambda p: p["totals"]["posix"]["write"]["size_histogram"].pop(), "totals.posix.write.size_histogram has 31 elements instead of 32"),
+    (lambda p: p["totals"]["posix"]["write"].update(errors=101), "totals.posix.write.errors (101) exceeds its calls (100)"),
+    (lambda p: p["totals"]["posix"]["write"].update({"class": "metadata"}), 'totals.posix.write.class is "metadata" but write is of class data'),
+    (lambda p: p["job"].pop("id"), "job.id is missing: expected a string"),
+    (lambda p: p["job"].update(uid=-3), "job.uid is out of range (expected an integer from 0 to 4294967295)"),
+    (lambda p: p["files"][0].update(layer="mpi"), "files[0].layer is not posix, stdio or mpiio"),
+    (lambda p: p["files"][1].update(path="relative/path"), "files[1].path is neither an absolute path nor a pseudo file name"),
+    (lambda p: p["files"][0].update(rank_min=-2), "files[0].rank_min is out of range (expected an integer from -1 to 2147483647)"),
+    (lambda p: p["timeline"]["layers"]["posix"]["ops"].append(1), "timeline.layers.posix.ops has 9 elements but timeline.bins is 8"),
+    (lambda p: p["timeline"].update(bins=65), "timeline.bins is out of range (expected an integer from 0 to 64)"),
+    (lambda p: p["processes"][0].update(state="zombie"), "processes[0].state is not exited, killed or running"),
+    (lambda p: p["processes"][0]["totals"]["posix"].update(read=[]), "processes[0].totals.posix.read is not an object"),
+    (lambda p: p.update(flags="none"), "flags is not an array"),
+    (lambda p: p.update(files={}), "files is not an array"),
+]
+
+
+def t_errors():
+    for content, want in CORRUPT:
+        with open(os.path.join(TMP, "bad.json"), "w") as f:
+            f.write(content)
+        rc, out, err = run("report", "bad.json")
+        check(rc == 2 and out == "" and err == want, "corrupt %r: rc %d, stderr %r" % (content[:30], rc, err))
+    for fn, what in MUTATIONS:
+        with open(os.path.join(TMP, "bad.json"), "w") as f:
+            f.write(mutate(fn))
+        rc, out, err = run("report", "bad.json")
+        want = "vigil report: bad.json is a corrupt vigil profile: %s.\n" % what
+        check(rc == 2 and out == "" and err == want, "mutation %r: rc %d, stderr %r" % (what, rc, err))
+    rc, out, err = run("report", "missing.json")
+    check(rc == 2 and err == "vigil report: cannot read missing.json: No such file or directory.\n", "missing: %r" % err)
+    os.mkdir(os.path.join(TMP, "adir"))
+    rc, out, err = run("report", "adir")
+    check(rc == 2 and err == "vigil report: cannot read adir: Is a directory.\n", "directory: %r" % err)
+    # unknown keys, layers and operations are accepted (later minor versions)
+    with open(os.path.join(TMP, "future.json"), "w") as f:
+        f.write(mutate(lambda p: (p.update(new_section={"x": 1}), p["totals"].update(opencl={"clFinish": {}}),
+                                  p["totals"]["posix"].update(copy_file_range={"calls": 1}), p["flags"].append("new_flag"))))
+    rc, out, err = run("report", "future.json")
+    check(rc == 0 and err == "", "a profile with unknown keys was rejected: %r" % err)
+    # diff reports the same sentences and exits 2
+    with open(os.path.join(TMP, "bad.json"), "w") as f:
+        f.write('{"schema": "darshan/3.4"}')
+    rc, out, err = run("diff", fixture("single.json"), "bad.json")
+    check(rc == 2 and err == 'vigil diff: bad.json is not a vigil profile (schema is "darshan/3.4", expected "vigil-profile/1").\n',
+          "diff with a foreign B: rc %d %r" % (rc, err))
+
+
+def t_diff():
+    a, b = fixture("single.json"), fixture("single-b.json")
+    rc, out, err = run("diff", a, b, "--fail-on", "posix.write.seconds>+10%", "--fail-on", "stdio.*.calls>+5",
+                       "-f", "total.bytes<-10%", "-f", "metadata.calls>+20%", "-f", "posix.write.bytes>100KiB",
+                       "-f", "posix.fsync.calls<-50%", "-f", "fwrite.bytes>=10B")
+    check(rc == 1, "diff with broken rules: rc %d" % rc)
+    golden("diff.txt", out)
+    golden("diff.stderr", err)
+    rc, out, err = run("diff", a, a)
+    check(rc == 0 and err == "", "diff of a profile with itself: rc %d %r" % (rc, err))
+    golden("diff-same.txt", out)
+
+
+RULES = [  # (rule, expected exit status) for single.json -> single-b.json
+    ("posix.write.seconds>+10%", 1), ("posix.write.seconds>+20%", 0), ("posix.write.seconds>=+20%", 1),
+    ("posix.write.calls>+29%", 1), ("posix.write.calls>+30%", 0), ("posix.write.calls>29", 1), ("posix.write.calls>30", 0),
+    ("metadata.calls>+0%", 0), ("posix.metadata.calls>=0", 1), ("stdio.*.calls>+5", 1), ("stdio.*.calls>+10", 0),
+    ("total.bytes<-10%", 0), ("total.bytes>+19%", 1), ("total.bytes>+21%", 0), ("posix.fsync.calls<-99%", 1),
+    ("posix.fsync.seconds<-0.2s", 1), ("posix.fsync.seconds<-300ms", 0), ("fsync.calls<0", 1), ("sync.seconds<-10%", 1),
+    ("posix.write.bytes>120KiB", 0), ("posix.write.bytes>=120KiB", 1), ("mpi.calls>0", 0), ("*.calls>+50%", 1),
+    ("*.calls>+100%", 0), ("stdio.calls>+90%", 1), ("posix.bytes_written>+29%", 1), ("posix.bytes_read>0", 0),
+    ("stdio.fopen.calls>+0%", 0), ("mpiio.*.calls>0", 0), ("posix.errors>0", 0),
+    # bad rules: exit 2
+    ("posix.write.seconds", 2), ("posix.wrte.calls>1", 2), ("posix.write.callz>1", 2), ("posix.write.calls>x", 2),
+    ("posix.write.calls>10KiB", 2), ("posix.write.seconds>10KiB", 2), ("bogus.calls>1", 2), (">+10%", 2),
+    ("posix.write.calls>", 2), ("a.b.c.calls>1", 2), ("posix.MPI_Send.calls>1", 2),
+]
+
+
+def t_rules():
+    a, b = fixture("single.json"), fixture("single-b.json")
+    for rule, want in RULES:
+        rc, out, err = run("diff", "-q", a, b, "--fail-on", rule)
+        lines = err.count("\n")
+        ok = rc == want and (want == 0 and err == "" or want != 0 and lines >= 1)
+        if want == 2:
+            ok = ok and lines == 1 and err.startswith("vigil diff: bad rule '%s'" % rule)
+        check(ok, "rule %r: rc %d (want %d), stderr %r" % (rule, rc, want, err))
+    # every broken rule gets its line; rules that hold print none
+    rc, out, err = run("diff", "-q", a, b, "-f", "posix.write.calls>1", "-f", "total.bytes<-10%", "-f", "stdio.fwrite.bytes>1")
+    check(rc == 1 and err.count("\n") == 2 and out == "", "two broken rules: rc %d %r" % (rc, err))
+    rc, out, err = run("diff", a)
+    check(rc == 2 and err.count("\n") == 1, "diff with one profile: rc %d %r" % (rc, err))
+
+
+# ---------------------------------------------------------------------------
+class Dom(html.parser.HTMLParser):
+    """Collects elements with data-* attributes, text of ids, the JSON island."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.elems, self.text, self.island, self.in_island = [], [], {}, None, False
+        self.scripts = 0
+        self.cur_ids = []
+        self.all_text = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.elems.append((tag, a))
+        if tag == "script":
+            self.scripts += 1
+            self.in_island = a.get("id") == "vigil-data"
+        if "id" in a:
+            self.cur_ids.append([a["id"], tag, ""])
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self.in_island = False
+        if self.cur_ids and self.cur_ids[-1][1] == tag:
+            i, _, t = self.cur_ids.pop()
+            self.text[i] = t
+
+    def handle_data(self, data):
+        self.all_text.append(data)
+        if self.in_island:
+            self.island = (self.island or "") + data
+        for c in self.cur_ids:
+            c[2] += data
+
+
+def chromium(url, dump=True, shot=None):
+    prof = tempfile.mkdtemp(prefix="chromium-", dir=TMP)
+    args = ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + prof,
+            "--enable-logging=stderr", "--log-level=0", "--virtual-time-budget=3000", "--window-size=1200,3000"]
+    args += ["--dump-dom"] if dump else ["--screenshot=" + shot, "--hide-scrollbars"]
+    p = subprocess.run(args + [url], capture_output=True, text=True, timeout=60)
+    console = [l for l in p.stderr.splitlines() if ":CONSOLE" in l or "Refused to" in l]
+    return p.stdout, console
+
+
+def near(a, b):
+    return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+
+def html_check(name, prof_path, expect_hostile):
+    prof = json.load(open(os.path.join(TMP, prof_path)))
+    out = os.path.join(TMP, name + ".html")
+    rc, _, err = run("report", prof_path, "-o", out)
+    check(rc == 0 and err == "", "report -o %s: rc %d %r" % (name, rc, err))
+    raw = open(out).read()
+    check(not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", raw), "%s: the page references something external" % name)
+    dom, console = chromium("file://" + out)
+    check(console == [], "%s: console messages: %r" % (name, console))
+    d = Dom()
+    d.feed(dom)
+    check(d.elems and d.island, "%s: the page did not load" % name)
+    body = [a for t, a in d.elems if t == "body"]
+    island = json.loads(d.island)
+    check(body and body[0].get("data-ready") == str(len(island["ops"])), "%s: the page script did not run" % name)
+    # job header
+    check(d.text.get("job-id") == prof["job"]["id"], "%s: job id on the page %r" % (name, d.text.get("job-id")))
+    check(d.text.get("job-user", "").startswith(prof["job"]["user"]), "%s: user on the page" % name)
+    # layer totals: the page equals the profile exactly
+    rows = {}
+    cur = None
+    for t, a in d.elems:
+        if t == "tr" and "data-layer" in a:
+            cur = rows.setdefault(a["data-layer"], [])
+        elif t == "tr":
+            cur = None
+        elif t == "td" and cur is not None and "data-v" in a:
+            cur.append(float(a["data-v"]))
+    for layer, ops in prof["totals"].items():
+        calls = sum(o["calls"] for o in ops.values())
+        errors = sum(o["errors"] for o in ops.values())
+        secs = sum(o["seconds"] for o in ops.values())
+        got = rows.get(layer)
+        check(got is not None and got[0] == calls and got[1] == errors and near(got[4], secs),
+              "%s: layer %s totals on the page %r != calls %d errors %d seconds %r" % (name, layer, got, calls, errors, secs))
+        check(island["layers"][layer]["calls"] == calls and island["layers"][layer]["bytes"] == sum(o["bytes"] for o in ops.values()),
+              "%s: island layer %s" % (name, layer))
+    # per operation: table and the island equal the profile
+    oprows = {}
+    cur = None
+    for t, a in d.elems:
+        if t == "tr" and "data-op" in a and a["data-op"] not in oprows:
+            cur = oprows.setdefault(a["data-op"], [])
+        elif t == "tr":
+            cur = None
+        elif t == "td" and cur is not None and "data-v" in a:
+            cur.append(float(a["data-v"]))
+    nops = 0
+    for layer, ops in prof["totals"].items():
+        for op, v in ops.items():
+            nops += 1
+            got = oprows.get("%s.%s" % (layer, op))
+            check(got and got[0] == v["calls"] and got[1] == v["errors"] and got[2] == v["bytes"] and near(got[3], v["seconds"]),
+                  "%s: op %s.%s on the page %r" % (name, layer, op, got))
+            iop = [o for o in island["ops"] if o["layer"] == layer and o["op"] == op]
+            check(len(iop) == 1 and iop[0]["size_histogram"] == v["size_histogram"] and iop[0]["calls"] == v["calls"],
+                  "%s: island op %s.%s" % (name, layer, op))
+            # the histogram plot: bars from the first non-zero bucket
+            hist = v["size_histogram"]
+            if any(hist):
+                svg_bars = []
+                inside = False
+                for t, a in d.elems:
+                    if t == "svg":
+                        inside = a.get("id") == "hist-%s-%s" % (layer, op)
+                    elif inside and t == "rect":
+                        svg_bars.append(float(a["data-v"]))
+                first = next(i for i, x in enumerate(hist) if x)
+                last = max(i for i, x in enumerate(hist) if x)
+                check(svg_bars == [float(x) for x in hist[first:last + 1]],
+                      "%s: histogram plot of %s.%s %r" % (name, layer, op, svg_bars))
+    check(len(island["ops"]) == nops, "%s: island has %d ops, profile %d" % (name, len(island["ops"]), nops))
+    # timeline: plotted series (per second) equal the profile's bins / bin_seconds
+    tl = prof["timeline"]
+    series = {a["data-series"]: [float(x) for x in a["data-values"].split()] for t, a in d.elems if t == "polyline"}
+    for layer, cols in tl["layers"].items():
+        for col, sname in (("ops", "ops"), ("bytes_read", "read"), ("bytes_written", "write")):
+            key = "%s.%s" % (layer, sname)
+            if key not in series:
+                check(col != "ops" and not any(tl["layers"][layer]["bytes_read"] + tl["layers"][layer]["bytes_written"]),
+                      "%s: no plotted series %s" % (name, key))
+                continue
+            got = series[key]
+            want = [x / tl["bin_seconds"] for x in cols[col][:len(got)]]
+            check(all(near(g, w) for g, w in zip(got, want)) and not any(cols[col][len(got):]),
+                  "%s: timeline series %s" % (name, key))
+            check(island["timeline"]["layers"][layer][col][:tl["bins"]] == cols[col], "%s: island timeline %s.%s" % (name, layer, col))
+    # files: the top file row equals the profile's biggest file
+    big = max(prof["files"], key=lambda f: (f["bytes_read"] + f["bytes_written"], f["seconds"]))
+    check(big["path"] in "".join(d.all_text), "%s: top file path not on the page" % name)
+    if expect_hostile:
+        hostile = "<img src=x onerror=alert(1)>"
+        check(hostile in "".join(d.all_text), "%s: the hostile file name is not shown as text" % name)
+        check(not any(t == "img" for t, a in d.elems), "%s: the hostile file name became an element" % name)
+    if prof.get("job", {}).get("ranks"):
+        bal, inside = [], False
+        for t, a in d.elems:
+            if t == "svg":
+                inside = a.get("id") == "plot-balance"
+            elif inside and t == "rect":
+                bal.append(a)
+        check(len(bal) == 2 * len(prof["processes"]), "%s: per-rank plot has %d bars" % (name, len(bal)))
+        for a in bal:
+            p = prof["processes"][int(a["data-i"])]
+            layers = ["posix", "stdio", "mpiio"] if a["data-series"] == "I/O" else ["mpi"]
+            want = sum(o["seconds"] for l in layers for o in p["totals"].get(l, {}).values())
+            check(near(float(a["data-v"]), want), "%s: per-rank bar %s %s" % (name, a["data-i"], a["data-series"]))
+    os.makedirs(ART, exist_ok=True)
+    shot = os.path.join(ART, "report-%s.png" % name)
+    chromium("file://" + out, dump=False, shot=shot)
+    check(os.path.exists(shot) and os.path.getsize(shot) > 10000, "%s: no screenshot" % name)
+
+
+def t_html():
+    html_check("single", fixture("single.json"), True)
+    html_check("mpi4", gen(4, "mpi4.json"), False)
+
+
+TESTS = {"text": t_text, "help": t_help, "errors": t_errors, "diff": t_diff, "rules": t_rules, "html": t_html}
+
+try:
+    TESTS[TEST]()
+finally:
+    shutil.rmtree(TMP, ignore_errors=True)
+if failures:
+    print("%d check(s) failed" % len(failures))
+    sys.exit(1)
+print("ok")
