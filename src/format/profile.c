@@ -271,10 +271,16 @@ static int prof_fent_cmp(const void *a, const void *b)
 	return prof_file_cmp(x->path, x->layer, y->path, y->layer);
 }
 
+/* Unix nanoseconds to seconds without losing the sub-second part (2^53 ns is only 104 days). */
+static double prof_ns_to_s(uint64_t ns)
+{
+	return (double)(ns / 1000000000u) + (double)(ns % 1000000000u) * 1e-9;
+}
+
 static double prof_abs_time(const struct vigil_seg_view *v, uint64_t ticks)
 {
 	const struct vigil_seg_clock *c = &v->hdr->clock;
-	return (double)c->start_real_ns * 1e-9 +
+	return prof_ns_to_s(c->start_real_ns) +
 	       (double)(int64_t)(ticks - c->start_ticks) * v->tick_seconds;
 }
 
@@ -465,12 +471,12 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	ps->command = strdup(id->cmdline);
 	if (!ps->host || !ps->exe || !ps->command)
 		return -ENOMEM;
-	ps->start = (double)h->clock.start_real_ns * 1e-9;
+	ps->start = prof_ns_to_s(h->clock.start_real_ns);
 	if (h->state == VIGIL_STATE_ENDED) {
 		ps->state = VIGIL_PROC_EXITED;
 		ps->exit_status = id->exit_status;
 		ps->end = h->clock.end_real_ns >= h->clock.start_real_ns
-		        ? (double)h->clock.end_real_ns * 1e-9 : ps->start;
+		        ? prof_ns_to_s(h->clock.end_real_ns) : ps->start;
 	} else {
 		/* No end record: the process died without one (or still runs; the reader knows). */
 		ps->state = VIGIL_PROC_KILLED;
