@@ -36,6 +36,7 @@
 #include "cli/cli.h"
 #include "cli/summary.h"
 #include "format/profile.h"
+#include "common/profile_read.h"
 
 #define RUN_EXIT_USAGE 2
 #define RUN_EXIT_FAIL  125
@@ -56,6 +57,7 @@ struct run_opts {
 	const char *profile;   /* --profile, NULL = default name */
 	int quiet;
 	double linger;
+	const char *mpi;       /* --mpi IMPL: VIGIL_MPI for the MPI collectors, NULL = auto */
 	char **cmd;            /* CMD and its arguments */
 };
 
@@ -78,11 +80,13 @@ struct run_state {
 	struct run_reaped *reaped;
 	size_t nreaped, reaped_cap;
 	int no_children;       /* waitpid said ECHILD after CMD ended */
+	char mpi_profile[PATH_MAX + 64]; /* VIGIL_PROFILE given to MPI ranks (docs/MPI-COUNTING.md) */
+	size_t mpi_reduced;    /* segments already in that profile, left out of ours */
 };
 
 static void run_usage_hint(void)
 {
-	fprintf(stderr, "usage: vigil run [--profile FILE] [--quiet] [--linger SECONDS] [--] CMD [ARGS...]\n"
+	fprintf(stderr, "usage: vigil run [--profile FILE] [--quiet] [--mpi IMPL] [--linger SECONDS] [--] CMD [ARGS...]\n"
 	                "Run 'vigil run --help' for details.\n");
 }
 
@@ -116,6 +120,9 @@ static void run_help(void)
 "                      Default: ./vigil-JOBID.json (./vigil-JOBID.STEP.json with a\n"
 "                      batch step); if that exists, ./vigil-JOBID.N.json.\n"
 "    --quiet, -q       Do not print the summary.\n"
+"    --mpi IMPL        MPI of the programs (openmpi, mpich, or auto, the default);\n"
+"                      needed only when MPI is loaded with dlopen (mpi4py).  Same\n"
+"                      as VIGIL_MPI=IMPL.\n"
 "    --linger SECONDS  After CMD exits, wait at most SECONDS for descendants that\n"
 "                      are still running (default 10).  Those still running then\n"
 "                      are left running and marked \"running\" in the profile\n"
@@ -171,6 +178,7 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 	o->profile = NULL;
 	o->quiet = 0;
 	o->linger = RUN_DEFAULT_LINGER;
+	o->mpi = NULL;
 	o->cmd = NULL;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -192,6 +200,12 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->profile = argv[++i];
 		} else if (!strncmp(a, "--profile=", 10) && a[10]) {
 			o->profile = a + 10;
+		} else if (!strcmp(a, "--mpi") || !strncmp(a, "--mpi=", 6)) {
+			o->mpi = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!o->mpi || !*o->mpi) {
+				fprintf(stderr, "vigil run: --mpi needs an MPI implementation (openmpi, mpich, auto).\n");
+				goto usage;
+			}
 		} else if (!strcmp(a, "--linger") || !strncmp(a, "--linger=", 9)) {
 			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v || run_parse_linger(v, &o->linger)) {
@@ -304,6 +318,22 @@ static char *run_build_preload(const char *collector)
 	if (rt)
 		parts[n++] = rt;
 	parts[n++] = collector;
+	/*
+	 * The MPI collectors, next to libvigil.so, all of them: each finds out
+	 * at the first MPI call whether the process runs its MPI, and forwards
+	 * otherwise (the launcher and non-MPI programs never call MPI).
+	 */
+	static char mpilib[2][PATH_MAX];
+	static const char *const impls[2] = { "openmpi", "mpich" };
+	for (int k = 0; k < 2; k++) {
+		snprintf(mpilib[k], sizeof(mpilib[k]), "%s", collector);
+		char *slash = strrchr(mpilib[k], '/');
+		if (slash && (size_t)(slash - mpilib[k]) + 40 < sizeof(mpilib[k])) {
+			sprintf(slash + 1, "libvigil-mpi-%s.so", impls[k]);
+			if (run_is_file(mpilib[k]))
+				parts[n++] = mpilib[k];
+		}
+	}
 	const char *old = getenv("LD_PRELOAD");
 	if (old && *old)
 		parts[n++] = old;
@@ -800,6 +830,12 @@ static int run_collect(struct run_state *st, struct vigil_profile *p)
 			free(buf); /* not ours after all (unusual layout) */
 			continue;
 		}
+		if (prc == 0 && v.hdr->reserved[VIGIL_SEG_MPI_REDUCED_SLOT] == VIGIL_SEG_MPI_REDUCED) {
+			st->mpi_reduced++; /* an MPI rank already in the job profile its ranks wrote */
+			run_dispose_segment(st, e->d_name);
+			free(buf);
+			continue;
+		}
 		if (prc == 0) {
 			rc = vigil_profile_add_segment(p, &v);
 			if (rc == 0) {
@@ -816,7 +852,7 @@ static int run_collect(struct run_state *st, struct vigil_profile *p)
 			break;
 	}
 	closedir(d);
-	if (!have_cmd)
+	if (!have_cmd && !st->mpi_reduced)
 		p->flags |= VIGIL_PFLAG_SEGMENT_FAILED;
 	return rc;
 }
@@ -923,6 +959,53 @@ static void run_join_command(struct vigil_profile *p, char **cmd)
 	p->command = s;
 }
 
+/* ---- MPI jobs (docs/MPI-COUNTING.md) -------------------------------------- */
+
+/* The MPI ranks' reduction writes the job profile where we say; --mpi forces the implementation. */
+static int run_setup_mpi(struct run_state *st, const struct run_opts *o)
+{
+	char cwd[PATH_MAX];
+	if (o->mpi && setenv("VIGIL_MPI", o->mpi, 1))
+		return -1;
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), "/tmp");
+	snprintf(st->mpi_profile, sizeof(st->mpi_profile), "%s/.vigil-mpi-%s.json", cwd, st->run_id);
+	return setenv("VIGIL_PROFILE", st->mpi_profile, 1);
+}
+
+/*
+ * When our ranks wrote a job profile (rank 0 ran under this vigil run), it
+ * becomes ours with our own non-rank processes (mpirun, daemons) merged in.
+ * When ranks were reduced but the profile is elsewhere (this vigil run
+ * wrapped another rank: `mpirun vigil run -- app`), we write nothing.
+ * Returns 0 when *p is to be saved.
+ */
+static int run_merge_mpi(struct run_state *st, struct vigil_profile *p)
+{
+	struct vigil_profile q;
+	char err[256];
+	if (access(st->mpi_profile, F_OK) != 0)
+		return st->mpi_reduced ? 1 : 0;
+	vigil_profile_init(&q);
+	int rc = vigil_profile_load(st->mpi_profile, &q, err, sizeof(err));
+	unlink(st->mpi_profile);
+	if (rc) {
+		fprintf(stderr, "vigil run: cannot read the MPI job profile: %s.\n", err);
+		vigil_profile_free(&q);
+		return 0;
+	}
+	if (p->nprocs)
+		rc = vigil_profile_merge(&q, p);
+	if (rc == 0) {
+		vigil_profile_set_str(&q.command, p->command);
+		vigil_profile_free(p);
+		*p = q;
+		return 0;
+	}
+	vigil_profile_free(&q);
+	return 0;
+}
+
 /* ---- entry point -------------------------------------------------------- */
 
 int cmd_run(int argc, char **argv)
@@ -948,7 +1031,7 @@ int cmd_run(int argc, char **argv)
 	if (run_find_collector(lib, sizeof(lib)) || run_open_segdir(&st))
 		goto out;
 	if (!(preload = run_build_preload(lib)) || setenv("LD_PRELOAD", preload, 1) ||
-	    run_setup_ids(&st)) {
+	    run_setup_ids(&st) || run_setup_mpi(&st, &o)) {
 		fprintf(stderr, "vigil run: cannot set up the environment: %s.\n", strerror(errno));
 		goto out;
 	}
@@ -988,12 +1071,13 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vigil run: reading the segments failed: %s; the profile is incomplete.\n",
 		        strerror(-crc));
 	qsort(p.procs, p.nprocs, sizeof(*p.procs), run_proc_cmp);
-	if (p.nprocs == 0)
+	if (p.nprocs == 0 && !st.mpi_reduced)
 		fprintf(stderr, "vigil run: no process of %s was observed (is the collector working? "
 		        "VIGIL_DEBUG=1 tells why).\n", o.cmd[0]);
 
 	const char *where = NULL;
-	run_save(&st, &o, &p, &where);
+	if (run_merge_mpi(&st, &p) == 0)
+		run_save(&st, &o, &p, &where);
 	if (!o.quiet)
 		summary_print(stderr, &p, where);
 out:
