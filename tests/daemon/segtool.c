@@ -1,0 +1,180 @@
+/*
+ * segtool.c - a stand-in collector for vigild's tests: creates its own segment
+ * (real layout from segment.h, named <pid>-<start>.seg like libvigil does),
+ * performs a known workload by updating counters in place, and ends with or
+ * without an end record.  Deterministic: every call costs 1000 ticks of the
+ * NS clock (1 us), so expected values are exact.
+ *
+ * usage: segtool DIR JOBID [--op NAME] [--calls N] [--bytes B] [--delay-ms D]
+ *        [--step S] [--exe PATH] [--cmd TEXT] [--file PATH] [--shards K]
+ *        [--mpi N] [--no-end] [--hang] [--exit S]
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include "vigil/segment.h"
+
+static uint64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned long long proc_start(void)
+{
+	char buf[1024];
+	FILE *f = fopen("/proc/self/stat", "r");
+	if (!f || !fgets(buf, sizeof buf, f))
+		exit(3);
+	fclose(f);
+	char *s = strrchr(buf, ')');
+	int field = 2;
+	for (char *t = s + 1; *t; t++)
+		if (*t == ' ' && ++field == 22)
+			return strtoull(t + 1, NULL, 10);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *op_name = "write", *step = "", *exe = "/usr/bin/segtool", *cmd = "segtool", *file = NULL;
+	uint64_t calls = 10, bytes = 4096, mpi = 0;
+	int delay_ms = 0, shards = 1, end = 1, hang = 0, status = 0;
+	if (argc < 3) {
+		fprintf(stderr, "usage: segtool DIR JOBID [options]\n");
+		return 2;
+	}
+	for (int i = 3; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+		if (!strcmp(a, "--op")) op_name = v, i++;
+		else if (!strcmp(a, "--calls")) calls = strtoull(v, 0, 10), i++;
+		else if (!strcmp(a, "--bytes")) bytes = strtoull(v, 0, 10), i++;
+		else if (!strcmp(a, "--delay-ms")) delay_ms = atoi(v), i++;
+		else if (!strcmp(a, "--step")) step = v, i++;
+		else if (!strcmp(a, "--exe")) exe = v, i++;
+		else if (!strcmp(a, "--cmd")) cmd = v, i++;
+		else if (!strcmp(a, "--file")) file = v, i++;
+		else if (!strcmp(a, "--shards")) shards = atoi(v), i++;
+		else if (!strcmp(a, "--mpi")) mpi = strtoull(v, 0, 10), i++;
+		else if (!strcmp(a, "--exit")) status = atoi(v), i++;
+		else if (!strcmp(a, "--no-end")) end = 0;
+		else if (!strcmp(a, "--hang")) hang = 1;
+		else {
+			fprintf(stderr, "segtool: unknown option %s\n", a);
+			return 2;
+		}
+	}
+	int op = -1;
+	for (int k = 0; k < VIGIL_NOPS; k++)
+		if (!strcmp(vigil_op_table[k].name, op_name))
+			op = k;
+	if (op < 0 || shards < 1 || shards > VIGIL_SHARDS)
+		return 2;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%d-%llu%s", argv[1], (int)getpid(), proc_start(), VIGIL_SEG_SUFFIX);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)VIGIL_SEGMENT_SIZE) < 0) {
+		perror(path);
+		return 3;
+	}
+	unsigned char *m = mmap(NULL, VIGIL_SEGMENT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return 3;
+	struct vigil_seg_header *h = (void *)m;
+	struct vigil_seg_identity *id = (void *)(m + VIGIL_IDENT_OFFSET);
+	memcpy(h->magic, VIGIL_SEG_MAGIC, 8);
+	h->version = VIGIL_SEG_VERSION;
+	h->header_size = sizeof *h;
+	h->segment_size = VIGIL_SEGMENT_SIZE;
+	h->n_ops = VIGIL_NOPS;
+	h->n_layers = VIGIL_NLAYERS;
+	h->n_hist = VIGIL_HIST_BUCKETS;
+	h->n_tl_bins = VIGIL_TL_BINS;
+	h->n_shards = VIGIL_SHARDS;
+	h->shard_size = VIGIL_SHARD_SIZE;
+	h->shards_offset = VIGIL_SHARDS_OFFSET;
+	h->n_files = VIGIL_FILES;
+	h->file_size = sizeof(struct vigil_file);
+	h->files_offset = VIGIL_FILES_OFFSET;
+	h->ident_offset = VIGIL_IDENT_OFFSET;
+	h->ident_size = sizeof *id;
+	h->n_flayers = VIGIL_NFLAYERS;
+	h->clock.source = VIGIL_CLOCK_NS;
+	h->clock.start_ticks = now_ns(CLOCK_MONOTONIC);
+	h->clock.start_mono_ns = h->clock.start_ticks;
+	h->clock.start_real_ns = now_ns(CLOCK_REALTIME);
+	id->pid = getpid();
+	id->ppid = getppid();
+	id->uid = getuid();
+	id->proc_start = proc_start();
+	id->rank = -1;
+	id->exit_status = -1;
+	id->exec_count = 1;
+	snprintf(id->job_id, sizeof id->job_id, "%s", argv[2]);
+	snprintf(id->step, sizeof id->step, "%s", step);
+	gethostname(id->host, sizeof id->host - 1);
+	snprintf(id->exe, sizeof id->exe, "%s", exe);
+	snprintf(id->cmdline, sizeof id->cmdline, "%s", cmd);
+	h->shards_used = (uint32_t)shards;
+	struct vigil_file *fr = NULL;
+	if (file) {
+		fr = (void *)(m + VIGIL_FILES_OFFSET + sizeof(struct vigil_file));
+		fr->kind = VIGIL_FILE_REGULAR;
+		snprintf(fr->path, sizeof fr->path, "%s", file);
+		fr->path_len = (uint32_t)strlen(file);
+		fr->first_ticks = h->clock.start_ticks;
+		__atomic_store_n(&fr->hash, 0x5eedull, __ATOMIC_RELEASE);
+		h->files_used = 2;
+	}
+	__atomic_store_n(&h->state, VIGIL_STATE_RUNNING, __ATOMIC_RELEASE);
+	h->header_changes++;
+	int layer = vigil_op_table[op].layer, fl = vigil_file_layer_of(layer);
+	for (uint64_t i = 0; i < calls || i < mpi; i++) {
+		struct vigil_shard *s = (void *)(m + VIGIL_SHARDS_OFFSET + (uint64_t)(i % (uint64_t)shards) * VIGIL_SHARD_SIZE);
+		if (i < calls) {
+			struct vigil_op_counters *c = &s->ops[op];
+			c->calls++;
+			c->bytes += bytes;
+			c->ticks += 1000;
+			c->hist[vigil_hist_bucket(bytes)]++;
+			if (fr && fl >= 0) {
+				if (vigil_op_table[op].dir == VIGIL_DIR_WRITE) {
+					fr->layer[fl].writes++;
+					fr->layer[fl].bytes_written += bytes;
+				} else {
+					fr->layer[fl].reads++;
+					fr->layer[fl].bytes_read += bytes;
+				}
+				fr->layer[fl].ticks += 1000;
+			}
+		}
+		if (i < mpi) {
+			struct vigil_op_counters *c = &s->ops[VIGIL_OP_MPI_ALLREDUCE];
+			c->calls++;
+			c->bytes += 8;
+			c->ticks += 1000;
+			c->hist[vigil_hist_bucket(8)]++;
+		}
+		__atomic_store_n(&s->changes, s->changes + 1, __ATOMIC_RELEASE);
+		if (delay_ms)
+			usleep((useconds_t)delay_ms * 1000);
+	}
+	if (hang)
+		for (;;)
+			pause();
+	if (end) {
+		h->clock.end_ticks = now_ns(CLOCK_MONOTONIC);
+		h->clock.end_mono_ns = h->clock.end_ticks;
+		h->clock.end_real_ns = now_ns(CLOCK_REALTIME);
+		id->exit_status = status;
+		__atomic_store_n(&h->state, VIGIL_STATE_ENDED, __ATOMIC_RELEASE);
+		h->header_changes++;
+	}
+	return status;
+}
