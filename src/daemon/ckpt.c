@@ -250,6 +250,15 @@ static int ckpt_replace(int dirfd, const char *name, const struct vd_buf *b)
 	if (fd < 0)
 		return -errno;
 	size_t off = 0;
+	/* Test hook: widen the window between a partial write and the rename. */
+	static int slow = -1;
+	if (slow < 0)
+		slow = getenv("VIGILD_TEST_SLOW_CKPT") != NULL;
+	if (slow && b->len > 64) {
+		if (write(fd, b->p, 64) == 64)
+			off = 64;
+		usleep(100000);
+	}
 	while (off < b->len) {
 		ssize_t w = write(fd, b->p + off, b->len - off);
 		if (w < 0) {

@@ -54,3 +54,5 @@ wait_for() {
 	return 1
 }
 metric_is() { [ "$(metric "$1")" = "$2" ]; }
+# approx A B: |A-B| < 1e-9 (seconds are summed in floating point)
+approx() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (a == "" || d > 1e-9 || d < -1e-9) exit 1 }'; }

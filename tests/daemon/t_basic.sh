@@ -10,7 +10,7 @@ start_vigild
 U=$(id -un)
 wait_for metric_is "vigil_io_operations_total{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"write\"}" 1000 || fail "write calls"
 [ "$(metric "vigil_io_bytes_total{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"write\"}")" = 4096000 ] || fail "write bytes"
-[ "$(metric "vigil_io_seconds_total{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"write\"}")" = 0.001 ] || fail "write seconds"
+approx "$(metric "vigil_io_seconds_total{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"write\"}")" 0.001 || fail "write seconds"
 [ "$(metric "vigil_io_bytes_total{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"pwrite\"}")" = 300000 ] || fail "pwrite bytes"
 [ "$(metric "vigil_mpi_calls_total{jobid=\"jobA\",user=\"$U\",call=\"MPI_Allreduce\"}")" = 7 ] || fail "mpi calls"
 [ "$(metric "vigil_io_request_size_bytes_bucket{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"write\",le=\"4095\"}")" = 0 ] || fail "bucket 4095"
