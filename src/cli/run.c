@@ -730,7 +730,8 @@ static int run_still_alive(pid_t pid, uint64_t proc_start)
 	for (; *p && field < 22; p++)
 		if (*p == ' ')
 			field++;
-	return strtoull(p, NULL, 10) == proc_start;
+	/* A segment without a start time (0) can only be matched by pid. */
+	return proc_start == 0 || strtoull(p, NULL, 10) == proc_start;
 }
 
 /* Copy of a segment file if it is ours (run id); NULL otherwise. */

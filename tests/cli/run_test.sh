@@ -1,0 +1,196 @@
+#!/bin/bash
+# run_test.sh CASE - one end-to-end case of `vigil run` with the real collector.
+# Needs $VIGIL (the vigil binary); the collector is found next to it, as users get it.
+set -u
+CASE=$1
+: "${VIGIL:?set VIGIL to the vigil binary}"
+T=$(mktemp -d /tmp/vigil-cli-XXXXXX)
+export VIGIL_DIR=$T/seg
+unset VIGIL_JOB_ID SLURM_JOB_ID SLURM_STEP_ID PBS_JOBID LSB_JOBID FLUX_JOB_ID VIGIL_LIB
+cd "$T" || exit 1
+cleanup() { cd /; rm -rf "$T"; }
+trap cleanup EXIT
+
+FAILS=0
+fail() { echo "FAIL ($CASE): $*" >&2; FAILS=$((FAILS + 1)); }
+expect_eq() { [ "$1" == "$2" ] || fail "$3: got '$1', expected '$2'"; }
+expect_grep() { grep -q -- "$1" "$2" || { fail "'$1' not in $2:"; cat "$2" >&2; }; }
+segs_left() { find "$VIGIL_DIR" -mindepth 1 2>/dev/null | wc -l; }
+
+case $CASE in
+help)
+	"$VIGIL" run --help > out 2> err
+	expect_eq $? 0 "exit status of --help"
+	for s in SYNOPSIS DESCRIPTION OPTIONS ENVIRONMENT "EXIT STATUS" EXAMPLES --profile --quiet --linger VIGIL_DIR; do
+		expect_grep "$s" out
+	done
+	;;
+usage)
+	"$VIGIL" run --bogus -- true 2> err
+	expect_eq $? 2 "unknown flag"
+	expect_grep "unknown option '--bogus'" err
+	expect_grep "vigil run --help" err
+	"$VIGIL" run 2> err
+	expect_eq $? 2 "no command"
+	expect_grep "no command given" err
+	"$VIGIL" run --quiet -- 2> err
+	expect_eq $? 2 "nothing after --"
+	"$VIGIL" run --linger abc true 2> err
+	expect_eq $? 2 "bad linger"
+	expect_grep "linger needs a number" err
+	[ -z "$(ls vigil-*.json 2>/dev/null)" ] || fail "usage errors wrote a profile"
+	;;
+exit_status)
+	"$VIGIL" run -q --profile p0.json -- true; expect_eq $? 0 "true"
+	"$VIGIL" run -q --profile p3.json -- sh -c 'exit 3'; expect_eq $? 3 "exit 3"
+	"$VIGIL" run -q --profile p255.json -- sh -c 'exit 255'; expect_eq $? 255 "exit 255"
+	expect_eq "$(jq -r '.processes[0].exit_status' p3.json)" 3 "exit status in the profile"
+	expect_eq "$(jq -r '.processes[0].state' p3.json)" exited "state in the profile"
+	;;
+killed)
+	"$VIGIL" run -q --profile p.json -- sh -c 'kill -9 $$'
+	expect_eq $? 137 "SIGKILL -> 128+9"
+	expect_eq "$(jq -r '.processes[0].state' p.json)" killed "state of a SIGKILLed process"
+	expect_eq "$(jq -r '.processes[0].signal' p.json)" 9 "signal of a SIGKILLed process"
+	expect_eq "$(segs_left)" 0 "segments left"
+	"$VIGIL" run -q --profile p2.json -- sh -c 'kill -TERM $$'
+	expect_eq $? 143 "SIGTERM -> 128+15"
+	;;
+missing_command)
+	"$VIGIL" run -q -- no-such-command-xyz 2> err
+	expect_eq $? 127 "missing command"
+	expect_grep "no-such-command-xyz: command not found" err
+	"$VIGIL" run -q -- ./no/such/path 2> err
+	expect_eq $? 127 "missing path"
+	[ -z "$(ls vigil-*.json 2>/dev/null)" ] || fail "a command that never ran got a profile"
+	expect_eq "$(segs_left)" 0 "segments left"
+	;;
+not_executable)
+	printf 'echo hi\n' > script; chmod 644 script
+	"$VIGIL" run -q -- ./script 2> err
+	expect_eq $? 126 "not executable"
+	expect_grep "cannot execute" err
+	mkdir adir
+	"$VIGIL" run -q -- ./adir 2> err
+	expect_eq $? 126 "a directory"
+	;;
+unwritable_profile)
+	"$VIGIL" run -q --profile "$T/no/such/dir/p.json" -- sh -c 'touch ran; exit 5' 2> err
+	expect_eq $? 5 "exit status with an unwritable profile"
+	[ -e ran ] || fail "the command did not run"
+	expect_grep "cannot write the profile $T/no/such/dir/p.json" err
+	expect_eq "$(segs_left)" 0 "segments left"
+	;;
+existing_profile)
+	echo keep > p.json
+	"$VIGIL" run -q --profile p.json -- true 2> err
+	expect_eq $? 0 "exit status"
+	expect_eq "$(cat p.json)" keep "existing profile content"
+	expect_grep "p.json already exists" err
+	expect_eq "$(ls -A | grep -c '\.tmp')" 0 "temporary files"
+	;;
+default_names)
+	VIGIL_JOB_ID=fixed "$VIGIL" run -q -- true
+	VIGIL_JOB_ID=fixed "$VIGIL" run -q -- true 2> err
+	[ -f vigil-fixed.json ] || fail "vigil-fixed.json missing"
+	[ -f vigil-fixed.1.json ] || fail "vigil-fixed.1.json missing"
+	expect_grep "vigil-fixed.json already exists; profile written to vigil-fixed.1.json" err
+	VIGIL_JOB_ID='a/b c' "$VIGIL" run -q -- true
+	[ -f 'vigil-a%2Fb%20c.json' ] || fail "escaped job id"
+	expect_eq "$(jq -r .job.id 'vigil-a%2Fb%20c.json')" 'a/b c' "job id in the profile"
+	SLURM_JOB_ID=77 SLURM_STEP_ID=3 "$VIGIL" run -q -- true
+	[ -f vigil-77.3.json ] || fail "slurm step name"
+	expect_eq "$(jq -r .job.step vigil-77.3.json)" 3 "step in the profile"
+	"$VIGIL" run -q -- sh -c 'echo "$VIGIL_JOB_ID" > id'
+	gen=$(cat id)
+	[ -n "$gen" ] || fail "no generated VIGIL_JOB_ID"
+	[ -f "vigil-$gen.json" ] || fail "generated job id $gen has no profile"
+	expect_eq "$(jq -r .job.id "vigil-$gen.json")" "$gen" "generated id in the profile"
+	;;
+signals)
+	# INT and QUIT are ignored by vigil run itself; TERM/HUP/USR1/USR2 reach CMD.
+	"$VIGIL" run -q --profile p.json -- sh -c 'trap "exit 43" USR1; touch ready; while :; do sleep 0.02; done' &
+	vp=$!
+	for i in $(seq 100); do [ -e ready ] && break; sleep 0.05; done
+	kill -INT $vp; kill -QUIT $vp; sleep 0.3
+	kill -0 $vp 2>/dev/null || fail "vigil run died of SIGINT/SIGQUIT"
+	kill -USR1 $vp
+	wait $vp; expect_eq $? 43 "USR1 forwarded"
+	rm -f ready
+	"$VIGIL" run -q --profile p2.json -- sh -c 'trap "exit 44" TERM; touch ready; while :; do sleep 0.02; done' &
+	vp=$!
+	for i in $(seq 100); do [ -e ready ] && break; sleep 0.05; done
+	kill -TERM $vp
+	wait $vp; expect_eq $? 44 "TERM forwarded"
+	expect_eq "$(segs_left)" 0 "segments left"
+	;;
+nothing_left)
+	"$VIGIL" run -q --profile p.json -- sh -c 'cat /etc/hostname > /dev/null; (sleep 0.1 &); sh -c "kill -9 \$\$"; exit 0'
+	expect_eq $? 0 "exit status"
+	expect_eq "$(segs_left)" 0 "files left in VIGIL_DIR"
+	# reaped by its own parent, so vigil run cannot know the signal: killed, signal 0
+	expect_eq "$(jq '[.processes[] | select(.state == "killed")] | length' p.json)" 1 "killed grandchild"
+	# The default directory is created 0700; a symlink or foreign directory is refused.
+	mkdir real; ln -s real linkdir
+	VIGIL_DIR=$T/linkdir "$VIGIL" run -q -- true 2> err
+	expect_eq $? 125 "symlinked VIGIL_DIR"
+	expect_grep "refusing to use the segment directory" err
+	mkdir open; chmod 777 open
+	VIGIL_DIR=$T/open "$VIGIL" run -q -- true 2> err
+	expect_eq $? 125 "world-writable VIGIL_DIR"
+	expect_eq "$(stat -c %a "$VIGIL_DIR")" 700 "mode of the created directory"
+	;;
+linger_survivors)
+	start=$(date +%s%N)
+	"$VIGIL" run -q --linger 0.5 --profile p.json -- sh -c 'sleep 30 & echo $! > bgpid; exit 0'
+	expect_eq $? 0 "exit status"
+	took_ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$took_ms" -lt 5000 ] || fail "took $took_ms ms with --linger 0.5"
+	bg=$(cat bgpid)
+	kill -0 "$bg" 2>/dev/null || fail "survivor was not left running"
+	kill "$bg" 2>/dev/null
+	expect_eq "$(jq -r '.flags | index("survivors") != null' p.json)" true "survivors flag"
+	expect_eq "$(jq -r ".processes[] | select(.pid == $bg) | .state" p.json)" running "survivor state"
+	expect_eq "$(segs_left)" 0 "segments left"
+	;;
+orphan_adoption)
+	# CMD exits at once; its orphaned grandchild is adopted and waited for.
+	"$VIGIL" run -q --profile p.json -- sh -c '(sleep 0.5; echo done > marker) & exit 7'
+	expect_eq $? 7 "exit status is CMD's"
+	expect_eq "$(cat marker 2>/dev/null)" done "vigil run returned before the orphan finished"
+	expect_eq "$(jq '.processes | length' p.json)" 3 "processes (sh, subshell, sleep)"
+	expect_eq "$(jq -r '[.processes[].state] | unique | join(",")' p.json)" exited "states"
+	expect_eq "$(jq -r '.flags | length' p.json)" 0 "flags"
+	;;
+counts)
+	"$VIGIL" run -q --profile p.json -- dd if=/dev/zero of=data bs=4096 count=10 status=none
+	expect_eq $? 0 "dd"
+	f=$(jq -c --arg p "$T/data" '.files[] | select(.path == $p and .layer == "posix")' p.json)
+	expect_eq "$(echo "$f" | jq .writes)" 10 "writes to data"
+	expect_eq "$(echo "$f" | jq .bytes_written)" 40960 "bytes written to data"
+	expect_eq "$(echo "$f" | jq .processes)" 1 "processes of data"
+	expect_eq "$(jq .schema p.json)" '"vigil-profile/1"' "schema"
+	expect_eq "$(jq -r .job.command p.json)" "dd if=/dev/zero of=data bs=4096 count=10 status=none" "command"
+	expect_eq "$(jq -r '.totals.posix.write.size_histogram[13]' p.json)" 10 "4 KiB writes in bucket 13"
+	# The summary names the file and the profile.
+	"$VIGIL" run --profile p2.json -- dd if=/dev/zero of=data2 bs=4096 count=3 status=none 2> err
+	expect_grep "top files" err
+	expect_grep "$T/data2" err
+	expect_grep "profile: p2.json" err
+	;;
+warnings)
+	"$VIGIL" run -q --profile p.json -- /sbin/ldconfig --version > /dev/null 2> err
+	expect_grep "statically linked" err
+	expect_eq "$(jq -r '.flags | index("segment_failed") != null' p.json)" true "segment_failed flag"
+	if [ -u /usr/bin/su ]; then
+		"$VIGIL" run -q --profile p2.json -- /usr/bin/su --help > /dev/null 2> err
+		expect_grep "set-user/group-ID" err
+	fi
+	"$VIGIL" run -q --profile p3.json -- true 2> err
+	expect_eq "$(cat err)" "" "no warning for a dynamic program"
+	;;
+*)
+	echo "unknown case $CASE" >&2; exit 2 ;;
+esac
+[ "$FAILS" -eq 0 ] && echo "ok: $CASE"
+exit $((FAILS > 0))
