@@ -31,7 +31,7 @@
 		return Math.floor(s / 3600) + ' h ' + Math.floor(s % 3600 / 60) + ' min';
 	}
 	function fmtPct(f) { return (f * 100).toFixed(1) + ' %'; }
-	function fmtCount(n) { return String(n); }
+	function fmtCount(n) { return Number.isInteger(n) ? String(n) : n.toFixed(1); }
 
 	/* ---- DOM helpers: text only ---- */
 	function el(tag, text, cls) {
