@@ -371,7 +371,34 @@ def t_html():
     html_check("mpi4", gen(4, "mpi4.json"), False)
 
 
-TESTS = {"text": t_text, "help": t_help, "errors": t_errors, "diff": t_diff, "rules": t_rules, "html": t_html}
+def t_real():
+    """Profiles written by `vigil run` itself: chosen (timing-free) fields are exact."""
+    outs = []
+    for n, count in ((1, 16), (2, 32)):
+        prof = os.path.join(TMP, "real%d.json" % n)
+        env = dict(os.environ, VIGIL_JOB_ID="real-%d" % n)
+        p = subprocess.run([VIGIL, "run", "--quiet", "--profile", prof, "--", "dd", "if=/dev/zero",
+                            "of=" + os.path.join(TMP, "real.dat"), "bs=64k", "count=%d" % count],
+                           capture_output=True, text=True, env=env, cwd=TMP)
+        check(p.returncode == 0 and os.path.exists(prof), "vigil run failed: %r" % p.stderr)
+        rc, out, err = run("report", prof)
+        check(rc == 0 and err == "", "report of a real profile: rc %d %r" % (rc, err))
+        w = next((l.split() for l in out.splitlines() if re.match(r"  posix +write +data ", l)), None)
+        check(w is not None and w[3] == str(count) and w[4] == "0" and " ".join(w[5:7]) == "%.2f MiB" % (count / 16),
+              "posix write line %r" % w)
+        check(re.search(r"posix write +64K-128K: %d\n" % count, out) is not None, "write size histogram")
+        check(os.path.basename(os.path.join(TMP, "real.dat")) in out, "the written file is not in the top files")
+        rc, _, err = run("report", prof, "-o", os.path.join(TMP, "real.html"))
+        check(rc == 0, "HTML of a real profile: %r" % err)
+        outs.append(prof)
+    rc, out, err = run("diff", "-q", outs[0], outs[1], "-f", "posix.write.calls>+99%", "-f", "posix.write.bytes<1MiB")
+    check(rc == 1 and err.count("\n") == 1 and "posix.write calls went from 16 to 32 (+100.0 %)" in err,
+          "diff of real profiles: rc %d %r" % (rc, err))
+    rc, out, err = run("diff", "-q", outs[0], outs[1], "-f", "posix.write.calls>+100%")
+    check(rc == 0 and err == "", "diff of real profiles, rule holds: rc %d %r" % (rc, err))
+
+
+TESTS = {"real": t_real, "text": t_text, "help": t_help, "errors": t_errors, "diff": t_diff, "rules": t_rules, "html": t_html}
 
 try:
     TESTS[TEST]()
