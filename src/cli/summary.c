@@ -64,20 +64,29 @@ static const char *sum_count(char *buf, size_t len, uint64_t n)
 	return buf;
 }
 
-/* Terminal-safe copy: control bytes become '?'; long strings keep their tail. */
-static const char *sum_safe(char *buf, size_t len, const char *s, size_t cols)
+/*
+ * Terminal-safe copy: control bytes become '?'.  A string longer than `cols`
+ * keeps its tail (paths: the file name matters) or, with cols < 0, its head
+ * (commands: the program matters).
+ */
+static const char *sum_safe(char *buf, size_t len, const char *s, int cols)
 {
-	size_t l = strlen(s ? s : "");
 	const char *from = s ? s : "";
-	size_t k = 0;
-	if (cols && l > cols) {
-		from += l - (cols - 3);
+	size_t l = strlen(from), want = (size_t)(cols < 0 ? -cols : cols), k = 0;
+	int cut = want && l > want && len > want;
+	if (cut && cols > 0) {
+		from += l - (want - 3);
 		memcpy(buf, "...", 3);
 		k = 3;
 	}
-	for (; *from && k + 1 < len; from++) {
+	size_t limit = cut && cols < 0 ? want - 3 : len - 1;
+	for (; *from && k < limit && k + 1 < len; from++) {
 		unsigned char c = (unsigned char)*from;
 		buf[k++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	if (cut && cols < 0 && k + 4 <= len) {
+		memcpy(buf + k, "...", 3);
+		k += 3;
 	}
 	buf[k] = '\0';
 	return buf;
@@ -210,7 +219,7 @@ void summary_print(FILE *out, const struct vigil_profile *p, const char *profile
 	char cmd[128], dur[32];
 	size_t nhosts = p->nhosts;
 	fprintf(out, "\nvigil: %s: %zu process%s on %zu host%s, %s\n",
-	        sum_safe(cmd, sizeof(cmd), p->command, 60), p->nprocs, p->nprocs == 1 ? "" : "es",
+	        sum_safe(cmd, sizeof(cmd), p->command, -60), p->nprocs, p->nprocs == 1 ? "" : "es",
 	        nhosts, nhosts == 1 ? "" : "s",
 	        summary_seconds(dur, sizeof(dur), p->end > p->start ? p->end - p->start : 0));
 	sum_ops(out, p);
