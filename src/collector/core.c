@@ -112,7 +112,7 @@ static uint64_t core_proc_start(void)
 		return 0;
 	/* after ") " comes field 3; skip to field 22 */
 	int field = 2;
-	for (p++; *p && field < 21; p++)
+	for (p++; *p && field < 22; p++)
 		if (*p == ' ')
 			field++;
 	uint64_t v = 0;
@@ -354,12 +354,17 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 		__atomic_store_n(&h->shards_used, 0, __ATOMIC_RELAXED);
 		id->exec_count++;
 		core_identity_image(id);
+		core_identity_job(id); /* the new image's environment is authoritative */
 		__atomic_fetch_or(&h->flags, VIGIL_FLAG_EXEC_REATTACH, __ATOMIC_RELAXED);
 		__atomic_store_n(&h->state, VIGIL_STATE_RUNNING, __ATOMIC_RELEASE);
 	} else {
 		core_header_init(h);
 		if (inherit) {
 			memcpy(id, inherit, sizeof(*id));
+			/* the parent may have changed its environment since it started */
+			const char *run = getenv("VIGIL_RUN_ID");
+			if (run)
+				core_copy(id->run_id, sizeof(id->run_id), run);
 		} else {
 			char host[256];
 			core_identity_image(id);

@@ -1,0 +1,221 @@
+/*
+ * prog_misc.c - scenarios for the collector's process-level tests
+ * (tests/preload/ scripts), one per mode: threads, fork, exec, kill, files,
+ * errno, signal, spawn.  Each does a known number of calls; exits 1 if a
+ * call did not behave as it does without the collector.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+static int failures;
+#define CHECK(c) do { if (!(c)) { fprintf(stderr, "check failed line %d: %s (errno %d)\n", __LINE__, #c, errno); failures++; } } while (0)
+
+static int devnull(void)
+{
+	int fd = open("/dev/null", O_WRONLY);
+	if (fd < 0)
+		exit(2);
+	return fd;
+}
+
+/* ---- threads: T threads x 10000 one-byte writes + 100 ten-byte pwrites to a shared file */
+static int shared_fd;
+static void *thread_body(void *arg)
+{
+	long id = (long)arg;
+	int fd = devnull();
+	char b[10] = "0123456789";
+	for (int i = 0; i < 10000; i++)
+		if (write(fd, b, 1) != 1)
+			failures++;
+	for (int i = 0; i < 100; i++)
+		if (pwrite(shared_fd, b, 10, (id * 100 + i) * 10) != 10)
+			failures++;
+	close(fd);
+	return NULL;
+}
+
+static int mode_threads(int n)
+{
+	pthread_t t[64];
+	shared_fd = open("shared.dat", O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	CHECK(shared_fd >= 0);
+	for (long i = 0; i < n; i++)
+		CHECK(pthread_create(&t[i], NULL, thread_body, (void *)i) == 0);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	close(shared_fd);
+	return failures ? 1 : 0;
+}
+
+/* ---- fork: parent 3+1 writes, child 5 writes (10 bytes each) */
+static int mode_fork(void)
+{
+	int fd = devnull();
+	for (int i = 0; i < 3; i++)
+		CHECK(write(fd, "0123456789", 10) == 10);
+	pid_t p = fork();
+	if (p == 0) {
+		for (int i = 0; i < 5; i++)
+			if (write(fd, "0123456789", 10) != 10)
+				_exit(1);
+		_exit(0);
+	}
+	int st;
+	CHECK(waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(write(fd, "0123456789", 10) == 10);
+	return failures ? 1 : 0;
+}
+
+/* ---- exec: 2 writes of 10 bytes per image, then exec self with level-1 */
+static int mode_exec(char *self, int level)
+{
+	int fd = devnull();
+	for (int i = 0; i < 2; i++)
+		CHECK(write(fd, "0123456789", 10) == 10);
+	close(fd);
+	if (level > 0) {
+		char lv[16];
+		snprintf(lv, sizeof(lv), "%d", level - 1);
+		char *args[] = { self, "exec", lv, NULL };
+		execv(self, args);
+		return 3;
+	}
+	return failures ? 1 : 42;
+}
+
+/* ---- kill: child does 7 writes + 1 pipe write, parent SIGKILLs it */
+static int mode_kill(void)
+{
+	int pfd[2];
+	CHECK(pipe(pfd) == 0);
+	pid_t p = fork();
+	if (p == 0) {
+		int fd = devnull();
+		for (int i = 0; i < 7; i++)
+			write(fd, "x", 1);
+		write(pfd[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	char c;
+	CHECK(read(pfd[0], &c, 1) == 1);
+	kill(p, SIGKILL);
+	int st;
+	CHECK(waitpid(p, &st, 0) == p && WIFSIGNALED(st));
+	return failures ? 1 : 0;
+}
+
+/* ---- files: n distinct files, one byte each */
+static int mode_files(int n)
+{
+	char name[64];
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "f%04d", i);
+		int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		CHECK(fd >= 0);
+		CHECK(write(fd, "x", 1) == 1);
+		CHECK(close(fd) == 0);
+	}
+	return failures ? 1 : 0;
+}
+
+/* ---- errno: return values and errno of failing calls, errno untouched by successful ones */
+static int mode_errno(void)
+{
+	char b[8];
+	errno = 0;
+	CHECK(read(-1, b, 8) == -1 && errno == EBADF);              /* read: error */
+	errno = 0;
+	CHECK(write(987, b, 8) == -1 && errno == EBADF);            /* write: error */
+	errno = 0;
+	CHECK(open("/nonexistent/x", O_RDONLY) == -1 && errno == ENOENT); /* open: error */
+	int pfd[2];
+	CHECK(pipe(pfd) == 0);
+	errno = 0;
+	CHECK(lseek(pfd[0], 0, SEEK_SET) == -1 && errno == ESPIPE); /* lseek: error */
+	errno = 0;
+	CHECK(close(-1) == -1 && errno == EBADF);                   /* close: error */
+	errno = 0;
+	CHECK(fopen("/nonexistent/x", "r") == NULL && errno == ENOENT); /* fopen: error */
+	int fd = devnull();                                          /* open ok */
+	errno = 1234;
+	CHECK(write(fd, b, 8) == 8 && errno == 1234);                /* write ok, errno kept */
+	errno = 4321;
+	CHECK(close(fd) == 0 && errno == 4321);                      /* close ok */
+	return failures ? 1 : 0;
+}
+
+/* ---- signal + constructor: 3 writes in a constructor, 2 in a signal handler */
+static int ctor_fd = -1;
+__attribute__((constructor)) static void early(void)
+{
+	const char *m = getenv("VIGIL_TEST_CTOR");
+	if (!m)
+		return;
+	ctor_fd = open("/dev/null", O_WRONLY);
+	for (int i = 0; i < 3; i++)
+		write(ctor_fd, "abc", 3);
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	write(ctor_fd, "s", 1);
+}
+
+static int mode_signal(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	raise(SIGUSR1);
+	return ctor_fd >= 0 ? 0 : 1;
+}
+
+/* ---- spawn: posix_spawn and system each start one more process */
+static int mode_spawn(void)
+{
+	pid_t p;
+	char *args[] = { "/bin/sh", "-c", "echo spawned > spawn.txt", NULL };
+	CHECK(posix_spawn(&p, "/bin/sh", NULL, NULL, args, environ) == 0);
+	int st;
+	CHECK(waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	const char *m = argv[1];
+	int n = argc > 2 ? atoi(argv[2]) : 0;
+	if (!strcmp(m, "threads"))
+		return mode_threads(n);
+	if (!strcmp(m, "fork"))
+		return mode_fork();
+	if (!strcmp(m, "exec"))
+		return mode_exec(argv[0], n);
+	if (!strcmp(m, "kill"))
+		return mode_kill();
+	if (!strcmp(m, "files"))
+		return mode_files(n);
+	if (!strcmp(m, "errno"))
+		return mode_errno();
+	if (!strcmp(m, "signal"))
+		return mode_signal();
+	if (!strcmp(m, "spawn"))
+		return mode_spawn();
+	return 2;
+}
