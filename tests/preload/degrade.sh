@@ -34,6 +34,6 @@ VIGIL_DISABLE=1 VIGIL_DIR=$WORK/dis LD_PRELOAD="$pre$lib" "$prog" errno || fail 
 
 # two copies of the collector: counted once
 cp "$lib" "$WORK/libvigil-copy.so"
-LD_PRELOAD="$WORK/libvigil-copy.so" vrun p.json "$prog" fork
+LD_PRELOAD="$pre$WORK/libvigil-copy.so" vrun p.json "$prog" fork
 expect_op p.json posix write 9 0 90
 echo PASS
