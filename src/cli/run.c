@@ -1071,7 +1071,8 @@ int cmd_run(int argc, char **argv)
 	if (crc)
 		fprintf(stderr, "vigil run: reading the segments failed: %s; the profile is incomplete.\n",
 		        strerror(-crc));
-	qsort(p.procs, p.nprocs, sizeof(*p.procs), run_proc_cmp);
+	if (p.nprocs > 1)
+		qsort(p.procs, p.nprocs, sizeof(*p.procs), run_proc_cmp);
 	if (p.nprocs == 0 && !st.mpi_reduced)
 		fprintf(stderr, "vigil run: no process of %s was observed (is the collector working? "
 		        "VIGIL_DEBUG=1 tells why).\n", o.cmd[0]);
