@@ -79,26 +79,51 @@ void *vm_sym(const char *name)
 	return p;
 }
 
-/* "openmpi" / "mpich": which MPI really runs here (VIGIL_MPI forces it). */
+/* A VIGIL_MPI / --mpi value as a family name: "openmpi", "mpich" (the MPICH ABI family), "none", or NULL. */
+static const char *vm_family(const char *f)
+{
+	static const char *const mpich[] = { "mpich", "intel", "impi", "intelmpi", "cray", "mvapich", "mvapich2" };
+	if (!f || !*f || !strcasecmp(f, "auto"))
+		return NULL;
+	if (!strcasecmp(f, "openmpi") || !strcasecmp(f, "ompi") || !strcasecmp(f, "open-mpi"))
+		return "openmpi";
+	for (size_t i = 0; i < sizeof(mpich) / sizeof(mpich[0]); i++)
+		if (!strcasecmp(f, mpich[i]))
+			return "mpich";
+	return "none";
+}
+
+static int vm_loaded(const char *soname, const char *sym)
+{
+	void *h = dlopen(soname, RTLD_LAZY | RTLD_NOLOAD);
+	int yes = h && dlsym(h, sym);
+	if (h)
+		dlclose(h);
+	return yes;
+}
+
+/*
+ * Which MPI really runs here: "openmpi", "mpich" or "none".  What the
+ * process shows wins (an implementation-specific symbol in the global scope,
+ * else a known libmpi already loaded privately); VIGIL_MPI decides only
+ * when neither is found (MPI dlopen'ed in an unusual way) and can always
+ * turn counting off ("none").  So a wrong VIGIL_MPI never makes a wrapper
+ * built for one MPI call into another.
+ */
 static const char *vm_detect(void)
 {
-	const char *f = getenv("VIGIL_MPI");
-	if (f && *f && strcasecmp(f, "auto") != 0) {
-		if (!strcasecmp(f, "openmpi") || !strcasecmp(f, "ompi") || !strcasecmp(f, "open-mpi"))
-			return "openmpi";
-		/* The MPICH ABI family: one build serves them all. */
-		if (!strcasecmp(f, "mpich") || !strcasecmp(f, "intel") || !strcasecmp(f, "impi") ||
-		    !strcasecmp(f, "intelmpi") || !strcasecmp(f, "cray") || !strcasecmp(f, "mvapich") ||
-		    !strcasecmp(f, "mvapich2"))
-			return "mpich";
+	const char *forced = vm_family(getenv("VIGIL_MPI"));
+	if (forced && !strcmp(forced, "none"))
 		return "none";
-	}
 	if (dlsym(RTLD_DEFAULT, "ompi_mpi_comm_world"))
 		return "openmpi";
-	if (dlsym(RTLD_DEFAULT, "MPIR_Err_create_code") || dlsym(RTLD_DEFAULT, "MPIR_Process") ||
-	    dlsym(RTLD_DEFAULT, "MPII_Comm_get_attr"))
+	if (dlsym(RTLD_DEFAULT, "MPIR_Err_create_code") || dlsym(RTLD_DEFAULT, "MPIR_Process"))
 		return "mpich";
-	return "none";
+	if (vm_loaded("libmpi.so.40", "ompi_mpi_comm_world"))
+		return "openmpi";
+	if (vm_loaded("libmpich.so.12", "MPIR_Err_create_code") || vm_loaded("libmpi.so.12", "MPIR_Err_create_code"))
+		return "mpich";
+	return forced ? forced : "none";
 }
 
 static void vm_resolve(int own)
