@@ -178,6 +178,19 @@ counts)
 	expect_grep "$T/data2" err
 	expect_grep "profile: p2.json" err
 	;;
+preload)
+	# The collector goes first, what the user preloaded stays; VIGIL_LIB overrides the lookup.
+	LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 "$VIGIL" run -q --profile p.json -- sh -c 'echo "$LD_PRELOAD" > pl; echo "$VIGIL_RUN_ID" > rid'
+	pl=$(cat pl)
+	case $pl in
+	*libvigil.so*:/lib/x86_64-linux-gnu/libm.so.6) ;;
+	*) fail "LD_PRELOAD seen by CMD: $pl" ;;
+	esac
+	[ -n "$(cat rid)" ] || fail "no VIGIL_RUN_ID"
+	VIGIL_LIB=$T/nope.so "$VIGIL" run -q -- true 2> err
+	expect_eq $? 125 "missing VIGIL_LIB"
+	expect_grep "VIGIL_LIB=$T/nope.so is not a file" err
+	;;
 warnings)
 	"$VIGIL" run -q --profile p.json -- /sbin/ldconfig --version > /dev/null 2> err
 	expect_grep "statically linked" err
