@@ -21,7 +21,7 @@ echo "$maps" | grep -Eq 'libmpi|libmpich|libopen-pal' && { echo "FAIL: an MPI li
 out=$(LD_PRELOAD=$P python3 -c 'import sys; print(sum(range(10)))' 2>&1)
 [ "$out" = 45 ] || { echo "FAIL: python3: $out"; fail=1; }
 # Only the MPI collectors (no libvigil.so): still harmless.
-out=$(LD_PRELOAD=$lib/libvigil-mpi-mpich.so:$lib/libvigil-mpi-openmpi.so sh -c 'echo ok')
+out=$(LD_PRELOAD=$pre$lib/libvigil-mpi-mpich.so:$lib/libvigil-mpi-openmpi.so sh -c 'echo ok')
 [ "$out" = ok ] || { echo "FAIL: MPI collectors alone"; fail=1; }
 [ $fail = 0 ] && echo "ok: non-MPI programs unaffected"
 exit $fail
