@@ -361,9 +361,12 @@ void col_file_update(int file, int flayer, int op, uint64_t bytes, int failed, i
 			uint64_t end = (uint64_t)off + bytes;
 			*last = (int64_t)end;
 			uint64_t m = __atomic_load_n(&c->max_offset, __ATOMIC_RELAXED);
-			while (end > m && !__atomic_compare_exchange_n(&c->max_offset, &m, end, 1,
-			                                               __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-				;
+			if (!multi && end > m)
+				__atomic_store_n(&c->max_offset, end, __ATOMIC_RELAXED);
+			else
+				while (end > m && !__atomic_compare_exchange_n(&c->max_offset, &m, end, 1,
+				                                               __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+					;
 		}
 	}
 	if (__atomic_load_n(&f->first_ticks, __ATOMIC_RELAXED) == 0)
