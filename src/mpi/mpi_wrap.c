@@ -43,6 +43,7 @@ static int (*vm_real_MPI_Finalize)(void);
 static int (*vm_real_MPI_File_open)(MPI_Comm, const char *, int, MPI_Info, MPI_File *);
 static int (*vm_real_MPI_File_close)(MPI_File *);
 static int (*vm_real_MPI_File_set_view)(MPI_File, MPI_Offset, MPI_Datatype, MPI_Datatype, const char *, MPI_Info);
+static int (*vm_real_MPI_Type_free)(MPI_Datatype *);
 
 static const struct { const char *name; void **ptr; } vm_reals[] = {
 #define VM_X_RES(ID, NAME, P, A, B) { #NAME, (void **)&vm_real_##NAME },
@@ -55,6 +56,7 @@ static const struct { const char *name; void **ptr; } vm_reals[] = {
 	{ "MPI_File_open", (void **)&vm_real_MPI_File_open },
 	{ "MPI_File_close", (void **)&vm_real_MPI_File_close },
 	{ "MPI_File_set_view", (void **)&vm_real_MPI_File_set_view },
+	{ "MPI_Type_free", (void **)&vm_real_MPI_Type_free },
 };
 
 /* Sonames of the libraries an implementation family may be loaded as (dlopen'ed MPI, e.g. mpi4py). */
@@ -223,12 +225,55 @@ void vm_setup(void)
 }
 
 /* ---- byte rules (docs/MPI-COUNTING.md); called only after the call succeeded ---- */
+/*
+ * Datatype sizes, cached: PMPI_Type_size_x costs more than the rest of the
+ * wrapper.  One 64-bit word per slot holds (handle << 16 | size) so a reader
+ * never sees a torn entry; handles wider than 48 bits or sizes of 64 KiB and
+ * more are not cached.  MPI_Type_free (wrapped below) drops the entry, as a
+ * later datatype may reuse the handle.
+ */
+#define VM_TCACHE 64
+static uint64_t vm_tcache[VM_TCACHE];
+
+static uint64_t vm_tkey(MPI_Datatype dt)
+{
+	uint64_t k = 0;
+	memcpy(&k, &dt, sizeof(dt) < sizeof(k) ? sizeof(dt) : sizeof(k));
+	return k;
+}
+
+static unsigned vm_tslot(uint64_t k)
+{
+	return (unsigned)((k * 0x9E3779B97F4A7C15ull) >> 58) & (VM_TCACHE - 1);
+}
+
 uint64_t vm_tsize(MPI_Count count, MPI_Datatype dt)
 {
-	MPI_Count s = 0;
-	if (count <= 0 || vm_pmpi.type_size_x(dt, &s) != MPI_SUCCESS || s <= 0)
+	if (count <= 0)
 		return 0;
+	uint64_t k = vm_tkey(dt);
+	unsigned slot = vm_tslot(k);
+	uint64_t e = __atomic_load_n(&vm_tcache[slot], __ATOMIC_RELAXED);
+	if (e && e >> 16 == k)
+		return (uint64_t)count * (e & 0xffff);
+	MPI_Count s = 0;
+	if (vm_pmpi.type_size_x(dt, &s) != MPI_SUCCESS || s <= 0)
+		return 0;
+	if (s < 0x10000 && k < (1ull << 48))
+		__atomic_store_n(&vm_tcache[slot], k << 16 | (uint64_t)s, __ATOMIC_RELAXED);
 	return (uint64_t)count * (uint64_t)s;
+}
+
+VM_EXPORT int MPI_Type_free(MPI_Datatype *dt)
+{
+	if (vm_counting()) {
+		uint64_t k = vm_tkey(*dt);
+		unsigned slot = vm_tslot(k);
+		uint64_t e = __atomic_load_n(&vm_tcache[slot], __ATOMIC_RELAXED);
+		if (e >> 16 == k)
+			__atomic_store_n(&vm_tcache[slot], 0, __ATOMIC_RELAXED);
+	}
+	return vm_real_MPI_Type_free(dt);
 }
 
 /* Peers a per-peer count goes to: the remote group of an intercommunicator. */
