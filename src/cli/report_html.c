@@ -299,7 +299,7 @@ static void rh_layers(FILE *out, const struct vigil_profile *p, const struct rep
 	fputs("</tbody></table>", out);
 	int n = s->nops < 20 ? s->nops : 20;
 	if (n) {
-		double vals[40];
+		double vals[40] = { 0 };
 		char labels[20][32];
 		const char *sn[] = { "time" };
 		for (int k = 0; k < n; k++) {
