@@ -156,7 +156,7 @@ static void rt_hist(FILE *out, const struct vigil_profile *p, const struct rep_s
 		uint64_t n = 0;
 		for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
 			n += o->hist[b];
-		if (!n)
+		if (!n || vigil_op_table[i].cls != VIGIL_CLASS_DATA) /* sizes mean nothing for open, fsync ... */
 			continue;
 		if (!any++)
 			fputs("\nRequest sizes (bytes: count)\n", out);

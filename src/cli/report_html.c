@@ -34,6 +34,8 @@ static const char rh_css[] =
 ".grid{stroke:#e5e7ea}.s0{fill:#3574d4;stroke:#3574d4}.s1{fill:#e0702e;stroke:#e0702e}.s2{fill:#2e9e5b;stroke:#2e9e5b}"
 ".s3{fill:#8f4fc2;stroke:#8f4fc2}.s4{fill:#c33d54;stroke:#c33d54}.s5{fill:#777;stroke:#777}polyline{fill:none;stroke-width:1.8}"
 ".legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}"
+".legend i.s0{background:#3574d4}.legend i.s1{background:#e0702e}.legend i.s2{background:#2e9e5b}"
+".legend i.s3{background:#8f4fc2}.legend i.s4{background:#c33d54}.legend i.s5{background:#777}"
 ".flags{color:#9a3412}.muted{color:#57606a}.hists{display:flex;flex-wrap:wrap;gap:8px 24px}";
 
 static const char rh_js[] =
@@ -107,7 +109,7 @@ static void rh_bars(FILE *out, const char *id, int n, int nser, const double *va
 	        RH_H + (rot ? 70 : 0), title);
 	rh_axes(out, ymax, fmt);
 	double slot = (double)(RH_W - 10 - RH_L) / (n ? n : 1), bw = fmin(slot * 0.75, 60);
-	int every = n > 32 ? (n + 15) / 16 : 1;
+	int every = slot >= 58 ? 1 : (int)ceil(58 / slot); /* unslanted labels need ~58 px */
 	for (int i = 0; i < n; i++) {
 		double x = RH_L + slot * i + (slot - bw) / 2, base = RH_H - RH_B;
 		for (int s = 0; s < nser; s++) {
@@ -330,7 +332,7 @@ static void rh_hists(FILE *out, const struct vigil_profile *p, const struct rep_
 					lo = b;
 				hi = b;
 			}
-		if (lo < 0)
+		if (lo < 0 || vigil_op_table[i].cls != VIGIL_CLASS_DATA) /* sizes mean nothing for open, fsync ... */
 			continue;
 		any = 1;
 		int n = hi - lo + 1;

@@ -312,7 +312,7 @@ def html_check(name, prof_path, expect_hostile):
                   "%s: island op %s.%s" % (name, layer, op))
             # the histogram plot: bars from the first non-zero bucket
             hist = v["size_histogram"]
-            if any(hist):
+            if any(hist) and v["class"] == "data":
                 svg_bars = []
                 inside = False
                 for t, a in d.elems:
