@@ -412,15 +412,17 @@ static int run_setup_ids(struct run_state *st)
 		localtime_r(&now, &tm);
 		char stamp[32];
 		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		snprintf(st->job_id, sizeof(st->job_id), "%s-%s-%ld", host, stamp, (long)getpid());
+		snprintf(st->job_id, sizeof(st->job_id), "%.24s-%.15s-%ld", host, stamp, (long)getpid());
 		if (setenv("VIGIL_JOB_ID", st->job_id, 1))
 			return -errno;
 	}
 	const char *step = getenv("SLURM_STEP_ID");
 	snprintf(st->step, sizeof(st->step), "%s", step && getenv("SLURM_JOB_ID") ? step : "");
 
-	char h12[13];
-	snprintf(h12, sizeof(h12), "%s", host);
+	char h12[13]; /* the host's first 12 bytes keep run ids short */
+	size_t hl = strnlen(host, sizeof(h12) - 1);
+	memcpy(h12, host, hl);
+	h12[hl] = '\0';
 	snprintf(st->run_id, sizeof(st->run_id), "%s-%ld-%lx-%08x", h12, (long)getpid(),
 	         (unsigned long)now, run_random32());
 	if (setenv("VIGIL_RUN_ID", st->run_id, 1))
