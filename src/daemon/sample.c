@@ -603,6 +603,8 @@ static void sample_open(struct vd_proc *p, struct vd_dir *d, bool from_ckpt)
 	if (fd < 0) {
 		why = strerror(errno);
 		reason = (errno == ELOOP ? VD_REJ_NOT_REGULAR : VD_REJ_OPEN) + 1;
+		if (fstatat(d->fd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			p->rej_mtime = st.st_mtim; /* retried only when it changes */
 		goto fail;
 	}
 	p->fd = fd;

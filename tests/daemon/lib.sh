@@ -28,7 +28,7 @@ start_vigild() {
 			--socket "$SOCK" --interval 0.05 --job-linger 1 "$@" >>"$T/vigild.log" 2>&1 &
 		VD_PID=$!
 		for i in $(seq 1 100); do
-			if curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1; then return 0; fi
+			if curl -sf -m 5 "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1; then return 0; fi
 			kill -0 $VD_PID 2>/dev/null || break
 			sleep 0.05
 		done
@@ -40,7 +40,7 @@ start_vigild() {
 stop_vigild() { kill -TERM $VD_PID; wait $VD_PID || true; VD_PID=""; }
 kill_vigild() { kill -9 $VD_PID; wait $VD_PID 2>/dev/null || true; VD_PID=""; }
 
-scrape() { curl -sf "http://127.0.0.1:$PORT/metrics"; }
+scrape() { curl -sf -m 5 "http://127.0.0.1:$PORT/metrics"; }
 
 # metric NAME_AND_LABELS: value of one exact series line from a scrape ("" if absent)
 metric() { scrape | awk -v k="$1" 'index($0, k" ") == 1 { print $NF }'; }

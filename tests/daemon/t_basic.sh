@@ -27,7 +27,7 @@ promtool check metrics <"$T/m.txt" || fail "promtool"
 grep -v '^#' "$T/m.txt" | sed 's/ [^ ]*$//' | sort | uniq -d >"$T/dup.txt"
 [ ! -s "$T/dup.txt" ] || fail "duplicate series: $(cat "$T/dup.txt")"
 # OpenMetrics when asked
-curl -sf -H 'Accept: application/openmetrics-text; version=1.0.0' "http://127.0.0.1:$PORT/metrics" >"$T/om.txt"
+curl -sf -m 5 -H 'Accept: application/openmetrics-text; version=1.0.0' "http://127.0.0.1:$PORT/metrics" >"$T/om.txt"
 tail -1 "$T/om.txt" | grep -qx '# EOF' || fail "openmetrics EOF"
 grep -q '^# TYPE vigil_io_operations counter$' "$T/om.txt" || fail "openmetrics counter family"
 
