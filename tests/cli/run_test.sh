@@ -180,6 +180,8 @@ counts)
 	;;
 preload)
 	# The collector goes first, what the user preloaded stays; VIGIL_LIB overrides the lookup.
+	# (an ASan-built vigil would refuse a foreign library ahead of its runtime: allow it here)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
 	LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 "$VIGIL" run -q --profile p.json -- sh -c 'echo "$LD_PRELOAD" > pl; echo "$VIGIL_RUN_ID" > rid'
 	pl=$(cat pl)
 	case $pl in
