@@ -37,6 +37,7 @@
 #include "cli/summary.h"
 #include "format/profile.h"
 #include "common/profile_read.h"
+#include "common/vigild_client.h"
 
 #define RUN_EXIT_USAGE 2
 #define RUN_EXIT_FAIL  125
@@ -705,7 +706,7 @@ static int run_spawn_wait(struct run_state *st, const struct run_opts *o)
  */
 static void run_dispose_segment(const struct run_state *st, const char *name)
 {
-	unlinkat(st->dirfd, name, 0);
+	vigil_daemon_release_segment(st->dirfd, name, 1);
 }
 
 /* /proc/<pid>/stat field 22 matches: the process that wrote the segment still runs. */

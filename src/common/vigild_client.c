@@ -3,6 +3,7 @@
  * Kept free of daemon internals so `vigil` links nothing of the daemon.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -14,15 +15,38 @@
 #include <time.h>
 #include <unistd.h>
 #include "common/vigild_client.h"
+#include "vigil/segment.h"
 
 int vigil_daemon_running(const char *segdir)
 {
-	char path[4096];
+	int dfd = open(segdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	int r = vigil_daemon_running_at(dfd);
+	close(dfd);
+	return r;
+}
+
+int vigil_daemon_release_segment(int dirfd, const char *name, uint64_t mark)
+{
+	if (!vigil_daemon_running_at(dirfd))
+		return unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
+	int fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (!mark)
+		mark = 1;
+	ssize_t w = pwrite(fd, &mark, sizeof mark, (off_t)offsetof(struct vigil_seg_header, reader_mark));
+	int rc = w == (ssize_t)sizeof mark ? 1 : -EIO;
+	close(fd);
+	return rc;
+}
+
+int vigil_daemon_running_at(int dirfd)
+{
 	int fd, running = 0;
 
-	if (snprintf(path, sizeof path, "%s/%s", segdir, VIGIL_DAEMON_LOCK) >= (int)sizeof path)
-		return 0;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dirfd, VIGIL_DAEMON_LOCK, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	/* A shared lock fails only while vigild holds its exclusive one. */

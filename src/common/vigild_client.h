@@ -7,6 +7,7 @@
 #define VIGIL_VIGILD_CLIENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Name of the lock file vigild holds (flock LOCK_EX) in every segment directory it watches. */
 #define VIGIL_DAEMON_LOCK "vigild.lock"
@@ -21,6 +22,15 @@
  * segments it collected (header.reader_mark) and leaves removal to vigild.
  */
 int vigil_daemon_running(const char *segdir);
+/* Same, for a segment directory already open as `dirfd`. */
+int vigil_daemon_running_at(int dirfd);
+
+/*
+ * Hand a collected segment over: with vigild running, set header.reader_mark
+ * (vigild removes it once its final counts are checkpointed); without, remove
+ * it.  Returns 1 marked, 0 removed, -errno.
+ */
+int vigil_daemon_release_segment(int dirfd, const char *name, uint64_t mark);
 
 /* The socket path: $VIGIL_SOCKET, else VIGIL_DAEMON_SOCKET_DEFAULT. */
 const char *vigil_daemon_socket_path(void);
