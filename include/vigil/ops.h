@@ -187,7 +187,12 @@ enum vigil_dir {
 	X(MPI_FILE_SYNC,       MPIIO, "MPI_File_sync",       SYNC, NONE,  "MPI_File_sync") \
 	X(MPI_FILE_SET_SIZE,   MPIIO, "MPI_File_set_size",   META, NONE,  "MPI_File_set_size") \
 	X(MPI_FILE_PREALLOCATE,MPIIO, "MPI_File_preallocate",META, NONE,  "MPI_File_preallocate") \
-	X(MPI_FILE_SEEK,       MPIIO, "MPI_File_seek",       META, NONE,  "MPI_File_seek")
+	X(MPI_FILE_SEEK,       MPIIO, "MPI_File_seek",       META, NONE,  "MPI_File_seek") \
+	/* ---- POSIX, appended: in-kernel copies (bytes once, as written; per file: read on the input, written on the output) ---- */ \
+	X(COPY_FILE_RANGE, POSIX, "copy_file_range", DATA, WRITE, "copy_file_range: bytes copied (per file: read from the input, written to the output)") \
+	X(SENDFILE,        POSIX, "sendfile",        DATA, WRITE, "sendfile and sendfile64: bytes copied (per file: read from the input, written to the output)") \
+	X(SPLICE,          POSIX, "splice",          DATA, WRITE, "splice: bytes moved to or from a pipe (per file: read from the input, written to the output)") \
+	X(TEE,             POSIX, "tee",             DATA, WRITE, "tee: bytes duplicated from one pipe to another (per file: read from the input, written to the output)")
 
 enum vigil_op {
 #define VIGIL_X_ENUM(id, layer, name, cls, dir, help) VIGIL_OP_##id,

@@ -111,6 +111,8 @@ COL_HIDDEN void col_fd_dup(int oldfd, int newfd);
 COL_HIDDEN void col_fd_seek(int fd, int flayer, int64_t pos);
 COL_HIDDEN void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes, int failed,
                        int64_t off, uint64_t t0, uint64_t t1);
+COL_HIDDEN void col_io_copy(int op, int fd_in, int64_t off_in, int fd_out, int64_t off_out,
+                            uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1);
 COL_HIDDEN void col_open_done(int op, int flayer, int fd, int dirfd, const char *path, int append,
                               int failed, uint64_t t0, uint64_t t1);
 

@@ -327,22 +327,22 @@ void col_fd_seek(int fd, int flayer, int64_t pos)
 	else __atomic_store_n(&(var), __atomic_load_n(&(var), __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED); \
 } while (0)
 
-void col_file_update(int file, int flayer, int op, uint64_t bytes, int failed, int64_t off,
-                     int64_t *rd_end, int64_t *wr_end, uint64_t t0, uint64_t t1)
+/* One file's side of a call: class and direction given (a copy reads one file, writes another). */
+static void files_update(int file, int flayer, int cls, int dir, uint64_t bytes, int failed, int64_t off,
+                         int64_t *rd_end, int64_t *wr_end, uint64_t dt, uint64_t t0, uint64_t t1)
 {
 	if (file < 0 || file >= VIGIL_FILES || !col.files)
 		return;
 	struct vigil_file *f = &col.files[file];
 	struct vigil_file_counters *c = &f->layer[flayer];
-	const struct vigil_op_info *oi = &vigil_op_table[op];
 	int multi = __atomic_load_n(&col.multi, __ATOMIC_RELAXED);
 	if (failed)
 		bytes = 0;
-	FILES_ADD(c->ticks, t1 > t0 ? t1 - t0 : 0);
-	if (oi->cls == VIGIL_CLASS_META)
+	FILES_ADD(c->ticks, dt);
+	if (cls == VIGIL_CLASS_META)
 		FILES_ADD(c->meta_ops, 1);
-	if (oi->cls == VIGIL_CLASS_DATA && oi->dir != VIGIL_DIR_NONE) {
-		int rd = oi->dir == VIGIL_DIR_READ;
+	if (cls == VIGIL_CLASS_DATA && dir != VIGIL_DIR_NONE) {
+		int rd = dir == VIGIL_DIR_READ;
 		if (rd) {
 			FILES_ADD(c->reads, 1);
 			FILES_ADD(c->bytes_read, bytes);
@@ -372,6 +372,51 @@ void col_file_update(int file, int flayer, int op, uint64_t bytes, int failed, i
 	if (__atomic_load_n(&f->first_ticks, __ATOMIC_RELAXED) == 0)
 		__atomic_store_n(&f->first_ticks, t0 ? t0 : 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&f->last_ticks, t1, __ATOMIC_RELAXED);
+}
+
+void col_file_update(int file, int flayer, int op, uint64_t bytes, int failed, int64_t off,
+                     int64_t *rd_end, int64_t *wr_end, uint64_t t0, uint64_t t1)
+{
+	const struct vigil_op_info *oi = &vigil_op_table[op];
+	files_update(file, flayer, oi->cls, oi->dir, bytes, failed, off, rd_end, wr_end,
+	             t1 > t0 ? t1 - t0 : 0, t0, t1);
+}
+
+/*
+ * One descriptor's side of a data call with an explicit direction: `off` is
+ * an offset, COL_OFF_POS (the fd's tracked position, advanced) or
+ * COL_OFF_NONE; `dt` the ticks to add to its file.
+ */
+static void files_side(int fd, int dir, int64_t off, uint64_t bytes, int failed, uint64_t dt,
+                       uint64_t t0, uint64_t t1)
+{
+	struct col_fd *e;
+	if (fd >= 0 && (e = col_fd_get(fd)) != NULL) {
+		int64_t at = off;
+		if (off == COL_OFF_POS) {
+			at = e->pos[VIGIL_FLAYER_POSIX];
+			if (at >= 0 && !failed)
+				e->pos[VIGIL_FLAYER_POSIX] = at + (int64_t)bytes;
+		}
+		files_update(e->file, VIGIL_FLAYER_POSIX, VIGIL_CLASS_DATA, dir, bytes, failed, at,
+		             &e->rd_end[VIGIL_FLAYER_POSIX], &e->wr_end[VIGIL_FLAYER_POSIX], dt, t0, t1);
+	} else if (fd >= COL_FDS) {
+		int64_t dummy = -1;
+		files_update(col_file_pseudo(VIGIL_FILE_OTHER), VIGIL_FLAYER_POSIX, VIGIL_CLASS_DATA, dir,
+		             bytes, failed, COL_OFF_NONE, &dummy, &dummy, dt, t0, t1);
+	}
+}
+
+void col_io_copy(int op, int fd_in, int64_t off_in, int fd_out, int64_t off_out, uint64_t req,
+                 uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
+{
+	col_tls.busy++;
+	col_count_op(op, req, bytes, failed, t0, t1);
+	uint64_t dt = t1 > t0 ? t1 - t0 : 0;
+	files_side(fd_in, VIGIL_DIR_READ, off_in, bytes, failed, dt, t0, t1);
+	/* the same descriptor on both sides: its time counts once */
+	files_side(fd_out, VIGIL_DIR_WRITE, off_out, bytes, failed, fd_out == fd_in ? 0 : dt, t0, t1);
+	col_tls.busy--;
 }
 
 void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes, int failed, int64_t off,

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -540,6 +541,63 @@ POSIX_FCNTL(fcntl64)
 	}
 POSIX_MMAP(mmap, off_t)
 POSIX_MMAP(mmap64, off64_t)
+
+/* ---- in-kernel copies ------------------------------------------------- */
+
+/*
+ * copy_file_range, sendfile, splice, tee: the op counts the bytes once (as
+ * written); the input fd's file gets a read of those bytes, the output fd's
+ * file a write.  An offset pointer is read only AFTER a successful call (the
+ * kernel has then written it: start = *off - r), never before: a bad pointer
+ * must give the program its EFAULT, not a SIGSEGV from us.  Without a pointer
+ * the fd's position is used and advanced, as the kernel does.
+ */
+#define POSIX_COPY_OFF(p, r) ((p) == NULL ? COL_OFF_POS : (r) > 0 ? (int64_t)*(p) - (int64_t)(r) : COL_OFF_NONE)
+
+#define POSIX_COPY_BODY(name, op, fdin, pin, fdout, pout, req, ...) \
+	if (!col_on()) \
+		return COL_REAL(name)(__VA_ARGS__); \
+	(void)COL_REAL(name); uint64_t t0 = col_now(); \
+	ssize_t r = COL_REAL(name)(__VA_ARGS__); \
+	int e = errno; \
+	uint64_t t1 = col_now(); \
+	col_io_copy(op, fdin, POSIX_COPY_OFF(pin, r), fdout, POSIX_COPY_OFF(pout, r), req, \
+	            r > 0 ? (uint64_t)r : 0, r < 0, t0, t1); \
+	errno = e; \
+	return r
+
+COL_DECL(ssize_t, copy_file_range, (int, off64_t *, int, off64_t *, size_t, unsigned));
+VIGIL_EXPORT ssize_t copy_file_range(int fdin, off64_t *offin, int fdout, off64_t *offout, size_t len,
+                                     unsigned flags)
+{
+	POSIX_COPY_BODY(copy_file_range, VIGIL_OP_COPY_FILE_RANGE, fdin, offin, fdout, offout, len,
+	                fdin, offin, fdout, offout, len, flags);
+}
+
+#define POSIX_SENDFILE(name, offt) \
+	COL_DECL(ssize_t, name, (int, int, offt *, size_t)); \
+	VIGIL_EXPORT ssize_t name(int fdout, int fdin, offt *off, size_t count) \
+	{ \
+		POSIX_COPY_BODY(name, VIGIL_OP_SENDFILE, fdin, off, fdout, (offt *)NULL, count, \
+		                fdout, fdin, off, count); \
+	}
+POSIX_SENDFILE(sendfile, off_t)
+POSIX_SENDFILE(sendfile64, off64_t)
+
+COL_DECL(ssize_t, splice, (int, off64_t *, int, off64_t *, size_t, unsigned));
+VIGIL_EXPORT ssize_t splice(int fdin, off64_t *offin, int fdout, off64_t *offout, size_t len, unsigned flags)
+{
+	POSIX_COPY_BODY(splice, VIGIL_OP_SPLICE, fdin, offin, fdout, offout, len,
+	                fdin, offin, fdout, offout, len, flags);
+}
+
+/* tee: pipes only, no offsets; the input keeps its data (its pipe is not consumed) */
+COL_DECL(ssize_t, tee, (int, int, size_t, unsigned));
+VIGIL_EXPORT ssize_t tee(int fdin, int fdout, size_t len, unsigned flags)
+{
+	POSIX_COPY_BODY(tee, VIGIL_OP_TEE, fdin, (off64_t *)NULL, fdout, (off64_t *)NULL, len,
+	                fdin, fdout, len, flags);
+}
 
 /* ---- process end ------------------------------------------------------ */
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Process-level scenarios of prog_misc: threads, shared shard, fork, exec chain,
-# SIGKILL, file-table overflow, errno, constructor + signal handler, posix_spawn.
+# SIGKILL, file-table overflow, errno, constructor + signal handler, posix_spawn,
+# in-kernel copies (copy_file_range, sendfile, splice, tee).
 # usage: misc.sh VIGIL_BIN PROG_DIR MODE
 . "$(dirname "$0")/../lib/preload.sh"
 setup "$1" "$2"
@@ -83,6 +84,48 @@ spawn)
 	expect p.json '.processes | length' 2
 	[ "$(cat spawn.txt)" = spawned ] || fail "spawned shell output"
 	expect_file p.json "$WORK/spawn.txt" posix bytes_written 8
+	;;
+copy)
+	vrun p.json "$prog" copy
+	[ "$RC" = 0 ] || fail "a copy call's return value or errno changed under the collector (exit $RC)"
+	{ head -c 850 src.dat; tail -c +701 src.dat | head -c 150; } > want.dat
+	cmp -s want.dat dst.dat || fail "dst.dat is not src[0,850) + src[700,850)"
+	# op bytes = bytes transferred, once; failures: 0 bytes, errno kept (checked by the program)
+	expect_op p.json posix copy_file_range 5 2 500
+	expect_op p.json posix sendfile 3 1 200
+	expect_op p.json posix splice 4 1 450
+	expect_op p.json posix tee 2 1 150
+	expect_op p.json posix write 1 0 1000
+	expect_op p.json posix lseek 2 0 0
+	# request sizes: 300 -> bucket 9, 200 -> 8, three of 10 -> 4
+	expect p.json '.totals.posix.copy_file_range.size_histogram[9]' 1
+	expect p.json '.totals.posix.copy_file_range.size_histogram[8]' 1
+	expect p.json '.totals.posix.copy_file_range.size_histogram[4]' 3
+	# input file: a read per call that named it (3 of them failed), at the offsets the kernel used
+	s=$WORK/src.dat
+	expect_file p.json "$s" posix reads 9
+	expect_file p.json "$s" posix bytes_read 850
+	expect_file p.json "$s" posix writes 1
+	expect_file p.json "$s" posix bytes_written 1000
+	expect_file p.json "$s" posix consec_reads 5
+	expect_file p.json "$s" posix seq_reads 6
+	expect_file p.json "$s" posix max_offset 1000
+	expect_file p.json "$s" posix metadata_ops 4
+	# output file: a write per call that named it (5 failed); all 1000 bytes, in order; the EOF
+	# call wrote at dst's position 850: neither sequential nor consecutive
+	d=$WORK/dst.dat
+	expect_file p.json "$d" posix writes 12
+	expect_file p.json "$d" posix bytes_written 1000
+	expect_file p.json "$d" posix reads 0
+	expect_file p.json "$d" posix consec_writes 6
+	expect_file p.json "$d" posix seq_writes 6
+	expect_file p.json "$d" posix max_offset 1000
+	# the pipes: p written by splice, read by tee and splice; q written by tee, read by splice
+	expect_file p.json "<pipe>" posix reads 3
+	expect_file p.json "<pipe>" posix bytes_read 450
+	expect_file p.json "<pipe>" posix writes 2
+	expect_file p.json "<pipe>" posix bytes_written 300
+	expect p.json '.flags | length' 0
 	;;
 *)
 	fail "unknown mode $mode"

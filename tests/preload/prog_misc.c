@@ -1,7 +1,7 @@
 /*
  * prog_misc.c - scenarios for the collector's process-level tests
  * (tests/preload/ scripts), one per mode: threads, fork, exec, kill, files,
- * errno, signal, spawn.  Each does a known number of calls; exits 1 if a
+ * errno, signal, spawn, copy.  Each does a known number of calls; exits 1 if a
  * call did not behave as it does without the collector.
  */
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -195,6 +196,58 @@ static int mode_spawn(void)
 	return failures ? 1 : 0;
 }
 
+/*
+ * ---- copy: copy_file_range, sendfile, splice, tee between src.dat, dst.dat and
+ * two pipes; exact counts in misc.sh.  dst.dat ends up src[0,850) + src[700,850) (the tee'd copy).
+ * Offsets: src reads at 0, 300, 500, 600, 700, 1000 (EOF); dst writes at 0..1000 in order,
+ * then the EOF call at dst's position 850 (the offset-pointer splice did not move it).
+ */
+static int mode_copy(void)
+{
+	char buf[1000];
+	for (int i = 0; i < 1000; i++)
+		buf[i] = (char)(i * 7);
+	int s = open("src.dat", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	int d = open("dst.dat", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	CHECK(s >= 0 && d >= 0);
+	CHECK(write(s, buf, 1000) == 1000);
+	off64_t o = 0;
+	CHECK(copy_file_range(s, &o, d, NULL, 300, 0) == 300 && o == 300);   /* src 0..300 -> dst 0 */
+	CHECK(lseek(s, 300, SEEK_SET) == 300);
+	CHECK(copy_file_range(s, NULL, d, NULL, 200, 0) == 200);             /* src 300..500 (pos) */
+	CHECK(sendfile(d, s, NULL, 100) == 100);                              /* src 500..600 (pos) */
+	off_t so = 600;
+	CHECK(sendfile(d, s, &so, 100) == 100 && so == 700);                  /* src 600..700, pos stays */
+	int p[2], q[2];
+	CHECK(pipe(p) == 0 && pipe(q) == 0);
+	o = 700;
+	CHECK(splice(s, &o, p[1], NULL, 150, 0) == 150 && o == 850);          /* src 700..850 -> pipe p */
+	CHECK(tee(p[0], q[1], 150, 0) == 150);                                /* p -> q, p keeps its data */
+	CHECK(splice(p[0], NULL, d, NULL, 150, 0) == 150);                    /* p -> dst 700 (pos) */
+	off64_t d0 = 850;
+	CHECK(splice(q[0], NULL, d, &d0, 150, 0) == 150 && d0 == 1000);       /* q (src 700..850) -> dst 850 (offset) */
+	CHECK(lseek(s, 0, SEEK_END) == 1000);
+	CHECK(copy_file_range(s, NULL, d, NULL, 10, 0) == 0);                 /* EOF: 0 bytes, no error */
+	/* failures: return value and errno as without the collector */
+	errno = 0;
+	CHECK(copy_file_range(-1, NULL, d, NULL, 10, 0) == -1 && errno == EBADF);
+	errno = 0;
+	CHECK(copy_file_range(s, (off64_t *)8, d, NULL, 10, 0) == -1 && errno == EFAULT); /* never read by us */
+	errno = 0;
+	CHECK(sendfile(d, 12345, NULL, 10) == -1 && errno == EBADF);
+	errno = 0;
+	CHECK(splice(s, NULL, d, NULL, 10, 0) == -1 && errno == EINVAL);      /* no pipe on either side */
+	errno = 0;
+	CHECK(tee(s, d, 10, 0) == -1 && errno == EINVAL);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+	close(s);
+	close(d);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -217,5 +270,7 @@ int main(int argc, char **argv)
 		return mode_signal();
 	if (!strcmp(m, "spawn"))
 		return mode_spawn();
+	if (!strcmp(m, "copy"))
+		return mode_copy();
 	return 2;
 }
