@@ -7,9 +7,9 @@
  * posix.c  POSIX wrappers          stdio.c  stdio wrappers
  *
  * The hot path of a wrapper is: col_on() (two loads), col_now(), the real
- * call, errno saved, col_now(), col_io() (plain stores into the thread's
- * shard and the file record), errno restored.  Everything else (paths,
- * system calls, record creation) happens at open time or once per fd.
+ * call, col_now(), col_io() (inlined: plain adds into the thread's shard and
+ * the file record; it never changes errno).  Everything else (paths, system
+ * calls, record creation) happens at open time or once per fd, out of line.
  */
 #ifndef VIGIL_COL_H
 #define VIGIL_COL_H
@@ -29,26 +29,38 @@
 #define COL_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define COL_FDS 65536          /* fd table entries; larger fds count under "<other>" */
+#define COL_GEN_NONE UINT32_MAX /* an fd generation no entry ever has (closed entries have 0) */
 
 /* col_io() offsets */
 #define COL_OFF_POS  (-1)      /* use and advance the fd's tracked position */
 #define COL_OFF_NONE (-2)      /* not a positioned operation */
 
 struct col_tls {
-	struct vigil_shard *shard; /* this thread's shard, NULL until claimed */
+	union {
+		struct {
+			uint32_t busy;     /* inside collector code: a call now is a signal handler's */
+			uint32_t paused;   /* vigil_pause() depth */
+		};
+		uint64_t quiet;        /* busy | paused, tested with one load */
+	};
+	struct vigil_shard *own;   /* this thread's own shard (plain adds), NULL: slow path */
+	struct vigil_tl_bin *tl_row; /* own shard: timeline[bin] of the bin that holds now */
+	uint64_t tl_end;           /* first tick after that bin (0: locate again) */
+	struct vigil_shard *shard; /* this thread's shard (own or the shared one), NULL until claimed */
 	int shared;                /* shard is the shared one: atomic adds */
-	int busy;                  /* inside collector code: a call now is a signal handler's */
-	int paused;                /* vigil_pause() depth */
 };
 extern __thread struct col_tls col_tls __attribute__((tls_model("initial-exec"))) COL_HIDDEN;
 
 struct col_state {
 	int enabled;               /* a segment is mapped and counting is on */
-	int init_state;            /* 0 not started, 1 running, 2 done */
 	int tsc;                   /* ticks are rdtsc (invariant TSC), else CLOCK_MONOTONIC ns */
-	int multi;                 /* a second thread claimed a shard: atomic per-file updates */
-	int debug;                 /* VIGIL_DEBUG=1 */
+	uint32_t fast_gen;         /* == fd_gen while single-threaded, COL_GEN_NONE (no entry has
+	                              it) once multi: entries of this generation take the inline
+	                              per-file path */
 	uint32_t fd_gen;           /* fd table entries of another generation are unknown */
+	int multi;                 /* a second thread claimed a shard: atomic per-file updates */
+	int init_state;            /* 0 not started, 1 running, 2 done */
+	int debug;                 /* VIGIL_DEBUG=1 */
 	struct vigil_seg_header *hdr;
 	struct vigil_seg_identity *ident;
 	struct vigil_file *files;
@@ -57,14 +69,15 @@ struct col_state {
 };
 extern struct col_state col COL_HIDDEN;
 
-/* Per-fd private state (positions per file layer: posix, stdio). */
+/* Per-fd private state (positions per file layer: posix, stdio); one cache line. */
 struct col_fd {
-	int32_t file;              /* record index, valid when gen == col.fd_gen */
-	uint32_t gen;
+	uint32_t gen;              /* entry valid when gen == col.fd_gen */
+	int32_t file;              /* record index, -1 none */
+	struct vigil_file *f;      /* &col.files[file], NULL when file < 0 */
 	int64_t pos[2];            /* current offset, -1 unknown */
 	int64_t rd_end[2];         /* end of the previous read */
 	int64_t wr_end[2];         /* end of the previous write */
-};
+} __attribute__((aligned(64)));
 extern struct col_fd col_fds[COL_FDS] COL_HIDDEN;
 
 static inline uint64_t col_now(void)
@@ -83,7 +96,7 @@ COL_HIDDEN int col_on_slow(void);
 /* Should this call be counted?  Triggers lazy init on the first call. */
 static inline int col_on(void)
 {
-	if (COL_LIKELY(col.enabled) && COL_LIKELY((col_tls.busy | col_tls.paused) == 0))
+	if (COL_LIKELY(col.enabled) && COL_LIKELY(col_tls.quiet == 0))
 		return 1;
 	return col_on_slow();
 }
@@ -91,7 +104,6 @@ static inline int col_on(void)
 /* core.c */
 COL_HIDDEN void col_init(void);
 COL_HIDDEN void *col_resolve(const char *name);
-COL_HIDDEN void col_count_op(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1);
 COL_HIDDEN void col_set_flag(uint32_t flag);
 COL_HIDDEN void col_end_record(int status);
 COL_HIDDEN void col_debug(const char *msg, const char *arg);
@@ -109,12 +121,146 @@ COL_HIDDEN void col_fd_opened(int fd, int dirfd, const char *path, int append);
 COL_HIDDEN void col_fd_closed(int fd);
 COL_HIDDEN void col_fd_dup(int oldfd, int newfd);
 COL_HIDDEN void col_fd_seek(int fd, int flayer, int64_t pos);
-COL_HIDDEN void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes, int failed,
-                       int64_t off, uint64_t t0, uint64_t t1);
 COL_HIDDEN void col_io_copy(int op, int fd_in, int64_t off_in, int fd_out, int64_t off_out,
                             uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1);
 COL_HIDDEN void col_open_done(int op, int flayer, int fd, int dirfd, const char *path, int append,
                               int failed, uint64_t t0, uint64_t t1);
+
+/* ---- the inline counting path -------------------------------------------
+ *
+ * col_io() is inlined into every wrapper with a constant op and file layer, so
+ * the op's layer, class and direction fold at compile time (col_op_bits).
+ * Fast case: the thread owns its shard (plain adds, no lock prefix), the
+ * timeline bin of `now` is cached in TLS, the fd entry is of the current
+ * generation while the process is single-threaded (col.fast_gen) and points
+ * straight at its file record.  Anything else goes out of line.
+ * The counting path never changes errno (the out-of-line parts that make
+ * system calls save and restore it), so data wrappers need not save it.
+ */
+COL_HIDDEN void col_count_slow(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1);
+COL_HIDDEN struct vigil_tl_bin *col_tl_locate(struct vigil_shard *s, uint64_t t0);
+COL_HIDDEN void col_file_slow(int op, int fd, int flayer, uint64_t bytes, int failed, int64_t off,
+                              uint64_t t0, uint64_t t1);
+
+#define COL_INLINE static inline __attribute__((always_inline))
+#define COL_BITS(layer, cls, dir) ((unsigned)(layer) | (unsigned)(cls) << 4 | (unsigned)(dir) << 8)
+
+/* layer | class << 4 | dir << 8 of an op: a constant when op is one */
+COL_INLINE unsigned col_op_bits(int op)
+{
+	if (!__builtin_constant_p(op)) {
+		const struct vigil_op_info *oi = &vigil_op_table[op];
+		return COL_BITS(oi->layer, oi->cls, oi->dir);
+	}
+	switch (op) {
+#define COL_X_BITS(id, layer, name, cls, dir, help) \
+	case VIGIL_OP_##id: return COL_BITS(VIGIL_LAYER_##layer, VIGIL_CLASS_##cls, VIGIL_DIR_##dir);
+	VIGIL_OPS(COL_X_BITS)
+#undef COL_X_BITS
+	}
+	return 0;
+}
+
+/* vigil_hist_bucket without branches: 0 -> 0, else 1 + floor(log2 n), at most 31 */
+COL_INLINE unsigned col_hist_bucket(uint64_t n)
+{
+	unsigned b = 64u - (unsigned)__builtin_clzll(n | 1) - (n == 0);
+	return b < VIGIL_HIST_BUCKETS ? b : VIGIL_HIST_BUCKETS - 1;
+}
+
+/* Per-op counters and timeline of the thread's own shard (plain adds). */
+COL_INLINE void col_count_own(struct vigil_shard *s, int op, uint64_t req, uint64_t bytes, int failed,
+                              uint64_t t0, uint64_t dt)
+{
+	unsigned bits = col_op_bits(op);
+	struct vigil_op_counters *c = &s->ops[op];
+	c->calls++;
+	c->errors += failed != 0;
+	c->bytes += bytes;
+	c->ticks += dt;
+	c->hist[col_hist_bucket(req)]++;
+	struct vigil_tl_bin *row = col_tls.tl_row;
+	if (COL_UNLIKELY(t0 >= col_tls.tl_end))
+		row = col_tl_locate(s, t0);
+	struct vigil_tl_bin *tb = &row[bits & 15];
+	tb->ops++;
+	if ((bits >> 8) == VIGIL_DIR_READ)
+		tb->bytes_read += bytes;
+	else if ((bits >> 8) == VIGIL_DIR_WRITE)
+		tb->bytes_written += bytes;
+	tb->ticks += dt;
+	/* release: the counters above are stored before `changes` moves (x86 stores are
+	   ordered; the fence keeps the compiler from sinking them below) */
+	__atomic_signal_fence(__ATOMIC_RELEASE);
+	s->changes++;
+}
+
+/* One fd's file record (single-threaded, entry of this generation: plain adds). */
+COL_INLINE void col_file_own(struct col_fd *e, int cls, int dir, int flayer, uint64_t bytes, int failed,
+                             int64_t off, uint64_t t0, uint64_t t1, uint64_t dt)
+{
+	struct vigil_file *f = e->f;
+	if (COL_UNLIKELY(f == NULL))
+		return;
+	struct vigil_file_counters *c = &f->layer[flayer];
+	c->ticks += dt;
+	if (cls == VIGIL_CLASS_META)
+		c->meta_ops++;
+	if (cls == VIGIL_CLASS_DATA && dir != VIGIL_DIR_NONE) {
+		int rd = dir == VIGIL_DIR_READ;
+		if (rd) {
+			c->reads++;
+			c->bytes_read += bytes;
+		} else {
+			c->writes++;
+			c->bytes_written += bytes;
+		}
+		int64_t at = off == COL_OFF_POS ? e->pos[flayer] : off;
+		if (at >= 0 && !failed) {
+			if (off == COL_OFF_POS)
+				e->pos[flayer] = at + (int64_t)bytes;
+			int64_t *last = rd ? &e->rd_end[flayer] : &e->wr_end[flayer];
+			int64_t l = *last;
+			if (l >= 0) {
+				*(rd ? &c->consec_reads : &c->consec_writes) += at == l;
+				*(rd ? &c->seq_reads : &c->seq_writes) += at >= l;
+			}
+			uint64_t end = (uint64_t)at + bytes;
+			*last = (int64_t)end;
+			if (end > c->max_offset)
+				c->max_offset = end;
+		}
+	}
+	if (COL_UNLIKELY(f->first_ticks == 0))
+		f->first_ticks = t0 ? t0 : 1;
+	f->last_ticks = t1;
+}
+
+/*
+ * Count one call: op (a constant in wrappers), its fd (-1: no file), file
+ * layer, requested size, bytes transferred, failed, offset (COL_OFF_POS: the
+ * fd's position, advanced; COL_OFF_NONE) and the two clock reads.
+ */
+COL_INLINE void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes, int failed, int64_t off,
+                       uint64_t t0, uint64_t t1)
+{
+	col_tls.busy++;
+	if (failed)
+		bytes = 0;
+	uint64_t dt = t1 > t0 ? t1 - t0 : 0;
+	struct vigil_shard *s = col_tls.own;
+	if (COL_LIKELY(s != NULL))
+		col_count_own(s, op, req, bytes, failed, t0, dt);
+	else
+		col_count_slow(op, req, bytes, failed, t0, t1);
+	if (COL_LIKELY((unsigned)fd < COL_FDS) && COL_LIKELY(col_fds[fd].gen == col.fast_gen)) {
+		unsigned bits = col_op_bits(op);
+		col_file_own(&col_fds[fd], (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt);
+	} else if (fd >= 0) {
+		col_file_slow(op, fd, flayer, bytes, failed, off, t0, t1);
+	}
+	col_tls.busy--;
+}
 
 /* Declare a real-function pointer and fetch it (resolved lazily if called before init). */
 #define COL_DECL(ret, name, args) static ret (*real_##name) args
@@ -122,5 +268,11 @@ COL_HIDDEN void col_open_done(int op, int flayer, int fd, int dirfd, const char 
 	if (COL_UNLIKELY(real_##name == NULL)) \
 		real_##name = (__typeof__(real_##name))col_resolve(#name); \
 	real_##name; }))
+/* The real function as a local pointer (one load, one check), for the counted path. */
+#define COL_FN(name) ({ \
+	__typeof__(real_##name) fn_ = real_##name; \
+	if (COL_UNLIKELY(fn_ == NULL)) \
+		fn_ = real_##name = (__typeof__(real_##name))col_resolve(#name); \
+	fn_; })
 
 #endif

@@ -31,7 +31,7 @@
 #include "collector/col.h"
 
 __thread struct col_tls col_tls __attribute__((tls_model("initial-exec")));
-struct col_state col;
+struct col_state col = { .fast_gen = COL_GEN_NONE };
 
 static char core_seg_path[4096];   /* for re-opening at shard claim */
 static uint64_t core_seg_ino;
@@ -431,8 +431,11 @@ static struct vigil_shard *core_shard_claim(void)
 	col_tls.busy++;
 	int saved = errno;
 	uint32_t i = __atomic_fetch_add(&col.hdr->shards_used, 1, __ATOMIC_RELAXED);
-	if (i >= 1)
+	if (i >= 1) {
+		/* a second thread: per-file updates go atomic (out of line) from now on */
 		__atomic_store_n(&col.multi, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&col.fast_gen, COL_GEN_NONE, __ATOMIC_RELAXED);
+	}
 	struct vigil_shard *s;
 	if (i < VIGIL_SHARED_SHARD && core_shard_alloc(i) == 0) {
 		s = core_shard(i);
@@ -447,6 +450,8 @@ static struct vigil_shard *core_shard_claim(void)
 			col_set_flag(VIGIL_FLAG_SHARED_SHARD);
 	}
 	col_tls.shard = s;
+	col_tls.own = col_tls.shared ? NULL : s;
+	col_tls.tl_end = 0;
 	errno = saved;
 	col_tls.busy--;
 	return s;
@@ -460,7 +465,6 @@ void col_set_flag(uint32_t flag)
 	__atomic_fetch_add(&col.hdr->header_changes, 1, __ATOMIC_RELEASE);
 }
 
-#define CORE_ADD(var, v) __atomic_store_n(&(var), __atomic_load_n(&(var), __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED)
 #define CORE_AADD(var, v) __atomic_fetch_add(&(var), (v), __ATOMIC_RELAXED)
 
 /* Double the timeline bin width until `rel` fits (merging pairs of bins). */
@@ -481,7 +485,37 @@ static void core_tl_widen(struct vigil_shard *s, uint64_t rel)
 	__atomic_store_n(&s->tl_shift, sh, __ATOMIC_RELEASE);
 }
 
-void col_count_op(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
+/*
+ * The thread's timeline bin for t0 in its own shard (widening as needed),
+ * cached in TLS with the tick where that bin ends: the inline path only
+ * compares t0 with it.  Only the owner widens its shard, so the cache stays
+ * right; the shared shard never uses it.
+ */
+struct vigil_tl_bin *col_tl_locate(struct vigil_shard *s, uint64_t t0)
+{
+	uint64_t start = col.hdr->clock.start_ticks;
+	uint64_t rel = t0 > start ? t0 - start : 0;
+	uint64_t bin = rel >> s->tl_shift;
+	if (COL_UNLIKELY(bin >= VIGIL_TL_BINS)) {
+		core_tl_widen(s, rel);
+		bin = rel >> s->tl_shift;
+		if (bin >= VIGIL_TL_BINS)
+			bin = VIGIL_TL_BINS - 1;
+	}
+	uint32_t sh = s->tl_shift;
+	uint64_t end = UINT64_MAX;
+	if (sh < 57) { /* (bin + 1) <= 64 = 2^6: no overflow of the shift below 58 */
+		uint64_t w = (bin + 1) << sh;
+		if (start <= UINT64_MAX - w)
+			end = start + w;
+	}
+	col_tls.tl_row = s->timeline[bin];
+	col_tls.tl_end = end;
+	return s->timeline[bin];
+}
+
+/* Count into the thread's shard: claims one on the first call; the shared shard adds atomically. */
+void col_count_slow(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
 {
 	struct vigil_shard *s = col_tls.shard;
 	if (COL_UNLIKELY(!s) && !(s = core_shard_claim()))
@@ -489,11 +523,15 @@ void col_count_op(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t0,
 	uint64_t dt = t1 > t0 ? t1 - t0 : 0;
 	if (failed)
 		bytes = 0;
+	if (COL_LIKELY(!col_tls.shared)) {
+		col_count_own(s, op, req, bytes, failed, t0, dt);
+		return;
+	}
 	struct vigil_op_counters *c = &s->ops[op];
 	unsigned b = vigil_hist_bucket(req);
 	const struct vigil_op_info *oi = &vigil_op_table[op];
 	uint64_t rel = t0 > col.hdr->clock.start_ticks ? t0 - col.hdr->clock.start_ticks : 0;
-	uint64_t bin = rel >> s->tl_shift;
+	uint64_t bin = rel >> __atomic_load_n(&s->tl_shift, __ATOMIC_ACQUIRE);
 	if (COL_UNLIKELY(bin >= VIGIL_TL_BINS)) {
 		/* the shared shard may lose a few timeline updates racing with this; totals stay exact */
 		core_tl_widen(s, rel);
@@ -502,34 +540,19 @@ void col_count_op(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t0,
 			bin = VIGIL_TL_BINS - 1;
 	}
 	struct vigil_tl_bin *tb = &s->timeline[bin][oi->layer];
-	if (COL_LIKELY(!col_tls.shared)) {
-		CORE_ADD(c->calls, 1);
-		CORE_ADD(c->errors, failed ? 1 : 0);
-		CORE_ADD(c->bytes, bytes);
-		CORE_ADD(c->ticks, dt);
-		CORE_ADD(c->hist[b], 1);
-		CORE_ADD(tb->ops, 1);
-		if (oi->dir == VIGIL_DIR_READ)
-			CORE_ADD(tb->bytes_read, bytes);
-		else if (oi->dir == VIGIL_DIR_WRITE)
-			CORE_ADD(tb->bytes_written, bytes);
-		CORE_ADD(tb->ticks, dt);
-		__atomic_store_n(&s->changes, s->changes + 1, __ATOMIC_RELEASE);
-	} else {
-		CORE_AADD(c->calls, 1);
-		if (failed)
-			CORE_AADD(c->errors, 1);
-		CORE_AADD(c->bytes, bytes);
-		CORE_AADD(c->ticks, dt);
-		CORE_AADD(c->hist[b], 1);
-		CORE_AADD(tb->ops, 1);
-		if (oi->dir == VIGIL_DIR_READ)
-			CORE_AADD(tb->bytes_read, bytes);
-		else if (oi->dir == VIGIL_DIR_WRITE)
-			CORE_AADD(tb->bytes_written, bytes);
-		CORE_AADD(tb->ticks, dt);
-		__atomic_fetch_add(&s->changes, 1, __ATOMIC_RELEASE);
-	}
+	CORE_AADD(c->calls, 1);
+	if (failed)
+		CORE_AADD(c->errors, 1);
+	CORE_AADD(c->bytes, bytes);
+	CORE_AADD(c->ticks, dt);
+	CORE_AADD(c->hist[b], 1);
+	CORE_AADD(tb->ops, 1);
+	if (oi->dir == VIGIL_DIR_READ)
+		CORE_AADD(tb->bytes_read, bytes);
+	else if (oi->dir == VIGIL_DIR_WRITE)
+		CORE_AADD(tb->bytes_written, bytes);
+	CORE_AADD(tb->ticks, dt);
+	__atomic_fetch_add(&s->changes, 1, __ATOMIC_RELEASE);
 }
 
 /* ---- end record, fork, init ------------------------------------------- */
@@ -567,10 +590,12 @@ static void core_atfork_child(void)
 	col.shards = NULL;
 	munmap(old, VIGIL_SEGMENT_SIZE);
 	col_tls.shard = NULL;
+	col_tls.own = NULL;
+	col_tls.tl_end = 0;
 	col_tls.shared = 0;
 	col.multi = 0;
 	col.early = 0;
-	col_files_reset();
+	col_files_reset(); /* also fast_gen: the child has one thread */
 	core_segment_open(&id);
 	col.enabled = col.hdr != NULL;
 	col_tls.busy--;
@@ -601,6 +626,7 @@ void col_init(void)
 		col_debug("another copy of the collector is active; this one passes through", NULL);
 	} else {
 		col.fd_gen = 1;
+		col.fast_gen = col.multi ? COL_GEN_NONE : 1;
 		core_clock_setup();
 		core_segment_open(NULL);
 		if (col.hdr && !core_handlers_set) {
@@ -651,6 +677,7 @@ static int core_enosys(void)
 
 void *col_resolve(const char *name)
 {
+	int saved = errno; /* dlsym may set it; a successful real call would not reset it */
 	void *p = dlsym(RTLD_NEXT, name);
 	if (!p)
 		p = dlvsym(RTLD_NEXT, name, "GLIBC_2.2.5");
@@ -658,6 +685,7 @@ void *col_resolve(const char *name)
 		col_debug("no next definition of ", name);
 		p = (void *)core_enosys;
 	}
+	errno = saved;
 	return p;
 }
 
@@ -701,7 +729,7 @@ VIGIL_EXPORT void vigil_count_file(int op, int file_id, uint64_t req_size, uint6
 		return;
 	int saved = errno;
 	col_tls.busy++;
-	col_count_op(op, req_size, bytes, failed, t0, t1);
+	col_count_slow(op, req_size, bytes, failed, t0, t1);
 	int fl = vigil_file_layer_of(vigil_op_table[op].layer);
 	if (file_id >= 0 && file_id < VIGIL_FILES && fl >= 0)
 		col_file_update(file_id, fl, op, bytes, failed, offset < 0 ? COL_OFF_NONE : offset,

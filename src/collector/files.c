@@ -41,8 +41,9 @@ static const char *const files_pseudo_names[VIGIL_FILE_NKINDS] = {
 void col_files_reset(void)
 {
 	col.fd_gen++;
-	if (col.fd_gen == 0)
+	if (col.fd_gen == 0 || col.fd_gen == COL_GEN_NONE)
 		col.fd_gen = 1;
+	col.fast_gen = col.multi ? COL_GEN_NONE : col.fd_gen;
 	memset(files_pseudo_idx, 0, sizeof(files_pseudo_idx));
 }
 
@@ -206,6 +207,7 @@ static int files_kind_of(mode_t m)
 static void files_fd_init(struct col_fd *e, int file, int64_t pos)
 {
 	e->file = file;
+	e->f = file >= 0 && file < VIGIL_FILES && col.files ? &col.files[file] : NULL;
 	for (int l = 0; l < 2; l++) {
 		e->pos[l] = pos;
 		e->rd_end[l] = pos;
@@ -411,7 +413,7 @@ void col_io_copy(int op, int fd_in, int64_t off_in, int fd_out, int64_t off_out,
                  uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
 {
 	col_tls.busy++;
-	col_count_op(op, req, bytes, failed, t0, t1);
+	col_count_slow(op, req, bytes, failed, t0, t1);
 	uint64_t dt = t1 > t0 ? t1 - t0 : 0;
 	files_side(fd_in, VIGIL_DIR_READ, off_in, bytes, failed, dt, t0, t1);
 	/* the same descriptor on both sides: its time counts once */
@@ -419,13 +421,12 @@ void col_io_copy(int op, int fd_in, int64_t off_in, int fd_out, int64_t off_out,
 	col_tls.busy--;
 }
 
-void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes, int failed, int64_t off,
-            uint64_t t0, uint64_t t1)
+/* The per-file part of col_io() off the fast path: threads (atomic adds), a new or stale fd entry, fd overflow. */
+void col_file_slow(int op, int fd, int flayer, uint64_t bytes, int failed, int64_t off,
+                   uint64_t t0, uint64_t t1)
 {
-	col_tls.busy++;
-	col_count_op(op, req, bytes, failed, t0, t1);
 	struct col_fd *e;
-	if (fd >= 0 && (e = col_fd_get(fd)) != NULL) {
+	if ((e = col_fd_get(fd)) != NULL) {
 		int64_t at = off;
 		if (off == COL_OFF_POS) {
 			at = e->pos[flayer];
@@ -439,15 +440,16 @@ void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes, int failed
 		col_file_update(col_file_pseudo(VIGIL_FILE_OTHER), flayer, op, bytes, failed,
 		                COL_OFF_NONE, &dummy, &dummy, t0, t1);
 	}
-	col_tls.busy--;
 }
 
 void col_open_done(int op, int flayer, int fd, int dirfd, const char *path, int append,
                    int failed, uint64_t t0, uint64_t t1)
 {
+	int saved = errno; /* fstat, getcwd, readlink below */
 	col_tls.busy++;
 	if (!failed && fd >= 0)
 		col_fd_opened(fd, dirfd, path, append);
 	col_tls.busy--;
 	col_io(op, failed ? -1 : fd, flayer, 0, 0, failed, COL_OFF_NONE, t0, t1);
+	errno = saved;
 }

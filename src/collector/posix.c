@@ -118,15 +118,15 @@ POSIX_OPENAT2(__openat64_2)
 /* ---- data ------------------------------------------------------------- */
 
 /* ret: a ssize_t result; req: requested size; off: offset or COL_OFF_POS */
+/* (col_io never changes errno: the real call's errno reaches the caller untouched) */
 #define POSIX_RW_BODY(name, op, fd, req, off, ...) \
 	if (!col_on()) \
 		return COL_REAL(name)(__VA_ARGS__); \
-	(void)COL_REAL(name); uint64_t t0 = col_now(); \
-	ssize_t r = COL_REAL(name)(__VA_ARGS__); \
-	int e = errno; \
+	__typeof__(real_##name) fn = COL_FN(name); \
+	uint64_t t0 = col_now(); \
+	ssize_t r = fn(__VA_ARGS__); \
 	uint64_t t1 = col_now(); \
 	col_io(op, fd, PX, req, r > 0 ? (uint64_t)r : 0, r < 0, off, t0, t1); \
-	errno = e; \
 	return r
 
 COL_DECL(ssize_t, read, (int, void *, size_t));
@@ -225,12 +225,11 @@ POSIX_PV2(pwritev64v2, VIGIL_OP_PWRITEV, off64_t)
 #define POSIX_META_BODY(name, op, fd, ...) \
 	if (!col_on()) \
 		return COL_REAL(name)(__VA_ARGS__); \
-	(void)COL_REAL(name); uint64_t t0 = col_now(); \
-	int r = COL_REAL(name)(__VA_ARGS__); \
-	int e = errno; \
+	__typeof__(real_##name) fn = COL_FN(name); \
+	uint64_t t0 = col_now(); \
+	int r = fn(__VA_ARGS__); \
 	uint64_t t1 = col_now(); \
 	col_io(op, fd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1); \
-	errno = e; \
 	return r
 
 COL_DECL(int, close, (int));
@@ -241,13 +240,12 @@ VIGIL_EXPORT int close(int fd)
 			col_fd_closed(fd);
 		return COL_REAL(close)(fd);
 	}
-	(void)COL_REAL(close); uint64_t t0 = col_now();
-	int r = COL_REAL(close)(fd);
-	int e = errno;
+	__typeof__(real_close) fn = COL_FN(close);
+	uint64_t t0 = col_now();
+	int r = fn(fd);
 	uint64_t t1 = col_now();
 	col_io(VIGIL_OP_CLOSE, fd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1);
 	col_fd_closed(fd);
-	errno = e;
 	return r;
 }
 

@@ -41,9 +41,21 @@ int __isoc99_scanf(const char *fmt, ...);
 int __isoc99_vfscanf(FILE *fp, const char *fmt, va_list ap);
 int __isoc99_vscanf(const char *fmt, va_list ap);
 
+/*
+ * fileno_unlocked() without the call, and without its errno (EBADF for
+ * streams that have no fd): glibc's FILE is a public struct (bits/types/
+ * struct_FILE.h), _IO_IS_FILEBUF (0x2000) marks a stream on a descriptor.
+ */
 static inline int stdio_fd(FILE *fp)
 {
-	return fp ? fileno_unlocked(fp) : -1;
+#ifdef __GLIBC__
+	return fp && (fp->_flags & 0x2000) && fp->_fileno >= 0 ? fp->_fileno : -1;
+#else
+	int e = errno;
+	int fd = fp ? fileno_unlocked(fp) : -1;
+	errno = e;
+	return fd;
+#endif
 }
 
 static int stdio_append(const char *mode)
@@ -147,13 +159,12 @@ VIGIL_EXPORT int fclose(FILE *fp)
 #define STDIO_ITEMS_BODY(name, op, fp, size, n, ...) \
 	if (!col_on()) \
 		return COL_REAL(name)(__VA_ARGS__); \
-	(void)COL_REAL(name); uint64_t t0 = col_now(); \
-	size_t r = COL_REAL(name)(__VA_ARGS__); \
-	int e = errno; \
+	__typeof__(real_##name) fn = COL_FN(name); \
+	uint64_t t0 = col_now(); \
+	size_t r = fn(__VA_ARGS__); \
 	uint64_t t1 = col_now(); \
 	col_io(op, stdio_fd(fp), SX, (uint64_t)(size) * (n), (uint64_t)(size) * r, \
 	       r < (n) && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
-	errno = e; \
 	return r
 
 #define STDIO_FREAD(name) \
@@ -186,13 +197,12 @@ STDIO_FWRITE(fwrite_unlocked)
 #define STDIO_FGETS_BODY(name, fp, n, ...) \
 	if (!col_on()) \
 		return COL_REAL(name)(__VA_ARGS__); \
-	(void)COL_REAL(name); uint64_t t0 = col_now(); \
-	char *r = COL_REAL(name)(__VA_ARGS__); \
-	int e = errno; \
+	__typeof__(real_##name) fn = COL_FN(name); \
+	uint64_t t0 = col_now(); \
+	char *r = fn(__VA_ARGS__); \
 	uint64_t t1 = col_now(); \
 	col_io(VIGIL_OP_FGETS, stdio_fd(fp), SX, (uint64_t)((n) > 0 ? (n) : 0), r ? strlen(r) : 0, \
 	       r == NULL && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
-	errno = e; \
 	return r
 
 #define STDIO_FGETS(name) \
@@ -217,12 +227,11 @@ STDIO_FGETS_CHK(__fgets_unlocked_chk)
 #define STDIO_PUT_BODY(name, op, fp, req, ...) \
 	if (!col_on()) \
 		return COL_REAL(name)(__VA_ARGS__); \
-	(void)COL_REAL(name); uint64_t t0 = col_now(); \
-	int r = COL_REAL(name)(__VA_ARGS__); \
-	int e = errno; \
+	__typeof__(real_##name) fn = COL_FN(name); \
+	uint64_t t0 = col_now(); \
+	int r = fn(__VA_ARGS__); \
 	uint64_t t1 = col_now(); \
 	col_io(op, stdio_fd(fp), SX, req, r == EOF ? 0 : (req), r == EOF, COL_OFF_POS, t0, t1); \
-	errno = e; \
 	return r
 
 #define STDIO_FPUTS(name) \
@@ -263,13 +272,12 @@ STDIO_PUTCHAR(putchar_unlocked)
 #define STDIO_GETC_BODY(name, fp, ...) \
 	if (!col_on()) \
 		return COL_REAL(name)(__VA_ARGS__); \
-	(void)COL_REAL(name); uint64_t t0 = col_now(); \
-	int r = COL_REAL(name)(__VA_ARGS__); \
-	int e = errno; \
+	__typeof__(real_##name) fn = COL_FN(name); \
+	uint64_t t0 = col_now(); \
+	int r = fn(__VA_ARGS__); \
 	uint64_t t1 = col_now(); \
 	col_io(VIGIL_OP_FGETC, stdio_fd(fp), SX, 1, r == EOF ? 0 : 1, r == EOF && ferror_unlocked(fp), \
 	       COL_OFF_POS, t0, t1); \
-	errno = e; \
 	return r
 
 #define STDIO_FGETC(name) \
@@ -299,11 +307,9 @@ STDIO_GETCHAR(getchar_unlocked)
 	__typeof__(&(real)) fn_ = &(real); \
 	uint64_t t0 = col_now(); \
 	int r = fn_(__VA_ARGS__); \
-	int e = errno; \
 	uint64_t t1 = col_now(); \
 	col_io(VIGIL_OP_FPRINTF, stdio_fd(fp), SX, r > 0 ? (uint64_t)r : 0, r > 0 ? (uint64_t)r : 0, \
-	       r < 0, COL_OFF_POS, t0, t1); \
-	errno = e
+	       r < 0, COL_OFF_POS, t0, t1)
 
 COL_DECL(int, vfprintf, (FILE *, const char *, va_list));
 COL_DECL(int, __vfprintf_chk, (FILE *, int, const char *, va_list));
