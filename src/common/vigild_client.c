@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -52,8 +53,18 @@ int vigil_daemon_running_at(int dirfd)
 	/* A shared lock fails only while vigild holds its exclusive one. */
 	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
 		running = errno == EWOULDBLOCK;
-	else
+	else {
+		/*
+		 * Not held: vigild is down.  It refreshes the file's mtime every
+		 * VIGIL_DAEMON_REFRESH seconds while it runs, so a recent mtime means
+		 * it was killed or is restarting (systemd Restart=always) and will
+		 * pick the segments up: leave them to it rather than lose its counts.
+		 */
+		struct stat st;
+		if (fstat(fd, &st) == 0 && time(NULL) - st.st_mtime < VIGIL_DAEMON_STALE)
+			running = 1;
 		flock(fd, LOCK_UN);
+	}
 	close(fd);
 	return running;
 }

@@ -11,14 +11,17 @@
 
 /* Name of the lock file vigild holds (flock LOCK_EX) in every segment directory it watches. */
 #define VIGIL_DAEMON_LOCK "vigild.lock"
+/* vigild touches its lock file this often; a lock file older than STALE means no daemon. */
+#define VIGIL_DAEMON_REFRESH 10
+#define VIGIL_DAEMON_STALE 60
 /* Name of the per-user token file vigild writes into each user's segment directory. */
 #define VIGIL_DAEMON_TOKEN "vigild.token"
 #define VIGIL_DAEMON_SOCKET_DEFAULT "/run/vigil/vigild.sock"
 
 /*
- * 1 when a vigild is watching `segdir` right now (it holds the lock on
- * segdir/vigild.lock), 0 when not.  A killed daemon releases the lock at once,
- * so a stale file never counts.  With a daemon running, `vigil run` marks the
+ * 1 when a vigild is in charge of `segdir`: it holds the lock on
+ * segdir/vigild.lock, or released it less than VIGIL_DAEMON_STALE seconds
+ * ago (killed or restarting: it will come back for the segments); 0 when not.  With a daemon running, `vigil run` marks the
  * segments it collected (header.reader_mark) and leaves removal to vigild.
  */
 int vigil_daemon_running(const char *segdir);

@@ -81,8 +81,12 @@ int vd_job_write_profile(struct vd_job *j)
 	for (struct vd_proc *p = j->procs; p; p = p->next) {
 		unsigned char *buf;
 		struct vigil_seg_view v;
-		if (vd_segment_copy(p, &buf, &v) < 0)
-			continue; /* gone: its counts are still in the totals below */
+		int crc = vd_segment_copy(p, &buf, &v);
+		if (crc < 0) {
+			/* gone: its counts are still in the totals below */
+			vd_log(VD_LOG_DEBUG, "profile", "segment %s not in the profile: %s", p->name, strerror(-crc));
+			continue;
+		}
 		if (vigil_profile_add_segment(&prof, &v) < 0)
 			rc = -ENOMEM;
 		free(buf);

@@ -247,6 +247,14 @@ int main(int argc, char **argv)
 			continue;
 		vd_sample();
 		vd_ckpt_write_dirty(false);
+		static double last_touch;
+		if (vd_mono() - last_touch >= VIGIL_DAEMON_REFRESH) {
+			/* keeps vigil run leaving segments to us (vigil_daemon_running) */
+			for (int i = 0; i < vd.ndirs; i++)
+				if (vd.dirs[i].lockfd >= 0)
+					futimens(vd.dirs[i].lockfd, NULL);
+			last_touch = vd_mono();
+		}
 		static double last_tok;
 		double now = vd_mono();
 		if (now - last_tok >= 1.0) {

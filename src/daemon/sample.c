@@ -101,6 +101,7 @@ static int sample_add_dir(const char *path, bool per_user, uid_t want_uid)
 			return e == EWOULDBLOCK ? -EBUSY : -e;
 		}
 		if (fchown(d->lockfd, st.st_uid, st.st_gid) < 0) { /* non-root: already ours */ }
+		futimens(d->lockfd, NULL);
 	}
 	vd.ndirs++;
 	vd_log(VD_LOG_INFO, "discovery", "watching %s (uid %u)", path, (unsigned)st.st_uid);
@@ -370,6 +371,7 @@ static void sample_proc_ended(struct vd_proc *p, int state)
 	struct vd_job *j = p->job;
 	if (p->state != VD_P_RUNNING)
 		return;
+	vd_log(VD_LOG_DEBUG, "sample", "process %s %s", p->name, vd_pstate_names[state]);
 	p->state = state;
 	p->dirty = true;
 	sample_drop_copies(p);
@@ -655,7 +657,7 @@ fail:
 static void sample_lost(struct vd_proc *p, struct vd_dir *d, int reason, const char *why)
 {
 	sample_reject(reason - 1, d, p->name, why);
-	sample_proc_ended(p, VD_P_KILLED);
+	vd_log(VD_LOG_DEBUG, "sample", "lost %s", p->name); sample_proc_ended(p, VD_P_KILLED);
 	sample_drop_copies(p);
 }
 
@@ -714,7 +716,7 @@ static void sample_sweep(int dirix)
 			if (p->job) {
 				/* Vanished under us (its owner removed it): keep its counts. */
 				if (p->state == VD_P_RUNNING)
-					sample_proc_ended(p, VD_P_KILLED);
+					{ vd_log(VD_LOG_DEBUG, "sample", "vanished %s", p->name); sample_proc_ended(p, VD_P_KILLED); }
 				p->fd = -1;
 				pp = &p->hnext;
 				continue;
@@ -783,7 +785,7 @@ void vd_sample(void)
 				if (sample_proc_start(p->pid) != p->proc_start) {
 					reason = sample_full_read(p, d, &why); /* last words, maybe an end record */
 					if (p->state == VD_P_RUNNING)
-						sample_proc_ended(p, VD_P_KILLED);
+						{ vd_log(VD_LOG_DEBUG, "sample", "pid gone %s", p->name); sample_proc_ended(p, VD_P_KILLED); }
 				}
 			}
 		}
@@ -871,7 +873,7 @@ void vd_procs_reopen(void)
 				if (p->fd >= 0)
 					close(p->fd);
 				p->fd = -1;
-				sample_proc_ended(p, VD_P_KILLED);
+				vd_log(VD_LOG_DEBUG, "sample", "reopen failed %s: %s uid %u", p->name, strerror(errno), (unsigned)st.st_uid); sample_proc_ended(p, VD_P_KILLED);
 				continue;
 			}
 			p->dev = st.st_dev;

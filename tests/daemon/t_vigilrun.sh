@@ -1,0 +1,41 @@
+# The real collector under `vigil run` while vigild starts, stops (SIGTERM
+# and SIGKILL) and starts again in the middle of the job: vigild's final
+# numbers equal the profile vigil run wrote (nothing twice, nothing lost),
+# vigil run marks instead of removing while vigild runs, and vigild removes
+# the segments afterwards.  Without vigild, vigil run removes them itself.
+. "$(dirname "$0")/lib.sh"
+[ -x "$VIGIL" ] && [ -f "$LIB_DIR/libvigil.so" ] || fail "vigil and libvigil.so are not built"
+U=$(id -un)
+W="$T/work.sh"
+cat >"$W" <<SH
+for i in 1 2 3 4 5 6 7 8 9 10; do dd if=/dev/zero of=$T/out.bin bs=4096 count=100 status=none; sleep 0.15; done
+SH
+VIGIL_DIR="$SEG" VIGIL_JOB_ID=jobV "$VIGIL" run --quiet --profile "$T/p.json" -- sh "$W" & RUNPID=$!
+PIDS="$PIDS $RUNPID"
+sleep 0.3; start_vigild --job-linger 2
+sleep 0.3; stop_vigild
+sleep 0.3; start_vigild --job-linger 2
+sleep 0.3; kill_vigild
+sleep 0.2; start_vigild --job-linger 2
+wait $RUNPID || fail "vigil run failed"
+[ -f "$T/p.json" ] || fail "no profile from vigil run"
+# every operation vigil run counted, vigild counted exactly the same
+jq -r '.totals | to_entries[] | .key as $l | .value | to_entries[] | "\($l) \(.key) \(.value.calls) \(.value.bytes)"' "$T/p.json" >"$T/expect.txt"
+[ "$(grep -c '^posix write ' "$T/expect.txt")" = 1 ] || fail "profile has no writes"
+grep -q '^posix write 1000 4096000$' "$T/expect.txt" || fail "profile writes: $(grep '^posix write' "$T/expect.txt")"
+same() {
+	while read -r layer op calls bytes; do
+		[ "$(metric "vigil_io_operations_total{jobid=\"jobV\",user=\"$U\",layer=\"$layer\",op=\"$op\"}")" = "$calls" ] || return 1
+		[ "$(metric "vigil_io_bytes_total{jobid=\"jobV\",user=\"$U\",layer=\"$layer\",op=\"$op\"}")" = "$bytes" ] || return 1
+	done <"$T/expect.txt"
+}
+wait_for same || { scrape | grep jobV >&2; cat "$T/expect.txt" >&2; fail "vigild and vigil run disagree"; }
+# vigild removes the marked segments once the job ended
+wait_for sh -c "! ls '$SEG' | grep -q '\.seg$'" || fail "segments left behind with vigild running"
+same || fail "numbers changed after job end"
+# without vigild, vigil run removes its segments itself
+stop_vigild
+touch -d "-2 minutes" "$SEG/vigild.lock"   # long gone: no daemon in charge
+VIGIL_DIR="$SEG" VIGIL_JOB_ID=jobV2 "$VIGIL" run --quiet --profile "$T/p2.json" -- sh -c "echo hi >$T/x"
+! ls "$SEG" | grep -q '\.seg$' || fail "vigil run without vigild left segments"
+echo ok
