@@ -63,6 +63,18 @@ static uint64_t files_fnv(const char *s, size_t n)
  */
 static size_t files_normalise(char *p, size_t n)
 {
+	/* fast case, most paths: absolute, no "//", no "." or ".." component, no trailing "/" */
+	if (n > 1 && p[0] == '/' && p[n - 1] != '/') {
+		size_t i = 1;
+		for (; i < n; i++)
+			if (p[i] == '/' && (p[i - 1] == '/' || (p[i - 1] == '.' && (p[i - 2] == '/' ||
+			                    (p[i - 2] == '.' && i >= 3 && p[i - 3] == '/')))))
+				break;
+		if (i == n && !(p[n - 1] == '.' && (p[n - 2] == '/' || (p[n - 2] == '.' && n >= 3 && p[n - 3] == '/')))) {
+			p[n] = 0;
+			return n;
+		}
+	}
 	size_t out = 0, i = 0;
 	while (i < n) {
 		while (i < n && p[i] == '/')
