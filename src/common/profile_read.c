@@ -60,6 +60,24 @@ int vigil_op_lookup(int layer, const char *name)
 
 /* ---- typed getters: `where` names the field in messages ---- */
 
+/* v is missing or not of the type `what` ("a number", "an object", ...). */
+static int pr_type_fail(struct pr_ctx *c, json_t *v, const char *where, const char *what)
+{
+	return pr_fail(c, "%s is %s%s", where, v ? "not " : "missing: expected ", what);
+}
+
+/* Any JSON number as a double. */
+static int pr_num(struct pr_ctx *c, json_t *v, const char *where, double *d)
+{
+	if (json_is_integer(v))
+		*d = (double)json_integer_value(v);
+	else if (json_is_real(v))
+		*d = json_real_value(v);
+	else
+		return pr_type_fail(c, v, where, "a number");
+	return 0;
+}
+
 static int pr_u64(struct pr_ctx *c, json_t *v, const char *where, uint64_t *out)
 {
 	if (json_is_integer(v)) {
@@ -76,19 +94,16 @@ static int pr_u64(struct pr_ctx *c, json_t *v, const char *where, uint64_t *out)
 		*out = (uint64_t)d;
 		return 0;
 	}
-	return pr_fail(c, "%s is %sa number", where, v ? "not " : "missing: expected ");
+	return pr_type_fail(c, v, where, "a number");
 }
 
 static int pr_i64_range(struct pr_ctx *c, json_t *v, const char *where, long long lo, long long hi,
                         long long *out)
 {
-	double d;
-	if (json_is_integer(v))
-		d = (double)json_integer_value(v);
-	else if (json_is_real(v))
-		d = json_real_value(v);
-	else
-		return pr_fail(c, "%s is %sa number", where, v ? "not " : "missing: expected ");
+	double d = 0;
+	int rc;
+	if ((rc = pr_num(c, v, where, &d)))
+		return rc;
 	if (!(d == floor(d) && d >= (double)lo && d <= (double)hi))
 		return pr_fail(c, "%s is out of range (expected an integer from %lld to %lld)", where, lo, hi);
 	*out = (long long)d;
@@ -97,13 +112,10 @@ static int pr_i64_range(struct pr_ctx *c, json_t *v, const char *where, long lon
 
 static int pr_double(struct pr_ctx *c, json_t *v, const char *where, double *out)
 {
-	double d;
-	if (json_is_integer(v))
-		d = (double)json_integer_value(v);
-	else if (json_is_real(v))
-		d = json_real_value(v);
-	else
-		return pr_fail(c, "%s is %sa number", where, v ? "not " : "missing: expected ");
+	double d = 0;
+	int rc;
+	if ((rc = pr_num(c, v, where, &d)))
+		return rc;
 	if (!isfinite(d) || d < 0)
 		return pr_fail(c, "%s is not a finite non-negative number", where);
 	*out = d;
@@ -113,7 +125,7 @@ static int pr_double(struct pr_ctx *c, json_t *v, const char *where, double *out
 static int pr_str(struct pr_ctx *c, json_t *v, const char *where, char **field)
 {
 	if (!json_is_string(v))
-		return pr_fail(c, "%s is %sa string", where, v ? "not " : "missing: expected ");
+		return pr_type_fail(c, v, where, "a string");
 	char *s = strdup(json_string_value(v));
 	if (!s)
 		return -ENOMEM;
@@ -125,14 +137,59 @@ static int pr_str(struct pr_ctx *c, json_t *v, const char *where, char **field)
 static int pr_obj(struct pr_ctx *c, json_t *v, const char *where)
 {
 	if (!json_is_object(v))
-		return pr_fail(c, "%s is %san object", where, v ? "not " : "missing: expected ");
+		return pr_type_fail(c, v, where, "an object");
 	return 0;
 }
 
 static int pr_arr(struct pr_ctx *c, json_t *v, const char *where)
 {
 	if (!json_is_array(v))
-		return pr_fail(c, "%s is %san array", where, v ? "not " : "missing: expected ");
+		return pr_type_fail(c, v, where, "an array");
+	return 0;
+}
+
+/* ---- members: `where` names the object, "<where>.<key>" the member in messages ---- */
+
+#define PR_NAME_MAX 352 /* an object name (at most 299 bytes, see pr_totals), a dot and a key */
+
+static int pr_member_u64(struct pr_ctx *c, json_t *o, const char *where, const char *key, uint64_t *out)
+{
+	char w[PR_NAME_MAX];
+	snprintf(w, sizeof(w), "%s.%s", where, key);
+	return pr_u64(c, json_object_get(o, key), w, out);
+}
+
+static int pr_member_int(struct pr_ctx *c, json_t *o, const char *where, const char *key, long long lo,
+                         long long hi, long long *out)
+{
+	char w[PR_NAME_MAX];
+	snprintf(w, sizeof(w), "%s.%s", where, key);
+	return pr_i64_range(c, json_object_get(o, key), w, lo, hi, out);
+}
+
+static int pr_member_double(struct pr_ctx *c, json_t *o, const char *where, const char *key, double *out)
+{
+	char w[PR_NAME_MAX];
+	snprintf(w, sizeof(w), "%s.%s", where, key);
+	return pr_double(c, json_object_get(o, key), w, out);
+}
+
+static int pr_member_str(struct pr_ctx *c, json_t *o, const char *where, const char *key, char **field)
+{
+	char w[PR_NAME_MAX];
+	snprintf(w, sizeof(w), "%s.%s", where, key);
+	return pr_str(c, json_object_get(o, key), w, field);
+}
+
+/* A zeroed array of n elements in *arr (left as it is when n is 0). */
+static int pr_alloc(void **arr, size_t n, size_t size)
+{
+	if (!n)
+		return 0;
+	void *a = calloc(n, size);
+	if (!a)
+		return -ENOMEM;
+	*arr = a;
 	return 0;
 }
 
@@ -140,19 +197,13 @@ static int pr_arr(struct pr_ctx *c, json_t *v, const char *where)
 
 static int pr_opstat(struct pr_ctx *c, json_t *o, const char *where, int op, struct vigil_opstat *s)
 {
-	char w[320];
+	char w[PR_NAME_MAX];
 	int rc;
-	if ((rc = pr_obj(c, o, where)))
-		return rc;
-#define PR_U(key, dst) \
-	snprintf(w, sizeof(w), "%s.%s", where, key); \
-	if ((rc = pr_u64(c, json_object_get(o, key), w, dst))) return rc;
-	PR_U("calls", &s->calls);
-	PR_U("errors", &s->errors);
-	PR_U("bytes", &s->bytes);
-#undef PR_U
-	snprintf(w, sizeof(w), "%s.seconds", where);
-	if ((rc = pr_double(c, json_object_get(o, "seconds"), w, &s->seconds)))
+	if ((rc = pr_obj(c, o, where)) ||
+	    (rc = pr_member_u64(c, o, where, "calls", &s->calls)) ||
+	    (rc = pr_member_u64(c, o, where, "errors", &s->errors)) ||
+	    (rc = pr_member_u64(c, o, where, "bytes", &s->bytes)) ||
+	    (rc = pr_member_double(c, o, where, "seconds", &s->seconds)))
 		return rc;
 	if (s->errors > s->calls)
 		return pr_fail(c, "%s.errors (%llu) exceeds its calls (%llu)", where,
@@ -173,7 +224,7 @@ static int pr_opstat(struct pr_ctx *c, json_t *o, const char *where, int op, str
 	if (json_array_size(h) != VIGIL_HIST_BUCKETS)
 		return pr_fail(c, "%s has %zu elements instead of %d", w, json_array_size(h), VIGIL_HIST_BUCKETS);
 	for (size_t i = 0; i < VIGIL_HIST_BUCKETS; i++) {
-		char wi[352];
+		char wi[PR_NAME_MAX + 24];
 		snprintf(wi, sizeof(wi), "%s[%zu]", w, i);
 		if ((rc = pr_u64(c, json_array_get(h, i), wi, &s->hist[i])))
 			return rc;
@@ -218,17 +269,16 @@ static int pr_job(struct pr_ctx *c, json_t *j, struct vigil_profile *p)
 	int rc;
 	if ((rc = pr_obj(c, j, "job")))
 		return rc;
-	if ((rc = pr_str(c, json_object_get(j, "id"), "job.id", &p->job_id)) ||
-	    (rc = pr_str(c, json_object_get(j, "step"), "job.step", &p->step)) ||
-	    (rc = pr_str(c, json_object_get(j, "user"), "job.user", &p->user)) ||
-	    (rc = pr_str(c, json_object_get(j, "command"), "job.command", &p->command)))
-		return rc;
 	long long uid;
-	if ((rc = pr_i64_range(c, json_object_get(j, "uid"), "job.uid", 0, UINT32_MAX, &uid)))
+	if ((rc = pr_member_str(c, j, "job", "id", &p->job_id)) ||
+	    (rc = pr_member_str(c, j, "job", "step", &p->step)) ||
+	    (rc = pr_member_str(c, j, "job", "user", &p->user)) ||
+	    (rc = pr_member_str(c, j, "job", "command", &p->command)) ||
+	    (rc = pr_member_int(c, j, "job", "uid", 0, UINT32_MAX, &uid)))
 		return rc;
 	p->uid = (uint32_t)uid;
-	if ((rc = pr_double(c, json_object_get(j, "start"), "job.start", &p->start)) ||
-	    (rc = pr_double(c, json_object_get(j, "end"), "job.end", &p->end)))
+	if ((rc = pr_member_double(c, j, "job", "start", &p->start)) ||
+	    (rc = pr_member_double(c, j, "job", "end", &p->end)))
 		return rc;
 	if (p->end != 0 && p->end < p->start)
 		return pr_fail(c, "job.end is before job.start");
@@ -236,11 +286,8 @@ static int pr_job(struct pr_ctx *c, json_t *j, struct vigil_profile *p)
 	if ((rc = pr_arr(c, hosts, "job.hosts")))
 		return rc;
 	size_t n = json_array_size(hosts);
-	if (n) {
-		p->hosts = calloc(n, sizeof(*p->hosts));
-		if (!p->hosts)
-			return -ENOMEM;
-	}
+	if ((rc = pr_alloc((void **)&p->hosts, n, sizeof(*p->hosts))))
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		char w[64];
 		snprintf(w, sizeof(w), "job.hosts[%zu]", i);
@@ -248,28 +295,23 @@ static int pr_job(struct pr_ctx *c, json_t *j, struct vigil_profile *p)
 			return rc;
 		p->nhosts = i + 1;
 	}
+	/* derived from the rest: only checked */
 	long long np, nr;
-	if ((rc = pr_i64_range(c, json_object_get(j, "processes"), "job.processes", 0, INT32_MAX, &np)) ||
-	    (rc = pr_i64_range(c, json_object_get(j, "ranks"), "job.ranks", 0, INT32_MAX, &nr)))
-		return rc;
-	json_t *d = json_object_get(j, "duration_seconds");
 	double dur;
-	if ((rc = pr_double(c, d, "job.duration_seconds", &dur)))
+	if ((rc = pr_member_int(c, j, "job", "processes", 0, INT32_MAX, &np)) ||
+	    (rc = pr_member_int(c, j, "job", "ranks", 0, INT32_MAX, &nr)) ||
+	    (rc = pr_member_double(c, j, "job", "duration_seconds", &dur)))
 		return rc;
 	return 0;
 }
 
 static int pr_file_kind(const char *path)
 {
-	static const struct { const char *name; int kind; } pseudo[] = {
-		{ "<other files>", VIGIL_FILE_OVERFLOW }, { "<stdin>", VIGIL_FILE_STDIN },
-		{ "<stdout>", VIGIL_FILE_STDOUT }, { "<stderr>", VIGIL_FILE_STDERR },
-		{ "<pipe>", VIGIL_FILE_PIPE }, { "<socket>", VIGIL_FILE_SOCKET },
-		{ "<other>", VIGIL_FILE_OTHER },
-	};
-	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
-		if (!strcmp(path, pseudo[i].name))
-			return pseudo[i].kind;
+	for (int k = 0; k < VIGIL_FILE_NKINDS; k++) {
+		const char *name = vigil_file_kind_name(k);
+		if (name && !strcmp(path, name))
+			return k;
+	}
 	return path[0] == '/' ? VIGIL_FILE_REGULAR : -1;
 }
 
@@ -279,26 +321,22 @@ static int pr_files(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 	if ((rc = pr_arr(c, a, "files")))
 		return rc;
 	size_t n = json_array_size(a);
-	if (n) {
-		p->files = calloc(n, sizeof(*p->files));
-		if (!p->files)
-			return -ENOMEM;
-		p->files_cap = n;
-	}
+	if ((rc = pr_alloc((void **)&p->files, n, sizeof(*p->files))))
+		return rc;
+	p->files_cap = n;
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(a, i);
 		struct vigil_filestat *f = &p->files[i];
-		char w[64], wk[128];
+		char w[64];
 		snprintf(w, sizeof(w), "files[%zu]", i);
 		if ((rc = pr_obj(c, o, w)))
 			return rc;
 		p->nfiles = i + 1; /* owned from here: freed with the profile */
-		snprintf(wk, sizeof(wk), "%s.path", w);
-		if ((rc = pr_str(c, json_object_get(o, "path"), wk, &f->path)))
+		if ((rc = pr_member_str(c, o, w, "path", &f->path)))
 			return rc;
 		f->kind = pr_file_kind(f->path);
 		if (f->kind < 0)
-			return pr_fail(c, "%s is neither an absolute path nor a pseudo file name", wk);
+			return pr_fail(c, "%s.path is neither an absolute path nor a pseudo file name", w);
 		json_t *l = json_object_get(o, "layer");
 		int layer = json_is_string(l) ? vigil_layer_lookup(json_string_value(l)) : -1;
 		int fl = layer >= 0 ? vigil_file_layer_of(layer) : -1;
@@ -317,40 +355,27 @@ static int pr_files(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 			{ "consec_writes", offsetof(struct vigil_filestat, consec_writes) },
 			{ "max_offset", offsetof(struct vigil_filestat, max_offset) },
 		};
-		for (size_t k = 0; k < sizeof(u64s) / sizeof(u64s[0]); k++) {
-			snprintf(wk, sizeof(wk), "%s.%s", w, u64s[k].key);
-			if ((rc = pr_u64(c, json_object_get(o, u64s[k].key), wk,
-			                 (uint64_t *)((char *)f + u64s[k].off))))
+		for (size_t k = 0; k < sizeof(u64s) / sizeof(u64s[0]); k++)
+			if ((rc = pr_member_u64(c, o, w, u64s[k].key, (uint64_t *)((char *)f + u64s[k].off))))
 				return rc;
-		}
 		static const struct { const char *key; size_t off; } dbls[] = {
 			{ "seconds", offsetof(struct vigil_filestat, seconds) },
 			{ "first_access", offsetof(struct vigil_filestat, first_access) },
 			{ "last_access", offsetof(struct vigil_filestat, last_access) },
 		};
-		for (size_t k = 0; k < sizeof(dbls) / sizeof(dbls[0]); k++) {
-			snprintf(wk, sizeof(wk), "%s.%s", w, dbls[k].key);
-			if ((rc = pr_double(c, json_object_get(o, dbls[k].key), wk,
-			                    (double *)((char *)f + dbls[k].off))))
+		for (size_t k = 0; k < sizeof(dbls) / sizeof(dbls[0]); k++)
+			if ((rc = pr_member_double(c, o, w, dbls[k].key, (double *)((char *)f + dbls[k].off))))
 				return rc;
-		}
-		long long v;
-		snprintf(wk, sizeof(wk), "%s.processes", w);
-		if ((rc = pr_i64_range(c, json_object_get(o, "processes"), wk, 0, UINT32_MAX, &v)))
+		long long procs, nranks, rmin, rmax;
+		if ((rc = pr_member_int(c, o, w, "processes", 0, UINT32_MAX, &procs)) ||
+		    (rc = pr_member_int(c, o, w, "ranks", 0, INT32_MAX, &nranks)) ||
+		    (rc = pr_member_int(c, o, w, "rank_min", -1, INT32_MAX, &rmin)) ||
+		    (rc = pr_member_int(c, o, w, "rank_max", -1, INT32_MAX, &rmax)))
 			return rc;
-		f->processes = (uint32_t)v;
-		snprintf(wk, sizeof(wk), "%s.ranks", w);
-		if ((rc = pr_i64_range(c, json_object_get(o, "ranks"), wk, 0, INT32_MAX, &v)))
-			return rc;
-		f->nranks = (uint32_t)v;
-		snprintf(wk, sizeof(wk), "%s.rank_min", w);
-		if ((rc = pr_i64_range(c, json_object_get(o, "rank_min"), wk, -1, INT32_MAX, &v)))
-			return rc;
-		f->rank_min = (int32_t)v;
-		snprintf(wk, sizeof(wk), "%s.rank_max", w);
-		if ((rc = pr_i64_range(c, json_object_get(o, "rank_max"), wk, -1, INT32_MAX, &v)))
-			return rc;
-		f->rank_max = (int32_t)v;
+		f->processes = (uint32_t)procs;
+		f->nranks = (uint32_t)nranks;
+		f->rank_min = (int32_t)rmin;
+		f->rank_max = (int32_t)rmax;
 		if (f->rank_max < f->rank_min)
 			return pr_fail(c, "%s.rank_max is below its rank_min", w);
 	}
@@ -363,11 +388,10 @@ static int pr_timeline(struct pr_ctx *c, json_t *t, struct vigil_profile *p)
 	if ((rc = pr_obj(c, t, "timeline")))
 		return rc;
 	struct vigil_timeline *tl = &p->timeline;
-	if ((rc = pr_double(c, json_object_get(t, "start"), "timeline.start", &tl->start)) ||
-	    (rc = pr_double(c, json_object_get(t, "bin_seconds"), "timeline.bin_seconds", &tl->bin_seconds)))
-		return rc;
 	long long bins;
-	if ((rc = pr_i64_range(c, json_object_get(t, "bins"), "timeline.bins", 0, VIGIL_TL_BINS, &bins)))
+	if ((rc = pr_member_double(c, t, "timeline", "start", &tl->start)) ||
+	    (rc = pr_member_double(c, t, "timeline", "bin_seconds", &tl->bin_seconds)) ||
+	    (rc = pr_member_int(c, t, "timeline", "bins", 0, VIGIL_TL_BINS, &bins)))
 		return rc;
 	json_t *layers = json_object_get(t, "layers");
 	if ((rc = pr_obj(c, layers, "timeline.layers")))
@@ -415,49 +439,31 @@ static int pr_processes(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 	if ((rc = pr_arr(c, a, "processes")))
 		return rc;
 	size_t n = json_array_size(a);
-	if (n) {
-		p->procs = calloc(n, sizeof(*p->procs));
-		if (!p->procs)
-			return -ENOMEM;
-		p->procs_cap = n;
-	}
+	if ((rc = pr_alloc((void **)&p->procs, n, sizeof(*p->procs))))
+		return rc;
+	p->procs_cap = n;
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(a, i);
 		struct vigil_procstat *s = &p->procs[i];
 		char w[64], wk[128];
-		long long v;
+		long long pid, ppid, rank, status, sig;
 		snprintf(w, sizeof(w), "processes[%zu]", i);
 		if ((rc = pr_obj(c, o, w)))
 			return rc;
 		p->nprocs = i + 1;
 		s->uid = p->uid;
-		snprintf(wk, sizeof(wk), "%s.pid", w);
-		if ((rc = pr_i64_range(c, json_object_get(o, "pid"), wk, 0, INT32_MAX, &v)))
+		if ((rc = pr_member_int(c, o, w, "pid", 0, INT32_MAX, &pid)) ||
+		    (rc = pr_member_int(c, o, w, "ppid", 0, INT32_MAX, &ppid)) ||
+		    (rc = pr_member_int(c, o, w, "rank", -1, INT32_MAX, &rank)) ||
+		    (rc = pr_member_str(c, o, w, "host", &s->host)) ||
+		    (rc = pr_member_str(c, o, w, "exe", &s->exe)) ||
+		    (rc = pr_member_str(c, o, w, "command", &s->command)) ||
+		    (rc = pr_member_double(c, o, w, "start", &s->start)) ||
+		    (rc = pr_member_double(c, o, w, "end", &s->end)))
 			return rc;
-		s->pid = (int32_t)v;
-		snprintf(wk, sizeof(wk), "%s.ppid", w);
-		if ((rc = pr_i64_range(c, json_object_get(o, "ppid"), wk, 0, INT32_MAX, &v)))
-			return rc;
-		s->ppid = (int32_t)v;
-		snprintf(wk, sizeof(wk), "%s.rank", w);
-		if ((rc = pr_i64_range(c, json_object_get(o, "rank"), wk, -1, INT32_MAX, &v)))
-			return rc;
-		s->rank = (int32_t)v;
-		snprintf(wk, sizeof(wk), "%s.host", w);
-		if ((rc = pr_str(c, json_object_get(o, "host"), wk, &s->host)))
-			return rc;
-		snprintf(wk, sizeof(wk), "%s.exe", w);
-		if ((rc = pr_str(c, json_object_get(o, "exe"), wk, &s->exe)))
-			return rc;
-		snprintf(wk, sizeof(wk), "%s.command", w);
-		if ((rc = pr_str(c, json_object_get(o, "command"), wk, &s->command)))
-			return rc;
-		snprintf(wk, sizeof(wk), "%s.start", w);
-		if ((rc = pr_double(c, json_object_get(o, "start"), wk, &s->start)))
-			return rc;
-		snprintf(wk, sizeof(wk), "%s.end", w);
-		if ((rc = pr_double(c, json_object_get(o, "end"), wk, &s->end)))
-			return rc;
+		s->pid = (int32_t)pid;
+		s->ppid = (int32_t)ppid;
+		s->rank = (int32_t)rank;
 		json_t *st = json_object_get(o, "state");
 		const char *sv = json_is_string(st) ? json_string_value(st) : "";
 		if (!strcmp(sv, "exited"))
@@ -468,14 +474,11 @@ static int pr_processes(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 			s->state = VIGIL_PROC_RUNNING;
 		else
 			return pr_fail(c, "%s.state is not exited, killed or running", w);
-		snprintf(wk, sizeof(wk), "%s.exit_status", w);
-		if ((rc = pr_i64_range(c, json_object_get(o, "exit_status"), wk, -1, INT32_MAX, &v)))
+		if ((rc = pr_member_int(c, o, w, "exit_status", -1, INT32_MAX, &status)) ||
+		    (rc = pr_member_int(c, o, w, "signal", 0, 255, &sig)))
 			return rc;
-		s->exit_status = (int32_t)v;
-		snprintf(wk, sizeof(wk), "%s.signal", w);
-		if ((rc = pr_i64_range(c, json_object_get(o, "signal"), wk, 0, 255, &v)))
-			return rc;
-		s->term_signal = (int32_t)v;
+		s->exit_status = (int32_t)status;
+		s->term_signal = (int32_t)sig;
 		snprintf(wk, sizeof(wk), "%s.totals", w);
 		if ((rc = pr_totals(c, json_object_get(o, "totals"), wk, s->ops)))
 			return rc;
@@ -485,15 +488,6 @@ static int pr_processes(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 
 static int pr_flags(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 {
-	static const struct { const char *name; uint32_t bit; } map[] = {
-		{ "file_table_overflow", VIGIL_FLAG_FILE_OVERFLOW },
-		{ "fd_overflow", VIGIL_FLAG_FD_OVERFLOW },
-		{ "shared_shard", VIGIL_FLAG_SHARED_SHARD },
-		{ "path_truncated", VIGIL_FLAG_PATH_TRUNCATED },
-		{ "early_calls", VIGIL_FLAG_EARLY_CALLS },
-		{ "segment_failed", VIGIL_PFLAG_SEGMENT_FAILED },
-		{ "rejected_segments", VIGIL_PFLAG_REJECTED },
-	};
 	int rc;
 	if ((rc = pr_arr(c, a, "flags")))
 		return rc;
@@ -509,9 +503,9 @@ static int pr_flags(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 			p->survivors = running ? running : 1;
 			continue;
 		}
-		for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
-			if (!strcmp(s, map[k].name))
-				p->flags |= map[k].bit;
+		for (size_t k = 0; k < VIGIL_NPROFILE_FLAGS; k++)
+			if (!strcmp(s, vigil_profile_flags[k].name))
+				p->flags |= vigil_profile_flags[k].bit;
 		/* unknown flags: a later minor version; ignored */
 	}
 	return 0;
@@ -526,7 +520,7 @@ static int pr_mpi(struct pr_ctx *c, json_t *m)
 	if ((rc = pr_obj(c, m, "mpi")))
 		return rc;
 	long long v;
-	if ((rc = pr_i64_range(c, json_object_get(m, "ranks"), "mpi.ranks", 0, INT32_MAX, &v)))
+	if ((rc = pr_member_int(c, m, "mpi", "ranks", 0, INT32_MAX, &v)))
 		return rc;
 	json_t *ts = json_object_get(m, "time_share");
 	if (ts) {

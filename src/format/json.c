@@ -195,14 +195,12 @@ static void json_files(FILE *out, const struct vigil_profile *p)
 	fputc('[', out);
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const struct vigil_filestat *f = &p->files[i];
-		const char *layer = f->layer == VIGIL_FLAYER_POSIX ? "posix"
-		                  : f->layer == VIGIL_FLAYER_STDIO ? "stdio" : "mpiio";
 		fprintf(out, "%s\n    {\"path\": ", i ? "," : "");
 		vigil_json_string(out, f->path);
 		fprintf(out, ", \"layer\": \"%s\", \"bytes_read\": %" PRIu64 ", \"bytes_written\": %" PRIu64
 		        ", \"reads\": %" PRIu64 ", \"writes\": %" PRIu64 ", \"metadata_ops\": %" PRIu64
-		        ", \"seconds\": ", layer, f->bytes_read, f->bytes_written, f->reads, f->writes,
-		        f->meta_ops);
+		        ", \"seconds\": ", vigil_file_layer_name(f->layer), f->bytes_read, f->bytes_written,
+		        f->reads, f->writes, f->meta_ops);
 		json_num(out, f->seconds);
 		fprintf(out, ", \"seq_reads\": %" PRIu64 ", \"seq_writes\": %" PRIu64
 		        ", \"consec_reads\": %" PRIu64 ", \"consec_writes\": %" PRIu64
@@ -423,21 +421,12 @@ out:
 
 static void json_flags(FILE *out, const struct vigil_profile *p)
 {
-	static const struct { uint32_t bit; const char *name; } names[] = {
-		{ VIGIL_FLAG_FILE_OVERFLOW, "file_table_overflow" },
-		{ VIGIL_FLAG_FD_OVERFLOW, "fd_overflow" },
-		{ VIGIL_FLAG_SHARED_SHARD, "shared_shard" },
-		{ VIGIL_FLAG_PATH_TRUNCATED, "path_truncated" },
-		{ VIGIL_FLAG_EARLY_CALLS, "early_calls" },
-		{ VIGIL_PFLAG_SEGMENT_FAILED, "segment_failed" },
-		{ VIGIL_PFLAG_REJECTED, "rejected_segments" },
-	};
 	uint32_t flags = p->flags | (p->early_calls ? VIGIL_FLAG_EARLY_CALLS : 0);
 	int first = 1;
 	fputc('[', out);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (flags & names[i].bit) {
-			fprintf(out, "%s\"%s\"", first ? "" : ", ", names[i].name);
+	for (size_t i = 0; i < VIGIL_NPROFILE_FLAGS; i++)
+		if (flags & vigil_profile_flags[i].bit) {
+			fprintf(out, "%s\"%s\"", first ? "" : ", ", vigil_profile_flags[i].name);
 			first = 0;
 		}
 	if (p->survivors)

@@ -25,6 +25,29 @@ static const char *const prof_pseudo_names[VIGIL_FILE_NKINDS] = {
 	[VIGIL_FILE_OTHER] = "<other>",
 };
 
+const struct vigil_flag_name vigil_profile_flags[VIGIL_NPROFILE_FLAGS] = {
+	{ VIGIL_FLAG_FILE_OVERFLOW, "file_table_overflow" },
+	{ VIGIL_FLAG_FD_OVERFLOW, "fd_overflow" },
+	{ VIGIL_FLAG_SHARED_SHARD, "shared_shard" },
+	{ VIGIL_FLAG_PATH_TRUNCATED, "path_truncated" },
+	{ VIGIL_FLAG_EARLY_CALLS, "early_calls" },
+	{ VIGIL_PFLAG_SEGMENT_FAILED, "segment_failed" },
+	{ VIGIL_PFLAG_REJECTED, "rejected_segments" },
+};
+
+const char *vigil_file_layer_name(int flayer)
+{
+	static const char *const names[VIGIL_NFLAYERS] = {
+		[VIGIL_FLAYER_POSIX] = "posix", [VIGIL_FLAYER_STDIO] = "stdio", [VIGIL_FLAYER_MPIIO] = "mpiio",
+	};
+	return flayer >= 0 && flayer < VIGIL_NFLAYERS ? names[flayer] : "?";
+}
+
+const char *vigil_file_kind_name(int kind)
+{
+	return kind >= 0 && kind < VIGIL_FILE_NKINDS ? prof_pseudo_names[kind] : NULL;
+}
+
 int vigil_profile_set_str(char **field, const char *value)
 {
 	char *s = strdup(value ? value : "");
@@ -111,7 +134,7 @@ static int prof_fill_empty(char **field, const char *value)
 	return vigil_profile_set_str(field, value);
 }
 
-static void prof_add_opstat(struct vigil_opstat *d, const struct vigil_opstat *s)
+void vigil_opstat_add(struct vigil_opstat *d, const struct vigil_opstat *s)
 {
 	d->calls += s->calls;
 	d->errors += s->errors;
@@ -139,6 +162,15 @@ static int prof_bin_index(const struct vigil_timeline *tl, double t)
 	return x >= VIGIL_TL_BINS - 1 ? VIGIL_TL_BINS - 1 : (int)x;
 }
 
+/* d += val * f */
+static void prof_tl_add(struct vigil_tlstat *d, const struct vigil_tlstat *val, double f)
+{
+	d->ops += val->ops * f;
+	d->bytes_read += val->bytes_read * f;
+	d->bytes_written += val->bytes_written * f;
+	d->seconds += val->seconds * f;
+}
+
 /*
  * Spread `val`, observed uniformly over [t0, t1), onto the grid.  Parts
  * outside the grid go to the first or last bin, so nothing is ever lost.
@@ -148,11 +180,7 @@ static void prof_tl_spread(struct vigil_timeline *tl, int layer, double t0, doub
 {
 	int b0 = prof_bin_index(tl, t0), b1 = prof_bin_index(tl, t1);
 	if (!(t1 > t0) || b0 == b1) {
-		struct vigil_tlstat *d = &tl->bin[b0][layer];
-		d->ops += val->ops;
-		d->bytes_read += val->bytes_read;
-		d->bytes_written += val->bytes_written;
-		d->seconds += val->seconds;
+		prof_tl_add(&tl->bin[b0][layer], val, 1);
 		return;
 	}
 	double span = t1 - t0;
@@ -162,11 +190,7 @@ static void prof_tl_spread(struct vigil_timeline *tl, int layer, double t0, doub
 		double f = (fmin(t1, hi) - fmax(t0, lo)) / span;
 		if (!(f > 0))
 			continue;
-		struct vigil_tlstat *d = &tl->bin[b][layer];
-		d->ops += val->ops * f;
-		d->bytes_read += val->bytes_read * f;
-		d->bytes_written += val->bytes_written * f;
-		d->seconds += val->seconds * f;
+		prof_tl_add(&tl->bin[b][layer], val, f);
 	}
 }
 
@@ -502,7 +526,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 		}
 	}
 	for (int o = 0; o < VIGIL_NOPS; o++)
-		prof_add_opstat(&p->ops[o], &ps->ops[o]);
+		vigil_opstat_add(&p->ops[o], &ps->ops[o]);
 	p->flags |= h->flags;
 	p->early_calls += h->early_calls;
 	prof_span(p, ps->start, ps->end);
@@ -526,7 +550,7 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 		if ((rc = prof_add_host(dst, src->hosts[i])))
 			return rc;
 	for (int o = 0; o < VIGIL_NOPS; o++)
-		prof_add_opstat(&dst->ops[o], &src->ops[o]);
+		vigil_opstat_add(&dst->ops[o], &src->ops[o]);
 	for (size_t i = 0; i < src->nfiles; i++) {
 		const struct vigil_filestat *f = &src->files[i];
 		long slot = prof_file_slot(dst, f->path, f->kind, f->layer);

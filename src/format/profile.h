@@ -120,6 +120,22 @@ struct vigil_profile {
 	uint32_t survivors;         /* processes still running when written */
 };
 
+/* The flags of a profile's "flags" list (docs/PROFILE.md), in the order they are written; "survivors" is p->survivors. */
+struct vigil_flag_name {
+	uint32_t bit;               /* VIGIL_FLAG_* or VIGIL_PFLAG_* */
+	const char *name;           /* "file_table_overflow", ... */
+};
+#define VIGIL_NPROFILE_FLAGS 7
+extern const struct vigil_flag_name vigil_profile_flags[VIGIL_NPROFILE_FLAGS];
+
+/* "posix", "stdio", "mpiio" for an enum vigil_file_layer; "?" for anything else. */
+const char *vigil_file_layer_name(int flayer);
+/* "<stdout>", "<other files>", ... for a pseudo file kind; NULL for VIGIL_FILE_REGULAR and unknown kinds. */
+const char *vigil_file_kind_name(int kind);
+
+/* d += s: counts, seconds and histogram. */
+void vigil_opstat_add(struct vigil_opstat *d, const struct vigil_opstat *s);
+
 void vigil_profile_init(struct vigil_profile *p);
 void vigil_profile_free(struct vigil_profile *p);
 int  vigil_profile_set_str(char **field, const char *value); /* strdup with NULL -> "" */
