@@ -1,0 +1,28 @@
+# vigil top --once, vigil job-end and vigil dashboard against a running vigild;
+# clear messages when no daemon is reachable; control characters stripped.
+. "$(dirname "$0")/lib.sh"
+export VIGIL_SOCKET="$SOCK" VIGIL_DIR="$SEG"
+out=$("$VIGIL" top --once 2>&1) && fail "top without daemon succeeded"
+echo "$out" | grep -q "not reachable" || fail "top message: $out"
+start_vigild --job-linger 600
+"$SEGTOOL" "$SEG" "$(printf 'evil\033[2Jjob')" --op write --calls 1 --bytes 1
+"$SEGTOOL" "$SEG" jobT --op write --calls 2000 --bytes 65536 --delay-ms 1 & PIDS="$PIDS $!"
+wait_for sh -c "'$VIGIL' top --once | grep -q '^jobT '" || fail "top shows jobT"
+"$VIGIL" top --once >"$T/top.txt"
+head -1 "$T/top.txt" | grep -q '^JOBID' || fail "top header"
+grep -q "$(printf '\033')" "$T/top.txt" && fail "escape sequence reached the terminal"
+grep -q '^evil?\[2Jjob ' "$T/top.txt" || fail "control characters not replaced: $(cat "$T/top.txt")"
+# write rate shows while the job runs (65536 B every ~1 ms => > 1 MB/s)
+wait_for sh -c "'$VIGIL' top --once --sort w | awk '\$1==\"jobT\" && \$6 > 1 { ok=1 } END { exit !ok }'" || fail "write rate: $(cat "$T/top.txt")"
+# dashboard URL with the token; the token works
+url=$("$VIGIL" dashboard) || fail "dashboard"
+echo "$url" | grep -q "^http://127.0.0.1:$PORT/?token=[0-9a-f]\{32\}$" || fail "dashboard url: $url"
+tok=${url##*=}
+[ "$(curl -sf -m 5 "http://127.0.0.1:$PORT/api/v1/health?token=$tok" | jq .viewer_uid)" = "$(id -u)" ] || fail "token not accepted"
+# job-end: the profile is written now, not after the 600 s linger
+wait $(echo $PIDS | awk '{print $NF}')
+"$VIGIL" job-end jobT || fail "job-end"
+wait_for sh -c "ls '$PROF' | grep -q jobT" || fail "no profile after job-end"
+"$VIGIL" job-end nosuchjob 2>"$T/err" && fail "job-end of unknown job"
+grep -q "knows no job" "$T/err" || fail "job-end message"
+echo ok
