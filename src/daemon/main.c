@@ -17,7 +17,6 @@
 #include "common/vigild_client.h"
 #include "daemon/daemon.h"
 
-struct vd_state vd = { .lock = PTHREAD_MUTEX_INITIALIZER, .state_fd = -1, .next_instance = 1 };
 static volatile sig_atomic_t main_stop;
 
 void vd_procs_reopen(void);

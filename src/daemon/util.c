@@ -7,6 +7,8 @@
 #include <time.h>
 #include "daemon/daemon.h"
 
+struct vd_state vd = { .lock = PTHREAD_MUTEX_INITIALIZER, .state_fd = -1, .next_instance = 1 };
+
 double vd_now(void)
 {
 	struct timespec ts;
