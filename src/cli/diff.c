@@ -74,20 +74,6 @@ static double df_metric(const struct rep_sum *s, int m)
 	}
 }
 
-static void df_op_sum(const struct vigil_profile *p, int op, struct rep_sum *s)
-{
-	const struct vigil_opstat *o = &p->ops[op];
-	memset(s, 0, sizeof(*s));
-	s->calls = o->calls;
-	s->errors = o->errors;
-	s->bytes = o->bytes;
-	s->seconds = o->seconds;
-	if (vigil_op_table[op].dir == VIGIL_DIR_READ)
-		s->bytes_read = o->bytes;
-	else if (vigil_op_table[op].dir == VIGIL_DIR_WRITE)
-		s->bytes_written = o->bytes;
-}
-
 /* Sum of the metric over the ops a scope selects. */
 static double df_value(const struct vigil_profile *p, int layer, int cls, int op, int m)
 {
@@ -96,8 +82,8 @@ static double df_value(const struct vigil_profile *p, int layer, int cls, int op
 		if ((op >= 0 && i != op) || (layer >= 0 && vigil_op_table[i].layer != layer) ||
 		    (cls >= 0 && vigil_op_table[i].cls != cls))
 			continue;
-		struct rep_sum s;
-		df_op_sum(p, i, &s);
+		struct rep_sum s = { 0 };
+		rep_sum_add(&s, &p->ops[i], i);
 		v += df_metric(&s, m);
 	}
 	return v;
@@ -335,7 +321,6 @@ static int df_cmp_frows(const void *x, const void *y)
 
 static void df_files(FILE *out, const struct vigil_profile *a, const struct vigil_profile *b, size_t top)
 {
-	static const char *const fl[] = { "posix", "stdio", "mpiio" };
 	size_t cap = a->nfiles + b->nfiles, n = 0;
 	struct df_frow *rows = cap ? calloc(cap, sizeof(*rows)) : NULL;
 	if (cap && !rows)
@@ -368,7 +353,7 @@ static void df_files(FILE *out, const struct vigil_profile *a, const struct vigi
 			const struct vigil_filestat *f = pass ? (rows[i].a ? NULL : rows[i].b) : (rows[i].b ? NULL : rows[i].a);
 			if (!f)
 				continue;
-			fprintf(out, "  %-5s %10s  %s\n", fl[f->layer],
+			fprintf(out, "  %-5s %10s  %s\n", vigil_file_layer_name(f->layer),
 			        rep_bytes(c1, sizeof(c1), (double)(f->bytes_read + f->bytes_written)),
 			        rep_term(path, sizeof(path), f->path));
 			shown++;
@@ -385,7 +370,7 @@ static void df_files(FILE *out, const struct vigil_profile *a, const struct vigi
 		const struct vigil_filestat *fa = rows[i].a, *fb = rows[i].b;
 		double ba = (double)(fa->bytes_read + fa->bytes_written), bb = (double)(fb->bytes_read + fb->bytes_written);
 		char c1[32], c2[32], c3[32], c4[32], c5[32], c6[32], path[1024];
-		rep_table_add(&t, fl[fa->layer], rep_bytes(c1, 32, ba), rep_bytes(c2, 32, bb), df_rel(c3, 32, ba, bb),
+		rep_table_add(&t, vigil_file_layer_name(fa->layer), rep_bytes(c1, 32, ba), rep_bytes(c2, 32, bb), df_rel(c3, 32, ba, bb),
 		              rep_secs(c4, 32, fa->seconds), rep_secs(c5, 32, fb->seconds),
 		              df_rel(c6, 32, fa->seconds, fb->seconds), rep_term(path, sizeof(path), fa->path));
 	}
@@ -511,15 +496,10 @@ int cmd_diff(int argc, char **argv)
 			nrules++;
 			break;
 		}
-		case 'n': {
-			char *end;
-			top = strtol(optarg, &end, 10);
-			if (*end || top < 1 || top > 1000000) {
-				fprintf(stderr, "vigil diff: --top needs a number from 1 to 1000000.\n");
+		case 'n':
+			if (rep_parse_top("diff", optarg, &top))
 				goto out;
-			}
 			break;
-		}
 		case 'q': quiet = 1; break;
 		case 'h': fputs(diff_usage, stdout); rc = 0; goto out;
 		default:
@@ -533,19 +513,10 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	struct vigil_profile a, b;
-	char err[1024];
-	int ra = vigil_profile_load(argv[optind], &a, err, sizeof(err));
-	if (ra)
-		fprintf(stderr, "vigil diff: %s\n", rep_term(clean, sizeof(clean), err));
-	int rb = ra ? 0 : vigil_profile_load(argv[optind + 1], &b, err, sizeof(err));
-	if (ra) {
-		vigil_profile_free(&a);
+	if (rep_load("diff", argv[optind], &a))
 		goto out;
-	}
-	if (rb) {
-		fprintf(stderr, "vigil diff: %s\n", rep_term(clean, sizeof(clean), err));
+	if (rep_load("diff", argv[optind + 1], &b)) {
 		vigil_profile_free(&a);
-		vigil_profile_free(&b);
 		goto out;
 	}
 	if (!quiet)

@@ -14,7 +14,6 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/report_util.h"
-#include "common/profile_read.h"
 
 static const char report_usage[] =
 "usage: vigil report PROFILE [-o FILE.html] [--text] [--top N]\n"
@@ -68,18 +67,7 @@ static void rt_header(FILE *out, const struct vigil_profile *p, const struct rep
 	fprintf(out, "  start       %s\n", rep_time_utc(a, sizeof(a), p->start));
 	fprintf(out, "  duration    %s\n", rep_secs(a, sizeof(a), s->duration));
 	fputs("  flags       ", out);
-	static const struct { uint32_t bit; const char *name; } fl[] = {
-		{ VIGIL_FLAG_FILE_OVERFLOW, "file_table_overflow" }, { VIGIL_FLAG_FD_OVERFLOW, "fd_overflow" },
-		{ VIGIL_FLAG_SHARED_SHARD, "shared_shard" }, { VIGIL_FLAG_PATH_TRUNCATED, "path_truncated" },
-		{ VIGIL_FLAG_EARLY_CALLS, "early_calls" }, { VIGIL_PFLAG_SEGMENT_FAILED, "segment_failed" },
-		{ VIGIL_PFLAG_REJECTED, "rejected_segments" },
-	};
-	int any = 0;
-	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
-		if (p->flags & fl[i].bit)
-			fprintf(out, "%s%s", any++ ? ", " : "", fl[i].name);
-	if (p->survivors)
-		fprintf(out, "%ssurvivors", any++ ? ", " : "");
+	int any = rep_flags(out, p);
 	fprintf(out, "%s\n", any ? " (numbers may be partial: see docs/PROFILE.md)" : "none (exact and complete)");
 }
 
@@ -185,11 +173,10 @@ static void rt_files(FILE *out, const struct vigil_profile *p, const struct rep_
 	for (size_t k = 0; k < p->nfiles && k < top; k++) {
 		const struct vigil_filestat *f = &p->files[order[k]];
 		char c1[32], c2[32], c3[32], c4[32], c5[32], c6[32], c7[32], path[1024];
-		static const char *const fl[] = { "posix", "stdio", "mpiio" };
 		rep_table_add(&t, rep_bytes(c1, 32, (double)f->bytes_read), rep_bytes(c2, 32, (double)f->bytes_written),
 		              rep_count(c3, 32, (double)f->reads), rep_count(c4, 32, (double)f->writes),
 		              rep_count(c5, 32, (double)f->meta_ops), rep_secs(c6, 32, f->seconds),
-		              rep_count(c7, 32, f->processes), fl[f->layer], rep_term(path, sizeof(path), f->path));
+		              rep_count(c7, 32, f->processes), vigil_file_layer_name(f->layer), rep_term(path, sizeof(path), f->path));
 	}
 	rep_table_print(&t, out, "  ");
 	rep_table_free(&t);
@@ -322,15 +309,10 @@ int cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'o': html = optarg; break;
 		case 't': text = 1; break;
-		case 'n': {
-			char *end;
-			top = strtol(optarg, &end, 10);
-			if (*end || top < 1 || top > 1000000) {
-				fprintf(stderr, "vigil report: --top needs a number from 1 to 1000000.\n");
+		case 'n':
+			if (rep_parse_top("report", optarg, &top))
 				return 2;
-			}
 			break;
-		}
 		case 'h': fputs(report_usage, stdout); return 0;
 		default:
 			fprintf(stderr, "vigil report: unknown or incomplete option '%s'; see 'vigil report --help'.\n",
@@ -344,12 +326,9 @@ int cmd_report(int argc, char **argv)
 	}
 	struct vigil_profile p;
 	struct rep_summary s;
-	char err[1024], clean[1100];
-	if (vigil_profile_load(argv[optind], &p, err, sizeof(err))) {
-		fprintf(stderr, "vigil report: %s\n", rep_term(clean, sizeof(clean), err));
-		vigil_profile_free(&p);
+	char clean[1100];
+	if (rep_load("report", argv[optind], &p))
 		return 2;
-	}
 	int rc = 0;
 	if (rep_summarize(&p, &s)) {
 		fprintf(stderr, "vigil report: out of memory.\n");

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/report_util.h"
-#include "common/profile_read.h"
 
 #define RH_W 760   /* plot width */
 #define RH_H 220   /* plot height */
@@ -208,18 +207,7 @@ static void rh_header(FILE *out, const struct vigil_profile *p, const struct rep
 	fputs("<dt>duration</dt><dd id=\"job-duration\" data-v=\"", out);
 	rh_num(out, s->duration);
 	fprintf(out, "\">%s</dd><dt>flags</dt><dd class=\"flags\" id=\"job-flags\">", rep_secs(a, sizeof(a), s->duration));
-	static const struct { uint32_t bit; const char *name; } fl[] = {
-		{ VIGIL_FLAG_FILE_OVERFLOW, "file_table_overflow" }, { VIGIL_FLAG_FD_OVERFLOW, "fd_overflow" },
-		{ VIGIL_FLAG_SHARED_SHARD, "shared_shard" }, { VIGIL_FLAG_PATH_TRUNCATED, "path_truncated" },
-		{ VIGIL_FLAG_EARLY_CALLS, "early_calls" }, { VIGIL_PFLAG_SEGMENT_FAILED, "segment_failed" },
-		{ VIGIL_PFLAG_REJECTED, "rejected_segments" },
-	};
-	int any = 0;
-	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
-		if (p->flags & fl[i].bit)
-			fprintf(out, "%s%s", any++ ? ", " : "", fl[i].name);
-	if (p->survivors)
-		fprintf(out, "%ssurvivors", any++ ? ", " : "");
+	int any = rep_flags(out, p); /* fixed names: nothing to escape */
 	fprintf(out, "%s</dd></dl></header>\n", any ? " (numbers may be partial)" : "none");
 }
 
@@ -360,7 +348,6 @@ static void rh_files(FILE *out, const struct vigil_profile *p, const size_t *ord
                      const char *title)
 {
 	char a[32];
-	static const char *const fl[] = { "posix", "stdio", "mpiio" };
 	fprintf(out, "<h3>%s (%zu of %zu)</h3><table id=\"%s\" class=\"sortable\"><thead><tr><th>path</th><th>layer</th>"
 	        "<th class=\"n\">read</th><th class=\"n\">written</th><th class=\"n\">reads</th><th class=\"n\">writes</th>"
 	        "<th class=\"n\">metadata</th><th class=\"n\">time</th><th class=\"n\">processes</th><th class=\"n\">ranks</th>"
@@ -369,7 +356,7 @@ static void rh_files(FILE *out, const struct vigil_profile *p, const size_t *ord
 		const struct vigil_filestat *f = &p->files[order[k]];
 		fputs("<tr><td class=\"path\">", out);
 		rep_html(out, f->path);
-		fprintf(out, "</td><td>%s</td>", fl[f->layer]);
+		fprintf(out, "</td><td>%s</td>", vigil_file_layer_name(f->layer));
 		rh_td(out, (double)f->bytes_read, rep_bytes(a, sizeof(a), (double)f->bytes_read));
 		rh_td(out, (double)f->bytes_written, rep_bytes(a, sizeof(a), (double)f->bytes_written));
 		rh_td(out, (double)f->reads, rep_count(a, sizeof(a), (double)f->reads));

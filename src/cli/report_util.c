@@ -3,12 +3,14 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cli/report_util.h"
+#include "common/profile_read.h"
 
-static void ru_add(struct rep_sum *d, const struct vigil_opstat *o, int op)
+void rep_sum_add(struct rep_sum *d, const struct vigil_opstat *o, int op)
 {
 	d->calls += o->calls;
 	d->errors += o->errors;
@@ -21,7 +23,6 @@ static void ru_add(struct rep_sum *d, const struct vigil_opstat *o, int op)
 }
 
 static const struct vigil_profile *ru_sort_p;
-static const struct rep_summary *ru_sort_s;
 
 static int ru_cmp_bytes(const void *a, const void *b)
 {
@@ -70,14 +71,13 @@ int rep_summarize(const struct vigil_profile *p, struct rep_summary *s)
 	for (int i = 0; i < VIGIL_NOPS; i++) {
 		const struct vigil_opstat *o = &p->ops[i];
 		int l = vigil_op_table[i].layer, c = vigil_op_table[i].cls;
-		ru_add(&s->layer[l], o, i);
-		ru_add(&s->cls[l][c], o, i);
-		ru_add(&s->all, o, i);
+		rep_sum_add(&s->layer[l], o, i);
+		rep_sum_add(&s->cls[l][c], o, i);
+		rep_sum_add(&s->all, o, i);
 		if (o->calls || o->seconds > 0 || o->bytes)
 			s->ops_by_time[s->nops++] = i;
 	}
 	ru_sort_p = p;
-	ru_sort_s = s;
 	qsort(s->ops_by_time, (size_t)s->nops, sizeof(int), ru_cmp_ops);
 	s->duration = p->end > p->start ? p->end - p->start : 0;
 	for (size_t i = 0; i < p->nprocs; i++) {
@@ -151,8 +151,40 @@ void rep_summary_free(struct rep_summary *s)
 	free(s->by_bytes);
 	free(s->by_time);
 	free(s->bal);
-	free(s->ranks);
 	memset(s, 0, sizeof(*s));
+}
+
+int rep_load(const char *cmd, const char *path, struct vigil_profile *p)
+{
+	char err[1024], clean[1024];
+	if (!vigil_profile_load(path, p, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "vigil %s: %s\n", cmd, rep_term(clean, sizeof(clean), err));
+	vigil_profile_free(p);
+	return -1;
+}
+
+int rep_parse_top(const char *cmd, const char *arg, long *top)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (*end || v < 1 || v > 1000000) {
+		fprintf(stderr, "vigil %s: --top needs a number from 1 to 1000000.\n", cmd);
+		return -1;
+	}
+	*top = v;
+	return 0;
+}
+
+int rep_flags(FILE *out, const struct vigil_profile *p)
+{
+	int n = 0;
+	for (size_t i = 0; i < VIGIL_NPROFILE_FLAGS; i++)
+		if (p->flags & vigil_profile_flags[i].bit)
+			fprintf(out, "%s%s", n++ ? ", " : "", vigil_profile_flags[i].name);
+	if (p->survivors)
+		fprintf(out, "%ssurvivors", n++ ? ", " : "");
+	return n;
 }
 
 /* ---- units ---- */

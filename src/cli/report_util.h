@@ -35,7 +35,6 @@ struct rep_summary {
 	double proc_seconds;           /* sum of process lifetimes */
 	double io_seconds, mpi_seconds, rest_seconds;
 	uint32_t nranks;               /* processes with rank >= 0 */
-	int32_t *ranks;                /* proc index -> rank, for per-rank series */
 	struct rep_balance *bal; size_t nbal; /* ops with MPI-rank spread, by max seconds */
 	size_t *by_bytes, *by_time;    /* file indexes, largest first */
 	int ops_by_time[VIGIL_NOPS]; int nops; /* ops called, most time first */
@@ -43,6 +42,18 @@ struct rep_summary {
 
 int  rep_summarize(const struct vigil_profile *p, struct rep_summary *s);
 void rep_summary_free(struct rep_summary *s);
+/* d += operation `op`'s counts (its bytes also as read or written, by the op's direction). */
+void rep_sum_add(struct rep_sum *d, const struct vigil_opstat *o, int op);
+
+/*
+ * Load a profile for subcommand `cmd`; on failure print "vigil CMD: <the
+ * reader's sentence>" (terminal-safe) on stderr, free `p` and return -1.
+ */
+int rep_load(const char *cmd, const char *path, struct vigil_profile *p);
+/* --top N (1 to 1000000); else one sentence on stderr for `cmd` and -1. */
+int rep_parse_top(const char *cmd, const char *arg, long *top);
+/* The profile's flags, then "survivors", as "a, b, c"; returns how many were printed. */
+int rep_flags(FILE *out, const struct vigil_profile *p);
 
 /* Human units into buf (returns buf). */
 char *rep_bytes(char *buf, size_t len, double b);    /* B, KiB, MiB, GiB, TiB */

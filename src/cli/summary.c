@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/report_util.h"
 #include "cli/summary.h"
 
 #define SUM_MAX_OPS   14
@@ -16,23 +17,11 @@
 #define SUM_PATH_COLS 40
 #define PATH_MAX_SUM  4200
 
-const char *summary_bytes(char *buf, size_t len, double b)
-{
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
-	if (b < 1024) {
-		snprintf(buf, len, "%.0f B", b);
-		return buf;
-	}
-	int u = -1;
-	while (b >= 1024 && u < 4) {
-		b /= 1024;
-		u++;
-	}
-	snprintf(buf, len, b < 10 ? "%.2f %s" : b < 100 ? "%.1f %s" : "%.0f %s", b, unit[u]);
-	return buf;
-}
-
-const char *summary_seconds(char *buf, size_t len, double s)
+/*
+ * "850 us", "12.3 ms", "4.20 s", "3m05s": plain ASCII and minutes for long
+ * runs, where `vigil report` (rep_secs) writes "µs" and "185 s".
+ */
+static const char *sum_seconds(char *buf, size_t len, double s)
 {
 	if (!(s > 0))
 		snprintf(buf, len, "0 s");
@@ -123,8 +112,8 @@ static void sum_ops(FILE *out, const struct vigil_profile *p)
 		char c[32], b[32], t[32], e[32];
 		fprintf(out, "  %-6s %-20s %12s %11s %10s %9s\n", vigil_layer_names[inf->layer], inf->name,
 		        sum_count(c, sizeof(c), s->calls),
-		        inf->cls == VIGIL_CLASS_DATA ? summary_bytes(b, sizeof(b), (double)s->bytes) : "-",
-		        summary_seconds(t, sizeof(t), s->seconds), sum_count(e, sizeof(e), s->errors));
+		        inf->cls == VIGIL_CLASS_DATA ? rep_bytes(b, sizeof(b), (double)s->bytes) : "-",
+		        sum_seconds(t, sizeof(t), s->seconds), sum_count(e, sizeof(e), s->errors));
 	}
 	if (n > SUM_MAX_OPS)
 		fprintf(out, "  ... and %d more operations (see the profile)\n", n - SUM_MAX_OPS);
@@ -200,14 +189,12 @@ static void sum_files(FILE *out, const struct vigil_profile *p)
 	for (size_t i = 0; i < n && i < SUM_MAX_FILES; i++) {
 		const struct vigil_filestat *f = &p->files[idx[i]];
 		char path[SUM_PATH_COLS * 4], rd[32], wr[32], ops[32], t[32];
-		const char *layer = f->layer == VIGIL_FLAYER_POSIX ? "posix"
-		                  : f->layer == VIGIL_FLAYER_STDIO ? "stdio" : "mpiio";
 		fprintf(out, "  %-*s %-6s %11s %11s %9s %10s\n", SUM_PATH_COLS,
-		        sum_safe(path, sizeof(path), f->path, SUM_PATH_COLS), layer,
-		        summary_bytes(rd, sizeof(rd), (double)f->bytes_read),
-		        summary_bytes(wr, sizeof(wr), (double)f->bytes_written),
+		        sum_safe(path, sizeof(path), f->path, SUM_PATH_COLS), vigil_file_layer_name(f->layer),
+		        rep_bytes(rd, sizeof(rd), (double)f->bytes_read),
+		        rep_bytes(wr, sizeof(wr), (double)f->bytes_written),
 		        sum_count(ops, sizeof(ops), f->reads + f->writes + f->meta_ops),
-		        summary_seconds(t, sizeof(t), f->seconds));
+		        sum_seconds(t, sizeof(t), f->seconds));
 	}
 	if (n > SUM_MAX_FILES)
 		fprintf(out, "  ... and %zu more files (see the profile)\n", n - SUM_MAX_FILES);
@@ -221,7 +208,7 @@ void summary_print(FILE *out, const struct vigil_profile *p, const char *profile
 	fprintf(out, "\nvigil: %s: %zu process%s on %zu host%s, %s\n",
 	        sum_safe(cmd, sizeof(cmd), p->command, -60), p->nprocs, p->nprocs == 1 ? "" : "es",
 	        nhosts, nhosts == 1 ? "" : "s",
-	        summary_seconds(dur, sizeof(dur), p->end > p->start ? p->end - p->start : 0));
+	        sum_seconds(dur, sizeof(dur), p->end > p->start ? p->end - p->start : 0));
 	sum_ops(out, p);
 	sum_sizes(out, p);
 	sum_files(out, p);

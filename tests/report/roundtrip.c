@@ -69,15 +69,8 @@ static void rt_fill(struct vigil_profile *p)
 			q->ops[op].seconds = 0.001 * (op + 1) + r * 0.25;
 			q->ops[op].hist[vigil_hist_bucket(q->ops[op].bytes)] = q->ops[op].calls;
 		}
-		for (int op = 0; op < VIGIL_NOPS; op++) {
-			struct vigil_opstat *t = &p->ops[op], *o = &q->ops[op];
-			t->calls += o->calls;
-			t->errors += o->errors;
-			t->bytes += o->bytes;
-			t->seconds += o->seconds;
-			for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
-				t->hist[b] += o->hist[b];
-		}
+		for (int op = 0; op < VIGIL_NOPS; op++)
+			vigil_opstat_add(&p->ops[op], &q->ops[op]);
 	}
 	p->survivors = 1;
 	p->flags = VIGIL_FLAG_FILE_OVERFLOW | VIGIL_PFLAG_REJECTED;
