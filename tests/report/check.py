@@ -14,17 +14,13 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pyhelpers import check, finish, chromium as chromium_run  # noqa: E402
+
 VIGIL, SRC, ART, TEST = sys.argv[1:5]
 FIX = os.path.join(SRC, "fixtures")
 GOLD = os.path.join(SRC, "golden")
 TMP = tempfile.mkdtemp(prefix="vigil-report-test-")
-failures = []
-
-
-def check(cond, msg):
-    if not cond:
-        failures.append(msg)
-        print("FAIL:", msg)
 
 
 def run(*args, cwd=None):
@@ -238,15 +234,8 @@ class Dom(html.parser.HTMLParser):
             c[2] += data
 
 
-def chromium(url, dump=True, shot=None):
-    prof = tempfile.mkdtemp(prefix="chromium-", dir=TMP)
-    args = ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + prof,
-            "--enable-logging=stderr", "--log-level=0", "--virtual-time-budget=3000", "--window-size=1200,3000"]
-    args += ["--dump-dom"] if dump else ["--screenshot=" + shot, "--hide-scrollbars"]
-    p = subprocess.run(args + [url], capture_output=True, text=True, timeout=60)
-    console = [l for l in p.stderr.splitlines() if ":CONSOLE" in l or "Refused to" in l]
-    return p.stdout, console
+def chromium(url, shot=None):
+    return chromium_run(url, TMP, budget_ms=3000, window="1200,3000", timeout=60, shot=shot)
 
 
 def near(a, b):
@@ -362,7 +351,7 @@ def html_check(name, prof_path, expect_hostile):
             check(near(float(a["data-v"]), want), "%s: per-rank bar %s %s" % (name, a["data-i"], a["data-series"]))
     os.makedirs(ART, exist_ok=True)
     shot = os.path.join(ART, "report-%s.png" % name)
-    chromium("file://" + out, dump=False, shot=shot)
+    chromium("file://" + out, shot=shot)
     check(os.path.exists(shot) and os.path.getsize(shot) > 10000, "%s: no screenshot" % name)
 
 
@@ -404,7 +393,4 @@ try:
     TESTS[TEST]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
-if failures:
-    print("%d check(s) failed" % len(failures))
-    sys.exit(1)
-print("ok")
+finish()
