@@ -54,30 +54,23 @@ static const char *sum_count(char *buf, size_t len, uint64_t n)
 }
 
 /*
- * Terminal-safe copy: control bytes become '?'.  A string longer than `cols`
- * keeps its tail (paths: the file name matters) or, with cols < 0, its head
- * (commands: the program matters).
+ * Terminal-safe copy (rep_term: control characters become '?').  A string
+ * longer than `cols` bytes keeps its tail (paths: the file name matters) or,
+ * with cols < 0, its head (commands: the program matters).
  */
 static const char *sum_safe(char *buf, size_t len, const char *s, int cols)
 {
 	const char *from = s ? s : "";
-	size_t l = strlen(from), want = (size_t)(cols < 0 ? -cols : cols), k = 0;
-	int cut = want && l > want && len > want;
-	if (cut && cols > 0) {
-		from += l - (want - 3);
+	size_t l = strlen(from), want = (size_t)(cols < 0 ? -cols : cols);
+	if (!want || l <= want || len <= want)
+		return rep_term(buf, len, from);
+	if (cols > 0) {
 		memcpy(buf, "...", 3);
-		k = 3;
+		rep_term(buf + 3, len - 3, from + l - (want - 3));
+	} else {
+		rep_term(buf, want - 2, from); /* at most want - 3 bytes */
+		strcat(buf, "...");
 	}
-	size_t limit = cut && cols < 0 ? want - 3 : len - 1;
-	for (; *from && k < limit && k + 1 < len; from++) {
-		unsigned char c = (unsigned char)*from;
-		buf[k++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	if (cut && cols < 0 && k + 4 <= len) {
-		memcpy(buf + k, "...", 3);
-		k += 3;
-	}
-	buf[k] = '\0';
 	return buf;
 }
 
