@@ -76,7 +76,7 @@ static int http_listen_tcp(const char *spec)
 		return e;
 	}
 	const char *shown = host[0] && strcmp(host, "0.0.0.0") && strcmp(host, "[::]") ? host : vd.hostname;
-	snprintf(http_url, sizeof http_url, "http://%s:%ld/", shown, port);
+	snprintf(http_url, sizeof http_url, "http://%.200s:%ld/", shown, port); /* a display URL */
 	return fd;
 }
 
