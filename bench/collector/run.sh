@@ -1,9 +1,12 @@
 #!/bin/sh
 # Added cost of libvigil.so per call and at start-up: the same program with and
 # without the collector, alternating (ABAB...) in one run, medians.
-# usage: bench/collector/run.sh [BUILD_DIR] [ROUNDS]
+# usage: bench/collector/run.sh [BUILD_DIR] [ROUNDS] [OTHER_LIBVIGIL]
+# With OTHER_LIBVIGIL (e.g. the libvigil.so of an older build) each round runs A (none),
+# B (BUILD_DIR's library) and C (the other one), alternating, for a before/after comparison.
 build=$(cd "${1:-build}" && pwd)
 rounds=${2:-11}
+other=${3:-}
 bin=$build/bench/bench_collector
 lib=$build/lib/libvigil.so
 [ -x "$bin" ] && [ -f "$lib" ] || { echo "build $build first (bench_collector, libvigil.so)"; exit 1; }
@@ -16,6 +19,7 @@ for op in write pread fwrite openclose stat; do
 	while [ $r -lt "$rounds" ]; do
 		echo "$op A $("$bin" $op $n)" >> "$out"
 		echo "$op B $(LD_PRELOAD=$lib "$bin" $op $n)" >> "$out"
+		[ -n "$other" ] && echo "$op C $(LD_PRELOAD=$other "$bin" $op $n)" >> "$out"
 		rm -f "$VIGIL_DIR"/*.seg
 		r=$((r + 1))
 	done
@@ -40,13 +44,23 @@ done
 python3 - "$out" "$rounds" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
-print(f"| operation | without (ns) | with (ns) | added (ns) | ratio |   ({sys.argv[2]} alternating rounds, medians)")
-print("|---|---|---|---|---|")
+other = any(r[1] == "C" for r in rows)
+head = "| operation | without (ns) | with (ns) | added (ns) | ratio |"
+if other:
+    head += " other lib (ns) | other added (ns) |"
+print(head + f"   ({sys.argv[2]} alternating rounds, medians)")
+print("|---" * (7 if other else 5) + "|")
 for op in ["write", "pread", "fwrite", "openclose", "stat", "startup"]:
-    a = statistics.median(float(r[2]) for r in rows if r[0] == op and r[1] == "A")
-    b = statistics.median(float(r[2]) for r in rows if r[0] == op and r[1] == "B")
+    med = lambda k: statistics.median(float(r[2]) for r in rows if r[0] == op and r[1] == k)
+    a, b = med("A"), med("B")
     name = {"write": "write 1 B to /dev/null", "pread": "pread 1 B from /dev/shm", "fwrite": "fwrite 1 B",
             "openclose": "open + close", "stat": "stat", "startup": "start-up of /bin/true"}[op]
-    print(f"| {name} | {a:.1f} | {b:.1f} | {b - a:.1f} | {b / a:.2f} |")
+    line = f"| {name} | {a:.1f} | {b:.1f} | {b - a:.1f} | {b / a:.2f} |"
+    if other and op != "startup":
+        c = med("C")
+        line += f" {c:.1f} | {c - a:.1f} |"
+    elif other:
+        line += " | |"
+    print(line)
 PY
 rm -f "$out"
