@@ -44,7 +44,7 @@ struct ckpt_proc {
 	uint64_t proc_start;
 	double start_real, end_real, tick_seconds;
 	char name[64], exe[64];
-	char dir[4096];
+	char dir[512];               /* segment directories longer than this are refused at start */
 };
 
 struct ckpt_node { uint64_t next_instance; uint32_t nids, pad; uint64_t ids[256]; };
@@ -332,7 +332,7 @@ int vd_ckpt_write_job(struct vd_job *j)
 		cp->tick_seconds = p->tick_seconds;
 		memcpy(cp->name, p->name, sizeof cp->name);
 		memcpy(cp->exe, p->exe, sizeof cp->exe);
-		snprintf(cp->dir, sizeof cp->dir, "%s", vd.dirs[p->dirix].path);
+		memcpy(cp->dir, vd.dirs[p->dirix].path, sizeof cp->dir - 1); /* < 512 by setup */
 		ckpt_rec(&b, CK_PROC, cp, sizeof *cp);
 		for (uint32_t op = 0; op < VIGIL_NOPS; op++)
 			if (p->counted[op].calls || p->counted[op].ticks) {

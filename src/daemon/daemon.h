@@ -115,6 +115,10 @@ struct vd_proc {
 	struct vd_raw **shard_copy;  /* n_shards, NULL until seen changing */
 	struct vd_raw *counted;      /* NOPS: what this process has contributed */
 	bool baseline;               /* counted came from a checkpoint: next read is a delta */
+	uint32_t span_lo, span_hi;   /* ops ever called [lo, hi): the fast path reads only these */
+	double last_full_shards;     /* monotonic time of the last read of whole op arrays */
+	double last_header;          /* monotonic time of the last header read */
+	uint32_t shards_used;        /* from the latest header, bounded by n_shards */
 	bool seen;                   /* found in the latest directory scan */
 	bool dirty;                  /* changed since the last checkpoint */
 	double last_change, last_alive_check; /* monotonic seconds */

@@ -70,6 +70,8 @@ static void sample_reject(int reason, const struct vd_dir *d, const char *name, 
 static int sample_add_dir(const char *path, bool per_user, uid_t want_uid)
 {
 	struct stat st;
+	if (strlen(path) >= 512)
+		return -ENAMETOOLONG; /* the checkpoint stores at most 511 bytes of it */
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -205,26 +207,47 @@ static void sample_load_op(struct vd_raw *r, const unsigned char *shard, uint32_
 	       sizeof *r);
 }
 
-/* Compare a freshly read shard with our copy of it and count the difference. */
-static void sample_shard_delta(struct vd_proc *p, uint32_t i, const unsigned char *shard)
+/* Same, from a buffer holding only the op array from op `lo` on. */
+static void sample_load_op_at(struct vd_raw *r, const unsigned char *ops, uint32_t lo, uint32_t op)
 {
-	uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
-	static const struct vd_raw zero;
+	memcpy(r, ops + (size_t)(op - lo) * sizeof(struct vigil_op_counters), sizeof *r);
+}
+
+/*
+ * Compare freshly read op counters [lo, hi) of shard i (`ops` holds them from
+ * op lo on) with our copy and count the difference; widen the process's span
+ * of used ops.
+ */
+static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char *ops, uint32_t lo, uint32_t hi)
+{
 	if (!p->shard_copy[i]) {
 		p->shard_copy[i] = calloc(VIGIL_NOPS, sizeof(struct vd_raw));
 		if (!p->shard_copy[i])
 			return;
 	}
 	struct vd_raw *copy = p->shard_copy[i];
-	for (uint32_t op = 0; op < nops; op++) {
+	for (uint32_t op = lo; op < hi; op++) {
 		struct vd_raw nw;
-		sample_load_op(&nw, shard, op);
+		sample_load_op_at(&nw, ops, lo, op);
 		if (nw.calls == copy[op].calls && nw.bytes == copy[op].bytes &&
 		    nw.ticks == copy[op].ticks && nw.errors == copy[op].errors)
 			continue;
-		sample_apply(p, op, &nw, p->baseline ? &zero : &copy[op]);
+		sample_apply(p, op, &nw, &copy[op]);
 		copy[op] = nw;
+		if (nw.calls) {
+			if (op < p->span_lo || p->span_lo == p->span_hi)
+				p->span_lo = op;
+			if (op + 1 > p->span_hi)
+				p->span_hi = op + 1;
+		}
 	}
+}
+
+/* Compare a whole shard (as laid out in the segment) with our copy. */
+static void sample_shard_delta(struct vd_proc *p, uint32_t i, const unsigned char *shard)
+{
+	uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
+	sample_ops_delta(p, i, shard + offsetof(struct vigil_shard, ops), 0, nops);
 }
 
 static void sample_set_identity(struct vd_proc *p, const struct vigil_seg_view *v)
@@ -458,9 +481,10 @@ static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const cha
 
 	/* Shards: baseline (after a restart) means counted = sum of shards seen before. */
 	uint32_t used = h->shards_used < p->n_shards ? h->shards_used : p->n_shards;
+	p->shards_used = used;
+	p->last_header = vd_mono();
 	if (p->baseline) {
 		struct vd_raw *sum = calloc(VIGIL_NOPS, sizeof *sum);
-		static const struct vd_raw zero;
 		if (!sum)
 			return VD_REJ_READ + 1;
 		uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
@@ -493,7 +517,13 @@ static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const cha
 			for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
 				c->hist[b] += old.hist[b];
 		}
-		(void)zero;
+		for (uint32_t op = 0; op < nops; op++)
+			if (sum[op].calls) {
+				if (p->span_lo == p->span_hi || op < p->span_lo)
+					p->span_lo = op;
+				if (op + 1 > p->span_hi)
+					p->span_hi = op + 1;
+			}
 		free(sum);
 		p->baseline = false;
 	} else {
@@ -517,37 +547,62 @@ static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const cha
 static int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why)
 {
 	struct vigil_seg_header h;
-	ssize_t r = pread(p->fd, &h, sizeof h, 0);
-	if (r < 0)
-		return VD_REJ_READ + 1;
-	if ((size_t)r < sizeof h)
-		return VD_REJ_TRUNCATED + 1;
-	if (memcmp(h.magic, VIGIL_SEG_MAGIC, 8) || h.version != VIGIL_SEG_VERSION) {
-		*why = "header rewritten";
-		return VD_REJ_FORMAT + 1;
+	ssize_t r;
+	double now = vd_mono();
+	/*
+	 * The header (state, end record, shards in use) is read once a second:
+	 * an end is noticed up to 1 s late, which the job linger absorbs, and an
+	 * unchanged segment then costs one 8-byte pread per shard per pass.
+	 */
+	if (now - p->last_header >= 1.0) {
+		p->last_header = now;
+		r = pread(p->fd, &h, sizeof h, 0);
+		if (r < 0)
+			return VD_REJ_READ + 1;
+		if ((size_t)r < sizeof h)
+			return VD_REJ_TRUNCATED + 1;
+		if (memcmp(h.magic, VIGIL_SEG_MAGIC, 8) || h.version != VIGIL_SEG_VERSION) {
+			*why = "header rewritten";
+			return VD_REJ_FORMAT + 1;
+		}
+		if (h.header_changes != p->hdr_changes || h.state != VIGIL_STATE_RUNNING)
+			return sample_full_read(p, d, why);
+		p->shards_used = h.shards_used < p->n_shards ? h.shards_used : p->n_shards;
 	}
-	if (h.header_changes != p->hdr_changes || h.state != VIGIL_STATE_RUNNING)
-		return sample_full_read(p, d, why);
-	uint32_t used = h.shards_used < p->n_shards ? h.shards_used : p->n_shards;
+	uint32_t used = p->shards_used;
 	bool changed = false;
+	bool full = now - p->last_full_shards >= 1.0;
+	if (full)
+		p->last_full_shards = now;
 	for (uint32_t i = 0; i < used; i++) {
 		uint64_t ch, off = p->shards_offset + (uint64_t)i * p->shard_size;
 		if (pread(p->fd, &ch, sizeof ch, (off_t)off) != (ssize_t)sizeof ch)
 			return VD_REJ_TRUNCATED + 1;
 		if (p->shard_copy[i] && ch == p->shard_changes[i])
 			continue;
-		if (p->shard_size > sample_shard_len) {
-			unsigned char *ns = realloc(sample_shard, p->shard_size);
+		/*
+		 * Read only the op counters: all of them once a second (an op used
+		 * for the first time shows up then), else only the span of ops this
+		 * process has used - a few KiB instead of the whole shard.
+		 */
+		uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS, lo = 0, hi = nops;
+		if (!full && p->span_hi > p->span_lo && p->span_hi <= nops) {
+			lo = p->span_lo;
+			hi = p->span_hi;
+		}
+		size_t want = (size_t)(hi - lo) * sizeof(struct vigil_op_counters);
+		if (want > sample_shard_len) {
+			unsigned char *ns = realloc(sample_shard, want);
 			if (!ns)
 				return VD_REJ_READ + 1;
 			sample_shard = ns;
-			sample_shard_len = p->shard_size;
+			sample_shard_len = want;
 		}
-		r = pread(p->fd, sample_shard, p->shard_size, (off_t)off);
-		if (r != (ssize_t)p->shard_size)
+		uint64_t ops_off = off + offsetof(struct vigil_shard, ops) + (uint64_t)lo * sizeof(struct vigil_op_counters);
+		r = pread(p->fd, sample_shard, want, (off_t)ops_off);
+		if (r != (ssize_t)want)
 			return VD_REJ_TRUNCATED + 1;
-		memcpy(&ch, sample_shard, sizeof ch);
-		sample_shard_delta(p, i, sample_shard);
+		sample_ops_delta(p, i, sample_shard, lo, hi);
 		p->shard_changes[i] = ch;
 		changed = true;
 	}
@@ -779,8 +834,9 @@ void vd_sample(void)
 				continue;
 			}
 			/* Idle for a second: is the process still there (same start time)? */
+			/* (every 2 s: /proc reads cost more than the segment's own) */
 			if (p->state == VD_P_RUNNING && p->job && t0 - p->last_change >= 1.0 &&
-			    t0 - p->last_alive_check >= 1.0) {
+			    t0 - p->last_alive_check >= 2.0) {
 				p->last_alive_check = t0;
 				if (sample_proc_start(p->pid) != p->proc_start) {
 					reason = sample_full_read(p, d, &why); /* last words, maybe an end record */
