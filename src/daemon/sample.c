@@ -106,7 +106,7 @@ static int sample_add_dir(const char *path, bool per_user, uid_t want_uid)
 		futimens(d->lockfd, NULL);
 	}
 	vd.ndirs++;
-	vd_log(VD_LOG_INFO, "discovery", "watching %s (uid %u)", path, (unsigned)st.st_uid);
+	vd_log(VD_LOG_DEBUG, "discovery", "watching %s (uid %u)", path, (unsigned)st.st_uid);
 	return 0;
 }
 

@@ -25,4 +25,12 @@ wait $(echo $PIDS | awk '{print $NF}')
 wait_for sh -c "ls '$PROF' | grep -q jobT" || fail "no profile after job-end"
 "$VIGIL" job-end nosuchjob 2>"$T/err" && fail "job-end of unknown job"
 grep -q "knows no job" "$T/err" || fail "job-end message"
+# a user's mistakes: one clear sentence, non-zero exit
+mkdir -m 700 "$T/seg2"; "$VIGILD" --listen 127.0.0.1:$PORT --dir "$T/seg2" --state-dir "$T/s2" --socket none 2>"$T/e1" && fail "port in use accepted"
+[ "$(wc -l <"$T/e1")" = 1 ] && grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" "$T/e1" || fail "port message: $(cat "$T/e1")"
+"$VIGILD" --bogus 2>"$T/e2" && fail "bad flag accepted"
+grep -qx "vigild: unknown option '--bogus'; see vigild --help." "$T/e2" || fail "flag message: $(cat "$T/e2")"
+"$VIGILD" --interval abc 2>"$T/e3" && fail "bad interval accepted"
+grep -q "interval wants a number" "$T/e3" || fail "interval message"
+"$VIGILD" --help | grep -q -- "--job-linger SECONDS" || fail "--help"
 echo ok
