@@ -17,6 +17,11 @@ sleep 0.3; stop_vigild
 sleep 0.3; start_vigild --job-linger 2
 sleep 0.3; kill_vigild
 sleep 0.2; start_vigild --job-linger 2
+# promtool and our duplicate check on a scrape taken during the real workload
+scrape >"$T/live.txt"
+grep -q 'jobid="jobV"' "$T/live.txt" || fail "no jobV series during the run"
+promtool check metrics <"$T/live.txt" || fail "promtool on a live scrape"
+[ -z "$(grep -v '^#' "$T/live.txt" | sed 's/ [^ ]*$//' | sort | uniq -d)" ] || fail "duplicate series"
 wait $RUNPID || fail "vigil run failed"
 [ -f "$T/p.json" ] || fail "no profile from vigil run"
 # every operation vigil run counted, vigild counted exactly the same
