@@ -51,6 +51,34 @@ static const struct vd_hpoint *api_last_point(const struct vd_job *j)
 	return j->hist[k].t > 0 ? &j->hist[k] : NULL;
 }
 
+static int api_cmp_int32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct MPI ranks among the job's processes (0 for a non-MPI job). */
+static unsigned api_ranks(const struct vd_job *j)
+{
+	size_t n = 0, k = 0;
+	for (const struct vd_proc *p = j->procs; p; p = p->next)
+		n += p->rank >= 0;
+	if (!n)
+		return 0;
+	int32_t *r = malloc(n * sizeof *r);
+	if (!r)
+		return 0;
+	for (const struct vd_proc *p = j->procs; p; p = p->next)
+		if (p->rank >= 0)
+			r[k++] = p->rank;
+	qsort(r, n, sizeof *r, api_cmp_int32);
+	unsigned distinct = 1;
+	for (size_t i = 1; i < n; i++)
+		distinct += r[i] != r[i - 1];
+	free(r);
+	return distinct;
+}
+
 static json_t *api_job_summary(const struct vd_job *j, long viewer)
 {
 	json_t *o = json_object();
@@ -89,6 +117,7 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	json_object_set_new(pr, "exited", json_integer(j->nexited));
 	json_object_set_new(pr, "killed", json_integer(j->nkilled));
 	json_object_set_new(o, "processes", pr);
+	json_object_set_new(o, "ranks", json_integer(api_ranks(j)));
 	json_t *tot = json_object();
 	json_object_set_new(tot, "bytes_read", json_integer((json_int_t)rd));
 	json_object_set_new(tot, "bytes_written", json_integer((json_int_t)wr));
@@ -144,15 +173,34 @@ static json_t *api_ops_json(const struct vd_tot *tot)
 		json_object_set_new(e, "bytes", json_integer((json_int_t)t->bytes));
 		json_object_set_new(e, "seconds", json_real(t->seconds));
 		json_object_set_new(e, "class", json_string(vigil_class_names[oi->cls]));
+		json_t *hist = json_array();
+		for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
+			json_array_append_new(hist, json_integer((json_int_t)t->hist[b]));
+		json_object_set_new(e, "size_histogram", hist);
 		json_object_set_new(l, oi->name, e);
 	}
 	return layers;
+}
+
+/* Append v to series[name], first padding it with zeros up to the point
+ * before the current one (npoints counts it): its ring started with zeros. */
+static void api_series_add(json_t *series, const char *name, size_t npoints, double v)
+{
+	json_t *a = json_object_get(series, name);
+	if (!a) {
+		a = json_array();
+		for (size_t z = 0; z + 1 < npoints; z++)
+			json_array_append_new(a, json_real(0));
+		json_object_set_new(series, name, a);
+	}
+	json_array_append_new(a, json_real(v));
 }
 
 static json_t *api_history(const struct vd_job *j)
 {
 	json_t *o = json_object(), *t = json_array(), *rd = json_array(), *wr = json_array();
 	json_t *mpi = json_array(), *io = json_array(), *cls[4], *byop = json_object();
+	json_t *mpibycall = json_object();
 	for (int c = 0; c < 4; c++)
 		cls[c] = json_array();
 	for (unsigned i = 0; j->hist && i < j->hist_len; i++) {
@@ -168,17 +216,10 @@ static json_t *api_history(const struct vd_job *j)
 		for (int c = 0; c < 4; c++)
 			json_array_append_new(cls[c], json_real(h->ops_class[c]));
 		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
-			if (!j->op_hist[op])
-				continue;
-			json_t *a = json_object_get(byop, vigil_op_table[op].name);
-			if (!a) {
-				a = json_array();
-				/* pad: this op's ring started with zeros too */
-				for (size_t z = 0; z + 1 < json_array_size(t); z++)
-					json_array_append_new(a, json_real(0));
-				json_object_set_new(byop, vigil_op_table[op].name, a);
-			}
-			json_array_append_new(a, json_real(j->op_hist[op][k]));
+			if (j->op_hist[op])
+				api_series_add(byop, vigil_op_table[op].name, json_array_size(t), j->op_hist[op][k]);
+			if (j->mpi_sec_hist[op])
+				api_series_add(mpibycall, vigil_op_table[op].name, json_array_size(t), j->mpi_sec_hist[op][k]);
 		}
 	}
 	json_object_set_new(o, "t", t);
@@ -191,6 +232,7 @@ static json_t *api_history(const struct vd_job *j)
 		json_object_set_new(co, vigil_class_names[c], cls[c]);
 	json_object_set_new(o, "ops_per_second_by_class", co);
 	json_object_set_new(o, "ops_per_second_by_op", byop);
+	json_object_set_new(o, "mpi_seconds_per_second_by_call", mpibycall);
 	return o;
 }
 

@@ -152,6 +152,7 @@ struct vd_job {
 	/* history ring: one point per second, plus per-op calls per second */
 	struct vd_hpoint *hist; unsigned hist_len, hist_head;
 	float *op_hist[VIGIL_NOPS];  /* lazily: calls per second, same ring */
+	float *mpi_sec_hist[VIGIL_NOPS]; /* lazily, MPI ops once called: seconds per second, same ring */
 	struct vd_tot last_tot[VIGIL_NOPS]; /* totals at the last history point */
 	double rate_t;               /* time of last history point */
 };

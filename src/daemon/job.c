@@ -180,8 +180,10 @@ static void job_retire(struct vd_job *j)
 		j->procs = p->next;
 		vd_proc_forget(p);
 	}
-	for (unsigned op = 0; op < VIGIL_NOPS; op++)
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 		free(j->op_hist[op]);
+		free(j->mpi_sec_hist[op]);
+	}
 	free(j->hist);
 	free(j);
 }
@@ -249,6 +251,10 @@ void vd_history_tick(double now)
 			if (j->op_hist[op])
 				j->op_hist[op][j->hist_head] = (float)dc;
 			if (oi->layer == VIGIL_LAYER_MPI) {
+				if ((dc > 0 || ds > 0) && !j->mpi_sec_hist[op])
+					j->mpi_sec_hist[op] = calloc(j->hist_len, sizeof(float));
+				if (j->mpi_sec_hist[op])
+					j->mpi_sec_hist[op][j->hist_head] = (float)ds;
 				h->mpi_seconds += ds;
 				continue;
 			}
