@@ -136,7 +136,9 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	json_object_set_new(r, "write_bytes_per_second", json_real(h ? h->bytes_written : 0));
 	json_object_set_new(r, "io_ops_per_second", json_real(h ? data + metar + h->ops_class[2] + h->ops_class[3] : 0));
 	json_object_set_new(r, "metadata_ops_per_second", json_real(metar));
-	double share = h && h->live ? h->mpi_seconds / h->live : 0;
+	/* per running rank; launchers and helpers of an MPI job make no MPI calls */
+	unsigned per = h ? (h->live_ranks ? h->live_ranks : h->live) : 0;
+	double share = per ? h->mpi_seconds / per : 0;
 	json_object_set_new(r, "mpi_time_share", json_real(share > 1 ? 1 : share));
 	int top = -1;
 	float topv = 0;

@@ -134,6 +134,7 @@ struct vd_hpoint {
 	double ops_class[4];         /* per enum vigil_class, all layers but MPI */
 	double mpi_seconds, io_seconds;
 	uint32_t live;
+	uint32_t live_ranks;          /* live processes with an MPI rank */
 };
 
 struct vd_job {

@@ -240,6 +240,8 @@ void vd_history_tick(double now)
 		memset(h, 0, sizeof *h);
 		h->t = now;
 		h->live = j->nlive;
+		for (const struct vd_proc *p = j->procs; p; p = p->next)
+			h->live_ranks += p->state == VD_P_RUNNING && p->rank >= 0;
 		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 			const struct vd_tot *t = &j->tot[op], *l = &j->last_tot[op];
 			const struct vigil_op_info *oi = &vigil_op_table[op];
