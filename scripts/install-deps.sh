@@ -8,9 +8,6 @@ build_pkgs="build-essential cmake pkg-config libjansson-dev libmicrohttpd-dev li
 test_pkgs="jq prometheus chromium clang curl util-linux passwd file gzip tar xz-utils"
 pkgs=$build_pkgs
 [ "$set_name" = test ] && pkgs="$build_pkgs $test_pkgs"
-# Node.js and npm fetch the dashboard's charting library (web/package-lock.json).
-# Some machines ship a Node.js with its own npm that conflicts with Debian's npm package.
-command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 
 missing=""
 for p in $pkgs; do
