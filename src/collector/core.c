@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -187,6 +188,19 @@ static void core_identity_job(struct vigil_seg_identity *id)
 
 /* ---- segment ---------------------------------------------------------- */
 
+/*
+ * May this process grow a file to `end` bytes?  Past RLIMIT_FSIZE (ulimit -f)
+ * ftruncate and fallocate raise SIGXFSZ, which kills the program: the
+ * collector must pass through instead.
+ */
+static int core_fsize_ok(uint64_t end)
+{
+	struct rlimit rl;
+	if (col_sys(SYS_prlimit64, 0, RLIMIT_FSIZE, 0, (long)&rl) != 0)
+		return 1;
+	return rl.rlim_cur == RLIM_INFINITY || (uint64_t)rl.rlim_cur >= end;
+}
+
 /* Open (creating if missing) and check the per-user directory; -1 if unusable. */
 static int core_dir_open(char *dir, size_t cap)
 {
@@ -291,6 +305,10 @@ static void core_header_init(struct vigil_seg_header *h)
 static void core_segment_open(const struct vigil_seg_identity *inherit)
 {
 	char dir[4096];
+	if (!core_fsize_ok(VIGIL_SEGMENT_SIZE)) {
+		col_debug("the file size limit (ulimit -f) is below the segment size, passing through", NULL);
+		return;
+	}
 	int dfd = core_dir_open(dir, sizeof(dir) - 64);
 	if (dfd < 0)
 		return;
@@ -414,6 +432,8 @@ static int core_shard_alloc(uint32_t i)
 {
 	if (i == 0 || i == VIGIL_SHARED_SHARD)
 		return 0;
+	if (!core_fsize_ok(core_shard_off(i) + VIGIL_SHARD_SIZE))
+		return -1; /* the program lowered ulimit -f since: the shared shard, no SIGXFSZ */
 	long fd = col_sys(SYS_openat, AT_FDCWD, (long)core_seg_path, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;

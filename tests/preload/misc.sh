@@ -1,7 +1,8 @@
 #!/bin/sh
 # Process-level scenarios of prog_misc: threads, shared shard, fork, exec chain,
 # SIGKILL, file-table overflow, errno, constructor + signal handler, posix_spawn,
-# in-kernel copies (copy_file_range, sendfile, splice, tee).
+# in-kernel copies (copy_file_range, sendfile, splice, tee), ulimit -f below
+# the segment size (no SIGXFSZ).
 # usage: misc.sh VIGIL_BIN PROG_DIR MODE
 . "$(dirname "$0")/../lib/preload.sh"
 setup "$1" "$2"
@@ -126,6 +127,21 @@ copy)
 	expect_file p.json "<pipe>" posix writes 2
 	expect_file p.json "<pipe>" posix bytes_written 300
 	expect p.json '.flags | length' 0
+	;;
+fsize)
+	# ulimit -f below the segment size: the collector must not raise SIGXFSZ
+	# (which kills the program).  Lowered at start: nothing is counted, the
+	# program runs as without the collector.
+	( ulimit -f 100; "$VIGIL" run -q --profile p0.json -- "$prog" threads 2 ) 2> err.txt
+	rc=$?
+	[ "$rc" = 0 ] || fail "exit $rc under ulimit -f 100 (SIGXFSZ is 153): $(cat err.txt)"
+	( ulimit -f 100; VIGIL_DEBUG=1 LD_PRELOAD=${VIGIL_LIB:-} "$prog" threads 1 ) 2> err.txt
+	[ -z "${VIGIL_LIB:-}" ] || grep -q 'file size limit' err.txt || fail "VIGIL_DEBUG gave no reason: $(cat err.txt)"
+	# Lowered by the program after the segment exists: threads count in the shared shard.
+	vrun p.json "$prog" fsize 4
+	[ "$RC" = 0 ] || fail "exit $RC after lowering ulimit -f (SIGXFSZ is 153)"
+	expect_op p.json posix write 40000 0 40000
+	expect_op p.json posix pwrite 400 0 4000
 	;;
 *)
 	fail "unknown mode $mode"

@@ -1,7 +1,7 @@
 /*
  * prog_misc.c - scenarios for the collector's process-level tests
  * (tests/preload/ scripts), one per mode: threads, fork, exec, kill, files,
- * errno, signal, spawn, copy.  Each does a known number of calls; exits 1 if a
+ * errno, signal, spawn, copy, fsize.  Each does a known number of calls; exits 1 if a
  * call did not behave as it does without the collector.
  */
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -248,6 +249,14 @@ static int mode_copy(void)
 	return failures ? 1 : 0;
 }
 
+/* ---- fsize: ulimit -f lowered below the segment size, then threads (which claim shards) */
+static int mode_fsize(int n)
+{
+	struct rlimit rl = { 64 * 1024, 64 * 1024 };
+	CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+	return mode_threads(n);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -272,5 +281,7 @@ int main(int argc, char **argv)
 		return mode_spawn();
 	if (!strcmp(m, "copy"))
 		return mode_copy();
+	if (!strcmp(m, "fsize"))
+		return mode_fsize(n);
 	return 2;
 }
