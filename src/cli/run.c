@@ -134,7 +134,8 @@ static void run_help(void)
 "ENVIRONMENT\n"
 "    VIGIL_DIR       Segment directory (default /dev/shm/vigil-UID/, created 0700).\n"
 "                    It must be a real directory owned by you and not writable by\n"
-"                    others.\n"
+"                    others.  A relative path is taken from the current directory\n"
+"                    (CMD gets the absolute path).\n"
 "    VIGIL_JOB_ID    Job id.  Else SLURM_JOB_ID (with SLURM_STEP_ID), PBS_JOBID,\n"
 "                    LSB_JOBID or FLUX_JOB_ID; else vigil run generates one and\n"
 "                    exports it as VIGIL_JOB_ID.\n"
@@ -439,10 +440,32 @@ static int run_open_segdir(struct run_state *st)
 	struct stat sb;
 	uid_t uid = geteuid();
 
-	if (env && *env)
+	if (env && *env && *env != '/') {
+		/*
+		 * Relative to each process's working directory, a descendant that
+		 * changed directory would put its segment elsewhere (lost, left
+		 * behind): CMD gets the absolute path.
+		 */
+		char cwd[PATH_MAX];
+		int err = 0;
+		if (!getcwd(cwd, sizeof(cwd)))
+			err = errno;
+		else if ((size_t)snprintf(st->dir, sizeof(st->dir), "%s/%s", cwd, env) >= sizeof(st->dir))
+			err = ENAMETOOLONG;
+		if (err) {
+			fprintf(stderr, "vigil run: cannot make VIGIL_DIR=%s an absolute path: %s.\n", env,
+			        strerror(err));
+			return -1;
+		}
+		if (setenv("VIGIL_DIR", st->dir, 1)) {
+			fprintf(stderr, "vigil run: cannot set VIGIL_DIR: %s.\n", strerror(errno));
+			return -1;
+		}
+	} else if (env && *env) {
 		snprintf(st->dir, sizeof(st->dir), "%s", env);
-	else
+	} else {
 		snprintf(st->dir, sizeof(st->dir), "/dev/shm/vigil-%u", (unsigned)uid);
+	}
 	if (mkdir(st->dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "vigil run: cannot create the segment directory %s: %s.\n",
 		        st->dir, strerror(errno));

@@ -205,6 +205,11 @@ static int core_fsize_ok(uint64_t end)
 static int core_dir_open(char *dir, size_t cap)
 {
 	const char *e = getenv("VIGIL_DIR");
+	if (e && *e && *e != '/') {
+		/* relative to each process's own working directory: segments would scatter */
+		col_debug("VIGIL_DIR is not an absolute path, passing through: ", e);
+		return -1;
+	}
 	if (e && *e) {
 		core_copy(dir, cap, e);
 	} else {

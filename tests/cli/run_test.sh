@@ -204,6 +204,17 @@ warnings)
 	"$VIGIL" run -q --profile p3.json -- true 2> err
 	expect_eq "$(cat err)" "" "no warning for a dynamic program"
 	;;
+relative_dir)
+	# A relative VIGIL_DIR is made absolute for CMD: a descendant that changed
+	# directory still lands in the run's directory (counted, nothing left behind).
+	mkdir -m 700 rel elsewhere
+	VIGIL_DIR=rel "$VIGIL" run -q --profile p.json -- sh -c 'cd elsewhere && cat /etc/hostname > /dev/null; echo "$VIGIL_DIR" > ../vd'
+	expect_eq $? 0 "exit status"
+	expect_eq "$(cat vd)" "$T/rel" "VIGIL_DIR seen by CMD"
+	expect_eq "$(jq '.processes | length' p.json)" 2 "processes (sh, cat)"
+	expect_eq "$(jq -r '[.processes[].exe] | map(select(endswith("/cat"))) | length' p.json)" 1 "cat observed"
+	expect_eq "$(find elsewhere rel -mindepth 1 | wc -l)" 0 "files left in rel or elsewhere"
+	;;
 *)
 	echo "unknown case $CASE" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Degradation: a segment directory that is not ours (mode 0755) or a symlink
+# Degradation: a segment directory that is not ours (mode 0755), a symlink or relative
 # -> nothing created, every call passes through, silent unless VIGIL_DEBUG=1;
 # VIGIL_DISABLE=1 -> no segment; a second copy of the collector counts nothing twice.
 . "$(dirname "$0")/../lib/preload.sh"
@@ -27,6 +27,11 @@ VIGIL_DIR=$WORK/link LD_PRELOAD="$pre$lib" "$prog" errno || fail "program failed
 VIGIL_DIR=$WORK/new LD_PRELOAD="$pre$lib" "$prog" errno || fail "program failed"
 [ "$(stat -c %a new)" = 700 ] || fail "new directory mode $(stat -c %a new)"
 [ "$(stat -c %a new/*.seg)" = 600 ] || fail "segment mode"
+
+# relative VIGIL_DIR: refused (each process would resolve it against its own working directory)
+VIGIL_DEBUG=1 VIGIL_DIR=relseg LD_PRELOAD="$pre$lib" "$prog" errno 2> err.txt || fail "program failed"
+[ ! -e relseg ] || fail "relative VIGIL_DIR created"
+grep -q 'VIGIL_DIR is not an absolute path' err.txt || fail "VIGIL_DEBUG gave no reason: $(cat err.txt)"
 
 # VIGIL_DISABLE
 VIGIL_DISABLE=1 VIGIL_DIR=$WORK/dis LD_PRELOAD="$pre$lib" "$prog" errno || fail "program failed"
