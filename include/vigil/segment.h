@@ -134,14 +134,21 @@ struct vigil_tl_bin {
  * (no lock prefix); threads beyond VIGIL_SHARDS-1 share the last shard and use
  * atomic adds.  `changes` is bumped after each update so a reader can skip a
  * shard that did not change since its last sample.
+ *
+ * reserved[0..VIGIL_OPMAP_WORDS-1] is the shard's op map: bit (op % 64) of
+ * word (op / 64) is set the first time the shard counts `op`, before that
+ * call's counters and `changes` move, and never cleared.  A reader may then
+ * read only the ops whose bit is set.  A map of all zeros (a collector older
+ * than the map, or a foreign writer) says nothing: read every op.
  */
+#define VIGIL_OPMAP_WORDS 5       /* ops 0..319 */
 struct vigil_shard {
 	uint64_t changes;
 	uint32_t state;           /* 0 free, 1 owned by one thread, 2 shared (atomic) */
 	uint32_t tid;             /* owning thread's tid (informative) */
 	uint32_t tl_shift;        /* timeline bin width = 2^tl_shift ticks */
 	uint32_t reserved0;
-	uint64_t reserved[5];     /* header of the shard: 64 bytes */
+	uint64_t reserved[5];     /* [0..4]: op map (VIGIL_OPMAP_WORDS); header of the shard: 64 bytes */
 	struct vigil_tl_bin timeline[VIGIL_TL_BINS][VIGIL_NLAYERS];
 	struct vigil_op_counters ops[]; /* n_ops entries (header.n_ops) */
 };
@@ -229,6 +236,9 @@ struct vigil_seg_header {
 	((VIGIL_FILES_OFFSET + (uint64_t)VIGIL_FILES * sizeof(struct vigil_file) + 4095) & ~(uint64_t)4095)
 #define VIGIL_SEGMENT_SIZE   \
 	((VIGIL_SHARDS_OFFSET + (uint64_t)VIGIL_SHARDS * VIGIL_SHARD_SIZE + 4095) & ~(uint64_t)4095)
+
+/* The op map (struct vigil_shard.reserved) covers every op. */
+_Static_assert(VIGIL_NOPS <= 64 * VIGIL_OPMAP_WORDS, "the shard's op map needs more words");
 
 /* Size bucket of a request: 0 for 0 bytes, else 1 + floor(log2(n)), at most 31. */
 static inline unsigned vigil_hist_bucket(uint64_t n)

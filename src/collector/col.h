@@ -174,6 +174,10 @@ COL_INLINE void col_count_own(struct vigil_shard *s, int op, uint64_t req, uint6
 {
 	unsigned bits = col_op_bits(op);
 	struct vigil_op_counters *c = &s->ops[op];
+	/* op map: set once per op and shard (readers then copy only the ops used) */
+	uint64_t *map = &s->reserved[(unsigned)op >> 6], bit = 1ull << ((unsigned)op & 63);
+	if (COL_UNLIKELY(!(*map & bit)))
+		*map |= bit;
 	c->calls++;
 	c->errors += failed != 0;
 	c->bytes += bytes;

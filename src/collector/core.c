@@ -565,6 +565,9 @@ void col_count_slow(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t
 			bin = VIGIL_TL_BINS - 1;
 	}
 	struct vigil_tl_bin *tb = &s->timeline[bin][oi->layer];
+	uint64_t *map = &s->reserved[(unsigned)op >> 6], bit = 1ull << ((unsigned)op & 63);
+	if (COL_UNLIKELY(!(__atomic_load_n(map, __ATOMIC_RELAXED) & bit)))
+		__atomic_fetch_or(map, bit, __ATOMIC_RELAXED); /* op map, before the counters move */
 	CORE_AADD(c->calls, 1);
 	if (failed)
 		CORE_AADD(c->errors, 1);

@@ -7,7 +7,12 @@
  *
  * usage: segtool DIR JOBID [--op NAME] [--calls N] [--bytes B] [--delay-ms D]
  *        [--step S] [--exe PATH] [--cmd TEXT] [--file PATH] [--shards K]
- *        [--mpi N] [--no-end] [--hang] [--exit S]
+ *        [--mpi N] [--no-end] [--hang] [--exit S] [--no-opmap]
+ * --no-opmap leaves the shards' op maps zero, like a collector older than them.
+ *
+ *        segtool --check-opmap SEGMENT
+ * checks a segment written by the real collector: in every shard, an op's map
+ * bit is set exactly when the op has calls; prints the number of ops mapped.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -17,6 +22,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include "format/profile.h"
 #include "vigil/segment.h"
 
 static uint64_t now_ns(clockid_t c)
@@ -41,11 +47,44 @@ static unsigned long long proc_start(void)
 	return 0;
 }
 
+static int check_opmap(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	static unsigned char buf[VIGIL_SEGMENT_SIZE + 1] __attribute__((aligned(64)));
+	struct vigil_seg_view v;
+	const char *why;
+	if (!f)
+		return 3;
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	if (vigil_seg_parse(buf, n, 0, &v, &why) < 0) {
+		fprintf(stderr, "segtool: %s: %s\n", path, why);
+		return 1;
+	}
+	unsigned mapped = 0;
+	for (uint32_t i = 0; i < v.hdr->n_shards; i++) {
+		const struct vigil_shard *s = vigil_seg_shard(&v, i);
+		for (uint32_t op = 0; op < v.n_ops; op++) {
+			int bit = (int)((s->reserved[op / 64] >> (op % 64)) & 1);
+			if (bit != (s->ops[op].calls != 0)) {
+				fprintf(stderr, "segtool: shard %u op %s: map bit %d, calls %llu\n", i,
+				        vigil_op_table[op].name, bit, (unsigned long long)s->ops[op].calls);
+				return 1;
+			}
+			mapped += (unsigned)bit;
+		}
+	}
+	printf("%u\n", mapped);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--check-opmap"))
+		return check_opmap(argv[2]);
 	const char *op_name = "write", *step = "", *exe = "/usr/bin/segtool", *cmd = "segtool", *file = NULL;
 	uint64_t calls = 10, bytes = 4096, mpi = 0;
-	int delay_ms = 0, shards = 1, end = 1, hang = 0, status = 0;
+	int delay_ms = 0, shards = 1, end = 1, hang = 0, status = 0, opmap = 1;
 	if (argc < 3) {
 		fprintf(stderr, "usage: segtool DIR JOBID [options]\n");
 		return 2;
@@ -65,6 +104,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--exit")) status = atoi(v), i++;
 		else if (!strcmp(a, "--no-end")) end = 0;
 		else if (!strcmp(a, "--hang")) hang = 1;
+		else if (!strcmp(a, "--no-opmap")) opmap = 0;
 		else {
 			fprintf(stderr, "segtool: unknown option %s\n", a);
 			return 2;
@@ -137,6 +177,9 @@ int main(int argc, char **argv)
 	int layer = vigil_op_table[op].layer, fl = vigil_file_layer_of(layer);
 	for (uint64_t i = 0; i < calls || i < mpi; i++) {
 		struct vigil_shard *s = (void *)(m + VIGIL_SHARDS_OFFSET + (uint64_t)(i % (uint64_t)shards) * VIGIL_SHARD_SIZE);
+		if (opmap) /* as the collector: an op's bit before its counters */
+			s->reserved[op / 64] |= (i < calls ? 1ull << (op % 64) : 0),
+			s->reserved[VIGIL_OP_MPI_ALLREDUCE / 64] |= (i < mpi ? 1ull << (VIGIL_OP_MPI_ALLREDUCE % 64) : 0);
 		if (i < calls) {
 			struct vigil_op_counters *c = &s->ops[op];
 			c->calls++;
