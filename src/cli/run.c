@@ -111,7 +111,9 @@ static void run_help(void)
 "    vigil run is a child subreaper: descendants whose parent exits are adopted,\n"
 "    so daemons started by CMD are followed too.  Like system(3), it ignores\n"
 "    SIGINT and SIGQUIT while CMD runs (the terminal delivers them to CMD) and\n"
-"    forwards SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to CMD.  Statically linked and\n"
+"    forwards SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to CMD.  Once CMD has exited,\n"
+"    Ctrl-C (SIGINT, SIGQUIT, SIGTERM or SIGHUP) stops waiting for descendants\n"
+"    and writes the profile.  Statically linked and\n"
 "    setuid programs cannot be observed (the loader ignores LD_PRELOAD); vigil run\n"
 "    warns when CMD is one of them.\n"
 "\n"
@@ -626,15 +628,24 @@ static int run_exit_code(int status)
 	return 1;
 }
 
+/* SIGINT and SIGQUIT are blocked and taken by sigtimedwait; a no-op handler (not SIG_IGN,
+ * which would discard them) so that one still pending when they are unblocked is harmless. */
+static void run_no_op(int sig)
+{
+	(void)sig;
+}
+
 /*
  * Start CMD and wait until it and every adopted descendant are gone (or the
- * linger time after CMD's end).  Returns 0, or the exit code for an exec
- * failure (126/127) after printing why.
+ * linger time after CMD's end).  While CMD runs, SIGINT and SIGQUIT are
+ * ignored (system(3)); once it has ended they stop the lingering, like
+ * SIGTERM and SIGHUP.  Returns 0, or the exit code for an exec failure
+ * (126/127) after printing why.
  */
 static int run_spawn_wait(struct run_state *st, const struct run_opts *o)
 {
 	sigset_t fwd, old_mask;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	struct sigaction held = { .sa_handler = run_no_op }, old_int, old_quit;
 	int pfd[2];
 
 	sigemptyset(&fwd);
@@ -643,12 +654,14 @@ static int run_spawn_wait(struct run_state *st, const struct run_opts *o)
 	sigaddset(&fwd, SIGHUP);
 	sigaddset(&fwd, SIGUSR1);
 	sigaddset(&fwd, SIGUSR2);
+	sigaddset(&fwd, SIGINT);
+	sigaddset(&fwd, SIGQUIT);
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		fprintf(stderr, "vigil run: pipe: %s.\n", strerror(errno));
 		return RUN_EXIT_FAIL;
 	}
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
+	sigaction(SIGINT, &held, &old_int);
+	sigaction(SIGQUIT, &held, &old_quit);
 	sigprocmask(SIG_BLOCK, &fwd, &old_mask);
 	fflush(NULL);
 	st->t_start = run_now();
@@ -710,6 +723,8 @@ static int run_spawn_wait(struct run_state *st, const struct run_opts *o)
 				kill(st->cmd_pid, sig);
 			else if (sig == SIGTERM || sig == SIGHUP)
 				deadline = run_now(); /* asked to stop: stop lingering */
+		} else if ((sig == SIGINT || sig == SIGQUIT) && cmd_done) {
+			deadline = run_now(); /* Ctrl-C while lingering: stop waiting, write the profile */
 		}
 	}
 	st->t_end = run_now();

@@ -204,6 +204,24 @@ warnings)
 	"$VIGIL" run -q --profile p3.json -- true 2> err
 	expect_eq "$(cat err)" "" "no warning for a dynamic program"
 	;;
+linger_interrupt)
+	# Once CMD has exited, SIGINT (Ctrl-C) stops the lingering: the profile is
+	# written at once, the survivor is left running.
+	"$VIGIL" run -q --linger 60 --profile p.json -- sh -c 'setsid sleep 30 > /dev/null 2>&1 < /dev/null & echo $! > bgpid' &
+	vp=$!
+	for i in $(seq 100); do [ -s bgpid ] && break; sleep 0.05; done
+	sleep 0.5
+	start=$(date +%s%N)
+	kill -INT $vp
+	wait $vp; expect_eq $? 0 "exit status"
+	took_ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$took_ms" -lt 5000 ] || fail "vigil run kept lingering $took_ms ms after SIGINT"
+	bg=$(cat bgpid)
+	kill -0 "$bg" 2>/dev/null || fail "survivor was not left running"
+	kill "$bg" 2>/dev/null
+	expect_eq "$(jq -r '.flags | index("survivors") != null' p.json)" true "survivors flag"
+	expect_eq "$(segs_left)" 0 "segments left"
+	;;
 relative_dir)
 	# A relative VIGIL_DIR is made absolute for CMD: a descendant that changed
 	# directory still lands in the run's directory (counted, nothing left behind).
