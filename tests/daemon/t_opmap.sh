@@ -4,9 +4,12 @@
 # only the ops a process used.
 . "$(dirname "$0")/lib.sh"
 [ -f "$LIB_DIR/libvigil.so" ] || fail "libvigil.so is not built"
-VIGIL_DIR="$SEG" LD_PRELOAD="$LIB_DIR/libvigil.so" sh -c 'cat /etc/hostname >/dev/null; ls / >/dev/null' \
+PRE="$LIB_DIR/libvigil.so"   # a sanitizer build needs its runtime first
+case $(ldd "$PRE" 2>/dev/null) in *libasan*) PRE="$(gcc -print-file-name=libasan.so):$PRE" ;; esac
+export ASAN_OPTIONS=detect_leaks=0
+VIGIL_DIR="$SEG" LD_PRELOAD="$PRE" sh -c 'cat /etc/hostname >/dev/null; ls / >/dev/null' \
 	|| fail "workload"
-VIGIL_DIR="$SEG" LD_PRELOAD="$LIB_DIR/libvigil.so" python3 -c '
+VIGIL_DIR="$SEG" LD_PRELOAD="$PRE" python3 -c '
 import os, threading
 def work():
     fd = os.open("/dev/null", os.O_WRONLY)
