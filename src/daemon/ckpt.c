@@ -274,22 +274,19 @@ static int ckpt_replace(int dirfd, const char *name, const struct vd_buf *b)
 		rc = -errno;
 	if (rc) {
 		unlinkat(dirfd, tmp, 0);
-		vd.ckpt_errors++;
+		/* atomic: vd_ckpt_write_dirty writes files without vd.lock */
+		__atomic_add_fetch(&vd.ckpt_errors, 1, __ATOMIC_RELAXED);
 		vd_log_limited(VD_LOG_ERROR, "checkpoint", "write", "cannot write checkpoint %s: %s", name, strerror(-rc));
 	} else
-		vd.ckpt_writes++;
+		__atomic_add_fetch(&vd.ckpt_writes, 1, __ATOMIC_RELAXED);
 	return rc;
 }
 
-int vd_ckpt_write_job(struct vd_job *j)
+/* The image of job j's checkpoint file (memory only). */
+static int ckpt_job_image(const struct vd_job *j, struct vd_buf *b_)
 {
 	struct vd_buf b = {0};
-	char name[64];
-	int rc;
-	if (ckpt_jobs_fd < 0) {
-		j->dirty = false;
-		return 0;
-	}
+	*b_ = b;
 	ckpt_start(&b);
 	struct ckpt_job cj;
 	memset(&cj, 0, sizeof cj);
@@ -318,7 +315,8 @@ int vd_ckpt_write_job(struct vd_job *j)
 		vd_buf_free(&b);
 		return -ENOMEM;
 	}
-	for (struct vd_proc *p = j->procs; p; p = p->next) {
+	const struct vd_proc *p;
+	for (p = j->procs; p; p = p->next) {
 		memset(cp, 0, sizeof *cp);
 		cp->pid = p->pid;
 		cp->ppid = p->ppid;
@@ -342,14 +340,39 @@ int vd_ckpt_write_job(struct vd_job *j)
 	}
 	free(cp);
 	ckpt_finish(&b);
-	snprintf(name, sizeof name, "%016" PRIx64 ".ckpt", j->instance);
-	rc = ckpt_replace(ckpt_jobs_fd, name, &b);
-	vd_buf_free(&b);
-	if (rc == 0) {
+	*b_ = b;
+	return b.oom ? -ENOMEM : 0;
+}
+
+static void ckpt_job_name(const struct vd_job *j, char name[64])
+{
+	snprintf(name, 64, "%016" PRIx64 ".ckpt", j->instance);
+}
+
+/* Written: the job and its processes are clean (sampler thread only). */
+static void ckpt_job_clean(struct vd_job *j)
+{
+	j->dirty = false;
+	for (struct vd_proc *p = j->procs; p; p = p->next)
+		p->dirty = false;
+}
+
+int vd_ckpt_write_job(struct vd_job *j)
+{
+	struct vd_buf b = {0};
+	char name[64];
+	int rc;
+	if (ckpt_jobs_fd < 0) {
 		j->dirty = false;
-		for (struct vd_proc *p = j->procs; p; p = p->next)
-			p->dirty = false;
+		return 0;
 	}
+	if ((rc = ckpt_job_image(j, &b)) == 0) {
+		ckpt_job_name(j, name);
+		rc = ckpt_replace(ckpt_jobs_fd, name, &b);
+	}
+	vd_buf_free(&b);
+	if (rc == 0)
+		ckpt_job_clean(j);
 	return rc;
 }
 
@@ -390,6 +413,12 @@ void vd_ckpt_remove_job(struct vd_job *j)
 	unlinkat(ckpt_jobs_fd, name, 0);
 }
 
+/*
+ * Write every dirty job (at most once a second unless forced).  Called by the
+ * sampler thread, the only one that changes or frees jobs: the images are made
+ * under vd.lock (memory only: HTTP threads may set end_requested), the files
+ * written after it, so scrapes never wait for the disk.
+ */
 void vd_ckpt_write_dirty(bool force)
 {
 	static double last;
@@ -397,13 +426,44 @@ void vd_ckpt_write_dirty(bool force)
 	if (!force && now - last < 1.0)
 		return;
 	last = now;
+	struct ckpt_pending { struct vd_job *j; struct vd_buf b; } *pend = NULL;
+	size_t n = 0, cap = 0;
 	pthread_mutex_lock(&vd.lock);
-	for (struct vd_job *j = vd.jobs; j; j = j->next)
-		if (j->dirty)
-			vd_ckpt_write_job(j);
-	if (vd.node_dirty)
-		vd_ckpt_write_node();
+	for (struct vd_job *j = vd.jobs; j; j = j->next) {
+		if (!j->dirty)
+			continue;
+		if (ckpt_jobs_fd < 0) {
+			j->dirty = false;
+			continue;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 16;
+			struct ckpt_pending *np = realloc(pend, ncap * sizeof *np);
+			if (!np)
+				break; /* still dirty: next time */
+			pend = np;
+			cap = ncap;
+		}
+		pend[n].j = j;
+		if (ckpt_job_image(j, &pend[n].b) == 0)
+			n++;
+		else
+			vd_buf_free(&pend[n].b);
+	}
 	pthread_mutex_unlock(&vd.lock);
+	for (size_t k = 0; k < n; k++) {
+		char name[64];
+		ckpt_job_name(pend[k].j, name);
+		if (ckpt_replace(ckpt_jobs_fd, name, &pend[k].b) == 0)
+			ckpt_job_clean(pend[k].j);
+		vd_buf_free(&pend[k].b);
+	}
+	free(pend);
+	if (vd.node_dirty) {
+		pthread_mutex_lock(&vd.lock);
+		vd_ckpt_write_node();
+		pthread_mutex_unlock(&vd.lock);
+	}
 }
 
 /* ---- loading ----------------------------------------------------------- */

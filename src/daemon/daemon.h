@@ -113,6 +113,7 @@ struct vd_proc {
 	uint64_t hdr_changes;
 	uint64_t *shard_changes;     /* n_shards */
 	struct vd_raw **shard_copy;  /* n_shards, NULL until seen changing */
+	struct vd_sproc *sp;         /* sampler-private reading state (sample.c), NULL when not read */
 	struct vd_raw *counted;      /* NOPS: what this process has contributed */
 	bool baseline;               /* counted came from a checkpoint: next read is a delta */
 	uint32_t span_lo, span_hi;   /* ops ever called [lo, hi): the fast path reads only these */

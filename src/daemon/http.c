@@ -4,7 +4,9 @@
  *
  * Both run in MHD's own epoll threads with a connection limit and a timeout,
  * so slow or malicious clients cannot stall the sampler; the state lock is
- * held only while an answer is rendered into memory.  Browsers prove who they
+ * held only while an answer is rendered into memory, and the sampler holds it
+ * only to fold what it already read (sample.c), so an answer waits at most
+ * for one fold.  Browsers prove who they
  * are with a per-user token that vigild writes into that user's segment
  * directory (mode 0600, owned by the user): `vigil dashboard` reads it.
  */
@@ -106,19 +108,24 @@ static int http_listen_unix(const char *path)
 
 /* ---- tokens ------------------------------------------------------------- */
 
+/*
+ * A token for every directory that has none.  Called by the sampler thread
+ * (the only one that changes vd.dirs) without vd.lock: the file is written
+ * first, the token published under the lock.
+ */
 int vd_tokens_refresh(void)
 {
 	for (int i = 0; i < vd.ndirs; i++) {
 		struct vd_dir *d = &vd.dirs[i];
 		unsigned char rnd[16];
-		char tmp[] = ".vigild.token.tmp", text[512];
+		char tmp[] = ".vigild.token.tmp", text[512], token[33];
 		if (d->token[0])
 			continue;
 		if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd)
 			return -EIO;
 		for (int k = 0; k < 16; k++)
-			snprintf(d->token + 2 * k, 3, "%02x", rnd[k]);
-		int n = snprintf(text, sizeof text, "%s\n%s?token=%s\n", d->token, http_url, d->token);
+			snprintf(token + 2 * k, 3, "%02x", rnd[k]);
+		int n = snprintf(text, sizeof text, "%s\n%s?token=%s\n", token, http_url, token);
 		unlinkat(d->fd, tmp, 0);
 		int fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 || write(fd, text, (size_t)n) != n || fchown(fd, d->uid, (gid_t)-1) < 0 ||
@@ -129,10 +136,14 @@ int vd_tokens_refresh(void)
 		}
 		if (fd >= 0)
 			close(fd);
+		pthread_mutex_lock(&vd.lock);
+		memcpy(d->token, token, sizeof d->token);
+		pthread_mutex_unlock(&vd.lock);
 	}
 	return 0;
 }
 
+/* Caller holds vd.lock (vd.dirs grows and tokens appear under it). */
 long vd_token_uid(const char *token)
 {
 	size_t n = strlen(token);
@@ -181,11 +192,14 @@ static long http_viewer(struct MHD_Connection *c, bool unix_sock)
 	char tok[64];
 	const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
 	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-	if (q)
-		return vd_token_uid(q);
-	if (a && vd_bearer_token(a, tok, sizeof tok) == 0)
-		return vd_token_uid(tok);
-	return VD_VIEWER_ANON;
+	if (!q && a && vd_bearer_token(a, tok, sizeof tok) == 0)
+		q = tok;
+	if (!q)
+		return VD_VIEWER_ANON;
+	pthread_mutex_lock(&vd.lock);
+	long uid = vd_token_uid(q);
+	pthread_mutex_unlock(&vd.lock);
+	return uid;
 }
 
 static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,

@@ -257,9 +257,7 @@ int main(int argc, char **argv)
 		static double last_tok;
 		double now = vd_mono();
 		if (now - last_tok >= 1.0) {
-			pthread_mutex_lock(&vd.lock);
-			vd_tokens_refresh();
-			pthread_mutex_unlock(&vd.lock);
+			vd_tokens_refresh(); /* takes the lock to publish */
 			last_tok = now;
 		}
 		/* Fell behind (suspended, overloaded): skip rather than burst. */

@@ -8,10 +8,22 @@
  * validated by vigil_seg_parse.  The geometry validated at the full read is
  * the only geometry used afterwards; the live header is never trusted again.
  *
- * Cheap steady state: per segment one pread of the header and one 8-byte
- * pread per used shard (its `changes` counter); only shards that changed are
- * read whole and turned into deltas.  Deltas are never negative, so what we
- * export never goes backwards whatever a segment's owner writes.
+ * Cheap steady state: a shard's op map (segment.h) names the ops it ever
+ * counted, and only those counters are read (288 bytes each, in runs), never
+ * the whole shard.  A process that changed in the last second gets one pread
+ * per used shard per pass (its op runs, compared in memory); an idle one gets
+ * one 64-byte pread of each shard's head (`changes`, op map) and its ops only
+ * when `changes` moved.  The segment header and the op maps are re-read once a
+ * second.  Deltas are never negative, so what we export never goes backwards
+ * whatever a segment's owner writes.
+ *
+ * Locking: the sampler (main thread) is the only writer of vd's state, so it
+ * reads its own state without the lock.  Every system call (open, fstat,
+ * pread, /proc reads) happens outside vd.lock, into sampler-private memory
+ * (struct vd_sproc: op maps, read buffer, pending deltas); the lock is taken
+ * only to change what HTTP threads read: once per pass to fold the pending
+ * deltas into processes and jobs, and briefly per event (new segment, end,
+ * rejection).  A scrape or API call waits at most for one fold.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,8 +51,25 @@ const char *const vd_pstate_names[3] = { "running", "exited", "killed" };
 static struct vd_proc *sample_hash[SAMPLE_HASH];
 static unsigned char *sample_scratch;   /* whole-segment private copy (sampler thread) */
 static size_t sample_scratch_len;
-static unsigned char *sample_shard;     /* one shard */
-static size_t sample_shard_len;
+static struct vd_proc **sample_ready;   /* processes with deltas to fold this pass */
+static size_t sample_nready, sample_ready_cap;
+
+/* One op's counter increase, read unlocked, added under the lock. */
+struct sample_delta {
+	uint32_t op;
+	struct vd_raw d;
+};
+
+/* What only the sampler thread touches for a process (never read under vd.lock by others). */
+struct vd_sproc {
+	uint64_t (*opmap)[VIGIL_OPMAP_WORDS]; /* n_shards: each shard's op map as last read */
+	unsigned char *buf;                   /* this pass's op counters */
+	size_t cap;
+	struct sample_delta *pend;            /* deltas waiting for the fold */
+	unsigned npend, pend_cap;
+};
+
+#define SAMPLE_GAP 7   /* unused ops read through rather than split a run (7 x 288 B < a syscall) */
 
 static unsigned sample_hkey(int dirix, const char *name)
 {
@@ -58,9 +87,12 @@ static struct vd_proc *sample_lookup(int dirix, const char *name)
 	return NULL;
 }
 
+/* Count a rejection (takes the lock: call without it). */
 static void sample_reject(int reason, const struct vd_dir *d, const char *name, const char *why)
 {
+	pthread_mutex_lock(&vd.lock);
 	vd.rejected[reason]++;
+	pthread_mutex_unlock(&vd.lock);
 	vd_log_limited(VD_LOG_WARN, "segment", vd_reject_names[reason],
 	               "rejected %s/%s: %s (%s)", d->path, name, vd_reject_names[reason], why ? why : "");
 }
@@ -81,8 +113,24 @@ static int sample_add_dir(const char *path, bool per_user, uid_t want_uid)
 		close(fd);
 		return -EPERM;
 	}
+	int lockfd = openat(fd, VIGIL_DAEMON_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (lockfd >= 0) {
+		if (flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
+			int e = errno;
+			close(lockfd);
+			close(fd);
+			return e == EWOULDBLOCK ? -EBUSY : -e;
+		}
+		if (fchown(lockfd, st.st_uid, st.st_gid) < 0) { /* non-root: already ours */ }
+		futimens(lockfd, NULL);
+	}
+	/* HTTP threads read vd.dirs (tokens): grow it under the lock. */
+	pthread_mutex_lock(&vd.lock);
 	struct vd_dir *nd = realloc(vd.dirs, sizeof *nd * (size_t)(vd.ndirs + 1));
 	if (!nd) {
+		pthread_mutex_unlock(&vd.lock);
+		if (lockfd >= 0)
+			close(lockfd);
 		close(fd);
 		return -ENOMEM;
 	}
@@ -91,21 +139,12 @@ static int sample_add_dir(const char *path, bool per_user, uid_t want_uid)
 	memset(d, 0, sizeof *d);
 	snprintf(d->path, sizeof d->path, "%s", path);
 	d->fd = fd;
+	d->lockfd = lockfd;
 	d->uid = st.st_uid;
 	d->per_user = per_user;
 	d->last_scan = -1;
-	d->lockfd = openat(fd, VIGIL_DAEMON_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-	if (d->lockfd >= 0) {
-		if (flock(d->lockfd, LOCK_EX | LOCK_NB) < 0) {
-			int e = errno;
-			close(d->lockfd);
-			close(fd);
-			return e == EWOULDBLOCK ? -EBUSY : -e;
-		}
-		if (fchown(d->lockfd, st.st_uid, st.st_gid) < 0) { /* non-root: already ours */ }
-		futimens(d->lockfd, NULL);
-	}
 	vd.ndirs++;
+	pthread_mutex_unlock(&vd.lock);
 	vd_log(VD_LOG_DEBUG, "discovery", "watching %s (uid %u)", path, (unsigned)st.st_uid);
 	return 0;
 }
@@ -180,7 +219,7 @@ static uint64_t sample_sat_sub(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-/* Add delta (new - counted, clamped at 0) of one op to the process and its job. */
+/* Add delta (new - old, clamped at 0) of one op to the process and its job (lock held). */
 static void sample_apply(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old)
 {
 	struct vd_raw *c = &p->counted[op];
@@ -213,12 +252,49 @@ static void sample_load_op_at(struct vd_raw *r, const unsigned char *ops, uint32
 	memcpy(r, ops + (size_t)(op - lo) * sizeof(struct vigil_op_counters), sizeof *r);
 }
 
+/* Keep the increase nw - old (clamped at 0) of one op for the fold (no lock needed). */
+static int sample_defer(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old)
+{
+	struct vd_sproc *sp = p->sp;
+	if (sp->npend == sp->pend_cap) {
+		unsigned ncap = sp->pend_cap ? 2 * sp->pend_cap : 8;
+		struct sample_delta *np = realloc(sp->pend, ncap * sizeof *np);
+		if (!np)
+			return -ENOMEM;
+		sp->pend = np;
+		sp->pend_cap = ncap;
+	}
+	struct sample_delta *e = &sp->pend[sp->npend++];
+	e->op = op;
+	e->d.calls = sample_sat_sub(nw->calls, old->calls);
+	e->d.errors = sample_sat_sub(nw->errors, old->errors);
+	e->d.bytes = sample_sat_sub(nw->bytes, old->bytes);
+	e->d.ticks = sample_sat_sub(nw->ticks, old->ticks);
+	for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
+		e->d.hist[b] = sample_sat_sub(nw->hist[b], old->hist[b]);
+	return 0;
+}
+
+/* Add a process's pending deltas to it and its job (lock held). */
+static void sample_fold(struct vd_proc *p)
+{
+	static const struct vd_raw zero;
+	struct vd_sproc *sp = p->sp;
+	if (!sp || !p->job)
+		return;
+	for (unsigned k = 0; k < sp->npend; k++)
+		sample_apply(p, sp->pend[k].op, &sp->pend[k].d, &zero);
+	sp->npend = 0;
+}
+
 /*
  * Compare freshly read op counters [lo, hi) of shard i (`ops` holds them from
- * op lo on) with our copy and count the difference; widen the process's span
- * of used ops.
+ * op lo on) with our copy and count the difference - at once (lock held) or,
+ * with `defer`, as pending deltas for the fold; widen the process's span of
+ * used ops.
  */
-static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char *ops, uint32_t lo, uint32_t hi)
+static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char *ops, uint32_t lo, uint32_t hi,
+                             bool defer)
 {
 	if (!p->shard_copy[i]) {
 		p->shard_copy[i] = calloc(VIGIL_NOPS, sizeof(struct vd_raw));
@@ -232,7 +308,10 @@ static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char 
 		if (nw.calls == copy[op].calls && nw.bytes == copy[op].bytes &&
 		    nw.ticks == copy[op].ticks && nw.errors == copy[op].errors)
 			continue;
-		sample_apply(p, op, &nw, &copy[op]);
+		if (!defer)
+			sample_apply(p, op, &nw, &copy[op]);
+		else if (sample_defer(p, op, &nw, &copy[op]) < 0)
+			continue; /* out of memory: counted at a later pass */
 		copy[op] = nw;
 		if (nw.calls) {
 			if (op < p->span_lo || p->span_lo == p->span_hi)
@@ -247,7 +326,21 @@ static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char 
 static void sample_shard_delta(struct vd_proc *p, uint32_t i, const unsigned char *shard)
 {
 	uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
-	sample_ops_delta(p, i, shard + offsetof(struct vigil_shard, ops), 0, nops);
+	sample_ops_delta(p, i, shard + offsetof(struct vigil_shard, ops), 0, nops, false);
+}
+
+static bool sample_map_zero(const uint64_t *m)
+{
+	for (int w = 0; w < VIGIL_OPMAP_WORDS; w++)
+		if (m[w])
+			return false;
+	return true;
+}
+
+/* The shard's op map from its head (reserved words; see segment.h). */
+static void sample_map_load(struct vd_proc *p, uint32_t i, const unsigned char *shard)
+{
+	memcpy(p->sp->opmap[i], shard + offsetof(struct vigil_shard, reserved), sizeof p->sp->opmap[i]);
 }
 
 static void sample_set_identity(struct vd_proc *p, const struct vigil_seg_view *v)
@@ -320,8 +413,8 @@ static uint64_t sample_proc_start(int32_t pid)
 	return start;
 }
 
-static struct vd_job *sample_job_get(uint32_t uid, const char *id, const struct vigil_seg_identity *ident,
-                                     struct vd_proc *p)
+static struct vd_job *sample_job_get(uint32_t uid, const char *user, const char *id,
+                                     const struct vigil_seg_identity *ident, struct vd_proc *p)
 {
 	struct vd_job *j;
 	unsigned njobs = 0;
@@ -346,7 +439,7 @@ static struct vd_job *sample_job_get(uint32_t uid, const char *id, const struct 
 	if (!j)
 		return NULL;
 	j->uid = uid;
-	vd_user_name(uid, j->user, sizeof j->user);
+	snprintf(j->user, sizeof j->user, "%s", user);
 	snprintf(j->id, sizeof j->id, "%s", id);
 	snprintf(j->step, sizeof j->step, "%s", ident->step);
 	snprintf(j->host, sizeof j->host, "%s", vd.hostname);
@@ -364,8 +457,20 @@ static struct vd_job *sample_job_get(uint32_t uid, const char *id, const struct 
 	return j;
 }
 
+static void sample_sproc_free(struct vd_proc *p)
+{
+	if (!p->sp)
+		return;
+	free(p->sp->opmap);
+	free(p->sp->buf);
+	free(p->sp->pend);
+	free(p->sp);
+	p->sp = NULL;
+}
+
 static void sample_proc_free(struct vd_proc *p)
 {
+	sample_sproc_free(p);
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->shard_copy)
@@ -379,6 +484,7 @@ static void sample_proc_free(struct vd_proc *p)
 
 static void sample_drop_copies(struct vd_proc *p)
 {
+	sample_sproc_free(p);
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
@@ -409,10 +515,29 @@ static void sample_proc_ended(struct vd_proc *p, int state)
 	}
 }
 
+static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const struct vigil_seg_view *v,
+                             const char *jobid, const char *user, const char **why);
+
+/* User name of uid (NSS may do I/O: never under the lock; the last answer is kept). */
+static const char *sample_user(uint32_t uid)
+{
+	static char name[64];
+	static uint32_t cached = UINT32_MAX;
+	static double when;
+	double now = vd_mono();
+	if (uid != cached || now - when >= 60) {
+		vd_user_name(uid, name, sizeof name);
+		cached = uid;
+		when = now;
+	}
+	return name;
+}
+
 /*
- * Full read: the whole segment into private memory, validated, identity and
- * geometry refreshed, every used shard compared.  Returns 0, or a rejection
- * reason + 1.
+ * Full read: the whole segment into private memory and validated (no lock),
+ * then under the lock: identity and geometry refreshed, the job attached,
+ * every used shard compared.  Returns 0, or a rejection reason + 1.  Called
+ * without the lock.
  */
 static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why)
 {
@@ -442,12 +567,32 @@ static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const cha
 		p->pending = true;
 		return 0;
 	}
+	/* The job's id: the segment's, or Slurm's (a /proc read: before the lock). */
+	char jobid[64] = "";
+	const char *user = "";
+	if (p->pending || !p->job) {
+		snprintf(jobid, sizeof jobid, "%s", v.id->job_id[0] ? v.id->job_id : "none");
+		if (p->proc_start && sample_proc_start(v.id->pid) == p->proc_start)
+			sample_slurm_job(v.id->pid, jobid, sizeof jobid);
+		user = sample_user((uint32_t)d->uid);
+	}
+	pthread_mutex_lock(&vd.lock);
+	int rc = sample_full_apply(p, d, &v, jobid, user, why);
+	pthread_mutex_unlock(&vd.lock);
+	return rc;
+}
+
+/* The locked half of sample_full_read: `v` is the validated copy in sample_scratch. */
+static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const struct vigil_seg_view *v,
+                             const char *jobid, const char *user, const char **why)
+{
+	const struct vigil_seg_header *h = v->hdr;
 	if (p->shard_changes && p->n_shards != h->n_shards) {
 		*why = "geometry changed";
 		return VD_REJ_FORMAT + 1;
 	}
-	p->len = len;
-	p->n_ops = v.n_ops;
+	p->len = v->len;
+	p->n_ops = v->n_ops;
 	p->n_shards = h->n_shards;
 	p->shard_size = h->shard_size;
 	p->shards_offset = h->shards_offset;
@@ -458,15 +603,16 @@ static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const cha
 		if (!p->shard_changes || !p->shard_copy)
 			return VD_REJ_READ + 1;
 	}
-	sample_set_identity(p, &v);
+	if (!p->sp && !(p->sp = calloc(1, sizeof *p->sp)))
+		return VD_REJ_READ + 1;
+	if (!p->sp->opmap && !(p->sp->opmap = calloc(p->n_shards, sizeof *p->sp->opmap)))
+		return VD_REJ_READ + 1;
+	sample_fold(p); /* deltas already taken from our copies: count them before comparing again */
+	sample_set_identity(p, v);
 
 	if (p->pending || !p->job) {
-		char jobid[64];
 		uint32_t uid = (uint32_t)d->uid;
-		snprintf(jobid, sizeof jobid, "%s", v.id->job_id[0] ? v.id->job_id : "none");
-		if (p->proc_start && sample_proc_start(p->pid) == p->proc_start)
-			sample_slurm_job(p->pid, jobid, sizeof jobid);
-		p->job = sample_job_get(uid, jobid, v.id, p);
+		p->job = sample_job_get(uid, user, jobid, v->id, p);
 		if (!p->job)
 			return VD_REJ_USER_CAP + 1;
 		p->pending = false;
@@ -482,7 +628,7 @@ static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const cha
 	/* Shards: baseline (after a restart) means counted = sum of shards seen before. */
 	uint32_t used = h->shards_used < p->n_shards ? h->shards_used : p->n_shards;
 	p->shards_used = used;
-	p->last_header = vd_mono();
+	p->last_header = p->last_full_shards = vd_mono();
 	if (p->baseline) {
 		struct vd_raw *sum = calloc(VIGIL_NOPS, sizeof *sum);
 		if (!sum)
@@ -503,6 +649,7 @@ static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const cha
 					sum[op].hist[b] += r.hist[b];
 			}
 			memcpy(&p->shard_changes[i], sh, sizeof(uint64_t));
+			sample_map_load(p, i, sh);
 		}
 		/* counted -> only what exceeds the checkpointed baseline is new */
 		for (uint32_t op = 0; op < nops; op++) {
@@ -531,6 +678,7 @@ static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const cha
 			const unsigned char *sh = sample_scratch + p->shards_offset + (uint64_t)i * p->shard_size;
 			uint64_t ch;
 			memcpy(&ch, sh, sizeof ch);
+			sample_map_load(p, i, sh);
 			if (p->shard_copy[i] && ch == p->shard_changes[i])
 				continue;
 			sample_shard_delta(p, i, sh);
@@ -543,16 +691,81 @@ static int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const cha
 	return 0;
 }
 
-/* Fast path: header, then the change counter of each used shard. */
-static int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why)
+/* Read ops [lo, hi) of shard i and keep their increase for the fold (no lock). */
+static int sample_read_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi)
+{
+	struct vd_sproc *sp = p->sp;
+	size_t want = (size_t)(hi - lo) * sizeof(struct vigil_op_counters);
+	if (want > sp->cap) {
+		unsigned char *nb = realloc(sp->buf, want);
+		if (!nb)
+			return VD_REJ_READ + 1;
+		sp->buf = nb;
+		sp->cap = want;
+	}
+	uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size + offsetof(struct vigil_shard, ops) +
+	               (uint64_t)lo * sizeof(struct vigil_op_counters);
+	if (pread(p->fd, sp->buf, want, (off_t)off) != (ssize_t)want)
+		return VD_REJ_TRUNCATED + 1;
+	sample_ops_delta(p, i, sp->buf, lo, hi, true);
+	return 0;
+}
+
+/*
+ * Read the ops of shard i its op map names, one pread per run (gaps of up to
+ * SAMPLE_GAP unused ops are read through).  A map of zeros names nothing: then
+ * every op when `all` (once a second), else the span of ops seen used.
+ */
+static int sample_read_shard(struct vd_proc *p, uint32_t i, bool all)
+{
+	uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
+	const uint64_t *m = p->sp->opmap[i];
+	if (sample_map_zero(m)) {
+		uint32_t lo = 0, hi = nops;
+		if (!all && p->span_hi > p->span_lo && p->span_hi <= nops) {
+			lo = p->span_lo;
+			hi = p->span_hi;
+		}
+		return sample_read_ops(p, i, lo, hi);
+	}
+#define SAMPLE_BIT(op) ((m[(op) >> 6] >> ((op) & 63)) & 1)
+	uint32_t op = 0;
+	while (op < nops) {
+		while (op < nops && !m[op >> 6] && (op & 63) == 0)
+			op += 64; /* empty word */
+		if (op >= nops || !SAMPLE_BIT(op)) {
+			op++;
+			continue;
+		}
+		uint32_t lo = op, hi = op + 1, gap = 0;
+		for (uint32_t k = hi; k < nops && gap <= SAMPLE_GAP; k++) {
+			if (SAMPLE_BIT(k)) {
+				hi = k + 1;
+				gap = 0;
+			} else
+				gap++;
+		}
+		int rc = sample_read_ops(p, i, lo, hi);
+		if (rc)
+			return rc;
+		op = hi;
+	}
+#undef SAMPLE_BIT
+	return 0;
+}
+
+/*
+ * Steady state, no lock: reads into p->sp, deltas pending for the fold.
+ * Sets *full when it had to read the whole segment instead (already applied).
+ */
+static int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why, bool *full)
 {
 	struct vigil_seg_header h;
 	ssize_t r;
 	double now = vd_mono();
 	/*
 	 * The header (state, end record, shards in use) is read once a second:
-	 * an end is noticed up to 1 s late, which the job linger absorbs, and an
-	 * unchanged segment then costs one 8-byte pread per shard per pass.
+	 * an end is noticed up to 1 s late, which the job linger absorbs.
 	 */
 	if (now - p->last_header >= 1.0) {
 		p->last_header = now;
@@ -565,49 +778,42 @@ static int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const cha
 			*why = "header rewritten";
 			return VD_REJ_FORMAT + 1;
 		}
-		if (h.header_changes != p->hdr_changes || h.state != VIGIL_STATE_RUNNING)
+		if (h.header_changes != p->hdr_changes || h.state != VIGIL_STATE_RUNNING) {
+			*full = true;
 			return sample_full_read(p, d, why);
+		}
 		p->shards_used = h.shards_used < p->n_shards ? h.shards_used : p->n_shards;
 	}
-	uint32_t used = p->shards_used;
-	bool changed = false;
-	bool full = now - p->last_full_shards >= 1.0;
-	if (full)
+	/*
+	 * A process that changed within the last second is read directly (its op
+	 * runs: one pread per used shard, compared in memory); an idle one, and
+	 * every process once a second, first by its shards' heads (`changes` and
+	 * the op map, 64 bytes), and its ops only when `changes` moved.
+	 */
+	bool maps = now - p->last_full_shards >= 1.0;
+	bool hot = now - p->last_change < 1.0;
+	if (maps)
 		p->last_full_shards = now;
-	for (uint32_t i = 0; i < used; i++) {
-		uint64_t ch, off = p->shards_offset + (uint64_t)i * p->shard_size;
-		if (pread(p->fd, &ch, sizeof ch, (off_t)off) != (ssize_t)sizeof ch)
-			return VD_REJ_TRUNCATED + 1;
-		if (p->shard_copy[i] && ch == p->shard_changes[i])
-			continue;
-		/*
-		 * Read only the op counters: all of them once a second (an op used
-		 * for the first time shows up then), else only the span of ops this
-		 * process has used - a few KiB instead of the whole shard.
-		 */
-		uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS, lo = 0, hi = nops;
-		if (!full && p->span_hi > p->span_lo && p->span_hi <= nops) {
-			lo = p->span_lo;
-			hi = p->span_hi;
+	for (uint32_t i = 0; i < p->shards_used; i++) {
+		uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size;
+		bool all = maps || !p->shard_copy[i];
+		if (!hot || all || sample_map_zero(p->sp->opmap[i])) {
+			unsigned char head[offsetof(struct vigil_shard, timeline)];
+			uint64_t ch;
+			if (pread(p->fd, head, sizeof head, (off_t)off) != (ssize_t)sizeof head)
+				return VD_REJ_TRUNCATED + 1;
+			memcpy(&ch, head, sizeof ch);
+			sample_map_load(p, i, head);
+			if (p->shard_copy[i] && ch == p->shard_changes[i])
+				continue;
+			p->shard_changes[i] = ch;
 		}
-		size_t want = (size_t)(hi - lo) * sizeof(struct vigil_op_counters);
-		if (want > sample_shard_len) {
-			unsigned char *ns = realloc(sample_shard, want);
-			if (!ns)
-				return VD_REJ_READ + 1;
-			sample_shard = ns;
-			sample_shard_len = want;
-		}
-		uint64_t ops_off = off + offsetof(struct vigil_shard, ops) + (uint64_t)lo * sizeof(struct vigil_op_counters);
-		r = pread(p->fd, sample_shard, want, (off_t)ops_off);
-		if (r != (ssize_t)want)
-			return VD_REJ_TRUNCATED + 1;
-		sample_ops_delta(p, i, sample_shard, lo, hi);
-		p->shard_changes[i] = ch;
-		changed = true;
+		int rc = sample_read_shard(p, i, all);
+		if (rc)
+			return rc;
 	}
-	if (changed)
-		p->last_change = vd_mono();
+	if (p->sp->npend)
+		p->last_change = now;
 	return 0;
 }
 
@@ -697,8 +903,11 @@ static void sample_open(struct vd_proc *p, struct vd_dir *d, bool from_ckpt)
 	reason = sample_full_read(p, d, &why);
 	if (reason)
 		goto fail;
-	if (!p->pending)
+	if (!p->pending) {
+		pthread_mutex_lock(&vd.lock);
 		vd.segments_seen++;
+		pthread_mutex_unlock(&vd.lock);
+	}
 	return;
 fail:
 	if (p->fd >= 0)
@@ -712,7 +921,10 @@ fail:
 static void sample_lost(struct vd_proc *p, struct vd_dir *d, int reason, const char *why)
 {
 	sample_reject(reason - 1, d, p->name, why);
-	vd_log(VD_LOG_DEBUG, "sample", "lost %s", p->name); sample_proc_ended(p, VD_P_KILLED);
+	vd_log(VD_LOG_DEBUG, "sample", "lost %s", p->name);
+	pthread_mutex_lock(&vd.lock);
+	sample_proc_ended(p, VD_P_KILLED);
+	pthread_mutex_unlock(&vd.lock);
 	sample_drop_copies(p);
 }
 
@@ -770,8 +982,12 @@ static void sample_sweep(int dirix)
 			}
 			if (p->job) {
 				/* Vanished under us (its owner removed it): keep its counts. */
-				if (p->state == VD_P_RUNNING)
-					{ vd_log(VD_LOG_DEBUG, "sample", "vanished %s", p->name); sample_proc_ended(p, VD_P_KILLED); }
+				if (p->state == VD_P_RUNNING) {
+					vd_log(VD_LOG_DEBUG, "sample", "vanished %s", p->name);
+					pthread_mutex_lock(&vd.lock);
+					sample_proc_ended(p, VD_P_KILLED);
+					pthread_mutex_unlock(&vd.lock);
+				}
 				p->fd = -1;
 				pp = &p->hnext;
 				continue;
@@ -782,10 +998,27 @@ static void sample_sweep(int dirix)
 	}
 }
 
+static void sample_ready_add(struct vd_proc *p)
+{
+	if (sample_nready == sample_ready_cap) {
+		size_t ncap = sample_ready_cap ? 2 * sample_ready_cap : 256;
+		struct vd_proc **nr = realloc(sample_ready, ncap * sizeof *nr);
+		if (!nr)
+			return; /* its deltas wait for the next pass */
+		sample_ready = nr;
+		sample_ready_cap = ncap;
+	}
+	sample_ready[sample_nready++] = p;
+}
+
+/*
+ * One pass.  Discovery and every read happen without vd.lock (the helpers
+ * take it for the moments they change shared state); then one short locked
+ * section folds the deltas read and runs the job bookkeeping.
+ */
 void vd_sample(void)
 {
 	double t0 = vd_mono();
-	pthread_mutex_lock(&vd.lock);
 	static double last_root_scan;
 	if (vd.cfg.user_root && t0 - last_root_scan >= 1.0) {
 		sample_scan_user_root();
@@ -810,18 +1043,36 @@ void vd_sample(void)
 		}
 	}
 	unsigned live = 0;
+	sample_nready = 0;
 	for (int k = 0; k < SAMPLE_HASH; k++)
 		for (struct vd_proc *p = sample_hash[k]; p; p = p->hnext) {
 			struct vd_dir *d = &vd.dirs[p->dirix];
 			const char *why = NULL;
 			int reason;
+			bool full = false;
 			if (p->rejected || p->fd < 0 || p->state != VD_P_RUNNING)
 				continue;
 			live++;
+			/* Idle for a second: is the process still there (same start time)? */
+			/* (every 2 s: /proc reads cost more than the segment's own) */
+			if (!p->pending && !p->baseline && p->job && t0 - p->last_change >= 1.0 &&
+			    t0 - p->last_alive_check >= 2.0) {
+				p->last_alive_check = t0;
+				if (sample_proc_start(p->pid) != p->proc_start) {
+					reason = sample_full_read(p, d, &why); /* last words, maybe an end record */
+					if (p->state == VD_P_RUNNING) {
+						vd_log(VD_LOG_DEBUG, "sample", "pid gone %s", p->name);
+						pthread_mutex_lock(&vd.lock);
+						sample_proc_ended(p, VD_P_KILLED);
+						pthread_mutex_unlock(&vd.lock);
+					}
+					continue;
+				}
+			}
 			if (p->pending || p->baseline)
 				reason = sample_full_read(p, d, &why);
 			else
-				reason = sample_fast_read(p, d, &why);
+				reason = sample_fast_read(p, d, &why, &full);
 			if (reason) {
 				if (p->job)
 					sample_lost(p, d, reason, why);
@@ -833,18 +1084,12 @@ void vd_sample(void)
 				}
 				continue;
 			}
-			/* Idle for a second: is the process still there (same start time)? */
-			/* (every 2 s: /proc reads cost more than the segment's own) */
-			if (p->state == VD_P_RUNNING && p->job && t0 - p->last_change >= 1.0 &&
-			    t0 - p->last_alive_check >= 2.0) {
-				p->last_alive_check = t0;
-				if (sample_proc_start(p->pid) != p->proc_start) {
-					reason = sample_full_read(p, d, &why); /* last words, maybe an end record */
-					if (p->state == VD_P_RUNNING)
-						{ vd_log(VD_LOG_DEBUG, "sample", "pid gone %s", p->name); sample_proc_ended(p, VD_P_KILLED); }
-				}
-			}
+			if (!full && p->sp && p->sp->npend)
+				sample_ready_add(p);
 		}
+	pthread_mutex_lock(&vd.lock);
+	for (size_t k = 0; k < sample_nready; k++)
+		sample_fold(sample_ready[k]);
 	vd.segments_live = live;
 	double now = vd_now();
 	vd_jobs_tick(now);
