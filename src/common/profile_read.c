@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include "common/profile_read.h"
 #include "vigil/ops.h"
@@ -23,6 +24,7 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #define PR_MAX_EXACT 9007199254740992.0 /* 2^53: integers exact in a double */
+#define PR_MAX_FILE ((size_t)1 << 31)      /* largest profile read */
 
 struct pr_ctx {
 	const char *name;
@@ -549,9 +551,20 @@ int vigil_profile_load_buffer(const char *buf, size_t len, const char *name,
 	vigil_profile_init(p);
 	if (err && errlen)
 		err[0] = 0;
+	size_t blank = 0;
+	while (blank < len && (buf[blank] == ' ' || buf[blank] == '\n' || buf[blank] == '\r' || buf[blank] == '\t'))
+		blank++;
+	if (blank == len) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s is not a vigil profile (the file is empty).", name);
+		return -EINVAL;
+	}
 	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		if (err && errlen)
+		if (err && errlen && json_error_code(&je) == json_error_premature_end_of_input)
+			snprintf(err, errlen, "%s is not a vigil profile (not valid JSON: it ends early, at line %d, "
+			         "column %d: truncated?).", name, je.line, je.column);
+		else if (err && errlen)
 			snprintf(err, errlen, "%s is not a vigil profile (not valid JSON: %s at line %d, column %d).",
 			         name, je.text, je.line, je.column);
 		return -EINVAL;
@@ -566,9 +579,13 @@ int vigil_profile_load_buffer(const char *buf, size_t len, const char *name,
 		goto out;
 	}
 	if (strcmp(json_string_value(schema), VIGIL_PROFILE_SCHEMA)) {
-		if (err && errlen)
+		const char *sv = json_string_value(schema);
+		if (err && errlen && !strncmp(sv, "vigil-profile/", 14))
+			snprintf(err, errlen, "%s is a vigil profile of another version (schema \"%.64s\"; this vigil "
+			         "reads \"%s\"): use the vigil that wrote it.", name, sv, VIGIL_PROFILE_SCHEMA);
+		else if (err && errlen)
 			snprintf(err, errlen, "%s is not a vigil profile (schema is \"%.64s\", expected \"%s\").",
-			         name, json_string_value(schema), VIGIL_PROFILE_SCHEMA);
+			         name, sv, VIGIL_PROFILE_SCHEMA);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -609,11 +626,21 @@ int vigil_profile_load(const char *path, struct vigil_profile *p, char *err, siz
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	int rc = 0;
+	struct stat sb;
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > PR_MAX_FILE) {
+		/* say so at once, without reading gigabytes first */
+		fclose(f);
+		vigil_profile_init(p);
+		if (err && errlen)
+			snprintf(err, errlen, "cannot read %s: file too large (%.1f GiB; a profile is at most 2 GiB).",
+			         path, (double)sb.st_size / (1024.0 * 1024 * 1024));
+		return -EFBIG;
+	}
 	errno = 0;
 	for (;;) {
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : 65536;
-			char *nb = ncap > ((size_t)1 << 31) ? NULL : realloc(buf, ncap);
+			char *nb = ncap > PR_MAX_FILE ? NULL : realloc(buf, ncap);
 			if (!nb) {
 				rc = -ENOMEM;
 				break;

@@ -8,6 +8,7 @@ VIGIL_UPDATE_GOLDEN=1 rewrites them (review the diff before committing).
 import html.parser
 import json
 import os
+import time
 import re
 import shutil
 import subprocess
@@ -87,7 +88,12 @@ def t_help():
 
 CORRUPT = [  # (file content, expected stderr)
     ("not json at all", "vigil report: bad.json is not a vigil profile (not valid JSON: '[' or '{' expected near 'not' at line 1, column 3).\n"),
-    ("", "vigil report: bad.json is not a vigil profile (not valid JSON: '[' or '{' expected near end of file at line 1, column 0).\n"),
+    ("", "vigil report: bad.json is not a vigil profile (the file is empty).\n"),
+    (" \n\n", "vigil report: bad.json is not a vigil profile (the file is empty).\n"),
+    ('{\n  "schema": "vigil-profile/1",\n  "generator": "vigil r',
+     "vigil report: bad.json is not a vigil profile (not valid JSON: it ends early, at line 3, column 23: truncated?).\n"),
+    ('{"schema": "vigil-profile/2"}', 'vigil report: bad.json is a vigil profile of another version (schema "vigil-profile/2"; '
+     'this vigil reads "vigil-profile/1"): use the vigil that wrote it.\n'),
     ("[1,2]", "vigil report: bad.json is not a vigil profile (not a JSON object).\n"),
     ('{"name": "report"}', "vigil report: bad.json is not a vigil profile (schema is missing).\n"),
     ('{"schema": 3}', "vigil report: bad.json is not a vigil profile (schema is not a string).\n"),
@@ -140,6 +146,14 @@ def t_errors():
     os.mkdir(os.path.join(TMP, "adir"))
     rc, out, err = run("report", "adir")
     check(rc == 2 and err == "vigil report: cannot read adir: Is a directory.\n", "directory: %r" % err)
+    # a file far too large is refused at once (by its size), not after reading gigabytes
+    with open(os.path.join(TMP, "huge.json"), "w") as f:
+        f.truncate(3 << 30)  # sparse
+    t0 = time.time()
+    rc, out, err = run("report", "huge.json")
+    check(rc == 2 and err == "vigil report: cannot read huge.json: file too large (3.0 GiB; a profile is at most 2 GiB).\n"
+          and time.time() - t0 < 2, "huge file: rc %d %r after %.1f s" % (rc, err, time.time() - t0))
+    os.unlink(os.path.join(TMP, "huge.json"))
     # unknown keys, layers and operations are accepted (later minor versions)
     with open(os.path.join(TMP, "future.json"), "w") as f:
         f.write(mutate(lambda p: (p.update(new_section={"x": 1}), p["totals"].update(opencl={"clFinish": {}}),
