@@ -7,6 +7,7 @@
  * the comparison into a regression check: exit 1 with one line per broken
  * rule, 0 when none is broken, 2 on bad input.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -43,7 +44,8 @@ static const char diff_usage[] =
 "From A = 0 to B > 0 is a change of +infinity %.  Full grammar: docs/DIFF.md.\n"
 "\n"
 "Exit status: 0 no rule broken, 1 a rule broken (one line each on standard\n"
-"error), 2 bad usage, a bad rule, or a profile that cannot be read.\n";
+"error), 2 bad usage, a bad rule, a profile that cannot be read, or output\n"
+"that cannot be written.\n";
 
 enum df_metric { DF_CALLS, DF_ERRORS, DF_BYTES, DF_BREAD, DF_BWRITTEN, DF_SECONDS, DF_NMETRICS };
 static const char *const df_metric_names[DF_NMETRICS] = {
@@ -519,6 +521,7 @@ int cmd_diff(int argc, char **argv)
 		vigil_profile_free(&a);
 		goto out;
 	}
+	errno = 0;
 	if (!quiet)
 		df_report(stdout, argv[optind], argv[optind + 1], &a, &b, (size_t)top);
 	int broken = 0;
@@ -536,7 +539,8 @@ int cmd_diff(int argc, char **argv)
 	vigil_profile_free(&b);
 out:
 	free(rules);
-	if (fflush(stdout) && rc == 0)
+	/* a comparison nobody could read is no success; a broken rule still says 1 */
+	if (rep_finish_output("diff", stdout, "to standard output") && rc == 0)
 		rc = 2;
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cli.h"
 #include "cli/report_util.h"
 
@@ -26,7 +27,8 @@ static const char report_usage[] =
 "Options:\n"
 "  -o, --output FILE  write a self-contained HTML report to FILE ('-' for\n"
 "                     standard output): inline CSS and SVG plots, no network\n"
-"                     access needed to view it.\n"
+"                     access needed to view it.  FILE is replaced if it exists,\n"
+"                     unless it is a vigil profile (refused).\n"
 "  -t, --text         print the terminal summary (the default without -o;\n"
 "                     with -o, print it as well).\n"
 "  -n, --top N        rows in the top-files tables (default 10).\n"
@@ -291,6 +293,35 @@ void rep_text(FILE *out, const struct vigil_profile *p, const struct rep_summary
 	rt_timeline(out, p);
 }
 
+/*
+ * -o must not destroy a profile: not the one being read (`vigil report
+ * p.json -o p.json`), nor any other (a slip of the fingers among
+ * vigil-*.json).  Returns -1 after one sentence when FILE is refused.
+ */
+static int report_refuse_output(const char *profile, const char *out)
+{
+	struct stat si, so;
+	char clean[1100], head[256];
+	if (stat(out, &so) != 0 || !S_ISREG(so.st_mode))
+		return 0; /* new file, or a device/FIFO (/dev/stdout): nothing to lose */
+	if (stat(profile, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+		fprintf(stderr, "vigil report: refusing to write the HTML report over the profile %s itself; "
+		        "name another file with -o (e.g. report.html).\n", rep_term(clean, sizeof(clean), out));
+		return -1;
+	}
+	FILE *f = fopen(out, "r");
+	size_t n = f ? fread(head, 1, sizeof(head) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	head[n] = '\0';
+	if (strstr(head, "\"schema\": \"vigil-profile/") || strstr(head, "\"schema\":\"vigil-profile/")) {
+		fprintf(stderr, "vigil report: refusing to overwrite %s: it is a vigil profile; name another "
+		        "file with -o (e.g. report.html).\n", rep_term(clean, sizeof(clean), out));
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -335,6 +366,11 @@ int cmd_report(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (html && strcmp(html, "-") && report_refuse_output(argv[optind], html)) {
+		rc = 1;
+		goto out;
+	}
+	errno = 0;
 	if (!html || text)
 		rep_text(stdout, &p, &s, (size_t)top);
 	if (html) {
@@ -345,18 +381,12 @@ int cmd_report(int argc, char **argv)
 			rc = 1;
 			goto out;
 		}
+		errno = 0;
 		rep_html_write(f, &p, &s, (size_t)top);
-		int bad = ferror(f);
-		if (f != stdout)
-			bad |= fclose(f) != 0;
-		else
-			bad |= fflush(f) != 0;
-		if (bad) {
-			fprintf(stderr, "vigil report: cannot write %s.\n", rep_term(clean, sizeof(clean), html));
+		if (rep_finish_output("report", f, f == stdout ? "to standard output" : html))
 			rc = 1;
-		}
 	}
-	if (fflush(stdout))
+	if (rc == 0 && rep_finish_output("report", stdout, "to standard output"))
 		rc = 1;
 out:
 	rep_summary_free(&s);

@@ -1,6 +1,7 @@
 /*
  * report_util.c - derived numbers, units and escaping for report and diff.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -161,6 +162,31 @@ int rep_load(const char *cmd, const char *path, struct vigil_profile *p)
 		return 0;
 	fprintf(stderr, "vigil %s: %s\n", cmd, rep_term(clean, sizeof(clean), err));
 	vigil_profile_free(p);
+	return -1;
+}
+
+int rep_finish_output(const char *cmd, FILE *f, const char *name)
+{
+	char clean[1024];
+	int bad = ferror(f), e = 0, during = errno; /* the writes' errno: the caller zeroed it before them */
+	errno = 0;
+	if (fflush(f)) {
+		bad = 1;
+		e = errno;
+	}
+	if (f != stdout) {
+		errno = 0;
+		if (fclose(f)) {
+			bad = 1;
+			e = e ? e : errno;
+		}
+	}
+	if (!bad)
+		return 0;
+	if (!e)
+		e = during;
+	fprintf(stderr, "vigil %s: cannot write %s: %s.\n", cmd, rep_term(clean, sizeof(clean), name),
+	        e ? strerror(e) : "write error");
 	return -1;
 }
 

@@ -52,6 +52,10 @@ void rep_sum_add(struct rep_sum *d, const struct vigil_opstat *o, int op);
 int rep_load(const char *cmd, const char *path, struct vigil_profile *p);
 /* --top N (1 to 1000000); else one sentence on stderr for `cmd` and -1. */
 int rep_parse_top(const char *cmd, const char *arg, long *top);
+/* Flush (and close, unless stdout) an output stream; a write error gets one sentence
+ * "vigil CMD: cannot write NAME: REASON." on stderr and -1.  Set errno to 0 before
+ * writing to f: a failed write's errno is the REASON when the flush cannot tell it. */
+int rep_finish_output(const char *cmd, FILE *f, const char *name);
 /* The profile's flags, then "survivors", as "a, b, c"; returns how many were printed. */
 int rep_flags(FILE *out, const struct vigil_profile *p);
 

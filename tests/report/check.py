@@ -154,6 +154,34 @@ def t_errors():
     check(rc == 2 and err == "vigil report: cannot read huge.json: file too large (3.0 GiB; a profile is at most 2 GiB).\n"
           and time.time() - t0 < 2, "huge file: rc %d %r after %.1f s" % (rc, err, time.time() - t0))
     os.unlink(os.path.join(TMP, "huge.json"))
+    # -o never destroys a profile: not the one read, not another one; the profile is intact after
+    prof = fixture("single.json")
+    before = open(os.path.join(TMP, prof), "rb").read()
+    rc, out, err = run("report", prof, "-o", prof)
+    check(rc == 1 and out == "" and err == "vigil report: refusing to write the HTML report over the profile single.json "
+          "itself; name another file with -o (e.g. report.html).\n", "-o the input: rc %d %r" % (rc, err))
+    other = fixture("single-b.json")
+    rc, out, err = run("report", prof, "-o", other)
+    check(rc == 1 and out == "" and err == "vigil report: refusing to overwrite single-b.json: it is a vigil profile; "
+          "name another file with -o (e.g. report.html).\n", "-o another profile: rc %d %r" % (rc, err))
+    check(open(os.path.join(TMP, prof), "rb").read() == before, "-o destroyed the profile")
+    check(open(os.path.join(TMP, other), "rb").read().startswith(b"{"), "-o destroyed another profile")
+    with open(os.path.join(TMP, "old.html"), "w") as f:
+        f.write("<html>old report</html>")
+    rc, out, err = run("report", prof, "-o", "old.html")
+    check(rc == 0 and err == "" and "old report" not in open(os.path.join(TMP, "old.html")).read(),
+          "-o over an old HTML report: rc %d %r" % (rc, err))
+    # output that cannot be written: one sentence with the reason, non-zero exit, for every output
+    if os.path.exists("/dev/full"):
+        for args, want_rc, want in (
+                (("report", prof), 1, "vigil report: cannot write to standard output: No space left on device.\n"),
+                (("report", prof, "-o", "-"), 1, "vigil report: cannot write to standard output: No space left on device.\n"),
+                (("diff", prof, prof), 2, "vigil diff: cannot write to standard output: No space left on device.\n"),
+                (("report", prof, "-o", "/dev/full"), 1, "vigil report: cannot write /dev/full: No space left on device.\n")):
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([VIGIL, *args], stdout=full, stderr=subprocess.PIPE, text=True, cwd=TMP)
+            check(p.returncode == want_rc and p.stderr.startswith(want) and p.stderr.count("\n") == 1,
+                  "%s > /dev/full: rc %d %r" % (" ".join(args), p.returncode, p.stderr))
     # unknown keys, layers and operations are accepted (later minor versions)
     with open(os.path.join(TMP, "future.json"), "w") as f:
         f.write(mutate(lambda p: (p.update(new_section={"x": 1}), p["totals"].update(opencl={"clFinish": {}}),
