@@ -118,7 +118,8 @@ static void run_help(void)
 "    warns when CMD is one of them.\n"
 "\n"
 "OPTIONS\n"
-"    --profile FILE    Write the profile to FILE.  An existing FILE is never\n"
+"    --profile FILE, -o FILE\n"
+"                      Write the profile to FILE.  An existing FILE is never\n"
 "                      replaced: the profile is then not written (error message).\n"
 "                      Default: ./vigil-JOBID.json (./vigil-JOBID.STEP.json with a\n"
 "                      batch step); if that exists, ./vigil-JOBID.N.json.\n"
@@ -144,6 +145,8 @@ static void run_help(void)
 "    VIGIL_LIB       Path of the collector library (default: ../lib/libvigil.so or\n"
 "                    ../lib/vigil/libvigil.so next to the vigil binary).\n"
 "    LD_PRELOAD      Kept: the collector is put in front of what is there.\n"
+"    VIGIL_DISABLE   1: the collector counts nothing (the profile is empty).\n"
+"    VIGIL_DEBUG     1: the collector says on standard error why it does not count.\n"
 "    vigil run sets VIGIL_RUN_ID for CMD; it tags the segments it collects.\n"
 "\n"
 "EXIT STATUS\n"
@@ -1114,7 +1117,11 @@ int cmd_run(int argc, char **argv)
 		        strerror(-crc));
 	if (p.nprocs > 1)
 		qsort(p.procs, p.nprocs, sizeof(*p.procs), run_proc_cmp);
-	if (p.nprocs == 0 && !st.mpi_reduced)
+	const char *off = getenv("VIGIL_DISABLE");
+	if (p.nprocs == 0 && !st.mpi_reduced && off && *off == '1')
+		fprintf(stderr, "vigil run: no process of %s was observed: VIGIL_DISABLE=%s turns the "
+		        "collector off.\n", o.cmd[0], off);
+	else if (p.nprocs == 0 && !st.mpi_reduced)
 		fprintf(stderr, "vigil run: no process of %s was observed (is the collector working? "
 		        "VIGIL_DEBUG=1 tells why).\n", o.cmd[0]);
 

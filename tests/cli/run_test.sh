@@ -203,6 +203,9 @@ warnings)
 	fi
 	"$VIGIL" run -q --profile p3.json -- true 2> err
 	expect_eq "$(cat err)" "" "no warning for a dynamic program"
+	# nothing observed because the collector is switched off: say so, not "is it working?"
+	VIGIL_DISABLE=1 "$VIGIL" run -q --profile p4.json -- true 2> err
+	expect_eq "$(cat err)" "vigil run: no process of true was observed: VIGIL_DISABLE=1 turns the collector off." "VIGIL_DISABLE message"
 	;;
 linger_interrupt)
 	# Once CMD has exited, SIGINT (Ctrl-C) stops the lingering: the profile is
