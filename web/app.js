@@ -74,6 +74,7 @@
 		var r = j.rates || {}, p = j.processes || {};
 		switch (k) {
 		case 'procs': return (p.running || 0) + (p.exited || 0) + (p.killed || 0);
+		case 'ranks': return j.ranks || 0;
 		case 'runtime': return runtime(j, listNow);
 		case 'rd': return r.read_bytes_per_second || 0;
 		case 'wr': return r.write_bytes_per_second || 0;
@@ -97,7 +98,8 @@
 			tr.appendChild(el('td', j.step ? j.id + '.' + j.step : j.id));
 			tr.appendChild(el('td', j.user));
 			tr.appendChild(el('td', j.executable));
-			tr.appendChild(num(total, (p.running || 0) + ' / ' + total));
+			tr.appendChild(num(total, total + ' (' + (p.running || 0) + ' running)'));
+			tr.appendChild(num(j.ranks || 0, j.ranks ? j.ranks : '\u2013'));
 			var rt = runtime(j, listNow);
 			tr.appendChild(num(rt, fmtSecs(rt)));
 			tr.appendChild(num(r.read_bytes_per_second || 0, fmtRate(r.read_bytes_per_second || 0)));
@@ -126,48 +128,143 @@
 			.then(function () { setTimeout(pollList, PERIOD); });
 	}
 
-	/* ---- charts: canvas line charts, y from 0 ---- */
-	function chart(id, t, series, fmt) {
-		var c = document.getElementById(id), g = c.getContext('2d');
-		var W = c.width, H = c.height, L = 70, B = 22, T = 8, R = 8;
-		g.clearRect(0, 0, W, H);
-		var ymax = 0;
-		series.forEach(function (s) { s.v.forEach(function (v) { if (v > ymax) ymax = v; }); });
-		if (ymax <= 0) ymax = 1;
+	/* ---- charts: canvas line and bar charts, y from 0 ---- */
+	/* A round step for about four intervals up to ymax; `base` 1024 for bytes. */
+	function niceAxis(ymax, base, integer) {
+		if (!(ymax > 0)) ymax = integer ? 4 : 1;
+		var scale = 1;
+		if (base) while (ymax / scale >= base) scale *= base;
+		var raw = ymax / scale / 4, p = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / p;
+		var step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p * scale;
+		if (integer && step < 1) step = 1;
+		return { step: step, max: Math.ceil(ymax / step - 1e-9) * step };
+	}
+	function yGrid(g, ax, fmt, W, H, L, B, T, R) {
 		g.font = '11px system-ui, sans-serif';
 		g.fillStyle = '#555';
 		g.strokeStyle = '#e5e7ea';
-		for (var k = 0; k <= 4; k++) {
-			var y = H - B - (H - B - T) * k / 4;
+		g.lineWidth = 1;
+		g.textAlign = 'right';
+		for (var v = 0; v <= ax.max + ax.step / 2; v += ax.step) {
+			var y = Math.round(H - B - (H - B - T) * v / ax.max) + 0.5;
 			g.beginPath(); g.moveTo(L, y); g.lineTo(W - R, y); g.stroke();
-			g.textAlign = 'right';
-			g.fillText(fmt(ymax * k / 4), L - 6, y + 4);
+			g.fillText(fmt(v), L - 6, y + 4);
 		}
-		var n = t.length, t0 = n ? t[0] : 0, t1 = n ? t[n - 1] : 1;
-		if (t1 <= t0) t1 = t0 + 1;
+	}
+	function fmtAgo(s) {
+		if (s === 0) return 'now';
+		return s < 60 ? '-' + s + ' s' : s % 60 ? '-' + Math.floor(s / 60) + ' min ' + s % 60 + ' s' : '-' + s / 60 + ' min';
+	}
+	/*
+	 * Line chart of series [{name, v, color}] over t (Unix seconds).  What it
+	 * drew is left in the canvas's data-plot (t and each series), so tests
+	 * can compare the page with the API.
+	 */
+	function chart(id, t, series, fmt, base) {
+		var c = document.getElementById(id), g = c.getContext('2d');
+		var W = c.width, H = c.height, L = 78, B = 22, T = 10, R = 12;
+		g.clearRect(0, 0, W, H);
+		var ymax = 0;
+		series.forEach(function (s) { s.v.forEach(function (v) { if (v > ymax) ymax = v; }); });
+		var ax = niceAxis(ymax, base);
+		yGrid(g, ax, fmt, W, H, L, B, T, R);
+		var n = t.length, t1 = n ? t[n - 1] : 1, span = n > 1 ? t1 - t[0] : 1;
+		span = Math.max(span, 10);
+		var t0 = t1 - span;
+		/* x: seconds before the latest sample, at most 6 labels */
+		var steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600], st = steps[steps.length - 1];
+		for (var i = 0; i < steps.length; i++) if (span / steps[i] <= 6) { st = steps[i]; break; }
 		g.textAlign = 'center';
-		g.fillText('-' + fmtSecs(t1 - t0), L, H - 6);
-		g.fillText('now', W - R - 10, H - 6);
+		g.fillStyle = '#555';
+		for (var a = 0; a <= span + 1e-9; a += st) {
+			var x = L + (W - L - R) * (span - a) / span;
+			g.beginPath(); g.moveTo(x, H - B); g.lineTo(x, H - B + 4); g.stroke();
+			g.textAlign = a === 0 ? 'right' : x - L < 30 ? 'left' : 'center';
+			g.fillText(fmtAgo(Math.round(a)), a === 0 ? W - R : x, H - 6);
+		}
+		g.strokeStyle = '#9aa1ab';
+		g.beginPath(); g.moveTo(L + 0.5, T); g.lineTo(L + 0.5, H - B + 0.5); g.lineTo(W - R, H - B + 0.5); g.stroke();
+		var plot = { t: t, series: {} };
 		series.forEach(function (s, i) {
-			g.strokeStyle = COLORS[i % COLORS.length];
-			g.lineWidth = 1.6;
+			s.color = s.color || COLORS[i % COLORS.length];
+			plot.series[s.name] = s.v;
+			g.strokeStyle = s.color;
+			g.lineWidth = 1.8;
 			g.beginPath();
 			for (var k = 0; k < n; k++) {
-				var x = L + (W - L - R) * (t[k] - t0) / (t1 - t0);
-				var yy = H - B - (H - B - T) * (s.v[k] || 0) / ymax;
-				if (k) g.lineTo(x, yy); else g.moveTo(x, yy);
+				var xx = L + (W - L - R) * (t[k] - t0) / span;
+				var yy = H - B - (H - B - T) * (s.v[k] || 0) / ax.max;
+				if (k) g.lineTo(xx, yy); else g.moveTo(xx, yy);
 			}
 			g.stroke();
 		});
 		var leg = document.getElementById('l-' + id.slice(2));
-		fill(leg, series.map(function (s, i) {
+		fill(leg, series.map(function (s) {
 			var sp = el('span'), sw = el('i');
-			sw.style.background = COLORS[i % COLORS.length];
+			sw.style.background = s.color;
 			sp.appendChild(sw);
 			sp.appendChild(document.createTextNode(s.name + ' ' + fmt(s.v.length ? s.v[s.v.length - 1] : 0)));
 			return sp;
 		}));
-		c.dataset.series = JSON.stringify(series.map(function (s) { return s.name; }));
+		if (!series.length) leg.appendChild(el('span', 'nothing yet', 'muted'));
+		c.dataset.plot = JSON.stringify(plot);
+	}
+
+	/* Request sizes: bucket 0 is 0 bytes, bucket i >= 1 is [2^(i-1), 2^i), 31 is >= 1 GiB. */
+	function bucketLabel(i) {
+		if (i === 0) return '0';
+		if (i === 31) return '\u22651 GiB';
+		var v = Math.pow(2, i - 1), u = ['B', 'KiB', 'MiB', 'GiB'], k = 0;
+		while (v >= 1024) { v /= 1024; k++; }
+		return v + ' ' + u[k];
+	}
+	function fmtN(v) {
+		return v >= 1e9 ? +(v / 1e9).toFixed(1) + 'G' : v >= 1e6 ? +(v / 1e6).toFixed(1) + 'M' :
+			v >= 1e4 ? +(v / 1e3).toFixed(1) + 'k' : String(Math.round(v * 100) / 100);
+	}
+	function histChart(c, hist) {
+		var g = c.getContext('2d'), W = c.width, H = c.height, L = 48, B = 34, T = 16, R = 8;
+		g.clearRect(0, 0, W, H);
+		var lo = 31, hi = 0, ymax = 0, first;
+		hist.forEach(function (v, i) { if (v) { lo = Math.min(lo, i); hi = Math.max(hi, i); ymax = Math.max(ymax, v); } });
+		if (lo > hi) { lo = 0; hi = 0; }
+		first = lo; /* labels in step with the first bar that has calls */
+		lo = Math.max(0, lo - 1);
+		hi = Math.min(31, hi + 1);
+		while (hi - lo + 1 < 8) { if (lo > 0) lo--; if (hi - lo + 1 < 8 && hi < 31) hi++; }
+		var ax = niceAxis(ymax, 0, true);
+		yGrid(g, ax, fmtN, W, H, L, B, T, R);
+		var nb = hi - lo + 1, bw = (W - L - R) / nb;
+		g.font = '11px system-ui, sans-serif';
+		var lw = 0;
+		for (var i = lo; i <= hi; i++) lw = Math.max(lw, g.measureText(bucketLabel(i)).width);
+		var every = Math.max(1, Math.ceil((lw + 8) / bw));
+		for (var b = lo; b <= hi; b++) {
+			var x = L + (b - lo) * bw, h = (H - B - T) * hist[b] / ax.max;
+			g.fillStyle = '#3574d4';
+			g.fillRect(x + bw * 0.12, H - B - h, bw * 0.76, h);
+			g.fillStyle = '#333';
+			g.textAlign = 'center';
+			if (hist[b] && g.measureText(fmtN(hist[b])).width < bw + 4)
+				g.fillText(fmtN(hist[b]), x + bw / 2, H - B - h - 3);
+			if ((b - first + 32 * every) % every === 0) {
+				var lx = x + bw / 2, half = g.measureText(bucketLabel(b)).width / 2;
+				g.fillStyle = '#555';
+				g.textAlign = lx + half > W ? 'right' : 'center';
+				g.fillText(bucketLabel(b), g.textAlign === 'right' ? W - 1 : lx, H - B + 14);
+			}
+		}
+		g.strokeStyle = '#9aa1ab';
+		g.beginPath(); g.moveTo(L + 0.5, T); g.lineTo(L + 0.5, H - B + 0.5); g.lineTo(W - R, H - B + 0.5); g.stroke();
+		g.fillStyle = '#555';
+		g.textAlign = 'center';
+		g.fillText('request size (bucket from this size to twice it)', L + (W - L - R) / 2, H - 4);
+		g.save();
+		g.translate(11, T + (H - B - T) / 2);
+		g.rotate(-Math.PI / 2);
+		g.fillText('calls', 0, 0);
+		g.restore();
+		c.dataset.hist = JSON.stringify(hist);
 	}
 
 	/* ---- job page ---- */
@@ -197,6 +294,39 @@
 		s.mean = s.sum / list.length;
 		return s;
 	}
+	/* One bar chart per data operation, most bytes first; canvases are kept between updates. */
+	var MAX_HISTS = 16;
+	function renderHists(hists) {
+		var box = document.getElementById('j-hists');
+		hists.sort(function (a, b) {
+			return b.o.bytes - a.o.bytes || b.o.calls - a.o.calls || (a.layer + a.name).localeCompare(b.layer + b.name);
+		});
+		var shown = hists.slice(0, MAX_HISTS), keep = {};
+		shown.forEach(function (x, i) {
+			var key = x.layer + '.' + x.name;
+			keep[key] = true;
+			var f = box.querySelector('figure[data-op="' + CSS.escape(key) + '"]');
+			if (!f) {
+				f = el('figure');
+				f.dataset.op = key;
+				f.appendChild(el('figcaption'));
+				var c = el('canvas');
+				c.width = 380;
+				c.height = 180;
+				f.appendChild(c);
+			}
+			if (box.children[i] !== f) box.insertBefore(f, box.children[i] || null);
+			f.firstChild.textContent = x.layer + ' ' + x.name + ': ' + fmtCount(x.o.calls) + ' calls, ' + fmtBytes(x.o.bytes);
+			histChart(f.querySelector('canvas'), x.o.size_histogram);
+		});
+		Array.prototype.slice.call(box.querySelectorAll('figure')).forEach(function (f) {
+			if (!keep[f.dataset.op]) f.remove();
+		});
+		var more = document.getElementById('hists-more');
+		more.hidden = hists.length <= MAX_HISTS;
+		more.textContent = 'and ' + (hists.length - MAX_HISTS) + ' more operations (shown: the ' + MAX_HISTS + ' that moved the most bytes).';
+		document.getElementById('no-hists').hidden = hists.length > 0;
+	}
 	function renderJob(j) {
 		var now = Date.now() / 1000, p = j.processes || {}, tot = j.totals || {};
 		document.title = 'vigil: job ' + j.id;
@@ -210,6 +340,9 @@
 		document.getElementById('j-runtime').textContent = fmtSecs(runtime(j, now));
 		document.getElementById('j-procs').textContent = (p.running || 0) + ' running, ' + (p.exited || 0) +
 			' exited, ' + (p.killed || 0) + ' killed';
+		var rk = document.getElementById('j-ranks');
+		rk.textContent = j.ranks ? String(j.ranks) : 'none (not an MPI job)';
+		rk.dataset.v = String(j.ranks || 0);
 		var T = [
 			['bytes_read', 'bytes read', fmtBytes], ['bytes_written', 'bytes written', fmtBytes],
 			['io_operations', 'I/O operations', fmtCount], ['metadata_operations', 'metadata operations', fmtCount],
@@ -222,23 +355,36 @@
 			tr.appendChild(num(v, x[2](v)));
 			return tr;
 		}));
-		var h = j.history || {}, t = h.t || [];
-		chart('c-bw', t, [{ name: 'read', v: h.read_bytes_per_second || [] }, { name: 'write', v: h.write_bytes_per_second || [] }], fmtRate);
+		var h = j.history || {}, t = h.t || [], ops = j.ops || {}, klass = {};
+		Object.keys(ops).forEach(function (layer) {
+			Object.keys(ops[layer]).forEach(function (name) { klass[name] = ops[layer][name]['class']; });
+		});
+		chart('c-bw', t, [{ name: 'read', v: h.read_bytes_per_second || [] }, { name: 'write', v: h.write_bytes_per_second || [] }], fmtRate, 1024);
 		var byop = h.ops_per_second_by_op || {}, opnames = Object.keys(byop);
-		function opsum(n) { return byop[n].reduce(function (a, b) { return a + b; }, 0); }
+		function sum(a) { return (a || []).reduce(function (x, y) { return x + y; }, 0); }
+		function top(obj, names, n) {
+			return names.slice().sort(function (a, b) { return sum(obj[b]) - sum(obj[a]); }).slice(0, n);
+		}
 		var mpiNames = opnames.filter(function (n) { return n.indexOf('MPI_') === 0 && n.indexOf('MPI_File') !== 0; });
 		var ioNames = opnames.filter(function (n) { return mpiNames.indexOf(n) < 0; });
-		ioNames.sort(function (a, b) { return opsum(b) - opsum(a); });
-		chart('c-ops', t, ioNames.slice(0, 6).map(function (n) { return { name: n, v: byop[n] }; }), fmtOps);
+		chart('c-ops', t, top(byop, ioNames, 6).map(function (n) { return { name: n, v: byop[n] }; }), fmtOps, 1000);
 		var cls = h.ops_per_second_by_class || {};
-		chart('c-meta', t, [{ name: 'metadata', v: cls.metadata || [] }], fmtOps);
-		mpiNames.sort(function (a, b) { return opsum(b) - opsum(a); });
-		chart('c-mpi', t, [{ name: 'MPI time share', v: (h.mpi_seconds_per_second || []).map(function (v) {
-			var live = Math.max(1, p.running || 1); return v / live * 100; }) }].concat(
-			mpiNames.slice(0, 5).map(function (n) { return { name: n + ' calls', v: byop[n] }; })),
-			function (v) { return Math.round(v * 10) / 10 + ''; });
+		var metaNames = ioNames.filter(function (n) { return klass[n] === 'metadata'; });
+		chart('c-meta', t, [{ name: 'all metadata', v: cls.metadata || [], color: '#1f2937' }].concat(
+			top(byop, metaNames, 5).map(function (n, i) { return { name: n, v: byop[n], color: COLORS[(i + 1) % COLORS.length] }; })), fmtOps, 1000);
+		/* MPI: time by call over time, calls by call; hidden for a job without MPI */
+		var mbc = h.mpi_seconds_per_second_by_call || {}, mpiCalls = Object.keys(mbc);
+		var isMpi = mpiCalls.length > 0 || mpiNames.length > 0 || (j.ranks || 0) > 0;
+		document.getElementById('f-mpit').hidden = !isMpi;
+		document.getElementById('f-mpic').hidden = !isMpi;
+		if (isMpi) {
+			chart('c-mpit', t, [{ name: 'all MPI', v: h.mpi_seconds_per_second || [], color: '#1f2937' }].concat(
+				top(mbc, mpiCalls, 6).map(function (n, i) { return { name: n, v: mbc[n], color: COLORS[i % COLORS.length] }; })),
+				function (v) { return fmtSecs(v) + '/s'; }, 1000);
+			chart('c-mpic', t, top(byop, mpiNames, 6).map(function (n) { return { name: n, v: byop[n] }; }), fmtOps, 1000);
+		}
 		/* operations, MPI time by call, request sizes */
-		var ops = j.ops || {}, rows = [], mpiRows = [], hists = [], mpiTotal = 0;
+		var rows = [], mpiRows = [], hists = [], mpiTotal = 0;
 		Object.keys(ops).forEach(function (layer) {
 			Object.keys(ops[layer]).forEach(function (name) {
 				var o = ops[layer][name], tr = el('tr');
@@ -252,7 +398,8 @@
 				tr.appendChild(num(o.seconds, fmtSecs(o.seconds)));
 				rows.push([o.seconds, tr]);
 				if (layer === 'mpi') { mpiRows.push([name, o.seconds]); mpiTotal += o.seconds; }
-				if (o.size_histogram) hists.push([layer + ' ' + name, o.size_histogram]);
+				if (o['class'] === 'data' && o.size_histogram && o.size_histogram.some(function (v) { return v > 0; }))
+					hists.push({ layer: layer, name: name, o: o });
 			});
 		});
 		rows.sort(function (a, b) { return b[0] - a[0]; });
@@ -265,13 +412,9 @@
 			tr.appendChild(num(mpiTotal ? r[1] / mpiTotal : 0, fmtPct(mpiTotal ? r[1] / mpiTotal : 0)));
 			return tr;
 		}));
-		fill(document.getElementById('j-hists'), hists.length ? hists.map(function (hh) {
-			var d = el('div'), txt = [];
-			hh[1].forEach(function (c, i) { if (c) txt.push((i === 0 ? '0' : i === 31 ? '>=1G' : fmtBytes(Math.pow(2, i - 1)) + '..') + ': ' + c); });
-			d.appendChild(el('b', hh[0] + ' '));
-			d.appendChild(document.createTextNode(txt.join(', ')));
-			return d;
-		}) : [el('p', 'This vigild does not serve request-size histograms yet; `vigil report` shows them at the end of the job.', 'muted')]);
+		document.getElementById('j-mpi').hidden = !mpiRows.length;
+		document.getElementById('no-mpi').hidden = mpiRows.length > 0;
+		renderHists(hists);
 		/* balance */
 		var pl = j.process_list || [];
 		var B = [['I/O time', function (q) { return q.io_seconds; }, fmtSecs], ['MPI time', function (q) { return q.mpi_seconds; }, fmtSecs],
