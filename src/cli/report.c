@@ -76,7 +76,13 @@ static void rt_header(FILE *out, const struct vigil_profile *p, const struct rep
 static void rt_breakdown(FILE *out, const struct rep_summary *s)
 {
 	char a[64], b[64], c[64];
-	fprintf(out, "\nTime breakdown (summed over processes: %s)\n", rep_secs(c, sizeof(c), s->proc_seconds));
+	if (s->proc_seconds > s->lifetime_seconds)
+		/* threads were in I/O or MPI at the same time: more call time than lifetime */
+		fprintf(out, "\nTime breakdown (summed over processes and their threads: %s; the processes "
+		        "lived %s)\n", rep_secs(c, sizeof(c), s->proc_seconds),
+		        rep_secs(a, sizeof(a), s->lifetime_seconds));
+	else
+		fprintf(out, "\nTime breakdown (summed over processes: %s)\n", rep_secs(c, sizeof(c), s->proc_seconds));
 	double tot = s->proc_seconds > 0 ? s->proc_seconds : 1;
 	const char *h[] = { "part", "time", "share" };
 	struct rep_table t;

@@ -214,8 +214,15 @@ static void rh_header(FILE *out, const struct vigil_profile *p, const struct rep
 static void rh_breakdown(FILE *out, const struct rep_summary *s)
 {
 	char a[32], b[32];
-	fputs("<section id=\"breakdown\"><h2>Where the time went</h2><p class=\"muted\">Summed over processes: ", out);
+	int threads = s->proc_seconds > s->lifetime_seconds;
+	fputs("<section id=\"breakdown\"><h2>Where the time went</h2><p class=\"muted\">Summed over processes", out);
+	fputs(threads ? " and their threads: " : ": ", out);
 	fputs(rep_secs(a, sizeof(a), s->proc_seconds), out);
+	if (threads) {
+		fputs(" (the processes lived ", out);
+		fputs(rep_secs(b, sizeof(b), s->lifetime_seconds), out);
+		fputs(": threads were in calls at the same time)", out);
+	}
 	fputs(". I/O is the time inside POSIX, stdio and MPI-IO calls (MPI-IO time includes the POSIX calls it makes).</p>", out);
 	double tot = s->proc_seconds > 0 ? s->proc_seconds : 1;
 	const char *names[] = { "I/O", "MPI", "rest of the run" };

@@ -95,6 +95,7 @@ int rep_summarize(const struct vigil_profile *p, struct rep_summary *s)
 	                s->layer[VIGIL_LAYER_MPIIO].seconds;
 	s->mpi_seconds = s->layer[VIGIL_LAYER_MPI].seconds;
 	double total = s->proc_seconds;
+	s->lifetime_seconds = total;
 	if (total < s->io_seconds + s->mpi_seconds)
 		total = s->io_seconds + s->mpi_seconds;
 	s->proc_seconds = total;

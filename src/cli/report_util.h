@@ -33,6 +33,7 @@ struct rep_summary {
 	struct rep_sum all;            /* every layer (bytes of MPI included) */
 	double duration;               /* job end - start (0 if unknown) */
 	double proc_seconds;           /* sum of process lifetimes */
+	double lifetime_seconds;       /* the same, before raising it to the I/O + MPI time of overlapping threads */
 	double io_seconds, mpi_seconds, rest_seconds;
 	uint32_t nranks;               /* processes with rank >= 0 */
 	struct rep_balance *bal; size_t nbal; /* ops with MPI-rank spread, by max seconds */

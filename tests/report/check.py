@@ -74,6 +74,17 @@ def t_text():
     check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f]", out), "control characters reached the terminal")
     check("evil?[31mred??" in out, "escaped command not shown as expected")
     check("/tmp/a?b?]0;title?" in out, "escaped path not shown as expected")
+    # threads in calls at the same time: more call time than the processes lived, and the
+    # heading says so instead of calling 10 s the sum of a 2.5 s process's life
+    p = json.load(open(os.path.join(FIX, "single.json")))
+    p["totals"]["posix"]["write"]["seconds"] = 10.0
+    json.dump(p, open(os.path.join(TMP, "threads.json"), "w"))
+    rc, out, err = run("report", "threads.json")
+    check(rc == 0 and "Time breakdown (summed over processes and their threads: 10." in out
+          and "; the processes lived 2.50 s)" in out, "overlapping threads: rc %d %r %s" % (rc, err, out[:600]))
+    rc, out, err = run("report", "threads.json", "-o", "-")
+    check(rc == 0 and "(the processes lived 2.50 s: threads were in calls at the same time)" in out,
+          "overlapping threads in HTML: rc %d %r" % (rc, err))
 
 
 def t_help():
