@@ -225,7 +225,16 @@ static int core_dir_open(char *dir, size_t cap)
 		fd = col_sys(SYS_openat, AT_FDCWD, (long)dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	}
 	if (fd < 0) {
-		col_debug("cannot open segment directory (or it is a symlink): ", dir);
+		int e = errno;
+		struct stat ls;
+		if ((e == ENOTDIR || e == ELOOP) &&
+		    col_sys(SYS_newfstatat, AT_FDCWD, (long)dir, (long)&ls, AT_SYMLINK_NOFOLLOW) == 0)
+			e = S_ISLNK(ls.st_mode) ? ELOOP : ENOTDIR; /* O_DIRECTORY|O_NOFOLLOW says ENOTDIR for both */
+		col_debug(e == ELOOP ? "segment directory is a symbolic link, passing through: "
+		          : e == ENOTDIR ? "segment directory is not a directory, passing through: "
+		          : e == ENOENT ? "cannot create the segment directory (its parent does not exist), passing through: "
+		          : e == EACCES || e == EPERM ? "segment directory: permission denied, passing through: "
+		          : "cannot open the segment directory, passing through: ", dir);
 		return -1;
 	}
 	struct stat st;

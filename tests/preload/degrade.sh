@@ -22,6 +22,14 @@ grep -q 'vigil: segment directory is not ours' err.txt || fail "VIGIL_DEBUG gave
 ln -s "$VIGIL_DIR" link
 VIGIL_DIR=$WORK/link LD_PRELOAD="$pre$lib" "$prog" errno || fail "program failed"
 [ -z "$(ls "$VIGIL_DIR")" ] || fail "segment created through a symlink"
+VIGIL_DEBUG=1 VIGIL_DIR=$WORK/link LD_PRELOAD="$pre$lib" "$prog" errno 2> err.txt || fail "program failed"
+grep -q 'vigil: segment directory is a symbolic link, passing through' err.txt || fail "VIGIL_DEBUG reason: $(cat err.txt)"
+# a file, a missing parent: the reason is named
+touch afile
+VIGIL_DEBUG=1 VIGIL_DIR=$WORK/afile LD_PRELOAD="$pre$lib" "$prog" errno 2> err.txt || fail "program failed"
+grep -q 'vigil: segment directory is not a directory' err.txt || fail "VIGIL_DEBUG reason: $(cat err.txt)"
+VIGIL_DEBUG=1 VIGIL_DIR=$WORK/no/such LD_PRELOAD="$pre$lib" "$prog" errno 2> err.txt || fail "program failed"
+grep -q 'its parent does not exist' err.txt || fail "VIGIL_DEBUG reason: $(cat err.txt)"
 
 # missing directory: created 0700
 VIGIL_DIR=$WORK/new LD_PRELOAD="$pre$lib" "$prog" errno || fail "program failed"
