@@ -34,6 +34,8 @@ if ldd "$lib/libvigil.so" 2>/dev/null | grep -q libasan; then
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0
 export VIGIL_DIR=$w/seg
+# OpenMPI's shared-memory files of an aborted or killed job stay in its own dir, not /dev/shm
+export OMPI_MCA_btl_vader_backing_directory=$w
 unset VIGIL_PROFILE VIGIL_JOB_ID VIGIL_MPI SLURM_JOB_ID PBS_JOBID LSB_JOBID FLUX_JOB_ID
 preload=$pre$lib/libvigil.so:$lib/libvigil-mpi-openmpi.so:$lib/libvigil-mpi-mpich.so
 profile=$w/profile.json
