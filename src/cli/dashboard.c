@@ -19,6 +19,11 @@ int cmd_dashboard(int argc, char **argv)
 		       "your jobs' file names and command lines.\n", VIGIL_DAEMON_TOKEN);
 		return 0;
 	}
+	if (argc > 1) {
+		fprintf(stderr, "vigil dashboard: unexpected argument '%s' (it takes none; see vigil dashboard --help).\n",
+		        argv[1]);
+		return 2;
+	}
 	vigil_daemon_user_segdir(dir, sizeof dir);
 	snprintf(path, sizeof path, "%s/%s", dir, VIGIL_DAEMON_TOKEN);
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -28,6 +28,10 @@ int cmd_job_end(int argc, char **argv)
 		user = argv[2];
 		i = 3;
 	}
+	if (argc == i + 1 && argv[i][0] == '-') {
+		fprintf(stderr, "vigil job-end: unknown option '%s' (see vigil job-end --help).\n", argv[i]);
+		return 2;
+	}
 	if (argc != i + 1 || !argv[i][0] || strlen(argv[i]) >= 64) {
 		fprintf(stderr, "vigil job-end: give one job id (see vigil job-end --help).\n");
 		return 2;

@@ -25,6 +25,11 @@ wait $(echo $PIDS | awk '{print $NF}')
 wait_for sh -c "ls '$PROF' | grep -q jobT" || fail "no profile after job-end"
 "$VIGIL" job-end nosuchjob 2>"$T/err" && fail "job-end of unknown job"
 grep -q "knows no job" "$T/err" || fail "job-end message"
+# unknown options are refused with exit 2, not taken for a job id or ignored
+rc=0; "$VIGIL" job-end --bogus 2>"$T/err" || rc=$?; [ $rc = 2 ] || fail "job-end --bogus exit $rc"
+grep -q "unknown option '--bogus'" "$T/err" || fail "job-end --bogus message"
+rc=0; "$VIGIL" dashboard --bogus >/dev/null 2>"$T/err" || rc=$?; [ $rc = 2 ] || fail "dashboard --bogus exit $rc"
+grep -q "unexpected argument '--bogus'" "$T/err" || fail "dashboard --bogus message"
 # a user's mistakes: one clear sentence, non-zero exit
 mkdir -m 700 "$T/seg2"; "$VIGILD" --listen 127.0.0.1:$PORT --dir "$T/seg2" --state-dir "$T/s2" --socket none 2>"$T/e1" && fail "port in use accepted"
 [ "$(wc -l <"$T/e1")" = 1 ] && grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" "$T/e1" || fail "port message: $(cat "$T/e1")"
