@@ -8,7 +8,7 @@
  * memory: no string work after open.
  *
  * Descriptors we did not see opened (inherited, or opened before a fork or
- * an exec) are classified once, lazily: 0/1/2 are <stdin>/<stdout>/<stderr>,
+ * an exec) are classified once, lazily: 0/1/2 are <stdin>/<stdout>/<stderr> unless they are regular files,
  * others by fstat (pipe, socket, regular file via readlink, other).
  *
  * Per-file counters use plain stores while the process has one thread and
@@ -231,13 +231,15 @@ static void files_fd_init(struct col_fd *e, int file, int64_t pos)
 /* Classify a descriptor we did not see opened. */
 static void files_fd_classify(int fd, struct col_fd *e)
 {
-	if (fd <= 2) {
-		files_fd_init(e, col_file_pseudo(VIGIL_FILE_STDIN + (uint32_t)fd), -1);
-		return;
-	}
+	/* 0/1/2 redirected to a regular file (`cmd > out`) count on that file's record,
+	 * like any file; a terminal or pipe there is <stdin>/<stdout>/<stderr>. */
 	struct stat st;
 	if (syscall(SYS_fstat, fd, &st) != 0) {
-		files_fd_init(e, col_file_pseudo(VIGIL_FILE_OTHER), -1);
+		files_fd_init(e, col_file_pseudo(fd <= 2 ? VIGIL_FILE_STDIN + (uint32_t)fd : VIGIL_FILE_OTHER), -1);
+		return;
+	}
+	if (fd <= 2 && !S_ISREG(st.st_mode)) {
+		files_fd_init(e, col_file_pseudo(VIGIL_FILE_STDIN + (uint32_t)fd), -1);
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {

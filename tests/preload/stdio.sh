@@ -39,5 +39,11 @@ expect_file p.json "$f" stdio bytes_written 51
 expect_file p.json "$f" stdio reads 7
 expect_file p.json "$f" stdio bytes_read 96
 expect_file p.json "$WORK/w/s4.txt" stdio bytes_written 3
-expect_file p.json "<stdout>" stdio bytes_written 10
+# stdout redirected to a regular file counts on that file; through a pipe it is <stdout>
+expect_file p.json "$(pwd -P)/out.txt" stdio bytes_written 10
+expect_file p.json "<stdout>" stdio bytes_written 0
+mkdir w2
+"$VIGIL" run -q --profile p2.json -- "$prog" "$WORK/w2" | cat > out2.txt
+cmp -s out.txt out2.txt || fail "stdout through a pipe changed under the collector"
+expect_file p2.json "<stdout>" stdio bytes_written 10
 echo PASS
