@@ -7,12 +7,15 @@
  * Every string from the profile is escaped for where it goes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "cli/report_util.h"
 
@@ -380,17 +383,48 @@ int cmd_report(int argc, char **argv)
 	if (!html || text)
 		rep_text(stdout, &p, &s, (size_t)top);
 	if (html) {
-		FILE *f = strcmp(html, "-") ? fopen(html, "w") : stdout;
-		if (!f) {
-			fprintf(stderr, "vigil report: cannot write %s: %s.\n", rep_term(clean, sizeof(clean), html),
-			        strerror(errno));
-			rc = 1;
-			goto out;
+		/* A file is written beside its final name and renamed into place when complete:
+		 * a full disk or an interrupted run never leaves half a report behind. */
+		/* Anything but a regular file (a device, a FIFO) is written in place. */
+		char tmp[PATH_MAX + 16] = "";
+		FILE *f = stdout;
+		struct stat ost;
+		if (strcmp(html, "-")) {
+			int fd = -1;
+			if (stat(html, &ost) == 0 && !S_ISREG(ost.st_mode)) {
+				fd = open(html, O_WRONLY | O_CLOEXEC);
+			} else if (strlen(html) < PATH_MAX) {
+				snprintf(tmp, sizeof(tmp), "%s.XXXXXX", html);
+				fd = mkstemp(tmp);
+				if (fd >= 0 && fchmod(fd, 0644)) {
+					close(fd);
+					fd = -1;
+				}
+			} else {
+				errno = ENAMETOOLONG;
+			}
+			if (fd < 0 || !(f = fdopen(fd, "w"))) {
+				fprintf(stderr, "vigil report: cannot write %s: %s.\n", rep_term(clean, sizeof(clean), html),
+				        strerror(errno));
+				if (fd >= 0)
+					close(fd);
+				if (tmp[0])
+					unlink(tmp);
+				rc = 1;
+				goto out;
+			}
 		}
 		errno = 0;
 		rep_html_write(f, &p, &s, (size_t)top);
 		if (rep_finish_output("report", f, f == stdout ? "to standard output" : html))
 			rc = 1;
+		if (tmp[0] && (rc || rename(tmp, html))) {
+			if (!rc)
+				fprintf(stderr, "vigil report: cannot write %s: %s.\n", rep_term(clean, sizeof(clean), html),
+				        strerror(errno));
+			unlink(tmp);
+			rc = 1;
+		}
 	}
 	if (rc == 0 && rep_finish_output("report", stdout, "to standard output"))
 		rc = 1;

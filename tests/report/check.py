@@ -8,6 +8,7 @@ VIGIL_UPDATE_GOLDEN=1 rewrites them (review the diff before committing).
 import html.parser
 import json
 import os
+import stat
 import time
 import re
 import shutil
@@ -193,6 +194,10 @@ def t_errors():
                 p = subprocess.run([VIGIL, *args], stdout=full, stderr=subprocess.PIPE, text=True, cwd=TMP)
             check(p.returncode == want_rc and p.stderr.startswith(want) and p.stderr.count("\n") == 1,
                   "%s > /dev/full: rc %d %r" % (" ".join(args), p.returncode, p.stderr))
+        # a device named with -o is written in place, never replaced by a renamed file
+        check(stat.S_ISCHR(os.stat("/dev/full").st_mode), "-o /dev/full replaced the device")
+    # a regular file is written beside its name and renamed: no temporary file stays
+    check(not [n for n in os.listdir(TMP) if n.startswith("old.html.")], "-o left a temporary file")
     # unknown keys, layers and operations are accepted (later minor versions)
     with open(os.path.join(TMP, "future.json"), "w") as f:
         f.write(mutate(lambda p: (p.update(new_section={"x": 1}), p["totals"].update(opencl={"clFinish": {}}),
