@@ -21,6 +21,7 @@
 #ifndef VIGIL_SEGMENT_H
 #define VIGIL_SEGMENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "vigil/ops.h"
 
@@ -239,6 +240,31 @@ struct vigil_seg_header {
 
 /* The op map (struct vigil_shard.reserved) covers every op. */
 _Static_assert(VIGIL_NOPS <= 64 * VIGIL_OPMAP_WORDS, "the shard's op map needs more words");
+
+/* Names of the pseudo files by kind ("<stdout>", "<other files>", ...; NULL for FREE and REGULAR). */
+extern const char *const vigil_file_kind_names[VIGIL_FILE_NKINDS];
+
+/* Fill a zeroed header with this build's magic, version and geometry (the collector, and tools that fabricate segments). */
+static inline void vigil_seg_header_init(struct vigil_seg_header *h)
+{
+	__builtin_memcpy(h->magic, VIGIL_SEG_MAGIC, 8);
+	h->version = VIGIL_SEG_VERSION;
+	h->header_size = sizeof(struct vigil_seg_header);
+	h->segment_size = VIGIL_SEGMENT_SIZE;
+	h->n_ops = VIGIL_NOPS;
+	h->n_layers = VIGIL_NLAYERS;
+	h->n_hist = VIGIL_HIST_BUCKETS;
+	h->n_tl_bins = VIGIL_TL_BINS;
+	h->n_shards = VIGIL_SHARDS;
+	h->shard_size = VIGIL_SHARD_SIZE;
+	h->shards_offset = VIGIL_SHARDS_OFFSET;
+	h->n_files = VIGIL_FILES;
+	h->file_size = sizeof(struct vigil_file);
+	h->files_offset = VIGIL_FILES_OFFSET;
+	h->ident_offset = VIGIL_IDENT_OFFSET;
+	h->ident_size = sizeof(struct vigil_seg_identity);
+	h->n_flayers = VIGIL_NFLAYERS;
+}
 
 /* Size bucket of a request: 0 for 0 bytes, else 1 + floor(log2(n)), at most 31. */
 static inline unsigned vigil_hist_bucket(uint64_t n)

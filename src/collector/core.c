@@ -282,23 +282,7 @@ static int core_seg_matches(const struct vigil_seg_header *h, int pid, uint64_t 
 
 static void core_header_init(struct vigil_seg_header *h)
 {
-	memcpy(h->magic, VIGIL_SEG_MAGIC, 8);
-	h->version = VIGIL_SEG_VERSION;
-	h->header_size = sizeof(struct vigil_seg_header);
-	h->segment_size = VIGIL_SEGMENT_SIZE;
-	h->n_ops = VIGIL_NOPS;
-	h->n_layers = VIGIL_NLAYERS;
-	h->n_hist = VIGIL_HIST_BUCKETS;
-	h->n_tl_bins = VIGIL_TL_BINS;
-	h->n_shards = VIGIL_SHARDS;
-	h->shard_size = VIGIL_SHARD_SIZE;
-	h->shards_offset = VIGIL_SHARDS_OFFSET;
-	h->n_files = VIGIL_FILES;
-	h->file_size = sizeof(struct vigil_file);
-	h->files_offset = VIGIL_FILES_OFFSET;
-	h->ident_offset = VIGIL_IDENT_OFFSET;
-	h->ident_size = sizeof(struct vigil_seg_identity);
-	h->n_flayers = VIGIL_NFLAYERS;
+	vigil_seg_header_init(h);
 	h->clock.source = col.tsc ? VIGIL_CLOCK_TSC : VIGIL_CLOCK_NS;
 	core_clock_pair(&h->clock.start_ticks, &h->clock.start_mono_ns, &h->clock.start_real_ns);
 	for (uint32_t i = 0; i < VIGIL_SHARDS; i++)

@@ -27,15 +27,6 @@
 struct col_fd col_fds[COL_FDS];
 static int files_pseudo_idx[VIGIL_FILE_NKINDS];   /* record index + 1 of each pseudo file */
 
-static const char *const files_pseudo_names[VIGIL_FILE_NKINDS] = {
-	[VIGIL_FILE_OVERFLOW] = "<other files>",
-	[VIGIL_FILE_STDIN] = "<stdin>",
-	[VIGIL_FILE_STDOUT] = "<stdout>",
-	[VIGIL_FILE_STDERR] = "<stderr>",
-	[VIGIL_FILE_PIPE] = "<pipe>",
-	[VIGIL_FILE_SOCKET] = "<socket>",
-	[VIGIL_FILE_OTHER] = "<other>",
-};
 
 /* New segment (fork child): every fd must be classified again against it. */
 void col_files_reset(void)
@@ -188,14 +179,14 @@ static int files_lookup(uint32_t kind, const char *path, size_t len)
 
 int col_file_pseudo(uint32_t kind)
 {
-	if (kind >= VIGIL_FILE_NKINDS || !files_pseudo_names[kind])
+	if (kind >= VIGIL_FILE_NKINDS || !vigil_file_kind_names[kind])
 		return -1;
 	if (kind == VIGIL_FILE_OVERFLOW)
 		return 0;
 	int i = files_pseudo_idx[kind];
 	if (i > 0)
 		return i - 1;
-	const char *n = files_pseudo_names[kind];
+	const char *n = vigil_file_kind_names[kind];
 	i = files_lookup(kind, n, strlen(n));
 	if (i > 0)
 		files_pseudo_idx[kind] = i + 1;

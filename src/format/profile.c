@@ -15,15 +15,6 @@
 #include <string.h>
 #include "format/profile.h"
 
-static const char *const prof_pseudo_names[VIGIL_FILE_NKINDS] = {
-	[VIGIL_FILE_OVERFLOW] = "<other files>",
-	[VIGIL_FILE_STDIN] = "<stdin>",
-	[VIGIL_FILE_STDOUT] = "<stdout>",
-	[VIGIL_FILE_STDERR] = "<stderr>",
-	[VIGIL_FILE_PIPE] = "<pipe>",
-	[VIGIL_FILE_SOCKET] = "<socket>",
-	[VIGIL_FILE_OTHER] = "<other>",
-};
 
 const struct vigil_flag_name vigil_profile_flags[VIGIL_NPROFILE_FLAGS] = {
 	{ VIGIL_FLAG_FILE_OVERFLOW, "file_table_overflow" },
@@ -45,7 +36,7 @@ const char *vigil_file_layer_name(int flayer)
 
 const char *vigil_file_kind_name(int kind)
 {
-	return kind >= 0 && kind < VIGIL_FILE_NKINDS ? prof_pseudo_names[kind] : NULL;
+	return kind >= 0 && kind < VIGIL_FILE_NKINDS ? vigil_file_kind_names[kind] : NULL;
 }
 
 int vigil_profile_set_str(char **field, const char *value)
@@ -338,7 +329,7 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 		const struct vigil_file *r = vigil_seg_file(v, i);
 		if (!r || r->hash == 0 || r->kind <= VIGIL_FILE_FREE || r->kind >= VIGIL_FILE_NKINDS)
 			continue;
-		const char *name = prof_pseudo_names[r->kind];
+		const char *name = vigil_file_kind_names[r->kind];
 		if (r->kind == VIGIL_FILE_REGULAR) {
 			/* The writer's NUL may be missing: keep what fits, terminated. */
 			char *dst = paths + (size_t)i * VIGIL_PATH_MAX;

@@ -37,23 +37,15 @@ static inline struct fab fab_new(uint32_t n_ops, uint32_t n_shards, uint32_t n_f
 	memset(f.buf, 0, f.len);
 	f.h = (struct vigil_seg_header *)f.buf;
 	f.id = (struct vigil_seg_identity *)(f.buf + VIGIL_IDENT_OFFSET);
-	memcpy(f.h->magic, VIGIL_SEG_MAGIC, 8);
-	f.h->version = VIGIL_SEG_VERSION;
-	f.h->header_size = sizeof(struct vigil_seg_header);
+	vigil_seg_header_init(f.h);
+	/* this fabricated segment's own geometry */
 	f.h->segment_size = f.len;
 	f.h->n_ops = n_ops;
-	f.h->n_layers = VIGIL_NLAYERS;
-	f.h->n_hist = VIGIL_HIST_BUCKETS;
-	f.h->n_tl_bins = VIGIL_TL_BINS;
 	f.h->n_shards = n_shards;
 	f.h->shard_size = ss;
 	f.h->shards_offset = shards_off;
 	f.h->n_files = n_files;
-	f.h->file_size = sizeof(struct vigil_file);
 	f.h->files_offset = files_off;
-	f.h->ident_offset = VIGIL_IDENT_OFFSET;
-	f.h->ident_size = sizeof(struct vigil_seg_identity);
-	f.h->n_flayers = VIGIL_NFLAYERS;
 	f.h->clock.source = VIGIL_CLOCK_NS;
 	f.h->clock.start_ticks = 5000000000ull;
 	f.h->clock.start_mono_ns = 5000000000ull;
