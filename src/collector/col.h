@@ -279,4 +279,17 @@ COL_INLINE void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes,
 		fn_ = real_##name = (__typeof__(real_##name))col_resolve(#name); \
 	fn_; })
 
+/*
+ * The counted path every data wrapper shares: the plain call when not counting,
+ * else `rtype r` = the real call between the two clock reads t0 and t1.  The
+ * wrapper then counts with col_io() (which never changes errno) and returns r.
+ */
+#define COL_TIMED(name, rtype, ...) \
+	if (!col_on()) \
+		return COL_REAL(name)(__VA_ARGS__); \
+	__typeof__(real_##name) fn = COL_FN(name); \
+	uint64_t t0 = col_now(); \
+	rtype r = fn(__VA_ARGS__); \
+	uint64_t t1 = col_now()
+
 #endif

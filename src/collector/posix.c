@@ -120,12 +120,7 @@ POSIX_OPENAT2(__openat64_2)
 /* ret: a ssize_t result; req: requested size; off: offset or COL_OFF_POS */
 /* (col_io never changes errno: the real call's errno reaches the caller untouched) */
 #define POSIX_RW_BODY(name, op, fd, req, off, ...) \
-	if (!col_on()) \
-		return COL_REAL(name)(__VA_ARGS__); \
-	__typeof__(real_##name) fn = COL_FN(name); \
-	uint64_t t0 = col_now(); \
-	ssize_t r = fn(__VA_ARGS__); \
-	uint64_t t1 = col_now(); \
+	COL_TIMED(name, ssize_t, __VA_ARGS__); \
 	col_io(op, fd, PX, req, r > 0 ? (uint64_t)r : 0, r < 0, off, t0, t1); \
 	return r
 
@@ -223,12 +218,7 @@ POSIX_PV2(pwritev64v2, VIGIL_OP_PWRITEV, off64_t)
 
 /* An int-returning call on fd (or -1 for path calls); fails when r < 0. */
 #define POSIX_META_BODY(name, op, fd, ...) \
-	if (!col_on()) \
-		return COL_REAL(name)(__VA_ARGS__); \
-	__typeof__(real_##name) fn = COL_FN(name); \
-	uint64_t t0 = col_now(); \
-	int r = fn(__VA_ARGS__); \
-	uint64_t t1 = col_now(); \
+	COL_TIMED(name, int, __VA_ARGS__); \
 	col_io(op, fd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1); \
 	return r
 

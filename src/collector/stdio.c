@@ -157,12 +157,7 @@ VIGIL_EXPORT int fclose(FILE *fp)
 
 /* call returns size_t items; req in bytes */
 #define STDIO_ITEMS_BODY(name, op, fp, size, n, ...) \
-	if (!col_on()) \
-		return COL_REAL(name)(__VA_ARGS__); \
-	__typeof__(real_##name) fn = COL_FN(name); \
-	uint64_t t0 = col_now(); \
-	size_t r = fn(__VA_ARGS__); \
-	uint64_t t1 = col_now(); \
+	COL_TIMED(name, size_t, __VA_ARGS__); \
 	col_io(op, stdio_fd(fp), SX, (uint64_t)(size) * (n), (uint64_t)(size) * r, \
 	       r < (n) && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
 	return r
@@ -195,12 +190,7 @@ STDIO_FWRITE(fwrite)
 STDIO_FWRITE(fwrite_unlocked)
 
 #define STDIO_FGETS_BODY(name, fp, n, ...) \
-	if (!col_on()) \
-		return COL_REAL(name)(__VA_ARGS__); \
-	__typeof__(real_##name) fn = COL_FN(name); \
-	uint64_t t0 = col_now(); \
-	char *r = fn(__VA_ARGS__); \
-	uint64_t t1 = col_now(); \
+	COL_TIMED(name, char *, __VA_ARGS__); \
 	col_io(VIGIL_OP_FGETS, stdio_fd(fp), SX, (uint64_t)((n) > 0 ? (n) : 0), r ? strlen(r) : 0, \
 	       r == NULL && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
 	return r
@@ -225,12 +215,7 @@ STDIO_FGETS_CHK(__fgets_unlocked_chk)
 
 /* int-returning writes of a known size: fails on EOF */
 #define STDIO_PUT_BODY(name, op, fp, req, ...) \
-	if (!col_on()) \
-		return COL_REAL(name)(__VA_ARGS__); \
-	__typeof__(real_##name) fn = COL_FN(name); \
-	uint64_t t0 = col_now(); \
-	int r = fn(__VA_ARGS__); \
-	uint64_t t1 = col_now(); \
+	COL_TIMED(name, int, __VA_ARGS__); \
 	col_io(op, stdio_fd(fp), SX, req, r == EOF ? 0 : (req), r == EOF, COL_OFF_POS, t0, t1); \
 	return r
 
@@ -270,12 +255,7 @@ STDIO_PUTCHAR(putchar)
 STDIO_PUTCHAR(putchar_unlocked)
 
 #define STDIO_GETC_BODY(name, fp, ...) \
-	if (!col_on()) \
-		return COL_REAL(name)(__VA_ARGS__); \
-	__typeof__(real_##name) fn = COL_FN(name); \
-	uint64_t t0 = col_now(); \
-	int r = fn(__VA_ARGS__); \
-	uint64_t t1 = col_now(); \
+	COL_TIMED(name, int, __VA_ARGS__); \
 	col_io(VIGIL_OP_FGETC, stdio_fd(fp), SX, 1, r == EOF ? 0 : 1, r == EOF && ferror_unlocked(fp), \
 	       COL_OFF_POS, t0, t1); \
 	return r
