@@ -93,6 +93,23 @@ static size_t files_normalise(char *p, size_t n)
 	return out;
 }
 
+/* What /proc/self/fd/<fd> points to (not NUL-terminated), by raw system call: no stdio, no malloc. */
+static long files_fd_path(int fd, char *buf, size_t cap)
+{
+	char link[40] = "/proc/self/fd/", digits[16];
+	size_t l = 14;
+	int nd = 0;
+	unsigned v = (unsigned)fd;
+	do {
+		digits[nd++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (nd)
+		link[l++] = digits[--nd];
+	link[l] = 0;
+	return syscall(SYS_readlink, link, buf, cap - 1);
+}
+
 /* Absolute, normalised form of `path` relative to `dirfd`; length or -1. */
 static long files_absolute(int dirfd, const char *path, char *buf, size_t cap)
 {
@@ -105,19 +122,7 @@ static long files_absolute(int dirfd, const char *path, char *buf, size_t cap)
 				return -1;
 			base = strlen(buf);
 		} else {
-			char link[40] = "/proc/self/fd/";
-			size_t l = strlen(link);
-			char num[16];
-			int nn = 0;
-			unsigned v = (unsigned)dirfd;
-			do {
-				num[nn++] = (char)('0' + v % 10);
-				v /= 10;
-			} while (v);
-			while (nn)
-				link[l++] = num[--nn];
-			link[l] = 0;
-			long r = syscall(SYS_readlink, link, buf, cap - 1);
+			long r = files_fd_path(dirfd, buf, cap);
 			if (r <= 0)
 				return -1;
 			base = (size_t)r;
@@ -237,21 +242,8 @@ static void files_fd_classify(int fd, struct col_fd *e)
 		files_fd_init(e, col_file_pseudo((uint32_t)files_kind_of(st.st_mode)), -1);
 		return;
 	}
-	char link[40], buf[4096];
-	int l = 0;
-	memcpy(link, "/proc/self/fd/", 14);
-	l = 14;
-	char num[16];
-	int nn = 0;
-	unsigned v = (unsigned)fd;
-	do {
-		num[nn++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (nn)
-		link[l++] = num[--nn];
-	link[l] = 0;
-	long r = syscall(SYS_readlink, link, buf, sizeof(buf) - 1);
+	char buf[4096];
+	long r = files_fd_path(fd, buf, sizeof(buf));
 	int file;
 	if (r > 0 && buf[0] == '/') {
 		buf[r] = 0;
