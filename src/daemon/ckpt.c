@@ -332,8 +332,12 @@ static int ckpt_job_image(const struct vd_job *j, struct vd_buf *b_)
 		memcpy(cp->exe, p->exe, sizeof cp->exe);
 		memcpy(cp->dir, vd.dirs[p->dirix].path, sizeof cp->dir - 1); /* < 512 by setup */
 		ckpt_rec(&b, CK_PROC, cp, sizeof *cp);
-		for (uint32_t op = 0; op < VIGIL_NOPS; op++)
-			if (p->counted[op].calls || p->counted[op].ticks) {
+		/* Only the ops it ever counted (not 139 cold 288-byte records per process). */
+		for (uint32_t w = 0; w < VIGIL_OPMAP_WORDS; w++)
+			for (uint64_t m = p->counted_ops[w]; m; m &= m - 1) {
+				uint32_t op = w * 64 + (uint32_t)__builtin_ctzll(m);
+				if (op >= VIGIL_NOPS || !(p->counted[op].calls || p->counted[op].ticks))
+					continue;
 				struct ckpt_raw cr = { .op = op, .r = p->counted[op] };
 				ckpt_rec(&b, CK_PTOT, &cr, sizeof cr);
 			}
@@ -523,8 +527,10 @@ static int load_proc(void *ctx, const struct vd_proc *meta, const char *dir)
 static int load_ptot(void *ctx, unsigned op, const struct vd_raw *r)
 {
 	struct ckpt_load *L = ctx;
-	if (L->proc)
+	if (L->proc) {
 		L->proc->counted[op] = *r;
+		vd_proc_mark_counted(L->proc, op);
+	}
 	return 0;
 }
 

@@ -115,6 +115,8 @@ struct vd_proc {
 	struct vd_raw **shard_copy;  /* n_shards, NULL until seen changing */
 	struct vd_sproc *sp;         /* sampler-private reading state (sample.c), NULL when not read */
 	struct vd_raw *counted;      /* NOPS: what this process has contributed */
+	uint64_t counted_ops[VIGIL_OPMAP_WORDS]; /* ops whose counted calls or ticks may be nonzero
+	                                * (a superset; set by vd_proc_mark_counted) */
 	bool baseline;               /* counted came from a checkpoint: next read is a delta */
 	uint32_t span_lo, span_hi;   /* ops ever called [lo, hi): the fast path reads only these */
 	double last_full_shards;     /* monotonic time of the last read of whole op arrays */
@@ -207,6 +209,13 @@ void vd_sample(void);            /* one sampling pass (takes the lock itself) */
 void vd_job_end_request(struct vd_job *j);
 struct vd_job *vd_job_find(const char *id, uint32_t uid, bool any_user);
 void vd_proc_sum(const struct vd_proc *p, struct vd_raw *out); /* counted, NOPS */
+
+/* Note that op's counted totals of p may be nonzero (checkpoints walk only those). */
+static inline void vd_proc_mark_counted(struct vd_proc *p, unsigned op)
+{
+	if (op < VIGIL_NOPS && (p->counted[op].calls || p->counted[op].ticks))
+		p->counted_ops[op >> 6] |= (uint64_t)1 << (op & 63);
+}
 
 /* job.c */
 void vd_jobs_tick(double now);   /* lingering, ending, grace (lock held) */

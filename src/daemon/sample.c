@@ -54,15 +54,24 @@ static size_t sample_scratch_len;
 static struct vd_proc **sample_ready;   /* processes with deltas to fold this pass */
 static size_t sample_nready, sample_ready_cap;
 
-/* One op's counter increase, read unlocked, added under the lock. */
+/*
+ * One op's counter increase, read unlocked, added under the lock.  Without
+ * `hist` only calls, errors, bytes and ticks are meant (d.hist is not set).
+ */
 struct sample_delta {
 	uint32_t op;
+	bool hist;
 	struct vd_raw d;
 };
+
+/* The scalar counters at the head of struct vigil_op_counters (one cache line of it). */
+#define SAMPLE_SCALARS offsetof(struct vigil_op_counters, hist)
 
 /* What only the sampler thread touches for a process (never read under vd.lock by others). */
 struct vd_sproc {
 	uint64_t (*opmap)[VIGIL_OPMAP_WORDS]; /* n_shards: each shard's op map as last read */
+	uint64_t (*hstale)[VIGIL_OPMAP_WORDS]; /* n_shards: ops whose histogram in our copy lags
+	                                        * (counted without it this second) */
 	unsigned char *buf;                   /* this pass's op counters */
 	size_t cap;
 	struct sample_delta *pend;            /* deltas waiting for the fold */
@@ -232,8 +241,12 @@ static uint64_t sample_sat_sub(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-/* Add delta (new - old, clamped at 0) of one op to the process and its job (lock held). */
-static void sample_apply(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old)
+/*
+ * Add delta (new - old, clamped at 0) of one op to the process and its job
+ * (lock held); the histogram too when `hist`.
+ */
+static void sample_apply_part(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old,
+                              bool hist)
 {
 	struct vd_raw *c = &p->counted[op];
 	struct vd_tot *t = &p->job->tot[op];
@@ -243,13 +256,20 @@ static void sample_apply(struct vd_proc *p, unsigned op, const struct vd_raw *nw
 	d = sample_sat_sub(nw->errors, old->errors); c->errors += d; t->errors += d;
 	d = sample_sat_sub(nw->bytes, old->bytes);  c->bytes += d;  t->bytes += d;
 	d = sample_sat_sub(nw->ticks, old->ticks);  c->ticks += d;  t->seconds += (double)d * p->tick_seconds;
-	for (int b = 0; b < VIGIL_HIST_BUCKETS; b++) {
-		d = sample_sat_sub(nw->hist[b], old->hist[b]);
-		c->hist[b] += d;
-		t->hist[b] += d;
-	}
+	if (hist)
+		for (int b = 0; b < VIGIL_HIST_BUCKETS; b++) {
+			d = sample_sat_sub(nw->hist[b], old->hist[b]);
+			c->hist[b] += d;
+			t->hist[b] += d;
+		}
+	vd_proc_mark_counted(p, op);
 	p->dirty = true;
 	p->job->dirty = true;
+}
+
+static void sample_apply(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old)
+{
+	sample_apply_part(p, op, nw, old, true);
 }
 
 static void sample_load_op(struct vd_raw *r, const unsigned char *shard, uint32_t op)
@@ -266,7 +286,8 @@ static void sample_load_op_at(struct vd_raw *r, const unsigned char *ops, uint32
 }
 
 /* Keep the increase nw - old (clamped at 0) of one op for the fold (no lock needed). */
-static int sample_defer(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old)
+static int sample_defer(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old,
+                        bool hist)
 {
 	struct vd_sproc *sp = p->sp;
 	if (sp->npend == sp->pend_cap) {
@@ -283,8 +304,10 @@ static int sample_defer(struct vd_proc *p, unsigned op, const struct vd_raw *nw,
 	e->d.errors = sample_sat_sub(nw->errors, old->errors);
 	e->d.bytes = sample_sat_sub(nw->bytes, old->bytes);
 	e->d.ticks = sample_sat_sub(nw->ticks, old->ticks);
-	for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
-		e->d.hist[b] = sample_sat_sub(nw->hist[b], old->hist[b]);
+	e->hist = hist;
+	if (hist)
+		for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
+			e->d.hist[b] = sample_sat_sub(nw->hist[b], old->hist[b]);
 	return 0;
 }
 
@@ -296,18 +319,36 @@ static void sample_fold(struct vd_proc *p)
 	if (!sp || !p->job)
 		return;
 	for (unsigned k = 0; k < sp->npend; k++)
-		sample_apply(p, sp->pend[k].op, &sp->pend[k].d, &zero);
+		sample_apply_part(p, sp->pend[k].op, &sp->pend[k].d, &zero, sp->pend[k].hist);
 	sp->npend = 0;
+}
+
+static bool sample_map_zero(const uint64_t *m)
+{
+	for (int w = 0; w < VIGIL_OPMAP_WORDS; w++)
+		if (m[w])
+			return false;
+	return true;
+}
+
+#define SAMPLE_STALE(sp, i, op) (((sp)->hstale[i][(op) >> 6] >> ((op) & 63)) & 1)
+
+static bool sample_stale_any(const struct vd_proc *p, uint32_t i)
+{
+	return p->sp && p->sp->hstale && !sample_map_zero(p->sp->hstale[i]);
 }
 
 /*
  * Compare freshly read op counters [lo, hi) of shard i (`ops` holds them from
  * op lo on) with our copy and count the difference - at once (lock held) or,
  * with `defer`, as pending deltas for the fold; widen the process's span of
- * used ops.
+ * used ops.  Without `hist` only the scalar counters are compared and counted
+ * (`ops` may then hold just SAMPLE_SCALARS bytes of a single op); the op's
+ * histogram is marked stale in our copy, and the next pass `hist` counts it,
+ * even when the scalars have not moved since.
  */
 static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char *ops, uint32_t lo, uint32_t hi,
-                             bool defer)
+                             bool defer, bool hist)
 {
 	if (!p->shard_copy[i]) {
 		p->shard_copy[i] = calloc(VIGIL_NOPS, sizeof(struct vd_raw));
@@ -315,17 +356,28 @@ static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char 
 			return;
 	}
 	struct vd_raw *copy = p->shard_copy[i];
+	struct vd_sproc *sp = p->sp;
 	for (uint32_t op = lo; op < hi; op++) {
 		struct vd_raw nw;
-		sample_load_op_at(&nw, ops, lo, op);
+		bool stale = SAMPLE_STALE(sp, i, op);
+		if (hist)
+			sample_load_op_at(&nw, ops, lo, op);
+		else
+			memcpy(&nw, ops + (size_t)(op - lo) * sizeof(struct vigil_op_counters), SAMPLE_SCALARS);
 		if (nw.calls == copy[op].calls && nw.bytes == copy[op].bytes &&
-		    nw.ticks == copy[op].ticks && nw.errors == copy[op].errors)
+		    nw.ticks == copy[op].ticks && nw.errors == copy[op].errors && (!hist || !stale))
 			continue;
 		if (!defer)
-			sample_apply(p, op, &nw, &copy[op]);
-		else if (sample_defer(p, op, &nw, &copy[op]) < 0)
+			sample_apply_part(p, op, &nw, &copy[op], hist);
+		else if (sample_defer(p, op, &nw, &copy[op], hist) < 0)
 			continue; /* out of memory: counted at a later pass */
-		copy[op] = nw;
+		if (hist) {
+			copy[op] = nw;
+			sp->hstale[i][op >> 6] &= ~((uint64_t)1 << (op & 63));
+		} else {
+			memcpy(&copy[op], &nw, SAMPLE_SCALARS);
+			sp->hstale[i][op >> 6] |= (uint64_t)1 << (op & 63);
+		}
 		if (nw.calls) {
 			if (op < p->span_lo || p->span_lo == p->span_hi)
 				p->span_lo = op;
@@ -339,15 +391,7 @@ static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char 
 static void sample_shard_delta(struct vd_proc *p, uint32_t i, const unsigned char *shard)
 {
 	uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
-	sample_ops_delta(p, i, shard + offsetof(struct vigil_shard, ops), 0, nops, false);
-}
-
-static bool sample_map_zero(const uint64_t *m)
-{
-	for (int w = 0; w < VIGIL_OPMAP_WORDS; w++)
-		if (m[w])
-			return false;
-	return true;
+	sample_ops_delta(p, i, shard + offsetof(struct vigil_shard, ops), 0, nops, false, true);
 }
 
 /* The shard's op map from its head (reserved words; see segment.h). */
@@ -475,6 +519,7 @@ static void sample_sproc_free(struct vd_proc *p)
 	if (!p->sp)
 		return;
 	free(p->sp->opmap);
+	free(p->sp->hstale);
 	free(p->sp->buf);
 	free(p->sp->pend);
 	free(p->sp);
@@ -640,6 +685,8 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 		return VD_REJ_READ + 1;
 	if (!p->sp->opmap && !(p->sp->opmap = calloc(p->n_shards, sizeof *p->sp->opmap)))
 		return VD_REJ_READ + 1;
+	if (!p->sp->hstale && !(p->sp->hstale = calloc(p->n_shards, sizeof *p->sp->hstale)))
+		return VD_REJ_READ + 1;
 	sample_fold(p); /* deltas already taken from our copies: count them before comparing again */
 	sample_set_identity(p, v);
 
@@ -696,6 +743,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 			c->bytes = old.bytes + c->bytes; c->ticks = old.ticks + c->ticks;
 			for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
 				c->hist[b] += old.hist[b];
+			vd_proc_mark_counted(p, op);
 		}
 		for (uint32_t op = 0; op < nops; op++)
 			if (sum[op].calls) {
@@ -712,7 +760,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 			uint64_t ch;
 			memcpy(&ch, sh, sizeof ch);
 			sample_map_load(p, i, sh);
-			if (p->shard_copy[i] && ch == p->shard_changes[i])
+			if (p->shard_copy[i] && ch == p->shard_changes[i] && !sample_stale_any(p, i))
 				continue;
 			sample_shard_delta(p, i, sh);
 			p->shard_changes[i] = ch;
@@ -724,11 +772,16 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 	return 0;
 }
 
-/* Read ops [lo, hi) of shard i and keep their increase for the fold (no lock). */
-static int sample_read_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi)
+/*
+ * Read ops [lo, hi) of shard i and keep their increase for the fold (no lock).
+ * Without `hist` a single op's read stops before its histogram.
+ */
+static int sample_read_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist)
 {
 	struct vd_sproc *sp = p->sp;
 	size_t want = (size_t)(hi - lo) * sizeof(struct vigil_op_counters);
+	if (!hist && hi == lo + 1)
+		want = SAMPLE_SCALARS;
 	if (want > sp->cap) {
 		unsigned char *nb = realloc(sp->buf, want);
 		if (!nb)
@@ -740,7 +793,7 @@ static int sample_read_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t 
 	               (uint64_t)lo * sizeof(struct vigil_op_counters);
 	if (pread(p->fd, sp->buf, want, (off_t)off) != (ssize_t)want)
 		return VD_REJ_TRUNCATED + 1;
-	sample_ops_delta(p, i, sp->buf, lo, hi, true);
+	sample_ops_delta(p, i, sp->buf, lo, hi, true, hist);
 	return 0;
 }
 
@@ -748,8 +801,9 @@ static int sample_read_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t 
  * Read the ops of shard i its op map names, one pread per run (gaps of up to
  * SAMPLE_GAP unused ops are read through).  A map of zeros names nothing: then
  * every op when `all` (once a second), else the span of ops seen used.
+ * `hist`: compare and count the histograms too (else the scalars only).
  */
-static int sample_read_shard(struct vd_proc *p, uint32_t i, bool all)
+static int sample_read_shard(struct vd_proc *p, uint32_t i, bool all, bool hist)
 {
 	uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
 	const uint64_t *m = p->sp->opmap[i];
@@ -759,7 +813,7 @@ static int sample_read_shard(struct vd_proc *p, uint32_t i, bool all)
 			lo = p->span_lo;
 			hi = p->span_hi;
 		}
-		return sample_read_ops(p, i, lo, hi);
+		return sample_read_ops(p, i, lo, hi, hist);
 	}
 #define SAMPLE_BIT(op) ((m[(op) >> 6] >> ((op) & 63)) & 1)
 	uint32_t op = 0;
@@ -778,7 +832,7 @@ static int sample_read_shard(struct vd_proc *p, uint32_t i, bool all)
 			} else
 				gap++;
 		}
-		int rc = sample_read_ops(p, i, lo, hi);
+		int rc = sample_read_ops(p, i, lo, hi, hist);
 		if (rc)
 			return rc;
 		op = hi;
@@ -837,11 +891,17 @@ static int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const cha
 				return VD_REJ_TRUNCATED + 1;
 			memcpy(&ch, head, sizeof ch);
 			sample_map_load(p, i, head);
-			if (p->shard_copy[i] && ch == p->shard_changes[i])
+			if (p->shard_copy[i] && ch == p->shard_changes[i] && !sample_stale_any(p, i))
 				continue;
 			p->shard_changes[i] = ch;
 		}
-		int rc = sample_read_shard(p, i, all);
+		/*
+		 * Histograms (8 of a counter's 9 cache lines) are compared and
+		 * counted once a second, and whenever the process is read in full
+		 * (its end included); between, a hot process's passes count its
+		 * calls, errors, bytes and time only.
+		 */
+		int rc = sample_read_shard(p, i, all, all || !hot);
 		if (rc)
 			return rc;
 	}
