@@ -14,7 +14,7 @@
 #include "daemon/daemon.h"
 #include "format/profile.h"
 
-int vd_segment_copy(const struct vd_proc *p, unsigned char **buf, struct vigil_seg_view *v);
+int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **buf, struct vigil_seg_view *v);
 
 static bool api_details(const struct vd_job *j, long viewer)
 {
@@ -312,23 +312,45 @@ static json_t *api_file_list(struct vigil_profile *p, int (*cmp)(const void *, c
 	return a;
 }
 
-/* Top files: read the job's segments now (at most 64 processes). */
+/* Where one of a job's segments is: copied under the lock, read after it. */
+struct api_segref {
+	int dirfd;                   /* vd.dirs[].fd: directories stay open for vigild's life */
+	uid_t uid;
+	char name[64];
+};
+#define API_FILES_MAX 64
+
+/*
+ * Top files: read the job's segments now (at most 64 processes).  Called with
+ * vd.lock held; releases it while it reads (segment I/O must not stall the
+ * sampler or other requests) and holds it again on return.  `j` must not be
+ * used after: the job may be retired meanwhile.
+ */
 static json_t *api_files(const struct vd_job *j, json_t **by_time)
 {
 	struct vigil_profile prof;
+	struct api_segref *refs = calloc(API_FILES_MAX, sizeof *refs);
 	unsigned n = 0;
+	for (const struct vd_proc *p = j->procs; refs && p && n < API_FILES_MAX; p = p->next, n++) {
+		refs[n].dirfd = vd.dirs[p->dirix].fd;
+		refs[n].uid = vd.dirs[p->dirix].uid;
+		snprintf(refs[n].name, sizeof refs[n].name, "%s", p->name);
+	}
+	pthread_mutex_unlock(&vd.lock);
 	vigil_profile_init(&prof);
-	for (const struct vd_proc *p = j->procs; p && n < 64; p = p->next, n++) {
+	for (unsigned k = 0; k < n; k++) {
 		unsigned char *buf;
 		struct vigil_seg_view v;
-		if (vd_segment_copy(p, &buf, &v) < 0)
+		if (vd_segment_copy_at(refs[k].dirfd, refs[k].uid, refs[k].name, &buf, &v) < 0)
 			continue;
 		vigil_profile_add_segment(&prof, &v);
 		free(buf);
 	}
+	free(refs);
 	json_t *by_bytes = api_file_list(&prof, api_cmp_bytes);
 	*by_time = api_file_list(&prof, api_cmp_time);
 	vigil_profile_free(&prof);
+	pthread_mutex_lock(&vd.lock);
 	return by_bytes;
 }
 
@@ -368,7 +390,10 @@ static int api_error(struct vd_buf *out, int status, const char *msg)
 	return status;
 }
 
-/* Returns the HTTP status.  Caller holds vd.lock. */
+/*
+ * Returns the HTTP status.  Caller holds vd.lock; a job's details release it
+ * while they read segments (api_files) and take it again before returning.
+ */
 int vd_api(const char *method, const char *path, const char *query, long viewer,
            struct vd_buf *out, const char **ctype)
 {
@@ -434,7 +459,7 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 	json_object_set_new(o, "process_list", api_processes(j, details));
 	if (details) {
 		json_t *by_time = NULL;
-		json_object_set_new(o, "files_by_bytes", api_files(j, &by_time));
+		json_object_set_new(o, "files_by_bytes", api_files(j, &by_time)); /* j is stale after this */
 		json_object_set_new(o, "files_by_time", by_time);
 	}
 	return api_dump(o, out);

@@ -150,6 +150,7 @@ struct vd_job {
 	int state;                   /* enum vd_jstate */
 	double first_seen, last_live, ended_at; /* Unix seconds */
 	bool end_requested, dirty, profile_written;
+	bool end_due;                /* sampler only: vd_jobs_tick decided it ends (vd_jobs_end_due) */
 	unsigned nlive, nexited, nkilled;
 	struct vd_proc *procs;
 	struct vd_tot tot[VIGIL_NOPS];
@@ -219,6 +220,7 @@ static inline void vd_proc_mark_counted(struct vd_proc *p, unsigned op)
 
 /* job.c */
 void vd_jobs_tick(double now);   /* lingering, ending, grace (lock held) */
+void vd_jobs_end_due(double now); /* end the jobs vd_jobs_tick marked: profile, checkpoint (lock NOT held) */
 void vd_node_totals(struct vd_tot *out); /* NOPS; lock held */
 void vd_history_tick(double now);
 

@@ -19,19 +19,22 @@
 
 void vd_proc_forget(struct vd_proc *p);
 
-/* Read a segment whole into a malloc'd private copy and validate it. */
-int vd_segment_copy(const struct vd_proc *p, unsigned char **buf, struct vigil_seg_view *v);
-int vd_segment_copy(const struct vd_proc *p, unsigned char **buf, struct vigil_seg_view *v)
+/*
+ * Read segment `name` of directory `dirfd` (owned by `uid`) whole into a
+ * malloc'd private copy and validate it.  Touches no shared state: callable
+ * without vd.lock.
+ */
+int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **buf, struct vigil_seg_view *v);
+int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **buf, struct vigil_seg_view *v)
 {
-	const struct vd_dir *d = &vd.dirs[p->dirix];
 	const char *why;
 	struct stat st;
 	int rc = -EINVAL;
 	*buf = NULL;
-	int fd = openat(d->fd, p->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != d->uid ||
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != uid ||
 	    (uint64_t)st.st_size > vd.cfg.max_segment_bytes || st.st_size < (off_t)sizeof(struct vigil_seg_header))
 		goto out;
 	*buf = malloc((size_t)st.st_size);
@@ -81,7 +84,8 @@ int vd_job_write_profile(struct vd_job *j)
 	for (struct vd_proc *p = j->procs; p; p = p->next) {
 		unsigned char *buf;
 		struct vigil_seg_view v;
-		int crc = vd_segment_copy(p, &buf, &v);
+		const struct vd_dir *d = &vd.dirs[p->dirix];
+		int crc = vd_segment_copy_at(d->fd, d->uid, p->name, &buf, &v);
 		if (crc < 0) {
 			/* gone: its counts are still in the totals below */
 			vd_log(VD_LOG_DEBUG, "profile", "segment %s not in the profile: %s", p->name, strerror(-crc));
@@ -135,7 +139,7 @@ int vd_job_write_profile(struct vd_job *j)
 	if (rc == 0) {
 		if (geteuid() == 0 && lchown(path, j->uid, (gid_t)-1) < 0)
 			vd_log(VD_LOG_WARN, "profile", "cannot give %s to uid %u: %s", path, j->uid, strerror(errno));
-		vd.profiles_written++;
+		__atomic_add_fetch(&vd.profiles_written, 1, __ATOMIC_RELAXED); /* no lock held */
 		vd_log(VD_LOG_INFO, "profile", "job %s of %s ended: %s", j->id, j->user, path);
 	} else
 		vd_log(VD_LOG_ERROR, "profile", "cannot write the profile of job %s: %s", j->id, strerror(-rc));
@@ -143,13 +147,22 @@ int vd_job_write_profile(struct vd_job *j)
 	return rc;
 }
 
+/*
+ * End a job (sampler thread, vd.lock NOT held).  Its profile reads the job's
+ * segments and writes a file: the sampler is the only thread that changes
+ * jobs and processes, so it reads them here without the lock, and takes it
+ * only to publish the new state.
+ */
 static void job_end(struct vd_job *j, double now)
 {
-	if (vd_job_write_profile(j) == 0)
+	int rc = vd_job_write_profile(j);
+	pthread_mutex_lock(&vd.lock);
+	if (rc == 0)
 		j->profile_written = true;
 	j->state = VD_J_ENDED;
 	j->ended_at = now;
 	j->dirty = true;
+	pthread_mutex_unlock(&vd.lock);
 	/* The checkpoint must say "ended" before any segment disappears. */
 	if (vd_ckpt_write_job(j) < 0)
 		return; /* keep the segments: retried at the next tick via dirty */
@@ -197,7 +210,7 @@ void vd_jobs_tick(double now)
 			if (j->nlive > 0)
 				j->last_live = now;
 			if (j->end_requested || (j->nlive == 0 && now - j->last_live >= vd.cfg.job_linger))
-				job_end(j, now);
+				j->end_due = true; /* ended by vd_jobs_end_due, after the lock */
 		} else if (j->nlive == 0) {
 			/* Processes that ended after the job did: remove once checkpointed. */
 			if (now - j->ended_at >= vd.cfg.job_grace && !j->dirty) {
@@ -208,6 +221,16 @@ void vd_jobs_tick(double now)
 		}
 		jp = &j->next;
 	}
+}
+
+void vd_jobs_end_due(double now)
+{
+	for (struct vd_job *j = vd.jobs; j; j = j->next)
+		if (j->end_due) {
+			j->end_due = false;
+			if (j->state != VD_J_ENDED)
+				job_end(j, now);
+		}
 }
 
 static void tot_add(struct vd_tot *a, const struct vd_tot *b)

@@ -1184,6 +1184,7 @@ void vd_sample(void)
 	vd.sample_seconds_last = vd_mono() - t0;
 	vd.sample_seconds_total += vd.sample_seconds_last;
 	pthread_mutex_unlock(&vd.lock);
+	vd_jobs_end_due(now); /* profiles read segments and write files: not under the lock */
 }
 
 /* ---- helpers for other modules ----------------------------------------- */
