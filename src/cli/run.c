@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -211,8 +212,15 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->profile = a + 10;
 		} else if (!strcmp(a, "--mpi") || !strncmp(a, "--mpi=", 6)) {
 			o->mpi = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!o->mpi || !*o->mpi) {
-				fprintf(stderr, "vigil run: --mpi needs an MPI implementation (openmpi, mpich, auto).\n");
+			/* the names src/mpi understands (the MPICH ABI family under its members' names) */
+			static const char *const known[] = { "auto", "none", "openmpi", "ompi", "open-mpi", "mpich",
+				"intel", "impi", "intelmpi", "cray", "mvapich", "mvapich2" };
+			size_t k = 0;
+			while (o->mpi && k < sizeof(known) / sizeof(known[0]) && strcasecmp(o->mpi, known[k]))
+				k++;
+			if (!o->mpi || k == sizeof(known) / sizeof(known[0])) {
+				fprintf(stderr, "vigil run: --mpi needs an MPI implementation: openmpi, mpich (also intel, cray, "
+				        "mvapich), none or auto.\n");
 				goto usage;
 			}
 		} else if (!strcmp(a, "--linger") || !strncmp(a, "--linger=", 9)) {

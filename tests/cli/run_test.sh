@@ -38,7 +38,12 @@ usage)
 	"$VIGIL" run --linger abc true 2> err
 	expect_eq $? 2 "bad linger"
 	expect_grep "linger needs a number" err
+	"$VIGIL" run --mpi bogus -- true 2> err
+	expect_eq $? 2 "unknown MPI"
+	expect_grep "mpi needs an MPI implementation" err
 	[ -z "$(ls vigil-*.json 2>/dev/null)" ] || fail "usage errors wrote a profile"
+	"$VIGIL" run -q --mpi MPICH --profile pm.json -- true
+	expect_eq $? 0 "--mpi MPICH accepted"
 	;;
 exit_status)
 	"$VIGIL" run -q --profile p0.json -- true; expect_eq $? 0 "true"
