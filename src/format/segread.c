@@ -136,9 +136,16 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	if (!seg_area_ok(h->files_offset, h->n_files, h->file_size, len) ||
 	    h->files_offset < h->header_size)
 		return seg_fail(why, "files out of bounds", -EBADMSG);
+	/*
+	 * The identity may not share bytes with the shards: vigild validates the
+	 * identity, then reads the shards into the same copy, which would replace
+	 * the checked strings with whatever the owner wrote meanwhile.
+	 */
+	uint64_t shards_end = h->shards_offset + (uint64_t)h->n_shards * h->shard_size; /* checked above */
 	if (h->ident_size < sizeof(struct vigil_seg_identity) ||
 	    !seg_area_ok(h->ident_offset, 1, h->ident_size, len) ||
-	    h->ident_offset < h->header_size)
+	    h->ident_offset < h->header_size ||
+	    (h->ident_offset < shards_end && h->ident_offset + h->ident_size > h->shards_offset))
 		return seg_fail(why, "identity out of bounds", -EBADMSG);
 	if (h->clock.source != VIGIL_CLOCK_NS && h->clock.source != VIGIL_CLOCK_TSC)
 		return seg_fail(why, "bad clock source", -EBADMSG);

@@ -169,6 +169,21 @@ static void test_header_fields(void)
 	REJECT(&f, "identity out of bounds", -EBADMSG);
 	fab_free(&f);
 
+	/*
+	 * The identity inside the shard area: vigild copies the header and
+	 * identity, validates them, then reads the shards over the same copy, so
+	 * an owner rewriting the file between the two reads would replace the
+	 * checked strings with unterminated ones.
+	 */
+	f = good();
+	f.h->ident_offset = f.h->shards_offset;
+	REJECT(&f, "identity out of bounds", -EBADMSG);
+	f.h->ident_offset = f.h->shards_offset + f.h->shard_size - 8; /* straddles shards 0 and 1 */
+	REJECT(&f, "identity out of bounds", -EBADMSG);
+	f.h->ident_offset = f.h->shards_offset - 8; /* last bytes run into shard 0 */
+	REJECT(&f, "identity out of bounds", -EBADMSG);
+	fab_free(&f);
+
 	f = good();
 	f.h->clock.source = 7;
 	REJECT(&f, "bad clock source", -EBADMSG);
