@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/report_util.h"
 #include "common/vigild_client.h"
 
 struct top_row {
@@ -23,10 +24,7 @@ static int top_sort = 'w';
 
 static void top_clean(char *dst, size_t n, const char *src)
 {
-	size_t k = 0;
-	for (; src && *src && k + 1 < n; src++)
-		dst[k++] = ((unsigned char)*src < 0x20 || *src == 0x7f) ? '?' : *src;
-	dst[k] = 0;
+	rep_term(dst, n, src ? src : ""); /* C0, DEL and UTF-8 C1 controls (a CSI is U+009B) become '?' */
 }
 
 static double top_num(json_t *o, const char *k)

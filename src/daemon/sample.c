@@ -1256,12 +1256,15 @@ void vd_procs_reopen(void)
 				continue;
 			struct vd_dir *d = &vd.dirs[p->dirix];
 			p->fd = sample_openat(d->fd, p->name);
+			/* the same checks as a first open: regular, the directory owner's, one link */
 			struct stat st;
-			if (p->fd < 0 || fstat(p->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != d->uid) {
+			if (p->fd < 0 || fstat(p->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != d->uid ||
+			    st.st_nlink != 1) {
 				if (p->fd >= 0)
 					close(p->fd);
 				p->fd = -1;
-				vd_log(VD_LOG_DEBUG, "sample", "reopen failed %s: %s uid %u", p->name, strerror(errno), (unsigned)st.st_uid); sample_proc_ended(p, VD_P_KILLED);
+				vd_log(VD_LOG_DEBUG, "sample", "reopen of %s refused or failed", p->name);
+				sample_proc_ended(p, VD_P_KILLED);
 				continue;
 			}
 			p->dev = st.st_dev;

@@ -6,12 +6,15 @@ out=$("$VIGIL" top --once 2>&1) && fail "top without daemon succeeded"
 echo "$out" | grep -q "not reachable" || fail "top message: $out"
 start_vigild --job-linger 600
 "$SEGTOOL" "$SEG" "$(printf 'evil\033[2Jjob')" --op write --calls 1 --bytes 1
+"$SEGTOOL" "$SEG" "$(printf 'c1\302\2332Jjob')" --op write --calls 1 --bytes 1   # U+009B: a one-character CSI
 "$SEGTOOL" "$SEG" jobT --op write --calls 2000 --bytes 65536 --delay-ms 1 & PIDS="$PIDS $!"
 wait_for sh -c "'$VIGIL' top --once | grep -q '^jobT '" || fail "top shows jobT"
 "$VIGIL" top --once >"$T/top.txt"
 head -1 "$T/top.txt" | grep -q '^JOBID' || fail "top header"
 grep -q "$(printf '\033')" "$T/top.txt" && fail "escape sequence reached the terminal"
 grep -q '^evil?\[2Jjob ' "$T/top.txt" || fail "control characters not replaced: $(cat "$T/top.txt")"
+grep -q "$(printf '\302\233')" "$T/top.txt" && fail "a C1 control (CSI) reached the terminal"
+grep -q '^c1?2Jjob ' "$T/top.txt" || fail "C1 control not replaced: $(cat "$T/top.txt")"
 # write rate shows while the job runs (65536 B every ~1 ms => > 1 MB/s)
 wait_for sh -c "'$VIGIL' top --once --sort w | awk '\$1==\"jobT\" && \$6 > 1 { ok=1 } END { exit !ok }'" || fail "write rate: $(cat "$T/top.txt")"
 # dashboard URL with the token; the token works
