@@ -113,7 +113,7 @@ struct vd_proc {
 	uint64_t hdr_changes;
 	uint64_t *shard_changes;     /* n_shards */
 	struct vd_raw **shard_copy;  /* n_shards, NULL until seen changing */
-	struct vd_sproc *sp;         /* sampler-private reading state (sample.c), NULL when not read */
+	struct vd_sproc *sp;         /* sampler-private reading state (sample_internal.h), NULL when not read */
 	struct vd_raw *counted;      /* NOPS: what this process has contributed */
 	uint64_t counted_ops[VIGIL_OPMAP_WORDS]; /* ops whose counted calls or ticks may be nonzero
 	                                * (a superset; set by vd_proc_mark_counted) */
@@ -204,7 +204,7 @@ double vd_mono(void);            /* monotonic seconds */
 void vd_basename(char *dst, size_t n, const char *path);
 const char *vd_user_name(uint32_t uid, char *buf, size_t n);
 
-/* sample.c */
+/* the sampler: sample.c, discover.c, read.c, fold.c (shared internals: sample_internal.h) */
 int vd_dirs_setup(void);
 void vd_sample(void);            /* one sampling pass (takes the lock itself) */
 void vd_job_end_request(struct vd_job *j);

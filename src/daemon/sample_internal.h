@@ -1,0 +1,66 @@
+/*
+ * sample_internal.h - what the sampler's files share (not for the rest of
+ * vigild): the table of tracked segments, sampler-private per-process state,
+ * and the helpers one step of a pass calls in another.
+ *   discover.c  directories, scanning, sweeping, opening new segments
+ *   read.c      full and fast reads of a segment into private memory
+ *   fold.c      deltas into processes and jobs, their lifetime
+ *   sample.c    one pass over all of it
+ */
+#ifndef VIGIL_DAEMON_SAMPLE_INTERNAL_H
+#define VIGIL_DAEMON_SAMPLE_INTERNAL_H
+#include <stddef.h>
+#include "daemon/daemon.h"
+
+#define SAMPLE_HASH 8192
+extern struct vd_proc *sample_hash[SAMPLE_HASH];
+
+/*
+ * One op's counter increase, read unlocked, added under the lock.  Without
+ * `hist` only calls, errors, bytes and ticks are meant (d.hist is not set).
+ */
+struct sample_delta {
+	uint32_t op;
+	bool hist;
+	struct vd_raw d;
+};
+
+/* The scalar counters at the head of struct vigil_op_counters (one cache line of it). */
+#define SAMPLE_SCALARS offsetof(struct vigil_op_counters, hist)
+
+/* What only the sampler thread touches for a process (never read under vd.lock by others). */
+struct vd_sproc {
+	uint64_t (*opmap)[VIGIL_OPMAP_WORDS]; /* n_shards: each shard's op map as last read */
+	uint64_t (*hstale)[VIGIL_OPMAP_WORDS]; /* n_shards: ops whose histogram in our copy lags
+	                                        * (counted without it this second) */
+	unsigned char *buf;                   /* this pass's op counters */
+	size_t cap;
+	struct sample_delta *pend;            /* deltas waiting for the fold */
+	unsigned npend, pend_cap;
+};
+
+/* discover.c */
+void sample_reject(int reason, const struct vd_dir *d, const char *name, const char *why);
+void sample_scan_user_root(void);
+void sample_scan_dir(int dirix);
+void sample_sweep(int dirix);
+void sample_lost(struct vd_proc *p, struct vd_dir *d, int reason, const char *why);
+
+/* read.c */
+int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why);
+int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why, bool *full);
+uint64_t sample_proc_start(int32_t pid);
+
+/* fold.c */
+void sample_apply_part(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old,
+                       bool hist);
+void sample_apply(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old);
+int sample_defer(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old, bool hist);
+void sample_fold(struct vd_proc *p);
+struct vd_job *sample_job_get(uint32_t uid, const char *user, const char *id,
+                              const struct vigil_seg_identity *ident, struct vd_proc *p);
+void sample_proc_free(struct vd_proc *p);
+void sample_drop_copies(struct vd_proc *p);
+void sample_proc_ended(struct vd_proc *p, int state);
+
+#endif
