@@ -1,0 +1,195 @@
+/*
+ * run_collect.c - collecting for `vigil run`: read the segments tagged with
+ * our run id as hostile input, fix each process's end from what we reaped,
+ * and fold them into the profile.  Split from run.c (see run_internal.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli/run_internal.h"
+#include "format/profile.h"
+#include "common/profile_read.h"
+#include "common/vigild_client.h"
+
+/* ---- collecting segments ------------------------------------------------ */
+
+/*
+ * What happens to a segment once its counts are in the profile.  With no
+ * daemon it is removed so nothing is left in /dev/shm.  (When vigild runs it
+ * will set the header's reader_mark instead, so the daemon still sees the
+ * final counts: that decision belongs here and only here.)
+ */
+static void run_dispose_segment(const struct run_state *st, const char *name)
+{
+	vigil_daemon_release_segment(st->dirfd, name, 1);
+}
+
+/* /proc/<pid>/stat field 22 matches: the process that wrote the segment still runs. */
+static int run_still_alive(pid_t pid, uint64_t proc_start)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* after ")": field 3 (state) ... field 22 (starttime) */
+	char state = p[2];
+	if (state == 'Z' || state == 'X')
+		return 0;
+	int field = 2;
+	for (; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	/* A segment without a start time (0) can only be matched by pid. */
+	return proc_start == 0 || strtoull(p, NULL, 10) == proc_start;
+}
+
+/* Copy of a segment file if it is ours (run id); NULL otherwise. */
+static unsigned char *run_read_segment(const struct run_state *st, const char *name, size_t *len)
+{
+	unsigned char *buf = NULL;
+	struct stat sb;
+	int fd = openat(st->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
+	    sb.st_size < (off_t)sizeof(struct vigil_seg_header) || sb.st_size > (off_t)RUN_SEG_MAX)
+		goto fail;
+	/* The identity normally lies in the first page: check the run id before copying it all. */
+	struct vigil_seg_header h;
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		goto fail;
+	if (h.ident_offset <= (uint64_t)sb.st_size - sizeof(struct vigil_seg_identity)) {
+		char rid[sizeof(((struct vigil_seg_identity *)0)->run_id)];
+		off_t at = (off_t)(h.ident_offset + offsetof(struct vigil_seg_identity, run_id));
+		if (pread(fd, rid, sizeof(rid), at) != (ssize_t)sizeof(rid) ||
+		    strncmp(rid, st->run_id, sizeof(rid)) != 0)
+			goto fail;
+	}
+	buf = malloc((size_t)sb.st_size);
+	if (!buf)
+		goto fail;
+	size_t done = 0;
+	while (done < (size_t)sb.st_size) {
+		ssize_t n = pread(fd, buf + done, (size_t)sb.st_size - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	*len = done;
+	close(fd);
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+/* Fill in what only the reaper knows: survivors, signals, exit statuses without end records. */
+static void run_fix_process(struct run_state *st, struct vigil_profile *p, struct vigil_procstat *ps,
+                            const struct vigil_seg_view *v)
+{
+	const struct run_reaped *r = run_find_reaped(st, ps->pid);
+	if (r && WIFSIGNALED(r->status)) {
+		ps->state = VIGIL_PROC_KILLED;
+		ps->term_signal = WTERMSIG(r->status);
+		ps->end = r->when;
+		return;
+	}
+	if (v->hdr->state == VIGIL_STATE_ENDED)
+		return;
+	if (r && WIFEXITED(r->status)) {
+		ps->state = VIGIL_PROC_EXITED; /* ended without the collector's end record (_exit) */
+		ps->exit_status = WEXITSTATUS(r->status);
+		ps->end = r->when;
+	} else if (run_still_alive(ps->pid, v->id->proc_start)) {
+		ps->state = VIGIL_PROC_RUNNING;
+		ps->end = 0;
+		p->survivors++;
+	}
+}
+
+int run_collect(struct run_state *st, struct vigil_profile *p)
+{
+	int dfd = dup(st->dirfd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *e;
+	double calib = 0;
+	int have_cmd = 0, rc = 0;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return -errno;
+	}
+	while ((e = readdir(d))) {
+		size_t nl = strlen(e->d_name), sl = strlen(VIGIL_SEG_SUFFIX);
+		if (nl <= sl || strcmp(e->d_name + nl - sl, VIGIL_SEG_SUFFIX) != 0)
+			continue;
+		size_t len = 0;
+		unsigned char *buf = run_read_segment(st, e->d_name, &len);
+		if (!buf)
+			continue;
+		struct vigil_seg_view v;
+		const char *why;
+		if (calib == 0)
+			calib = vigil_reader_tsc_seconds();
+		int prc = vigil_seg_parse(buf, len, calib, &v, &why);
+		if (prc == 0 && strcmp(v.id->run_id, st->run_id) != 0) {
+			free(buf); /* not ours after all (unusual layout) */
+			continue;
+		}
+		if (prc == 0 && v.hdr->reserved[VIGIL_SEG_MPI_REDUCED_SLOT] == VIGIL_SEG_MPI_REDUCED) {
+			st->mpi_reduced++; /* an MPI rank already in the job profile its ranks wrote */
+			run_dispose_segment(st, e->d_name);
+			free(buf);
+			continue;
+		}
+		if (prc == 0) {
+			rc = vigil_profile_add_segment(p, &v);
+			if (rc == 0) {
+				run_fix_process(st, p, &p->procs[p->nprocs - 1], &v);
+				have_cmd |= v.id->pid == st->cmd_pid;
+			}
+		} else {
+			p->flags |= VIGIL_PFLAG_REJECTED;
+			fprintf(stderr, "vigil run: ignored segment %s: %s.\n", e->d_name, why);
+		}
+		run_dispose_segment(st, e->d_name);
+		free(buf);
+		if (rc)
+			break;
+	}
+	closedir(d);
+	if (!have_cmd && !st->mpi_reduced)
+		p->flags |= VIGIL_PFLAG_SEGMENT_FAILED;
+	return rc;
+}
+
+int run_proc_cmp(const void *a, const void *b)
+{
+	const struct vigil_procstat *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+

@@ -1,0 +1,84 @@
+/*
+ * run_internal.h - what the files of `vigil run` share: its options, the
+ * state of one run, exit codes, and the steps cmd_run (run.c) calls in turn.
+ *   run.c          entry point, options, help
+ *   run_spawn.c    collector and preload, ids, segment directory, spawn, wait, reap
+ *   run_collect.c  reading our segments into the profile
+ *   run_write.c    the profile file, MPI job profile merge
+ */
+#ifndef VIGIL_CLI_RUN_INTERNAL_H
+#define VIGIL_CLI_RUN_INTERNAL_H
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "format/profile.h"
+
+#define RUN_EXIT_USAGE 2
+#define RUN_EXIT_FAIL  125
+#define RUN_EXIT_NOEXEC 126
+#define RUN_EXIT_NOTFOUND 127
+#define RUN_SEG_MAX   (64u << 20)  /* largest segment file we copy */
+#define RUN_DEFAULT_LINGER 10.0
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RUN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUN_ASAN 1
+#endif
+#endif
+
+struct run_opts {
+	const char *profile;   /* --profile, NULL = default name */
+	int quiet;
+	double linger;
+	const char *mpi;       /* --mpi IMPL: VIGIL_MPI for the MPI collectors, NULL = auto */
+	char **cmd;            /* CMD and its arguments */
+};
+
+/* A status reaped from a child (CMD or an adopted orphan). */
+struct run_reaped {
+	pid_t pid;
+	int status;
+	double when;           /* Unix seconds */
+};
+
+struct run_state {
+	int dirfd;
+	char dir[PATH_MAX];
+	char run_id[40];
+	char job_id[64];
+	char step[32];
+	pid_t cmd_pid;
+	int cmd_status;
+	double t_start, t_end;
+	struct run_reaped *reaped;
+	size_t nreaped, reaped_cap;
+	int no_children;       /* waitpid said ECHILD after CMD ended */
+	char mpi_profile[PATH_MAX + 64]; /* VIGIL_PROFILE given to MPI ranks (docs/MPI-COUNTING.md) */
+	size_t mpi_reduced;    /* segments already in that profile, left out of ours */
+};
+
+/* run_spawn.c */
+int run_find_collector(char *out, size_t len);
+char *run_build_preload(const char *collector);
+int run_setup_ids(struct run_state *st);
+int run_open_segdir(struct run_state *st);
+int run_setup_mpi(struct run_state *st, const struct run_opts *o);
+void run_warn_unobservable(const char *cmd);
+int run_spawn_wait(struct run_state *st, const struct run_opts *o);
+int run_exit_code(int status);
+const struct run_reaped *run_find_reaped(const struct run_state *st, pid_t pid);
+
+/* run_collect.c */
+int run_collect(struct run_state *st, struct vigil_profile *p);
+int run_proc_cmp(const void *a, const void *b);
+
+/* run_write.c */
+int run_save(const struct run_state *st, const struct run_opts *o,
+             const struct vigil_profile *p, const char **where);
+void run_user(struct vigil_profile *p);
+void run_join_command(struct vigil_profile *p, char **cmd);
+int run_merge_mpi(struct run_state *st, struct vigil_profile *p);
+
+#endif
