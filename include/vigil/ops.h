@@ -51,7 +51,7 @@ enum vigil_dir {
 #define VIGIL_OPS(X) \
 	/* ---- POSIX ---- */ \
 	X(OPEN,      POSIX, "open",      META,  NONE,  "open, open64, openat, openat64, creat, creat64 and their _FORTIFY_SOURCE variants (__open_2, ...)") \
-	X(CLOSE,     POSIX, "close",     META,  NONE,  "close") \
+	X(CLOSE,     POSIX, "close",     META,  NONE,  "close, close_range, closefrom (one call each)") \
 	X(READ,      POSIX, "read",      DATA,  READ,  "read and __read_chk") \
 	X(WRITE,     POSIX, "write",     DATA,  WRITE, "write") \
 	X(PREAD,     POSIX, "pread",     DATA,  READ,  "pread, pread64 and their __chk variants") \
@@ -74,21 +74,21 @@ enum vigil_dir {
 	X(DUP,       POSIX, "dup",       OTHER, NONE,  "dup, dup2, dup3, fcntl(F_DUPFD, F_DUPFD_CLOEXEC): the new descriptor keeps its file") \
 	X(MMAP,      POSIX, "mmap",      OTHER, NONE,  "mmap and mmap64 of a file descriptor (counted; mapped bytes are not traffic)") \
 	/* ---- stdio ---- */ \
-	X(FOPEN,     STDIO, "fopen",     META,  NONE,  "fopen and fopen64") \
-	X(FDOPEN,    STDIO, "fdopen",    META,  NONE,  "fdopen") \
+	X(FOPEN,     STDIO, "fopen",     META,  NONE,  "fopen, fopen64, _IO_fopen") \
+	X(FDOPEN,    STDIO, "fdopen",    META,  NONE,  "fdopen, _IO_fdopen") \
 	X(FREOPEN,   STDIO, "freopen",   META,  NONE,  "freopen and freopen64") \
-	X(FCLOSE,    STDIO, "fclose",    META,  NONE,  "fclose") \
-	X(FREAD,     STDIO, "fread",     DATA,  READ,  "fread, fread_unlocked, __fread_chk") \
-	X(FWRITE,    STDIO, "fwrite",    DATA,  WRITE, "fwrite and fwrite_unlocked") \
-	X(FGETS,     STDIO, "fgets",     DATA,  READ,  "fgets, fgets_unlocked, __fgets_chk") \
-	X(FPUTS,     STDIO, "fputs",     DATA,  WRITE, "fputs, fputs_unlocked, puts") \
-	X(FGETC,     STDIO, "fgetc",     DATA,  READ,  "fgetc, getc, getchar (when not inlined)") \
-	X(FPUTC,     STDIO, "fputc",     DATA,  WRITE, "fputc, putc, putchar (when not inlined)") \
-	X(FPRINTF,   STDIO, "fprintf",   DATA,  WRITE, "fprintf, vfprintf, printf, vprintf and __fprintf_chk family") \
+	X(FCLOSE,    STDIO, "fclose",    META,  NONE,  "fclose, _IO_fclose, pclose") \
+	X(FREAD,     STDIO, "fread",     DATA,  READ,  "fread, fread_unlocked, __fread_chk, __fread_unlocked_chk, _IO_fread") \
+	X(FWRITE,    STDIO, "fwrite",    DATA,  WRITE, "fwrite, fwrite_unlocked, _IO_fwrite") \
+	X(FGETS,     STDIO, "fgets",     DATA,  READ,  "fgets, fgets_unlocked, __fgets_chk, __fgets_unlocked_chk, _IO_fgets") \
+	X(FPUTS,     STDIO, "fputs",     DATA,  WRITE, "fputs, fputs_unlocked, puts, _IO_fputs, _IO_puts") \
+	X(FGETC,     STDIO, "fgetc",     DATA,  READ,  "fgetc, getc, getchar, their _unlocked forms (when not inlined), _IO_getc") \
+	X(FPUTC,     STDIO, "fputc",     DATA,  WRITE, "fputc, putc, putchar, their _unlocked forms (when not inlined), _IO_putc") \
+	X(FPRINTF,   STDIO, "fprintf",   DATA,  WRITE, "fprintf, vfprintf, printf, vprintf, the __fprintf_chk family, _IO_fprintf, _IO_printf, _IO_vfprintf") \
 	X(FSCANF,    STDIO, "fscanf",    DATA,  READ,  "fscanf, vfscanf, scanf and __isoc99_ variants (calls; bytes unknown)") \
-	X(FFLUSH,    STDIO, "fflush",    SYNC,  NONE,  "fflush") \
-	X(FSEEK,     STDIO, "fseek",     META,  NONE,  "fseek, fseeko, fseeko64, fsetpos, fsetpos64") \
-	X(FTELL,     STDIO, "ftell",     META,  NONE,  "ftell, ftello, ftello64, fgetpos, fgetpos64") \
+	X(FFLUSH,    STDIO, "fflush",    SYNC,  NONE,  "fflush, fflush_unlocked, _IO_fflush") \
+	X(FSEEK,     STDIO, "fseek",     META,  NONE,  "fseek, fseeko, fseeko64, fsetpos, fsetpos64, _IO_fsetpos") \
+	X(FTELL,     STDIO, "ftell",     META,  NONE,  "ftell, ftello, ftello64, fgetpos, fgetpos64, _IO_ftell, _IO_fgetpos") \
 	X(REWIND,    STDIO, "rewind",    META,  NONE,  "rewind") \
 	/* ---- MPI ---- */ \
 	X(MPI_INIT,            MPI, "MPI_Init",            OTHER, NONE,  "MPI_Init") \
@@ -192,7 +192,22 @@ enum vigil_dir {
 	X(COPY_FILE_RANGE, POSIX, "copy_file_range", DATA, WRITE, "copy_file_range: bytes copied (per file: read from the input, written to the output)") \
 	X(SENDFILE,        POSIX, "sendfile",        DATA, WRITE, "sendfile and sendfile64: bytes copied (per file: read from the input, written to the output)") \
 	X(SPLICE,          POSIX, "splice",          DATA, WRITE, "splice: bytes moved to or from a pipe (per file: read from the input, written to the output)") \
-	X(TEE,             POSIX, "tee",             DATA, WRITE, "tee: bytes duplicated from one pipe to another (per file: read from the input, written to the output)")
+	X(TEE,             POSIX, "tee",             DATA, WRITE, "tee: bytes duplicated from one pipe to another (per file: read from the input, written to the output)") \
+	/* ---- appended: stdio buffer edges, line reads, temporary files, metadata and sync calls ---- */ \
+	X(BUFFER_REFILL,   STDIO, "buffer_refill",   DATA, READ,  "bytes inlined getc/getc_unlocked/getchar_unlocked took from a stream's buffer, booked at its refills (__uflow, __underflow) or at the next stdio call on the stream") \
+	X(BUFFER_FLUSH,    STDIO, "buffer_flush",    DATA, WRITE, "bytes inlined putc/putc_unlocked/putchar_unlocked put into a stream's buffer, booked at its flushes (__overflow, fflush, fclose, exit) or at the next stdio call on the stream") \
+	X(GETLINE,         STDIO, "getline",         DATA, READ,  "getline, getdelim, __getdelim (bytes: the length returned)") \
+	X(MKSTEMP,         POSIX, "mkstemp",         META, NONE,  "mkstemp, mkostemp, mkstemps, mkostemps and their 64 variants (an open of the generated path)") \
+	X(TMPFILE,         STDIO, "tmpfile",         META, NONE,  "tmpfile and tmpfile64 (an open of an unnamed file)") \
+	X(FALLOCATE,       POSIX, "fallocate",       META, NONE,  "fallocate, fallocate64, posix_fallocate, posix_fallocate64") \
+	X(SYNC_FILE_RANGE, POSIX, "sync_file_range", SYNC, NONE,  "sync_file_range") \
+	X(SYNCFS,          POSIX, "syncfs",          SYNC, NONE,  "syncfs") \
+	X(MSYNC,           POSIX, "msync",           SYNC, NONE,  "msync") \
+	X(LINK,            POSIX, "link",            META, NONE,  "link and linkat") \
+	X(SYMLINK,         POSIX, "symlink",         META, NONE,  "symlink and symlinkat") \
+	X(CHMOD,           POSIX, "chmod",           META, NONE,  "chmod, fchmod, fchmodat") \
+	X(CHOWN,           POSIX, "chown",           META, NONE,  "chown, fchown, lchown, fchownat") \
+	X(UTIME,           POSIX, "utime",           META, NONE,  "utimensat, futimens, utimes, futimes, lutimes, futimesat, utime")
 
 enum vigil_op {
 #define VIGIL_X_ENUM(id, layer, name, cls, dir, help) VIGIL_OP_##id,

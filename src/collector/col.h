@@ -109,6 +109,9 @@ COL_HIDDEN void col_end_record(int status);
 COL_HIDDEN void col_debug(const char *msg, const char *arg);
 COL_HIDDEN long col_sys(long nr, long a, long b, long c, long d);
 
+/* stdio.c */
+COL_HIDDEN void col_stdio_exit(void);
+
 /* files.c */
 COL_HIDDEN void col_files_reset(void);
 COL_HIDDEN int col_file_register(int dirfd, const char *path);
@@ -119,6 +122,11 @@ COL_HIDDEN void col_file_update(int file, int flayer, int op, uint64_t bytes, in
 COL_HIDDEN struct col_fd *col_fd_get(int fd);
 COL_HIDDEN void col_fd_opened(int fd, int dirfd, const char *path, int append);
 COL_HIDDEN void col_fd_closed(int fd);
+COL_HIDDEN void col_fd_closed_range(unsigned first, unsigned last);
+COL_HIDDEN void col_fd_forget_all(void);
+COL_HIDDEN void col_fd_classify_stream(int fd, int64_t buffered);
+extern int col_vforked COL_HIDDEN;        /* the process called vfork (its child may share our memory) */
+extern void *col_real_vfork COL_HIDDEN;   /* libc's vfork, for the trampoline (posix.c) */
 COL_HIDDEN void col_fd_dup(int oldfd, int newfd);
 COL_HIDDEN void col_fd_seek(int fd, int flayer, int64_t pos);
 COL_HIDDEN void col_io_copy(int op, int fd_in, int64_t off_in, int fd_out, int64_t off_out,

@@ -592,6 +592,7 @@ void col_end_record(int status)
 static void core_on_exit(int status, void *arg)
 {
 	(void)arg;
+	col_stdio_exit(); /* bytes inlined putc/getc left in stream buffers: exit flushes them */
 	col_end_record(status);
 }
 
@@ -638,6 +639,7 @@ void col_init(void)
 		return;
 	col_tls.busy++;
 	int saved = errno;
+	col_real_vfork = dlsym(RTLD_NEXT, "vfork"); /* NULL: the trampoline forks */
 	const char *e = getenv("VIGIL_DEBUG");
 	col.debug = e && *e == '1';
 	e = getenv("VIGIL_DISABLE");

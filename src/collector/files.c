@@ -9,7 +9,14 @@
  *
  * Descriptors we did not see opened (inherited, or opened before a fork or
  * an exec) are classified once, lazily: 0/1/2 are <stdin>/<stdout>/<stderr> unless they are regular files,
- * others by fstat (pipe, socket, regular file via readlink, other).
+ * others by fstat (pipe, socket, regular file via readlink, other).  The
+ * position is read back after the first data call (the hot path stays one
+ * compare), so that call's own bytes are taken off again (files_fd_get_moved);
+ * stdio classifies before its call (col_fd_classify_stream).
+ *
+ * A vfork child shares this memory until it execs: its dup2/close/open must
+ * not re-point the parent's entries.  Once the process has vforked, calls
+ * that change the table check the pid first (files_foreign).
  *
  * Per-file counters use plain stores while the process has one thread and
  * atomic adds once a second thread claimed a shard (col.multi).  The race at
@@ -25,6 +32,7 @@
 #include "collector/col.h"
 
 struct col_fd col_fds[COL_FDS];
+int col_vforked;                                   /* set by the vfork trampoline (posix.c) */
 static int files_pseudo_idx[VIGIL_FILE_NKINDS];   /* record index + 1 of each pseudo file */
 
 
@@ -245,6 +253,10 @@ static void files_fd_classify(int fd, struct col_fd *e)
 	char buf[4096];
 	long r = files_fd_path(fd, buf, sizeof(buf));
 	int file;
+	static const char deleted[] = " (deleted)";  /* an unlinked or O_TMPFILE file: keep its name */
+	size_t dl = sizeof(deleted) - 1;
+	if (r > (long)dl && memcmp(buf + r - dl, deleted, dl) == 0)
+		r -= (long)dl;
 	if (r > 0 && buf[0] == '/') {
 		buf[r] = 0;
 		file = files_lookup(VIGIL_FILE_REGULAR, buf, files_normalise(buf, (size_t)r));
@@ -253,6 +265,17 @@ static void files_fd_classify(int fd, struct col_fd *e)
 	}
 	long pos = syscall(SYS_lseek, fd, 0L, SEEK_CUR);
 	files_fd_init(e, file, pos < 0 ? -1 : pos);
+}
+
+/* Is this a vfork child running on its parent's memory (and fd table)? */
+static int files_foreign(void)
+{
+	if (COL_LIKELY(!__atomic_load_n(&col_vforked, __ATOMIC_RELAXED)) || !col.ident)
+		return 0;
+	int saved = errno;
+	int pid = (int)syscall(SYS_getpid);
+	errno = saved;
+	return pid != col.ident->pid;
 }
 
 struct col_fd *col_fd_get(int fd)
@@ -264,6 +287,8 @@ struct col_fd *col_fd_get(int fd)
 	}
 	struct col_fd *e = &col_fds[fd];
 	if (COL_UNLIKELY(e->gen != col.fd_gen)) {
+		if (files_foreign())
+			return NULL;
 		int saved = errno;
 		files_fd_classify(fd, e);
 		errno = saved;
@@ -271,12 +296,47 @@ struct col_fd *col_fd_get(int fd)
 	return e;
 }
 
+/*
+ * The entry of a descriptor whose data call already moved `moved` bytes at
+ * its position (off == COL_OFF_POS): one classified only now read its
+ * position back after those bytes, so they are taken off again.
+ */
+static struct col_fd *files_fd_get_moved(int fd, int flayer, int64_t off, uint64_t moved)
+{
+	int stale = (unsigned)fd < COL_FDS && col_fds[fd].gen != col.fd_gen;
+	struct col_fd *e = col_fd_get(fd);
+	if (e && stale && off == COL_OFF_POS && e->pos[flayer] >= (int64_t)moved) {
+		int64_t p = e->pos[flayer] - (int64_t)moved;
+		e->pos[flayer] = e->rd_end[flayer] = e->wr_end[flayer] = p;
+	}
+	return e;
+}
+
+/* Classify a stream's descriptor before its first counted call: the stdio
+ * position is the kernel's less what the buffer holds unread, plus what it
+ * holds unwritten. */
+void col_fd_classify_stream(int fd, int64_t buffered)
+{
+	col_tls.busy++;
+	struct col_fd *e = col_fd_get(fd);
+	if (e && e->pos[VIGIL_FLAYER_STDIO] >= 0) {
+		int64_t p = e->pos[VIGIL_FLAYER_STDIO] + buffered;
+		if (p >= 0)
+			e->pos[VIGIL_FLAYER_STDIO] = e->rd_end[VIGIL_FLAYER_STDIO] = e->wr_end[VIGIL_FLAYER_STDIO] = p;
+	}
+	col_tls.busy--;
+}
+
 void col_fd_opened(int fd, int dirfd, const char *path, int append)
 {
-	if (fd < 0)
+	if (fd < 0 || files_foreign())
 		return;
 	if ((unsigned)fd >= COL_FDS) {
 		files_flag(VIGIL_FLAG_FD_OVERFLOW);
+		return;
+	}
+	if (!path) { /* unnamed (tmpfile): named as /proc shows it */
+		files_fd_classify(fd, &col_fds[fd]);
 		return;
 	}
 	struct stat st;
@@ -296,13 +356,35 @@ void col_fd_opened(int fd, int dirfd, const char *path, int append)
 
 void col_fd_closed(int fd)
 {
-	if ((unsigned)fd < COL_FDS)
+	if ((unsigned)fd < COL_FDS && !files_foreign())
 		col_fds[fd].gen = 0;
+}
+
+/* close_range/closefrom: every entry in [first, last] is unknown now. */
+void col_fd_closed_range(unsigned first, unsigned last)
+{
+	if (first >= COL_FDS || files_foreign())
+		return;
+	if (last >= COL_FDS)
+		last = COL_FDS - 1;
+	for (unsigned fd = first; fd <= last; fd++)
+		col_fds[fd].gen = 0;
+}
+
+/* fcloseall (and anything else that closes descriptors we cannot name): all entries unknown. */
+void col_fd_forget_all(void)
+{
+	if (files_foreign())
+		return;
+	col.fd_gen++;
+	if (col.fd_gen == 0 || col.fd_gen == COL_GEN_NONE)
+		col.fd_gen = 1;
+	col.fast_gen = col.multi ? COL_GEN_NONE : col.fd_gen;
 }
 
 void col_fd_dup(int oldfd, int newfd)
 {
-	if ((unsigned)newfd >= COL_FDS)
+	if ((unsigned)newfd >= COL_FDS || files_foreign())
 		return;
 	struct col_fd *o = col_fd_get(oldfd);
 	if (o) {
@@ -315,7 +397,7 @@ void col_fd_dup(int oldfd, int newfd)
 void col_fd_seek(int fd, int flayer, int64_t pos)
 {
 	col_tls.busy++;
-	struct col_fd *e = col_fd_get(fd);
+	struct col_fd *e = files_foreign() ? NULL : col_fd_get(fd);
 	if (e)
 		e->pos[flayer] = pos;
 	col_tls.busy--;
@@ -390,7 +472,7 @@ static void files_side(int fd, int dir, int64_t off, uint64_t bytes, int failed,
                        uint64_t t0, uint64_t t1)
 {
 	struct col_fd *e;
-	if (fd >= 0 && (e = col_fd_get(fd)) != NULL) {
+	if (fd >= 0 && (e = files_fd_get_moved(fd, VIGIL_FLAYER_POSIX, off, failed ? 0 : bytes)) != NULL) {
 		int64_t at = off;
 		if (off == COL_OFF_POS) {
 			at = e->pos[VIGIL_FLAYER_POSIX];
@@ -423,7 +505,7 @@ void col_file_slow(int op, int fd, int flayer, uint64_t bytes, int failed, int64
                    uint64_t t0, uint64_t t1)
 {
 	struct col_fd *e;
-	if ((e = col_fd_get(fd)) != NULL) {
+	if ((e = files_fd_get_moved(fd, flayer, off, failed ? 0 : bytes)) != NULL) {
 		int64_t at = off;
 		if (off == COL_OFF_POS) {
 			at = e->pos[flayer];

@@ -15,8 +15,10 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <utime.h>
 #include "collector/col.h"
 
 #define PX VIGIL_FLAYER_POSIX
@@ -360,6 +362,55 @@ POSIX_FXSTAT(__fxstat64, struct stat64)
 POSIX_FXSTATAT(__fxstatat, struct stat)
 POSIX_FXSTATAT(__fxstatat64, struct stat64)
 
+/* ---- space, sync, links, modes, owners, times ------------------------- */
+
+/* one int-returning call, declared and counted in one line each */
+#define POSIX_META(name, op, fdexpr, params, ...) \
+	COL_DECL(int, name, params); \
+	VIGIL_EXPORT int name params \
+	{ \
+		POSIX_META_BODY(name, op, fdexpr, __VA_ARGS__); \
+	}
+POSIX_META(fallocate, VIGIL_OP_FALLOCATE, fd, (int fd, int mode, off_t off, off_t len), fd, mode, off, len)
+POSIX_META(fallocate64, VIGIL_OP_FALLOCATE, fd, (int fd, int mode, off64_t off, off64_t len), fd, mode, off, len)
+POSIX_META(sync_file_range, VIGIL_OP_SYNC_FILE_RANGE, fd, (int fd, off64_t off, off64_t n, unsigned flags),
+           fd, off, n, flags)
+POSIX_META(syncfs, VIGIL_OP_SYNCFS, fd, (int fd), fd)
+POSIX_META(msync, VIGIL_OP_MSYNC, -1, (void *addr, size_t len, int flags), addr, len, flags)
+POSIX_META(link, VIGIL_OP_LINK, -1, (const char *from, const char *to), from, to)
+POSIX_META(linkat, VIGIL_OP_LINK, -1, (int fromfd, const char *from, int tofd, const char *to, int flags),
+           fromfd, from, tofd, to, flags)
+POSIX_META(symlink, VIGIL_OP_SYMLINK, -1, (const char *target, const char *path), target, path)
+POSIX_META(symlinkat, VIGIL_OP_SYMLINK, -1, (const char *target, int dirfd, const char *path), target, dirfd, path)
+POSIX_META(chmod, VIGIL_OP_CHMOD, -1, (const char *path, mode_t mode), path, mode)
+POSIX_META(fchmod, VIGIL_OP_CHMOD, fd, (int fd, mode_t mode), fd, mode)
+POSIX_META(fchmodat, VIGIL_OP_CHMOD, -1, (int dirfd, const char *path, mode_t mode, int flags), dirfd, path, mode, flags)
+POSIX_META(chown, VIGIL_OP_CHOWN, -1, (const char *path, uid_t u, gid_t g), path, u, g)
+POSIX_META(lchown, VIGIL_OP_CHOWN, -1, (const char *path, uid_t u, gid_t g), path, u, g)
+POSIX_META(fchown, VIGIL_OP_CHOWN, fd, (int fd, uid_t u, gid_t g), fd, u, g)
+POSIX_META(fchownat, VIGIL_OP_CHOWN, -1, (int dirfd, const char *path, uid_t u, gid_t g, int flags),
+           dirfd, path, u, g, flags)
+POSIX_META(utimensat, VIGIL_OP_UTIME, -1, (int dirfd, const char *path, const struct timespec t[2], int flags),
+           dirfd, path, t, flags)
+POSIX_META(futimens, VIGIL_OP_UTIME, fd, (int fd, const struct timespec t[2]), fd, t)
+POSIX_META(utimes, VIGIL_OP_UTIME, -1, (const char *path, const struct timeval t[2]), path, t)
+POSIX_META(lutimes, VIGIL_OP_UTIME, -1, (const char *path, const struct timeval t[2]), path, t)
+POSIX_META(futimes, VIGIL_OP_UTIME, fd, (int fd, const struct timeval t[2]), fd, t)
+POSIX_META(futimesat, VIGIL_OP_UTIME, -1, (int dirfd, const char *path, const struct timeval t[2]), dirfd, path, t)
+POSIX_META(utime, VIGIL_OP_UTIME, -1, (const char *path, const struct utimbuf *t), path, t)
+
+/* posix_fallocate returns the error number (errno untouched): failed when non-zero */
+#define POSIX_PFALLOCATE(name, offt) \
+	COL_DECL(int, name, (int, offt, offt)); \
+	VIGIL_EXPORT int name(int fd, offt off, offt len) \
+	{ \
+		COL_TIMED(name, int, fd, off, len); \
+		col_io(VIGIL_OP_FALLOCATE, fd, PX, 0, 0, r != 0, COL_OFF_NONE, t0, t1); \
+		return r; \
+	}
+POSIX_PFALLOCATE(posix_fallocate, off_t)
+POSIX_PFALLOCATE(posix_fallocate64, off64_t)
+
 /* ---- namespace -------------------------------------------------------- */
 
 COL_DECL(int, unlink, (const char *));
@@ -457,7 +508,113 @@ VIGIL_EXPORT DIR *fdopendir(int fd)
 	POSIX_DIR_BODY(fdopendir, fd);
 }
 
+/* closedir closes the DIR's descriptor inside libc (an fdopendir one was ours): forget it */
+COL_DECL(int, closedir, (DIR *));
+VIGIL_EXPORT int closedir(DIR *d)
+{
+	int fd = dirfd(d);
+	int r = COL_REAL(closedir)(d);
+	if (r == 0 && col.enabled)
+		col_fd_closed(fd);
+	return r;
+}
+
 /* ---- descriptors ------------------------------------------------------ */
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC 4
+#endif
+
+/* close_range, closefrom: one close call each; every entry in the range is forgotten */
+COL_DECL(int, close_range, (unsigned, unsigned, int));
+VIGIL_EXPORT int close_range(unsigned first, unsigned last, int flags)
+{
+	if (!col_on()) {
+		int r0 = COL_REAL(close_range)(first, last, flags);
+		if (r0 == 0 && col.enabled && !(flags & CLOSE_RANGE_CLOEXEC))
+			col_fd_closed_range(first, last);
+		return r0;
+	}
+	(void)COL_REAL(close_range); uint64_t t0 = col_now();
+	int r = COL_REAL(close_range)(first, last, flags);
+	int e = errno;
+	uint64_t t1 = col_now();
+	col_io(VIGIL_OP_CLOSE, -1, PX, 0, 0, r != 0, COL_OFF_NONE, t0, t1);
+	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+		col_fd_closed_range(first, last);
+	errno = e;
+	return r;
+}
+
+COL_DECL(void, closefrom, (int));
+VIGIL_EXPORT void closefrom(int lowfd)
+{
+	if (!col_on()) {
+		COL_REAL(closefrom)(lowfd);
+		if (col.enabled && lowfd >= 0)
+			col_fd_closed_range((unsigned)lowfd, ~0u);
+		return;
+	}
+	(void)COL_REAL(closefrom); uint64_t t0 = col_now();
+	COL_REAL(closefrom)(lowfd);
+	int e = errno;
+	uint64_t t1 = col_now();
+	col_io(VIGIL_OP_CLOSE, -1, PX, 0, 0, 0, COL_OFF_NONE, t0, t1);
+	if (lowfd >= 0)
+		col_fd_closed_range((unsigned)lowfd, ~0u);
+	errno = e;
+}
+
+/*
+ * vfork: the child runs on our memory until it execs, so it must not change
+ * our fd table (files.c checks the pid once col_vforked is set).  A C wrapper
+ * cannot call vfork (the child would return through, and the parent then
+ * into, a clobbered frame): this trampoline sets the flag and jumps.
+ */
+void *col_real_vfork;
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl vfork\n"
+        ".type vfork, @function\n"
+        "vfork:\n"
+        "	movl $1, col_vforked(%rip)\n"
+        "	movq col_real_vfork(%rip), %rax\n"
+        "	testq %rax, %rax\n"
+        "	jz 1f\n"
+        "	jmp *%rax\n"
+        "1:	jmp fork@PLT\n"
+        ".size vfork, .-vfork\n");
+#endif
+
+/* ---- temporary files -------------------------------------------------- */
+
+/* mkstemp family: an open of the path written into the template */
+#define POSIX_MKSTEMP(name, flags_expr, params, ...) \
+	COL_DECL(int, name, params); \
+	VIGIL_EXPORT int name params \
+	{ \
+		if (!col_on()) { \
+			int r0 = COL_REAL(name)(__VA_ARGS__); \
+			if (r0 >= 0 && col.enabled) \
+				col_fd_closed(r0); \
+			return r0; \
+		} \
+		(void)COL_REAL(name); uint64_t t0 = col_now(); \
+		int r = COL_REAL(name)(__VA_ARGS__); \
+		int e = errno; \
+		uint64_t t1 = col_now(); \
+		col_open_done(VIGIL_OP_MKSTEMP, PX, r, AT_FDCWD, tmpl, (flags_expr) & O_APPEND, r < 0, t0, t1); \
+		errno = e; \
+		return r; \
+	}
+POSIX_MKSTEMP(mkstemp, 0, (char *tmpl), tmpl)
+POSIX_MKSTEMP(mkstemp64, 0, (char *tmpl), tmpl)
+POSIX_MKSTEMP(mkostemp, flags, (char *tmpl, int flags), tmpl, flags)
+POSIX_MKSTEMP(mkostemp64, flags, (char *tmpl, int flags), tmpl, flags)
+POSIX_MKSTEMP(mkstemps, 0, (char *tmpl, int slen), tmpl, slen)
+POSIX_MKSTEMP(mkstemps64, 0, (char *tmpl, int slen), tmpl, slen)
+POSIX_MKSTEMP(mkostemps, flags, (char *tmpl, int slen, int flags), tmpl, slen, flags)
+POSIX_MKSTEMP(mkostemps64, flags, (char *tmpl, int slen, int flags), tmpl, slen, flags)
 
 #define POSIX_DUP_BODY(name, oldfd, ...) \
 	if (!col_on()) { \

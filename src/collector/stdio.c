@@ -7,6 +7,19 @@
  * record as the POSIX layer (counters of the "stdio" layer).  fopen and
  * fclose keep the fd table right because the open/close inside them are
  * invisible to us.
+ *
+ * Inlined getc/putc macros (getc_unlocked, putc_unlocked, ...) move bytes
+ * between the program and the FILE buffer without any call; they call
+ * __uflow/__underflow/__overflow only at the buffer's edges.  We keep, per
+ * fd, where the stream's read and write pointers were when a counted call
+ * last returned (stdio_marks); pointer movement seen before the next counted
+ * call on the stream is bytes nobody counted, booked then as buffer_refill
+ * (read) or buffer_flush (write), and at exit for what buffers still hold.
+ * Bytes a wrapper counted happen between its own pre and post, so no byte is
+ * counted twice.  Only while the process is single-threaded (stdio_pre).
+ *
+ * Streams without a descriptor (fmemopen, open_memstream, fopencookie) are
+ * not file I/O: their calls pass through uncounted.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -58,6 +71,134 @@ static inline int stdio_fd(FILE *fp)
 #endif
 }
 
+/* ---- inline bytes (see the top) ---------------------------------------- */
+
+struct stdio_mark {
+	FILE *fp;  /* the stream the marks belong to */
+	char *w;   /* its _IO_write_ptr when a counted call last returned */
+	char *r;   /* its _IO_read_ptr then */
+};
+static struct stdio_mark stdio_marks[COL_FDS];
+
+/* Bytes inline macros put into the write buffer since the mark (an unseen flush loses what came before it). */
+static uint64_t stdio_moved_w(FILE *fp, const struct stdio_mark *m)
+{
+	char *wp = fp->_IO_write_ptr, *wb = fp->_IO_write_base;
+	if (!wp || !wb || wp <= wb)
+		return 0;
+	return (uint64_t)(m->w >= wb && m->w <= wp ? wp - m->w : wp - wb);
+}
+
+/* Bytes inline macros took from the read buffer since the mark (pointer gone back, e.g. ungetc: none). */
+static uint64_t stdio_moved_r(FILE *fp, const struct stdio_mark *m)
+{
+	char *rp = fp->_IO_read_ptr, *rb = fp->_IO_read_base;
+	if (!rp || !rb || rp <= rb || m->r > rp)
+		return 0;
+	return (uint64_t)(m->r >= rb ? rp - m->r : rp - rb);
+}
+
+/* Take the uncounted bytes of direction `dir` (returned) and book those of the other one now. */
+static uint64_t stdio_take(FILE *fp, int fd, int dir)
+{
+	if ((unsigned)fd >= COL_FDS || __atomic_load_n(&col.multi, __ATOMIC_RELAXED))
+		return 0;
+	struct stdio_mark *m = &stdio_marks[fd];
+	if (m->fp != fp) {
+		m->fp = fp;
+		m->w = fp->_IO_write_base;
+		m->r = fp->_IO_read_base;
+	}
+	uint64_t w = stdio_moved_w(fp, m), r = stdio_moved_r(fp, m);
+	m->w = fp->_IO_write_ptr;
+	m->r = fp->_IO_read_ptr;
+	uint64_t other = dir == VIGIL_DIR_READ ? w : r;
+	if (other) {
+		uint64_t t = col_now();
+		if (dir == VIGIL_DIR_READ)
+			col_io(VIGIL_OP_BUFFER_FLUSH, fd, SX, other, other, 0, COL_OFF_POS, t, t);
+		else
+			col_io(VIGIL_OP_BUFFER_REFILL, fd, SX, other, other, 0, COL_OFF_POS, t, t);
+	}
+	return dir == VIGIL_DIR_READ ? r : w;
+}
+
+/* Book both directions' uncounted bytes of one stream as their own calls. */
+static void stdio_book(FILE *fp, int fd)
+{
+	uint64_t r = stdio_take(fp, fd, VIGIL_DIR_READ);
+	if (r) {
+		uint64_t t = col_now();
+		col_io(VIGIL_OP_BUFFER_REFILL, fd, SX, r, r, 0, COL_OFF_POS, t, t);
+	}
+}
+
+/* A stream's fd seen for the first time: classify it before the call moves its position. */
+static void stdio_first(FILE *fp, int fd)
+{
+	int64_t buffered = 0;
+	if (fp->_IO_write_ptr && fp->_IO_write_base)
+		buffered += fp->_IO_write_ptr - fp->_IO_write_base;
+	if (fp->_IO_read_ptr && fp->_IO_read_end)
+		buffered -= fp->_IO_read_end - fp->_IO_read_ptr;
+	col_fd_classify_stream(fd, buffered);
+}
+
+/* Before a counted call on a stream with a descriptor. */
+COL_INLINE void stdio_pre(FILE *fp, int fd)
+{
+	if (COL_UNLIKELY((unsigned)fd >= COL_FDS))
+		return;
+	if (COL_UNLIKELY(col_fds[fd].gen != col.fd_gen))
+		stdio_first(fp, fd);
+	const struct stdio_mark *m = &stdio_marks[fd];
+	if (COL_UNLIKELY(m->fp != fp || m->w != fp->_IO_write_ptr || m->r != fp->_IO_read_ptr))
+		stdio_book(fp, fd);
+}
+
+/* After it (the stream still open). */
+COL_INLINE void stdio_post(FILE *fp, int fd)
+{
+	if (COL_LIKELY((unsigned)fd < COL_FDS)) {
+		struct stdio_mark *m = &stdio_marks[fd];
+		m->w = fp->_IO_write_ptr;
+		m->r = fp->_IO_read_ptr;
+	}
+}
+
+/* Every open stream: exit and fflush(NULL) flush them where we cannot see it. */
+extern FILE *_IO_list_all;
+static void stdio_book_all(void)
+{
+	for (FILE *fp = _IO_list_all; fp; fp = fp->_chain) {
+		int fd = stdio_fd(fp);
+		if (fd >= 0)
+			stdio_book(fp, fd);
+	}
+}
+
+void col_stdio_exit(void)
+{
+	if (col_on())
+		stdio_book_all();
+}
+
+/*
+ * The counted path of stdio wrappers: pass through when not counting or for
+ * a stream without a descriptor; else `rtype r` = the real call between t0
+ * and t1, with `fd` the stream's descriptor, inline bytes booked before.
+ */
+#define STDIO_TIMED(name, rtype, fp, ...) \
+	int fd = stdio_fd(fp); \
+	if (!col_on() || fd < 0) \
+		return COL_REAL(name)(__VA_ARGS__); \
+	stdio_pre(fp, fd); \
+	__typeof__(real_##name) fn = COL_FN(name); \
+	uint64_t t0 = col_now(); \
+	rtype r = fn(__VA_ARGS__); \
+	uint64_t t1 = col_now(); \
+	stdio_post(fp, fd)
+
 static int stdio_append(const char *mode)
 {
 	return mode && strchr(mode, 'a') != NULL;
@@ -86,6 +227,7 @@ static int stdio_append(const char *mode)
 	}
 STDIO_FOPEN(fopen)
 STDIO_FOPEN(fopen64)
+STDIO_FOPEN(_IO_fopen)
 
 #define STDIO_FREOPEN(name) \
 	COL_DECL(FILE *, name, (const char *, const char *, FILE *)); \
@@ -101,11 +243,15 @@ STDIO_FOPEN(fopen64)
 			} \
 			return r0; \
 		} \
+		if (oldfd >= 0) \
+			stdio_pre(fp, oldfd); \
 		(void)COL_REAL(name); uint64_t t0 = col_now(); \
 		FILE *r = COL_REAL(name)(path, mode, fp); \
 		int e = errno; \
 		uint64_t t1 = col_now(); \
 		int fd = stdio_fd(r); \
+		if (r && (unsigned)fd < COL_FDS) \
+			stdio_post(r, fd); \
 		if (path) { \
 			col_fd_closed(oldfd); \
 			col_open_done(VIGIL_OP_FREOPEN, SX, fd, AT_FDCWD, path, stdio_append(mode), \
@@ -119,46 +265,107 @@ STDIO_FOPEN(fopen64)
 STDIO_FREOPEN(freopen)
 STDIO_FREOPEN(freopen64)
 
-COL_DECL(FILE *, fdopen, (int, const char *));
-VIGIL_EXPORT FILE *fdopen(int fd, const char *mode)
+#define STDIO_FDOPEN(name) \
+	COL_DECL(FILE *, name, (int, const char *)); \
+	VIGIL_EXPORT FILE *name(int fd, const char *mode) \
+	{ \
+		if (!col_on()) \
+			return COL_REAL(name)(fd, mode); \
+		(void)COL_REAL(name); uint64_t t0 = col_now(); \
+		FILE *r = COL_REAL(name)(fd, mode); \
+		int e = errno; \
+		uint64_t t1 = col_now(); \
+		col_io(VIGIL_OP_FDOPEN, r ? fd : -1, SX, 0, 0, r == NULL, COL_OFF_NONE, t0, t1); \
+		errno = e; \
+		return r; \
+	}
+STDIO_FDOPEN(fdopen)
+STDIO_FDOPEN(_IO_fdopen)
+
+/* fclose and pclose: book what the buffer holds (the close flushes it), forget the fd */
+#define STDIO_FCLOSE(name) \
+	COL_DECL(int, name, (FILE *)); \
+	VIGIL_EXPORT int name(FILE *fp) \
+	{ \
+		int fd = stdio_fd(fp); \
+		if (!col_on() || fd < 0) { \
+			int r0 = COL_REAL(name)(fp); \
+			if (col.enabled) \
+				col_fd_closed(fd); \
+			return r0; \
+		} \
+		stdio_pre(fp, fd); \
+		if ((unsigned)fd < COL_FDS) \
+			stdio_marks[fd].fp = NULL; \
+		(void)COL_REAL(name); uint64_t t0 = col_now(); \
+		int r = COL_REAL(name)(fp); \
+		int e = errno; \
+		uint64_t t1 = col_now(); \
+		col_io(VIGIL_OP_FCLOSE, fd, SX, 0, 0, r == EOF, COL_OFF_NONE, t0, t1); \
+		col_fd_closed(fd); \
+		errno = e; \
+		return r; \
+	}
+STDIO_FCLOSE(fclose)
+STDIO_FCLOSE(_IO_fclose)
+STDIO_FCLOSE(pclose)
+
+/* popen's pipe is made inside libc: its fd number is unknown to us now */
+COL_DECL(FILE *, popen, (const char *, const char *));
+VIGIL_EXPORT FILE *popen(const char *cmd, const char *mode)
 {
-	if (!col_on())
-		return COL_REAL(fdopen)(fd, mode);
-	(void)COL_REAL(fdopen); uint64_t t0 = col_now();
-	FILE *r = COL_REAL(fdopen)(fd, mode);
-	int e = errno;
-	uint64_t t1 = col_now();
-	col_io(VIGIL_OP_FDOPEN, r ? fd : -1, SX, 0, 0, r == NULL, COL_OFF_NONE, t0, t1);
-	errno = e;
+	FILE *r = COL_REAL(popen)(cmd, mode);
+	if (r && col.enabled) {
+		int e = errno;
+		col_fd_closed(stdio_fd(r));
+		errno = e;
+	}
 	return r;
 }
 
-COL_DECL(int, fclose, (FILE *));
-VIGIL_EXPORT int fclose(FILE *fp)
+/* fcloseall: every stream's fd closed inside libc */
+COL_DECL(int, fcloseall, (void));
+VIGIL_EXPORT int fcloseall(void)
 {
-	int fd = stdio_fd(fp);
-	if (!col_on()) {
-		int r0 = COL_REAL(fclose)(fp);
-		if (col.enabled)
-			col_fd_closed(fd);
-		return r0;
+	if (col_on())
+		stdio_book_all();
+	int r = COL_REAL(fcloseall)();
+	if (col.enabled) {
+		int e = errno;
+		col_fd_forget_all();
+		errno = e;
 	}
-	(void)COL_REAL(fclose); uint64_t t0 = col_now();
-	int r = COL_REAL(fclose)(fp);
-	int e = errno;
-	uint64_t t1 = col_now();
-	col_io(VIGIL_OP_FCLOSE, fd, SX, 0, 0, r == EOF, COL_OFF_NONE, t0, t1);
-	col_fd_closed(fd);
-	errno = e;
 	return r;
 }
+
+/* tmpfile: an unnamed file; its record is named after what /proc shows (files.c) */
+#define STDIO_TMPFILE(name) \
+	COL_DECL(FILE *, name, (void)); \
+	VIGIL_EXPORT FILE *name(void) \
+	{ \
+		if (!col_on()) { \
+			FILE *r0 = COL_REAL(name)(); \
+			if (r0 && col.enabled) \
+				col_fd_closed(stdio_fd(r0)); \
+			return r0; \
+		} \
+		(void)COL_REAL(name); uint64_t t0 = col_now(); \
+		FILE *r = COL_REAL(name)(); \
+		int e = errno; \
+		uint64_t t1 = col_now(); \
+		col_open_done(VIGIL_OP_TMPFILE, SX, stdio_fd(r), AT_FDCWD, NULL, 0, r == NULL, t0, t1); \
+		errno = e; \
+		return r; \
+	}
+STDIO_TMPFILE(tmpfile)
+STDIO_TMPFILE(tmpfile64)
 
 /* ---- data ------------------------------------------------------------- */
 
 /* call returns size_t items; req in bytes */
 #define STDIO_ITEMS_BODY(name, op, fp, size, n, ...) \
-	COL_TIMED(name, size_t, __VA_ARGS__); \
-	col_io(op, stdio_fd(fp), SX, (uint64_t)(size) * (n), (uint64_t)(size) * r, \
+	STDIO_TIMED(name, size_t, fp, __VA_ARGS__); \
+	col_io(op, fd, SX, (uint64_t)(size) * (n), (uint64_t)(size) * r, \
 	       r < (n) && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
 	return r
 
@@ -170,6 +377,7 @@ VIGIL_EXPORT int fclose(FILE *fp)
 	}
 STDIO_FREAD(fread)
 STDIO_FREAD(fread_unlocked)
+STDIO_FREAD(_IO_fread)
 
 #define STDIO_FREAD_CHK(name) \
 	COL_DECL(size_t, name, (void *, size_t, size_t, size_t, FILE *)); \
@@ -188,10 +396,11 @@ STDIO_FREAD_CHK(__fread_unlocked_chk)
 	}
 STDIO_FWRITE(fwrite)
 STDIO_FWRITE(fwrite_unlocked)
+STDIO_FWRITE(_IO_fwrite)
 
 #define STDIO_FGETS_BODY(name, fp, n, ...) \
-	COL_TIMED(name, char *, __VA_ARGS__); \
-	col_io(VIGIL_OP_FGETS, stdio_fd(fp), SX, (uint64_t)((n) > 0 ? (n) : 0), r ? strlen(r) : 0, \
+	STDIO_TIMED(name, char *, fp, __VA_ARGS__); \
+	col_io(VIGIL_OP_FGETS, fd, SX, (uint64_t)((n) > 0 ? (n) : 0), r ? strlen(r) : 0, \
 	       r == NULL && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
 	return r
 
@@ -203,6 +412,7 @@ STDIO_FWRITE(fwrite_unlocked)
 	}
 STDIO_FGETS(fgets)
 STDIO_FGETS(fgets_unlocked)
+STDIO_FGETS(_IO_fgets)
 
 #define STDIO_FGETS_CHK(name) \
 	COL_DECL(char *, name, (char *, size_t, int, FILE *)); \
@@ -215,8 +425,8 @@ STDIO_FGETS_CHK(__fgets_unlocked_chk)
 
 /* int-returning writes of a known size: fails on EOF */
 #define STDIO_PUT_BODY(name, op, fp, req, ...) \
-	COL_TIMED(name, int, __VA_ARGS__); \
-	col_io(op, stdio_fd(fp), SX, req, r == EOF ? 0 : (req), r == EOF, COL_OFF_POS, t0, t1); \
+	STDIO_TIMED(name, int, fp, __VA_ARGS__); \
+	col_io(op, fd, SX, req, r == EOF ? 0 : (req), r == EOF, COL_OFF_POS, t0, t1); \
 	return r
 
 #define STDIO_FPUTS(name) \
@@ -227,12 +437,16 @@ STDIO_FGETS_CHK(__fgets_unlocked_chk)
 	}
 STDIO_FPUTS(fputs)
 STDIO_FPUTS(fputs_unlocked)
+STDIO_FPUTS(_IO_fputs)
 
-COL_DECL(int, puts, (const char *));
-VIGIL_EXPORT int puts(const char *s)
-{
-	STDIO_PUT_BODY(puts, VIGIL_OP_FPUTS, stdout, strlen(s) + 1, s);
-}
+#define STDIO_PUTS(name) \
+	COL_DECL(int, name, (const char *)); \
+	VIGIL_EXPORT int name(const char *s) \
+	{ \
+		STDIO_PUT_BODY(name, VIGIL_OP_FPUTS, stdout, strlen(s) + 1, s); \
+	}
+STDIO_PUTS(puts)
+STDIO_PUTS(_IO_puts)
 
 #define STDIO_FPUTC(name) \
 	COL_DECL(int, name, (int, FILE *)); \
@@ -244,6 +458,7 @@ STDIO_FPUTC(fputc)
 STDIO_FPUTC(putc)
 STDIO_FPUTC(fputc_unlocked)
 STDIO_FPUTC(putc_unlocked)
+STDIO_FPUTC(_IO_putc)
 
 #define STDIO_PUTCHAR(name) \
 	COL_DECL(int, name, (int)); \
@@ -255,8 +470,8 @@ STDIO_PUTCHAR(putchar)
 STDIO_PUTCHAR(putchar_unlocked)
 
 #define STDIO_GETC_BODY(name, fp, ...) \
-	COL_TIMED(name, int, __VA_ARGS__); \
-	col_io(VIGIL_OP_FGETC, stdio_fd(fp), SX, 1, r == EOF ? 0 : 1, r == EOF && ferror_unlocked(fp), \
+	STDIO_TIMED(name, int, fp, __VA_ARGS__); \
+	col_io(VIGIL_OP_FGETC, fd, SX, 1, r == EOF ? 0 : 1, r == EOF && ferror_unlocked(fp), \
 	       COL_OFF_POS, t0, t1); \
 	return r
 
@@ -270,6 +485,7 @@ STDIO_FGETC(fgetc)
 STDIO_FGETC(getc)
 STDIO_FGETC(fgetc_unlocked)
 STDIO_FGETC(getc_unlocked)
+STDIO_FGETC(_IO_getc)
 
 #define STDIO_GETCHAR(name) \
 	COL_DECL(int, name, (void)); \
@@ -280,15 +496,71 @@ STDIO_FGETC(getc_unlocked)
 STDIO_GETCHAR(getchar)
 STDIO_GETCHAR(getchar_unlocked)
 
+/* getline family: bytes = the length returned (the delimiter included) */
+#define STDIO_GETDELIM(name, params, fp, ...) \
+	COL_DECL(ssize_t, name, params); \
+	VIGIL_EXPORT ssize_t name params \
+	{ \
+		STDIO_TIMED(name, ssize_t, fp, __VA_ARGS__); \
+		uint64_t n = r > 0 ? (uint64_t)r : 0; \
+		col_io(VIGIL_OP_GETLINE, fd, SX, n, n, r < 0 && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
+		return r; \
+	}
+STDIO_GETDELIM(getline, (char **line, size_t *cap, FILE *fp), fp, line, cap, fp)
+STDIO_GETDELIM(getdelim, (char **line, size_t *cap, int delim, FILE *fp), fp, line, cap, delim, fp)
+STDIO_GETDELIM(__getdelim, (char **line, size_t *cap, int delim, FILE *fp), fp, line, cap, delim, fp)
+
+/* ---- buffer edges of inlined getc/putc -------------------------------- */
+
+int __uflow(FILE *fp);
+int __underflow(FILE *fp);
+int __overflow(FILE *fp, int c);
+
+/*
+ * One buffer edge: the bytes inline macros moved since the last counted call
+ * (taken before the real call), plus the character the edge call itself
+ * returns (__uflow) or stores (__overflow).
+ */
+#define STDIO_EDGE(name, op, dir, params, fp, extra, failed, ...) \
+	COL_DECL(int, name, params); \
+	VIGIL_EXPORT int name params \
+	{ \
+		int fd = stdio_fd(fp); \
+		if (!col_on() || fd < 0) \
+			return COL_REAL(name)(__VA_ARGS__); \
+		if (COL_UNLIKELY((unsigned)fd < COL_FDS && col_fds[fd].gen != col.fd_gen)) \
+			stdio_first(fp, fd); \
+		uint64_t n = stdio_take(fp, fd, dir); \
+		__typeof__(real_##name) fn = COL_FN(name); \
+		uint64_t t0 = col_now(); \
+		int r = fn(__VA_ARGS__); \
+		uint64_t t1 = col_now(); \
+		stdio_post(fp, fd); \
+		n += (extra); \
+		col_io(op, fd, SX, n, n, failed, COL_OFF_POS, t0, t1); \
+		return r; \
+	}
+STDIO_EDGE(__uflow, VIGIL_OP_BUFFER_REFILL, VIGIL_DIR_READ, (FILE *fp), fp, r != EOF,
+           r == EOF && ferror_unlocked(fp), fp)
+STDIO_EDGE(__underflow, VIGIL_OP_BUFFER_REFILL, VIGIL_DIR_READ, (FILE *fp), fp, 0,
+           r == EOF && ferror_unlocked(fp), fp)
+STDIO_EDGE(__overflow, VIGIL_OP_BUFFER_FLUSH, VIGIL_DIR_WRITE, (FILE *fp, int c), fp, c != EOF && r != EOF,
+           r == EOF, fp, c)
+
 /* ---- formatted -------------------------------------------------------- */
 
 /* printf family: bytes = characters written (also the histogram size) */
 #define STDIO_PRINTF_CALL(real, fp, ...) \
+	int fd = stdio_fd(fp); \
+	if (fd < 0) \
+		return (real)(__VA_ARGS__); \
+	stdio_pre(fp, fd); \
 	__typeof__(&(real)) fn_ = &(real); \
 	uint64_t t0 = col_now(); \
 	int r = fn_(__VA_ARGS__); \
 	uint64_t t1 = col_now(); \
-	col_io(VIGIL_OP_FPRINTF, stdio_fd(fp), SX, r > 0 ? (uint64_t)r : 0, r > 0 ? (uint64_t)r : 0, \
+	stdio_post(fp, fd); \
+	col_io(VIGIL_OP_FPRINTF, fd, SX, r > 0 ? (uint64_t)r : 0, r > 0 ? (uint64_t)r : 0, \
 	       r < 0, COL_OFF_POS, t0, t1)
 
 COL_DECL(int, vfprintf, (FILE *, const char *, va_list));
@@ -311,6 +583,29 @@ VIGIL_EXPORT int vfprintf(FILE *fp, const char *fmt, va_list ap)
 VIGIL_EXPORT int vprintf(const char *fmt, va_list ap)
 {
 	return stdio_vfprintf(stdout, fmt, ap);
+}
+
+VIGIL_EXPORT int _IO_vfprintf(FILE *fp, const char *fmt, va_list ap)
+{
+	return stdio_vfprintf(fp, fmt, ap);
+}
+
+VIGIL_EXPORT int _IO_fprintf(FILE *fp, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = stdio_vfprintf(fp, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+VIGIL_EXPORT int _IO_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = stdio_vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 VIGIL_EXPORT int fprintf(FILE *fp, const char *fmt, ...)
@@ -369,12 +664,16 @@ VIGIL_EXPORT int __printf_chk(int flag, const char *fmt, ...)
 
 /* scanf family: calls only (bytes unknown); the stream position becomes unknown */
 #define STDIO_SCANF_CALL(real, fp, ...) \
+	int fd = stdio_fd(fp); \
+	if (fd < 0) \
+		return (real)(__VA_ARGS__); \
+	stdio_pre(fp, fd); \
 	__typeof__(&(real)) fn_ = &(real); \
 	uint64_t t0 = col_now(); \
 	int r = fn_(__VA_ARGS__); \
 	int e = errno; \
 	uint64_t t1 = col_now(); \
-	int fd = stdio_fd(fp); \
+	stdio_post(fp, fd); \
 	col_io(VIGIL_OP_FSCANF, fd, SX, 0, 0, r == EOF && ferror_unlocked(fp), COL_OFF_NONE, t0, t1); \
 	col_fd_seek(fd, SX, -1); \
 	errno = e
@@ -444,19 +743,31 @@ VIGIL_EXPORT int __isoc99_scanf(const char *fmt, ...)
 
 /* ---- flush and positioning -------------------------------------------- */
 
-COL_DECL(int, fflush, (FILE *));
-VIGIL_EXPORT int fflush(FILE *fp)
-{
-	if (!col_on())
-		return COL_REAL(fflush)(fp);
-	(void)COL_REAL(fflush); uint64_t t0 = col_now();
-	int r = COL_REAL(fflush)(fp);
-	int e = errno;
-	uint64_t t1 = col_now();
-	col_io(VIGIL_OP_FFLUSH, stdio_fd(fp), SX, 0, 0, r == EOF, COL_OFF_NONE, t0, t1);
-	errno = e;
-	return r;
-}
+/* fflush(NULL) flushes every stream: book what each buffer holds first */
+#define STDIO_FFLUSH(name) \
+	COL_DECL(int, name, (FILE *)); \
+	VIGIL_EXPORT int name(FILE *fp) \
+	{ \
+		int fd = stdio_fd(fp); \
+		if (!col_on() || (fd < 0 && fp)) \
+			return COL_REAL(name)(fp); \
+		if (fp) \
+			stdio_pre(fp, fd); \
+		else \
+			stdio_book_all(); \
+		(void)COL_REAL(name); uint64_t t0 = col_now(); \
+		int r = COL_REAL(name)(fp); \
+		int e = errno; \
+		uint64_t t1 = col_now(); \
+		if (fp) \
+			stdio_post(fp, fd); \
+		col_io(VIGIL_OP_FFLUSH, fd, SX, 0, 0, r == EOF, COL_OFF_NONE, t0, t1); \
+		errno = e; \
+		return r; \
+	}
+STDIO_FFLUSH(fflush)
+STDIO_FFLUSH(fflush_unlocked)
+STDIO_FFLUSH(_IO_fflush)
 
 COL_DECL(off64_t, ftello64, (FILE *));
 
@@ -469,13 +780,16 @@ static void stdio_seeked(FILE *fp, int whence, int64_t off)
 }
 
 #define STDIO_SEEK_BODY(name, op, fp, whence, off, ...) \
-	if (!col_on()) \
+	int fd = stdio_fd(fp); \
+	if (!col_on() || fd < 0) \
 		return COL_REAL(name)(__VA_ARGS__); \
+	stdio_pre(fp, fd); \
 	(void)COL_REAL(name); uint64_t t0 = col_now(); \
 	int r = COL_REAL(name)(__VA_ARGS__); \
 	int e = errno; \
 	uint64_t t1 = col_now(); \
-	col_io(op, stdio_fd(fp), SX, 0, 0, r != 0, COL_OFF_NONE, t0, t1); \
+	stdio_post(fp, fd); \
+	col_io(op, fd, SX, 0, 0, r != 0, COL_OFF_NONE, t0, t1); \
 	if (r == 0) \
 		stdio_seeked(fp, whence, off); \
 	errno = e; \
@@ -498,6 +812,7 @@ STDIO_FSEEK(fseeko64, off64_t)
 		STDIO_SEEK_BODY(name, VIGIL_OP_FSEEK, fp, SEEK_CUR, 0, fp, pos); \
 	}
 STDIO_FSETPOS(fsetpos, fpos_t)
+STDIO_FSETPOS(_IO_fsetpos, fpos_t)
 STDIO_FSETPOS(fsetpos64, fpos64_t)
 
 #define STDIO_FTELL(name, rett) \
@@ -515,6 +830,7 @@ STDIO_FSETPOS(fsetpos64, fpos64_t)
 		return r; \
 	}
 STDIO_FTELL(ftell, long)
+STDIO_FTELL(_IO_ftell, long)
 STDIO_FTELL(ftello, off_t)
 STDIO_FTELL(ftello64, off64_t)
 
@@ -533,20 +849,24 @@ STDIO_FTELL(ftello64, off64_t)
 		return r; \
 	}
 STDIO_FGETPOS(fgetpos, fpos_t)
+STDIO_FGETPOS(_IO_fgetpos, fpos_t)
 STDIO_FGETPOS(fgetpos64, fpos64_t)
 
 COL_DECL(void, rewind, (FILE *));
 VIGIL_EXPORT void rewind(FILE *fp)
 {
-	if (!col_on()) {
+	int fd = stdio_fd(fp);
+	if (!col_on() || fd < 0) {
 		COL_REAL(rewind)(fp);
 		return;
 	}
+	stdio_pre(fp, fd);
 	(void)COL_REAL(rewind); uint64_t t0 = col_now();
 	COL_REAL(rewind)(fp);
 	int e = errno;
 	uint64_t t1 = col_now();
-	col_io(VIGIL_OP_REWIND, stdio_fd(fp), SX, 0, 0, 0, COL_OFF_NONE, t0, t1);
-	col_fd_seek(stdio_fd(fp), SX, 0);
+	stdio_post(fp, fd);
+	col_io(VIGIL_OP_REWIND, fd, SX, 0, 0, 0, COL_OFF_NONE, t0, t1);
+	col_fd_seek(fd, SX, 0);
 	errno = e;
 }

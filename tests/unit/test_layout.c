@@ -137,10 +137,10 @@ int main(void)
 	CHECK_U64(VIGIL_FILES_OFFSET, 4096);
 	CHECK_U64(VIGIL_SHARDS_OFFSET, 299008); /* 4096 + 512 * 576, page aligned */
 	CHECK_U64(VIGIL_SHARD_SIZE, (8256 + VIGIL_NOPS * 288 + 63) / 64 * 64);
-	/* This build's geometry, exactly (docs/SEGMENT.md): 139 ops since copy_file_range..tee. */
-	CHECK_U64(VIGIL_NOPS, 139);
-	CHECK_U64(VIGIL_SHARD_SIZE, 48320);   /* 8256 + 139 * 288 = 48288, rounded up to 64 */
-	CHECK_U64(VIGIL_SEGMENT_SIZE, 1073152); /* 299008 + 16 * 48320, rounded up to 4096 */
+	/* This build's geometry, exactly (docs/SEGMENT.md): 153 ops since buffer_refill..utime. */
+	CHECK_U64(VIGIL_NOPS, 153);
+	CHECK_U64(VIGIL_SHARD_SIZE, 52352);   /* 8256 + 153 * 288 = 52320, rounded up to 64 */
+	CHECK_U64(VIGIL_SEGMENT_SIZE, 1138688); /* 299008 + 16 * 52352, rounded up to 4096 */
 	/* The append-only operation list: existing positions never move. */
 	CHECK_U64(VIGIL_OP_OPEN, 0);
 	CHECK_U64(VIGIL_OP_WRITE, 3);
@@ -154,6 +154,8 @@ int main(void)
 	CHECK_U64(VIGIL_OP_SENDFILE, 136);
 	CHECK_U64(VIGIL_OP_SPLICE, 137);
 	CHECK_U64(VIGIL_OP_TEE, 138);
+	CHECK_U64(VIGIL_OP_BUFFER_REFILL, 139);
+	CHECK_U64(VIGIL_OP_UTIME, 152);
 	/* Histogram buckets: 0 -> 0, [2^(i-1), 2^i) -> i, >= 2^30 -> 31. */
 	CHECK_U64(vigil_hist_bucket(0), 0);
 	CHECK_U64(vigil_hist_bucket(1), 1);
