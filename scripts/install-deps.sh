@@ -5,7 +5,8 @@ set -eu
 set_name=${1:-build}
 build_pkgs="build-essential cmake pkg-config libjansson-dev libmicrohttpd-dev libncurses-dev
             openmpi-bin libopenmpi-dev mpich libmpich-dev gfortran python3 procps"
-test_pkgs="jq prometheus chromium clang curl util-linux passwd file gzip tar xz-utils"
+test_pkgs="jq prometheus chromium clang curl util-linux passwd file gzip tar xz-utils
+           systemd man-db stress-ng"
 pkgs=$build_pkgs
 [ "$set_name" = test ] && pkgs="$build_pkgs $test_pkgs"
 
