@@ -216,18 +216,8 @@ static void sample_open(struct vd_proc *p, struct vd_dir *d, bool from_ckpt)
 		goto fail;
 	}
 	p->rej_mtime = st.st_mtim;
-	if (!S_ISREG(st.st_mode)) {
-		reason = VD_REJ_NOT_REGULAR + 1;
+	if ((reason = sample_check_stat(&st, d, p, &why)))
 		goto fail;
-	}
-	if (st.st_uid != d->uid) {
-		reason = VD_REJ_OWNER + 1;
-		goto fail;
-	}
-	if (st.st_nlink != 1) {
-		reason = VD_REJ_LINKS + 1;
-		goto fail;
-	}
 	unsigned user_segments = 0; /* one walk: duplicates and the user's count */
 	for (int k = 0; k < SAMPLE_HASH; k++)
 		for (struct vd_proc *q = sample_hash[k]; q; q = q->hnext) {
@@ -389,8 +379,8 @@ void vd_procs_reopen(void)
 			p->fd = sample_openat(d->fd, p->name);
 			/* the same checks as a first open: regular, the directory owner's, one link */
 			struct stat st;
-			if (p->fd < 0 || fstat(p->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != d->uid ||
-			    st.st_nlink != 1) {
+			const char *why;
+			if (p->fd < 0 || fstat(p->fd, &st) < 0 || sample_check_stat(&st, d, p, &why)) {
 				if (p->fd >= 0)
 					close(p->fd);
 				p->fd = -1;
