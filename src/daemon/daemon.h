@@ -208,6 +208,12 @@ const char *vd_user_name(uint32_t uid, char *buf, size_t n);
 
 /* the sampler: sample.c, discover.c, read.c, fold.c (shared internals: sample_internal.h) */
 int vd_dirs_setup(void);
+
+/* instance.c: one vigild per state directory, segment directory and socket */
+long vd_lock_owner(int fd);
+void vd_lock_claim(int fd);
+int vd_instance_lock_state(const char *state_dir);
+int vd_instance_probe_socket(const char *path);
 void vd_sample(void);            /* one sampling pass (takes the lock itself) */
 void vd_job_end_request(struct vd_job *j);
 struct vd_job *vd_job_find(const char *id, uint32_t uid, bool any_user);

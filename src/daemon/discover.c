@@ -74,10 +74,14 @@ static int sample_add_dir(const char *path, bool per_user, uid_t want_uid)
 	if (lockfd >= 0) {
 		if (flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
 			int e = errno;
+			if (e == EWOULDBLOCK && !per_user)
+				fprintf(stderr, "vigild: another vigild (pid %ld) already watches %s; "
+				        "stop it or give this one another --dir.\n", vd_lock_owner(lockfd), path);
 			close(lockfd);
 			close(fd);
 			return e == EWOULDBLOCK ? -EBUSY : -e;
 		}
+		vd_lock_claim(lockfd);
 		if (fchown(lockfd, st.st_uid, st.st_gid) < 0) { /* non-root: already ours */ }
 		futimens(lockfd, NULL);
 	}
@@ -137,10 +141,8 @@ int vd_dirs_setup(void)
 {
 	for (int i = 0; i < vd.cfg.ndirs; i++) {
 		int rc = sample_add_dir(vd.cfg.dirs[i], false, 0);
-		if (rc == -EBUSY) {
-			fprintf(stderr, "vigild: another vigild already watches %s.\n", vd.cfg.dirs[i]);
-			return rc;
-		}
+		if (rc == -EBUSY)
+			return rc; /* said by sample_add_dir */
 		if (rc < 0) {
 			fprintf(stderr, "vigild: cannot watch segment directory %s: %s.\n",
 			        vd.cfg.dirs[i], strerror(-rc));

@@ -215,6 +215,10 @@ int main(int argc, char **argv)
 	gethostname(vd.hostname, sizeof vd.hostname - 1);
 	vd.started = vd_now();
 
+	/* Refuse to start next to a running vigild before touching anything of it. */
+	if (vd_instance_lock_state(c->state_dir) < 0 ||
+	    (c->socket_path && vd_instance_probe_socket(c->socket_path) < 0))
+		return 1;
 	if ((rc = vd_ckpt_open()) < 0) {
 		fprintf(stderr, "vigild: cannot use state directory %s: %s.\n", c->state_dir, strerror(-rc));
 		return 1;
