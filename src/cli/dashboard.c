@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "common/help.h"
 #include "cli/cli.h"
 #include "common/vigild_client.h"
 
@@ -14,7 +15,7 @@ int cmd_dashboard(int argc, char **argv)
 {
 	char dir[4096], path[4200], buf[1024];
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: vigil dashboard\n\nPrint the URL of your vigild dashboard, including your personal token\n"
+		vigil_help("usage: vigil dashboard\n\nPrint the URL of your vigild dashboard, including your personal token\n"
 		       "(read from $VIGIL_DIR or /dev/shm/vigil-UID/%s). Keep it private: it shows\n"
 		       "your jobs' file names and command lines.\n", VIGIL_DAEMON_TOKEN);
 		return 0;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/help.h"
 #include "cli/cli.h"
 #include "cli/report_util.h"
 #include "common/profile_read.h"
@@ -503,7 +504,7 @@ int cmd_diff(int argc, char **argv)
 				goto out;
 			break;
 		case 'q': quiet = 1; break;
-		case 'h': fputs(diff_usage, stdout); rc = 0; goto out;
+		case 'h': vigil_help("%s", diff_usage); rc = 0; goto out;
 		default:
 			fprintf(stderr, "vigil diff: unknown or incomplete option '%s'; see 'vigil diff --help'.\n",
 			        rep_term(clean, sizeof(clean), argv[optind - 1]));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/help.h"
 #include "cli/cli.h"
 #include "common/vigild_client.h"
 
@@ -17,7 +18,7 @@ int cmd_job_end(int argc, char **argv)
 	size_t len = 0;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: vigil job-end [--user NAME] JOBID\n\n"
+		vigil_help("usage: vigil job-end [--user NAME] JOBID\n\n"
 		       "Tell vigild (over its socket, $VIGIL_SOCKET or %s) that job JOBID has ended:\n"
 		       "it writes the job's profile now. Only the job's owner or root may end a job.\n"
 		       "Meant for a batch system's epilog (docs/DEPLOY.md).\n", VIGIL_DAEMON_SOCKET_DEFAULT);

@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "common/help.h"
 #include "cli/cli.h"
 
 static const struct vigil_cmd commands[] = {
@@ -23,7 +24,11 @@ static void usage(FILE *out)
 	        "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "\nRun 'vigil COMMAND --help' for a command's options. Documentation: README.md, docs/.\n");
+	if (out == stdout)
+		vigil_help("\nRun 'vigil COMMAND --help' for a command's options. Manual pages: vigil(1),\n"
+		           "vigil-COMMAND(1), vigild(8). Documentation: docs/ (README.md first).\n");
+	else
+		fprintf(out, "\nRun 'vigil --help' for the documentation.\n");
 }
 
 int main(int argc, char **argv)

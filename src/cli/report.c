@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common/help.h"
 #include "cli/cli.h"
 #include "cli/report_util.h"
 
@@ -353,7 +354,7 @@ int cmd_report(int argc, char **argv)
 			if (rep_parse_top("report", optarg, &top))
 				return 2;
 			break;
-		case 'h': fputs(report_usage, stdout); return 0;
+		case 'h': vigil_help("%s", report_usage); return 0;
 		default:
 			fprintf(stderr, "vigil report: unknown or incomplete option '%s'; see 'vigil report --help'.\n",
 			        argv[optind - 1]);

@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include "common/help.h"
 #include "cli/cli.h"
 #include "cli/run_internal.h"
 #include "cli/summary.h"
@@ -39,7 +40,7 @@ static void run_usage_hint(void)
 
 static void run_help(void)
 {
-	printf(
+	vigil_help(
 "NAME\n"
 "    vigil run - run a command under the vigil collector and write its job profile\n"
 "\n"

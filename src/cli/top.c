@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/help.h"
 #include "cli/cli.h"
 #include "cli/report_util.h"
 #include "common/vigild_client.h"
@@ -114,7 +115,7 @@ int cmd_top(int argc, char **argv)
 		else if (!strcmp(argv[i], "--sort") && i + 1 < argc && strchr(top_keys, argv[i + 1][0]) && argv[i + 1][0] != ' ')
 			top_sort = argv[++i][0];
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: vigil top [--once] [--sort r|w|o|m|p|i]\n\n"
+			vigil_help("usage: vigil top [--once] [--sort r|w|o|m|p|i]\n\n"
 			       "Live view of this node's jobs from vigild: read and write MB/s, I/O operations/s,\n"
 			       "metadata operations/s, share of time in MPI, busiest operation. Refreshes every\n"
 			       "second; keys r w o m p i choose the sort column (read, write, ops, metadata, MPI,\n"

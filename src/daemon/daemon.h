@@ -90,7 +90,8 @@ struct vd_job;
 struct vd_proc {
 	struct vd_proc *next;        /* in its job */
 	struct vd_proc *hnext;       /* in the (dir, name) hash */
-	bool pending;                /* not attached yet (INIT state) */
+	bool pending;                /* not attached yet (INIT state, or being created) */
+	double creating_since;       /* monotonic: first seen empty or with a zero header */
 	int rejected;                /* tombstone: reason + 1, retried when the file changes */
 	struct timespec rej_mtime;
 	struct vd_job *job;
@@ -99,6 +100,7 @@ struct vd_proc {
 	int fd;                      /* open while the process is live, else -1 */
 	dev_t dev; ino_t ino;
 	uint64_t len;                /* validated file length */
+	uint64_t file_size;          /* st_size when accepted (0: not yet): a later change rejects it */
 	int32_t pid, ppid, rank;
 	uint64_t proc_start;
 	int state;                   /* enum vd_pstate */
@@ -206,6 +208,12 @@ const char *vd_user_name(uint32_t uid, char *buf, size_t n);
 
 /* the sampler: sample.c, discover.c, read.c, fold.c (shared internals: sample_internal.h) */
 int vd_dirs_setup(void);
+
+/* instance.c: one vigild per state directory, segment directory and socket */
+long vd_lock_owner(int fd);
+void vd_lock_claim(int fd);
+int vd_instance_lock_state(const char *state_dir);
+int vd_instance_probe_socket(const char *path);
 void vd_sample(void);            /* one sampling pass (takes the lock itself) */
 void vd_job_end_request(struct vd_job *j);
 struct vd_job *vd_job_find(const char *id, uint32_t uid, bool any_user);

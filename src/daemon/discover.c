@@ -74,10 +74,14 @@ static int sample_add_dir(const char *path, bool per_user, uid_t want_uid)
 	if (lockfd >= 0) {
 		if (flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
 			int e = errno;
+			if (e == EWOULDBLOCK && !per_user)
+				fprintf(stderr, "vigild: another vigild (pid %ld) already watches %s; "
+				        "stop it or give this one another --dir.\n", vd_lock_owner(lockfd), path);
 			close(lockfd);
 			close(fd);
 			return e == EWOULDBLOCK ? -EBUSY : -e;
 		}
+		vd_lock_claim(lockfd);
 		if (fchown(lockfd, st.st_uid, st.st_gid) < 0) { /* non-root: already ours */ }
 		futimens(lockfd, NULL);
 	}
@@ -137,10 +141,8 @@ int vd_dirs_setup(void)
 {
 	for (int i = 0; i < vd.cfg.ndirs; i++) {
 		int rc = sample_add_dir(vd.cfg.dirs[i], false, 0);
-		if (rc == -EBUSY) {
-			fprintf(stderr, "vigild: another vigild already watches %s.\n", vd.cfg.dirs[i]);
-			return rc;
-		}
+		if (rc == -EBUSY)
+			return rc; /* said by sample_add_dir */
 		if (rc < 0) {
 			fprintf(stderr, "vigild: cannot watch segment directory %s: %s.\n",
 			        vd.cfg.dirs[i], strerror(-rc));
@@ -216,18 +218,8 @@ static void sample_open(struct vd_proc *p, struct vd_dir *d, bool from_ckpt)
 		goto fail;
 	}
 	p->rej_mtime = st.st_mtim;
-	if (!S_ISREG(st.st_mode)) {
-		reason = VD_REJ_NOT_REGULAR + 1;
+	if ((reason = sample_check_stat(&st, d, p, &why)))
 		goto fail;
-	}
-	if (st.st_uid != d->uid) {
-		reason = VD_REJ_OWNER + 1;
-		goto fail;
-	}
-	if (st.st_nlink != 1) {
-		reason = VD_REJ_LINKS + 1;
-		goto fail;
-	}
 	unsigned user_segments = 0; /* one walk: duplicates and the user's count */
 	for (int k = 0; k < SAMPLE_HASH; k++)
 		for (struct vd_proc *q = sample_hash[k]; q; q = q->hnext) {
@@ -389,8 +381,8 @@ void vd_procs_reopen(void)
 			p->fd = sample_openat(d->fd, p->name);
 			/* the same checks as a first open: regular, the directory owner's, one link */
 			struct stat st;
-			if (p->fd < 0 || fstat(p->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != d->uid ||
-			    st.st_nlink != 1) {
+			const char *why;
+			if (p->fd < 0 || fstat(p->fd, &st) < 0 || sample_check_stat(&st, d, p, &why)) {
 				if (p->fd >= 0)
 					close(p->fd);
 				p->fd = -1;

@@ -82,6 +82,8 @@ static int http_listen_tcp(const char *spec)
 	return fd;
 }
 
+static ino_t http_unix_ino; /* our socket file: the only one we remove */
+
 static int http_listen_unix(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -89,20 +91,24 @@ static int http_listen_unix(const char *path)
 	if (strlen(path) >= sizeof sa.sun_path)
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	/* Replace a stale socket, never anything else. */
+	/* Replace a stale socket (nobody answers: instance.c), never anything else. */
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			return -EEXIST;
+		if (vd_instance_probe_socket(path) < 0)
+			return -EADDRINUSE;
 		unlink(path);
 	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(path, 0666) < 0 || listen(fd, 256) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(path, 0666) < 0 || listen(fd, 256) < 0 ||
+	    lstat(path, &st) < 0) {
 		int e = -errno;
 		close(fd);
 		return e;
 	}
+	http_unix_ino = st.st_ino;
 	return fd;
 }
 
@@ -319,7 +325,8 @@ int vd_http_start(void)
 	if (vd.cfg.socket_path) {
 		int ufd = http_listen_unix(vd.cfg.socket_path);
 		if (ufd < 0) {
-			fprintf(stderr, "vigild: cannot create socket %s: %s.\n", vd.cfg.socket_path, strerror(-ufd));
+			if (ufd != -EADDRINUSE) /* else instance.c named the running vigild */
+				fprintf(stderr, "vigild: cannot create socket %s: %s.\n", vd.cfg.socket_path, strerror(-ufd));
 			return ufd;
 		}
 		http_unix = http_start_on(ufd, &http_marker);
@@ -338,7 +345,9 @@ void vd_http_stop(void)
 		MHD_stop_daemon(http_tcp);
 	if (http_unix) {
 		MHD_stop_daemon(http_unix);
-		unlink(vd.cfg.socket_path);
+		struct stat st;
+		if (lstat(vd.cfg.socket_path, &st) == 0 && st.st_ino == http_unix_ino)
+			unlink(vd.cfg.socket_path);
 	}
 	http_tcp = http_unix = NULL;
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/help.h"
 #include "common/vigild_client.h"
 #include "daemon/daemon.h"
 
@@ -21,9 +22,9 @@ static volatile sig_atomic_t main_stop;
 
 void vd_procs_reopen(void);
 
-static void main_usage(FILE *out)
+static void main_usage(void)
 {
-	fprintf(out,
+	vigil_help(
 	"usage: vigild [OPTIONS]\n\n"
 	"vigil's node daemon: samples the collectors' segments, aggregates per job, user and node,\n"
 	"serves /metrics (Prometheus), a JSON API and the dashboard, and writes job profiles.\n"
@@ -46,7 +47,8 @@ static void main_usage(FILE *out)
 	"  --max-connections N    concurrent HTTP connections (default 4096)\n"
 	"  --log-level LEVEL      error, warning, info (default) or debug\n"
 	"  --help, --version\n\n"
-	"Docs: docs/DAEMON.md (deployment, segment ownership), docs/METRICS.md, docs/API.md.\n");
+	"Manual: vigild(8). Docs: docs/DAEMON.md (deployment, segment ownership), docs/METRICS.md,\n"
+	"docs/API.md, docs/DEPLOY.md.\n");
 }
 
 static int main_number(const char *opt, const char *s, double lo, double hi, double *out)
@@ -150,7 +152,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case O_VERSION: printf("vigild %s\n", VIGIL_VERSION); return 0;
-		case 'h': main_usage(stdout); return 0;
+		case 'h': main_usage(); return 0;
 		default:
 			if (optopt)
 				fprintf(stderr, "vigild: option '%s' needs a value; see vigild --help.\n", argv[optind - 1]);
@@ -215,6 +217,10 @@ int main(int argc, char **argv)
 	gethostname(vd.hostname, sizeof vd.hostname - 1);
 	vd.started = vd_now();
 
+	/* Refuse to start next to a running vigild before touching anything of it. */
+	if (vd_instance_lock_state(c->state_dir) < 0 ||
+	    (c->socket_path && vd_instance_probe_socket(c->socket_path) < 0))
+		return 1;
 	if ((rc = vd_ckpt_open()) < 0) {
 		fprintf(stderr, "vigild: cannot use state directory %s: %s.\n", c->state_dir, strerror(-rc));
 		return 1;

@@ -131,16 +131,23 @@ static void prom_node_family(struct prom_ctx *c, const struct vd_tot *node, cons
 	}
 }
 
-/* Fixed buckets from the power-of-two ones: bucket i>=1 holds [2^(i-1), 2^i). */
+/*
+ * Fixed buckets from the power-of-two ones: bucket i>=1 holds [2^(i-1), 2^i),
+ * so le = 2^upto - 1 is exact.  Tiny (< 64 B), small (< 1 KiB), < 4 KiB,
+ * < 64 KiB, medium (< 256 KiB), < 1 MiB, < 16 MiB, +Inf: 8 buckets, 10 series
+ * per job, layer and op with _sum and _count (docs/METRICS.md).  4095, 65535,
+ * 1048575 and 16777215 are the original edges: dashboards rely on them.
+ */
 static const struct { int upto; const char *le; } prom_buckets[] = {
-	{ 12, "4095" }, { 16, "65535" }, { 20, "1048575" }, { 24, "16777215" },
+	{ 6, "63" }, { 10, "1023" }, { 12, "4095" }, { 16, "65535" }, { 18, "262143" },
+	{ 20, "1048575" }, { 24, "16777215" },
 };
 
 static void prom_histograms(struct prom_ctx *c)
 {
 	const char *name = "vigil_io_request_size_bytes";
 	prom_family(c, name, "histogram",
-	            "Requested sizes of data reads and writes (le is inclusive: 4095 counts requests below 4 KiB); _sum is bytes transferred.");
+	            "Requested sizes of data reads and writes (le is inclusive: 63 counts requests below 64 B, 4095 below 4 KiB); _sum is bytes transferred.");
 	for (struct vd_job *j = vd.jobs; j; j = j->next)
 		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 			const struct vigil_op_info *oi = &vigil_op_table[op];

@@ -229,6 +229,56 @@ static const char *sample_user(uint32_t uid)
 }
 
 /*
+ * What a segment must be, at its first open and for as long as it is read
+ * (docs/DAEMON.md): a regular file of the directory's owner with one link,
+ * of the size it had when accepted.  A segment that stops being so is
+ * rejected from then on (its owner could have been changed under a running
+ * job, or a link made to it elsewhere); what it counted before is kept.
+ * Returns 0, or a rejection reason + 1.
+ */
+int sample_check_stat(const struct stat *st, const struct vd_dir *d, const struct vd_proc *p, const char **why)
+{
+	if (!S_ISREG(st->st_mode))
+		return VD_REJ_NOT_REGULAR + 1;
+	if (st->st_uid != d->uid)
+		return VD_REJ_OWNER + 1;
+	if (st->st_nlink != 1)
+		return VD_REJ_LINKS + 1;
+	if (p->file_size && (uint64_t)st->st_size != p->file_size) {
+		*why = "size changed after it was accepted";
+		return ((uint64_t)st->st_size < p->file_size ? VD_REJ_TRUNCATED : VD_REJ_SIZE) + 1;
+	}
+	return 0;
+}
+
+/*
+ * A collector creates its segment in place: open, size, then write the
+ * header through its mapping (which does not touch the file's mtime on
+ * tmpfs, so a file rejected then would never be retried).  An empty file or
+ * a zero magic is therefore waited for, read again each pass, for up to 5 s
+ * after it was first seen so, and only then rejected.
+ */
+static bool sample_being_created(struct vd_proc *p)
+{
+	if (p->job)
+		return false;
+	double now = vd_mono();
+	if (!p->creating_since)
+		p->creating_since = now;
+	p->pending = now - p->creating_since < 5.0;
+	return p->pending;
+}
+
+/* The once-a-second re-check of an accepted segment (one fstat). */
+int sample_recheck(struct vd_proc *p, const struct vd_dir *d, const char **why)
+{
+	struct stat st;
+	if (fstat(p->fd, &st) < 0)
+		return VD_REJ_READ + 1;
+	return sample_check_stat(&st, d, p, why);
+}
+
+/*
  * Full read: the whole segment into private memory and validated (no lock),
  * then under the lock: identity and geometry refreshed, the job attached,
  * every used shard compared.  Returns 0, or a rejection reason + 1.  Called
@@ -240,8 +290,11 @@ int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 	struct vigil_seg_view v;
 	if (fstat(p->fd, &st) < 0)
 		return VD_REJ_READ + 1;
-	if (!S_ISREG(st.st_mode))
-		return VD_REJ_NOT_REGULAR + 1;
+	int bad = sample_check_stat(&st, d, p, why);
+	if (bad)
+		return bad;
+	if (st.st_size == 0 && sample_being_created(p))
+		return 0;
 	if ((uint64_t)st.st_size < sizeof(struct vigil_seg_header) ||
 	    (uint64_t)st.st_size > vd.cfg.max_segment_bytes)
 		return VD_REJ_SIZE + 1;
@@ -261,6 +314,9 @@ int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 	if ((size_t)r < have)
 		return VD_REJ_TRUNCATED + 1;
 	const struct vigil_seg_header *raw = (const void *)sample_scratch;
+	static const char zero_magic[sizeof raw->magic];
+	if (!memcmp(raw->magic, zero_magic, sizeof zero_magic) && sample_being_created(p))
+		return 0;
 	if (raw->ident_offset <= len && raw->ident_size <= len - raw->ident_offset &&
 	    raw->ident_offset + raw->ident_size > have) {
 		size_t more = (size_t)(raw->ident_offset + raw->ident_size) - have;
@@ -282,6 +338,8 @@ int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 		p->pending = true;
 		return 0;
 	}
+	if (!p->file_size)
+		p->file_size = (uint64_t)st.st_size;
 	/* The job's id: the segment's, or Slurm's (a /proc read: before the lock). */
 	char jobid[64] = "";
 	const char *user = "";
@@ -493,6 +551,9 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 	 */
 	if (now - p->last_header >= 1.0) {
 		p->last_header = now;
+		int bad = sample_recheck(p, d, why);
+		if (bad)
+			return bad;
 		r = pread(p->fd, &h, sizeof h, 0);
 		if (r < 0)
 			return VD_REJ_READ + 1;

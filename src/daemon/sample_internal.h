@@ -10,6 +10,7 @@
 #ifndef VIGIL_DAEMON_SAMPLE_INTERNAL_H
 #define VIGIL_DAEMON_SAMPLE_INTERNAL_H
 #include <stddef.h>
+#include <sys/stat.h>
 #include "daemon/daemon.h"
 
 #define SAMPLE_HASH 8192
@@ -47,6 +48,8 @@ void sample_sweep(int dirix);
 void sample_lost(struct vd_proc *p, struct vd_dir *d, int reason, const char *why);
 
 /* read.c */
+int sample_check_stat(const struct stat *st, const struct vd_dir *d, const struct vd_proc *p, const char **why);
+int sample_recheck(struct vd_proc *p, const struct vd_dir *d, const char **why);
 int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why);
 int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why, bool *full);
 uint64_t sample_proc_start(int32_t pid);

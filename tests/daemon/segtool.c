@@ -7,14 +7,16 @@
  *
  * usage: segtool DIR JOBID [--op NAME] [--calls N] [--bytes B] [--delay-ms D]
  *        [--step S] [--exe PATH] [--cmd TEXT] [--file PATH] [--shards K]
- *        [--mpi N] [--no-end] [--hang] [--exit S] [--no-opmap]
+ *        [--mpi N] [--no-end] [--hang] [--exit S] [--no-opmap] [--more-on-usr1 M]
  * --no-opmap leaves the shards' op maps zero, like a collector older than them.
+ * --more-on-usr1 M: after the calls, wait for SIGUSR1, then make M more.
  *
  *        segtool --check-opmap SEGMENT
  * checks a segment written by the real collector: in every shard, an op's map
  * bit is set exactly when the op has calls; prints the number of ops mapped.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +85,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "--check-opmap"))
 		return check_opmap(argv[2]);
 	const char *op_name = "write", *step = "", *exe = "/usr/bin/segtool", *cmd = "segtool", *file = NULL;
-	uint64_t calls = 10, bytes = 4096, mpi = 0;
+	uint64_t calls = 10, bytes = 4096, mpi = 0, more = 0;
 	int delay_ms = 0, shards = 1, end = 1, hang = 0, status = 0, opmap = 1;
 	if (argc < 3) {
 		fprintf(stderr, "usage: segtool DIR JOBID [options]\n");
@@ -105,6 +107,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--no-end")) end = 0;
 		else if (!strcmp(a, "--hang")) hang = 1;
 		else if (!strcmp(a, "--no-opmap")) opmap = 0;
+		else if (!strcmp(a, "--more-on-usr1")) more = strtoull(v, 0, 10), i++;
 		else {
 			fprintf(stderr, "segtool: unknown option %s\n", a);
 			return 2;
@@ -116,6 +119,10 @@ int main(int argc, char **argv)
 			op = k;
 	if (op < 0 || shards < 1 || shards > VIGIL_SHARDS)
 		return 2;
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL); /* before the segment exists: a signal sent then waits */
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%d-%llu%s", argv[1], (int)getpid(), proc_start(), VIGIL_SEG_SUFFIX);
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
@@ -159,7 +166,9 @@ int main(int argc, char **argv)
 	__atomic_store_n(&h->state, VIGIL_STATE_RUNNING, __ATOMIC_RELEASE);
 	h->header_changes++;
 	int layer = vigil_op_table[op].layer, fl = vigil_file_layer_of(layer);
-	for (uint64_t i = 0; i < calls || i < mpi; i++) {
+	uint64_t i = 0;
+again:
+	for (; i < calls || i < mpi; i++) {
 		struct vigil_shard *s = (void *)(m + VIGIL_SHARDS_OFFSET + (uint64_t)(i % (uint64_t)shards) * VIGIL_SHARD_SIZE);
 		if (opmap) /* as the collector: an op's bit before its counters */
 			s->reserved[op / 64] |= (i < calls ? 1ull << (op % 64) : 0),
@@ -191,6 +200,13 @@ int main(int argc, char **argv)
 		__atomic_store_n(&s->changes, s->changes + 1, __ATOMIC_RELEASE);
 		if (delay_ms)
 			usleep((useconds_t)delay_ms * 1000);
+	}
+	if (more) {
+		int sig;
+		sigwait(&usr1, &sig);
+		calls = i + more;
+		more = 0;
+		goto again;
 	}
 	if (hang)
 		for (;;)

@@ -17,6 +17,12 @@ approx "$(metric "vigil_io_seconds_total{jobid=\"jobA\",user=\"$U\",layer=\"posi
 [ "$(metric "vigil_io_request_size_bytes_bucket{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"write\",le=\"65535\"}")" = 1000 ] || fail "bucket 65535"
 [ "$(metric "vigil_io_request_size_bytes_bucket{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"pwrite\",le=\"65535\"}")" = 0 ] || fail "pwrite bucket"
 [ "$(metric "vigil_io_request_size_bytes_count{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"pwrite\"}")" = 3 ] || fail "pwrite count"
+# every edge, cumulative: 5 freads of 10 B (tiny), 3 pwrites of 100000 B (medium), 1000 writes of 4 KiB
+buckets() { scrape | awk -v k="vigil_io_request_size_bytes_bucket{jobid=\"$1\",user=\"$U\",layer=\"$2\",op=\"$3\",le=" \
+	'index($0, k) == 1 { sub(/.*le="/, ""); sub(/"} /, ":"); printf "%s ", $0 }'; }
+[ "$(buckets jobB stdio fread)" = "63:5 1023:5 4095:5 65535:5 262143:5 1048575:5 16777215:5 +Inf:5 " ] || fail "fread buckets: $(buckets jobB stdio fread)"
+[ "$(buckets jobA posix pwrite)" = "63:0 1023:0 4095:0 65535:0 262143:3 1048575:3 16777215:3 +Inf:3 " ] || fail "pwrite buckets: $(buckets jobA posix pwrite)"
+[ "$(buckets jobA posix write)" = "63:0 1023:0 4095:0 65535:1000 262143:1000 1048575:1000 16777215:1000 +Inf:1000 " ] || fail "write buckets: $(buckets jobA posix write)"
 [ "$(metric "vigil_io_operations_total{jobid=\"jobB\",user=\"$U\",layer=\"stdio\",op=\"fread\"}")" = 5 ] || fail "fread"
 [ "$(metric "vigil_job_info{jobid=\"jobB\",user=\"$U\",step=\"2\",executable=\"solver\"}")" = 1 ] || fail "job_info"
 [ "$(metric "vigil_job_processes{jobid=\"jobA\",user=\"$U\",state=\"exited\"}")" = 2 ] || fail "processes"

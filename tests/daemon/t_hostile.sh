@@ -8,14 +8,18 @@ mkdir -m 700 "$T/src"
 "$SEGTOOL" "$T/src" donor --op write --calls 5 --bytes 5
 GOOD=$(ls "$T/src"/*.seg)
 cp "$GOOD" "$T/good.bin"
-cp "$GOOD" "$SEG/11-1.seg"; truncate -s 5000 "$SEG/11-1.seg"                 # truncated
-cp "$GOOD" "$SEG/12-1.seg"; printf 'XXXXXXXX' | dd of="$SEG/12-1.seg" conv=notrunc 2>/dev/null  # magic
-truncate -s 1G "$SEG/13-1.seg"                                                  # huge, sparse
-head -c 2000000 /dev/urandom >"$SEG/14-1.seg"                                    # random
-ln -s "$T/good.bin" "$SEG/15-1.seg"                                             # symlink
-mkfifo "$SEG/16-1.seg"                                                          # FIFO
-cp "$GOOD" "$SEG/17-1.seg"; chown nobody "$SEG/17-1.seg"                        # another user's
-cp "$GOOD" "$T/src/hl"; ln "$T/src/hl" "$SEG/18-1.seg"                          # hard link
+# Each hostile file is built in $STAGE (same file system, outside the watched
+# directory) and renamed in whole: a pass never sees it half-made (issue 14).
+STAGE="$T/stage"; mkdir -m 700 "$STAGE"
+plant() { mv "$STAGE/$1" "$SEG/$1"; }
+cp "$GOOD" "$STAGE/11-1.seg"; truncate -s 5000 "$STAGE/11-1.seg"; plant 11-1.seg                 # truncated
+cp "$GOOD" "$STAGE/12-1.seg"; printf 'XXXXXXXX' | dd of="$STAGE/12-1.seg" conv=notrunc 2>/dev/null; plant 12-1.seg  # magic
+truncate -s 1G "$STAGE/13-1.seg"; plant 13-1.seg                                                  # huge, sparse
+head -c 2000000 /dev/urandom >"$STAGE/14-1.seg"; plant 14-1.seg                                    # random
+ln -s "$T/good.bin" "$STAGE/15-1.seg"; plant 15-1.seg                                             # symlink
+mkfifo "$STAGE/16-1.seg"; plant 16-1.seg                                                          # FIFO
+cp "$GOOD" "$STAGE/17-1.seg"; chown nobody "$STAGE/17-1.seg"; plant 17-1.seg                      # another user's
+cp "$GOOD" "$T/src/hl"; ln "$T/src/hl" "$SEG/18-1.seg"                 # hard link (a link is made whole)
 rej() { curl -sf -m 5 "http://127.0.0.1:$PORT/api/v1/health" | jq ".rejected_segments.$1"; }
 ge1() { [ "$(rej "$1")" -ge 1 ]; }
 for r in truncated bad_format bad_size not_regular foreign_owner hard_linked; do
