@@ -509,7 +509,8 @@ static void ins_metadata_heavy(struct ins_ctx *x)
 	double ratio = io > 0 ? meta / io : 0;
 	double io_share = x->proc_seconds > 0 ? io / x->proc_seconds : 0;
 	double th = ins_p(x, VIGIL_RP_METADATA_HEAVY_min_ratio);
-	if (!(ratio >= th && meta > 0 && io_share >= ins_p(x, VIGIL_RP_METADATA_HEAVY_min_io_share)))
+	if (!(ratio >= th && meta >= ins_p(x, VIGIL_RP_METADATA_HEAVY_min_seconds) && meta > 0 &&
+	      io_share >= ins_p(x, VIGIL_RP_METADATA_HEAVY_min_io_share)))
 		return;
 	struct ins_vars v = { 0 };
 	char ev[VIGIL_INSIGHT_TEXT], s1[32], s2[32];
@@ -551,33 +552,32 @@ static void ins_metadata_storm(struct ins_ctx *x)
 static void ins_many_small_files(struct ins_ctx *x)
 {
 	const struct vigil_insight_input *in = x->in;
-	double opens = 0, bytes = 0;
+	double opens = 0, bytes = 0, meta = 0;
 	static const int open_ops[] = { VIGIL_OP_OPEN, VIGIL_OP_FOPEN, VIGIL_OP_FREOPEN, VIGIL_OP_MPI_FILE_OPEN };
 	for (size_t i = 0; i < sizeof(open_ops) / sizeof(open_ops[0]); i++)
 		opens += (double)(in->ops[open_ops[i]].calls - in->ops[open_ops[i]].errors);
+	for (int o = 0; o < VIGIL_NOPS; o++)
+		if (ins_is_meta(o))
+			meta += in->ops[o].seconds;
+	/* Bytes of regular files: POSIX, plus stdio (libc's own calls under stdio are not counted by POSIX). */
 	for (size_t i = 0; i < in->nfiles; i++) {
 		const struct vigil_filestat *f = &in->files[i];
-		if (ins_regular(f) && f->layer == VIGIL_FLAYER_POSIX)
+		if ((ins_regular(f) || f->kind == VIGIL_FILE_OVERFLOW) && f->layer != VIGIL_FLAYER_MPIIO)
 			bytes += (double)f->bytes_read + (double)f->bytes_written;
-		else if (ins_regular(f) && f->layer != VIGIL_FLAYER_POSIX)
-			bytes += 0; /* stdio and MPI-IO bytes reach the file through POSIX or are counted once below */
 	}
-	/* stdio moves bytes the POSIX layer does not see (libc's own calls are not wrapped). */
-	for (size_t i = 0; i < in->nfiles; i++)
-		if (ins_regular(&in->files[i]) && in->files[i].layer == VIGIL_FLAYER_STDIO)
-			bytes += (double)in->files[i].bytes_read + (double)in->files[i].bytes_written;
 	double avg = opens > 0 ? bytes / opens : 0;
-	double io_share = x->proc_seconds > 0 ? x->io_seconds / x->proc_seconds : 0;
+	double meta_share = x->proc_seconds > 0 ? meta / x->proc_seconds : 0;
 	double th = ins_p(x, VIGIL_RP_MANY_SMALL_FILES_max_bytes_per_open);
 	if (!(opens >= ins_p(x, VIGIL_RP_MANY_SMALL_FILES_min_opens) && avg < th &&
-	      io_share >= ins_p(x, VIGIL_RP_MANY_SMALL_FILES_min_io_share)))
+	      meta_share >= ins_p(x, VIGIL_RP_MANY_SMALL_FILES_min_meta_share)))
 		return;
 	struct ins_vars v = { 0 };
-	char ev[VIGIL_INSIGHT_TEXT], b[32], s[32];
+	char ev[VIGIL_INSIGHT_TEXT], b[32];
 	ins_count(ins_var(&v, "count"), 96, opens);
 	ins_bytes(ins_var(&v, "avg"), 96, avg);
-	snprintf(ev, sizeof(ev), "%s successful opens moved %s in all (%s per open); I/O is %s of the process time",
-	         v.val[0], ins_bytes(b, sizeof(b), bytes), v.val[1], ins_pct(s, sizeof(s), io_share));
+	ins_pct(ins_var(&v, "meta_pct"), 96, meta_share);
+	snprintf(ev, sizeof(ev), "%s successful opens moved %s in all (%s per open); metadata is %s of the process "
+	         "time", v.val[0], ins_bytes(b, sizeof(b), bytes), v.val[1], v.val[2]);
 	ins_fire(x, VIGIL_RULE_MANY_SMALL_FILES, avg, th, 0, 0, ev, &v);
 }
 
