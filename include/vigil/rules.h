@@ -61,7 +61,7 @@ enum vigil_rule_category {
 	  "them into one container file (HDF5, tar, SquashFS), and open files once.") \
 	X(MANY_SMALL_FILES, "many_small_files", METADATA, WARNING, "Many small files", \
 	  "bytes moved per file open", \
-	  "The job opened {count} files and moved only {avg} per open on average; metadata takes {meta_pct} " \
+	  "The job opened about {count} files and moved only {avg} per open on average; metadata takes {meta_pct} " \
 	  "of the process time. Aggregate them into " \
 	  "fewer, larger files (HDF5/NetCDF containers, one file per node) or use node-local storage.") \
 	X(REDUNDANT_READS, "redundant_reads", IO, WARNING, "Redundant reads", \
@@ -134,7 +134,7 @@ enum vigil_rule_category {
 	P(METADATA_HEAVY, min_seconds, 0.1, "and metadata at least this many seconds in all") \
 	P(METADATA_STORM, min_rate, 5000, "fires above this many metadata operations per second per node") \
 	P(MANY_SMALL_FILES, max_bytes_per_open, 65536, "fires below this many bytes moved per open") \
-	P(MANY_SMALL_FILES, min_opens, 1000, "and at least this many files opened") \
+	P(MANY_SMALL_FILES, min_files, 1000, "and at least this many distinct files opened") \
 	P(MANY_SMALL_FILES, min_meta_share, 0.05, "and metadata at least this share of the process time") \
 	P(REDUNDANT_READS, min_times, 2, "fires when a file is read more than this many times over") \
 	P(REDUNDANT_READS, min_reread_bytes, 67108864, "and at least this many bytes re-read") \
