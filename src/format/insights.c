@@ -874,6 +874,9 @@ static void ins_single_rank_io(struct ins_ctx *x, const struct ins_rank *r, size
 
 static void ins_io_imbalance(struct ins_ctx *x, const struct ins_rank *r, size_t n)
 {
+	/* One rank doing (nearly) all the I/O is single_rank_io's finding: one cause, one finding. */
+	if (x->out[VIGIL_RULE_SINGLE_RANK_IO].state == VIGIL_FINDING_FIRED)
+		return;
 	double total = 0;
 	size_t doing = 0, hi = 0, lo = 0;
 	int first = 1;
