@@ -486,8 +486,8 @@ void rep_findings(FILE *out, const struct vigil_profile *p, int detail)
 		fprintf(out, "  findings: none (%d rules judged%s%s%s)\n", judged, nne ? "; not evaluated: " : "", ne,
 		        nne ? ", counters missing" : "");
 	else if (detail)
-		fprintf(out, "  %d finding%s (%d rules judged%s%s)\n", n, n == 1 ? "" : "s", judged,
-		        nne ? "; not evaluated: " : "", ne);
+		fprintf(out, "  %d finding%s (%d rules judged with %s%s%s)\n", n, n == 1 ? "" : "s", judged,
+		        rep_term(a, sizeof(a), in->conf.source), nne ? "; not evaluated: " : "", ne);
 	else
 		fprintf(out, "  findings:\n");
 	for (int i = 0; i < n; i++) {
