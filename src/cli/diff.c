@@ -19,7 +19,7 @@
 #include "common/profile_read.h"
 
 static const char diff_usage[] =
-"usage: vigil diff A.json B.json [--fail-on RULE]... [--top N] [--quiet]\n"
+"usage: vigil diff A.json B.json [--fail-on RULE]... [--top N] [--quiet] [--insights FILE]\n"
 "\n"
 "Compare two vigil job profiles (A = before, B = after): totals, every\n"
 "operation's calls, bytes and time with their relative change (largest\n"
@@ -29,6 +29,8 @@ static const char diff_usage[] =
 "  -f, --fail-on RULE  fail (exit 1) when RULE is broken; repeatable.\n"
 "  -n, --top N         rows in the file tables (default 10).\n"
 "  -q, --quiet         print only the broken rules.\n"
+"  -i, --insights FILE judge both profiles' findings with the rule settings in\n"
+"                      FILE (default /etc/vigil/insights.conf, else built-in).\n"
 "  -h, --help          show this help.\n"
 "\n"
 "RULE is SELECTOR OP CHANGE, e.g.\n"
@@ -36,6 +38,8 @@ static const char diff_usage[] =
 "  metadata.calls>+20%        metadata calls of all layers grew by more than 20 %\n"
 "  stdio.*.calls>+5           some stdio operation made more than 5 calls more\n"
 "  total.bytes<-10%           bytes moved (all layers) dropped by more than 10 %\n"
+"  insight:small_writes       B has the finding small_writes and A has not\n"
+"  insight>=warning           B has a warning or critical finding A has not\n"
 "SELECTOR: total | CLASS | LAYER | OP | LAYER.OP | LAYER.CLASS | LAYER.* | *,\n"
 "then .calls, .errors, .bytes, .bytes_read, .bytes_written or .seconds;\n"
 "CLASS: data, metadata, sync, other; LAYER: posix, stdio, mpi, mpiio.\n"
@@ -55,6 +59,9 @@ static const char *const df_metric_names[DF_NMETRICS] = {
 
 struct df_rule {
 	const char *text;
+	int insight;      /* 0 a counter rule; DF_INSIGHT_RULE insight:ID; DF_INSIGHT_SEV insight>=SEV */
+	int rule;         /* DF_INSIGHT_RULE: enum vigil_rule */
+	int severity;     /* DF_INSIGHT_SEV: the lowest severity that counts */
 	int layer;        /* -1 any */
 	int op;           /* -1 none */
 	int cls;          /* -1 any */
@@ -165,11 +172,32 @@ static int df_parse_value(const char *s, int metric, struct df_rule *r)
 	return 0;
 }
 
+enum { DF_INSIGHT_RULE = 1, DF_INSIGHT_SEV = 2 };
+
+/* insight:ID or insight>=SEV / insight>SEV: broken when B has such a finding that A has not. */
+static int df_parse_insight(const char *text, struct df_rule *r)
+{
+	const char *rest = text + 7;
+	if (*rest == ':') {
+		r->insight = DF_INSIGHT_RULE;
+		return (r->rule = vigil_rule_lookup(rest + 1)) < 0 ? -1 : 0;
+	}
+	int ge = !strncmp(rest, ">=", 2), gt = !ge && *rest == '>';
+	int sev = ge || gt ? vigil_severity_lookup(rest + (ge ? 2 : 1)) : -1;
+	if (sev <= VIGIL_SEV_OK - (gt ? 1 : 0) || (gt && sev >= VIGIL_SEV_CRITICAL))
+		return -1;
+	r->insight = DF_INSIGHT_SEV;
+	r->severity = ge ? sev : sev + 1;
+	return 0;
+}
+
 static int df_parse_rule(const char *text, struct df_rule *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->text = text;
 	r->layer = r->op = r->cls = -1;
+	if (!strncmp(text, "insight", 7) && (text[7] == ':' || text[7] == '>'))
+		return df_parse_insight(text, r);
 	const char *cmp = strpbrk(text, "<>");
 	if (!cmp || cmp == text)
 		return -1;
@@ -243,10 +271,36 @@ static void df_fmt_metric(char *buf, size_t len, int m, double v)
 		rep_bytes(buf, len, v);
 }
 
+static int df_insight_counts(const struct df_rule *r, const struct vigil_finding *f, int rule)
+{
+	if (f->state != VIGIL_FINDING_FIRED)
+		return 0;
+	return r->insight == DF_INSIGHT_RULE ? rule == r->rule : f->severity >= r->severity;
+}
+
+/* An insight rule: one line per finding B has and A has not. */
+static int df_eval_insight(const struct df_rule *r, const struct vigil_profile *a, const struct vigil_profile *b,
+                           FILE *log)
+{
+	int broken = 0;
+	char ev[VIGIL_INSIGHT_TEXT * 4];
+	for (int i = 0; i < VIGIL_NRULES; i++) {
+		const struct vigil_finding *fb = &b->insights.f[i];
+		if (!df_insight_counts(r, fb, i) || df_insight_counts(r, &a->insights.f[i], i))
+			continue;
+		broken++;
+		fprintf(log, "vigil diff: rule '%s' broken: B has the finding %s (%s) that A has not: %s\n", r->text,
+		        vigil_rule_table[i].id, vigil_severity_names[fb->severity], rep_term(ev, sizeof(ev), fb->evidence));
+	}
+	return broken;
+}
+
 /* Evaluate one rule; print a line per broken part; return how many broke. */
 static int df_eval(const struct df_rule *r, const struct vigil_profile *a, const struct vigil_profile *b, FILE *log)
 {
 	int broken = 0;
+	if (r->insight)
+		return df_eval_insight(r, a, b, log);
 	for (int i = 0; i < (r->each ? VIGIL_NOPS : 1); i++) {
 		int op = r->op;
 		if (r->each) {
@@ -386,6 +440,35 @@ static void df_files(FILE *out, const struct vigil_profile *a, const struct vigi
 	free(rows);
 }
 
+/* Findings that appeared (in B only), disappeared (A only) or changed severity; both judged with one config. */
+static void df_findings(FILE *out, const struct vigil_profile *a, const struct vigil_profile *b)
+{
+	int any = 0;
+	fprintf(out, "\nFindings (both judged with %s)\n", a->insights.conf.source);
+	for (int i = 0; i < VIGIL_NRULES; i++) {
+		const struct vigil_finding *fa = &a->insights.f[i], *fb = &b->insights.f[i];
+		int ia = fa->state == VIGIL_FINDING_FIRED, ib = fb->state == VIGIL_FINDING_FIRED;
+		const char *what = ia && !ib ? "disappeared" : !ia && ib ? "appeared" : NULL;
+		if (!what && ia && fa->severity == fb->severity)
+			continue;
+		if (!what && !ia)
+			continue;
+		any = 1;
+		fprintf(out, "  %-11s %-8s %-20s A %-8s B %s\n", what ? what : "changed",
+		        rep_severity_label((ib ? fb : fa)->severity), vigil_rule_table[i].id,
+		        ia ? vigil_severity_names[fa->severity] : "-", ib ? vigil_severity_names[fb->severity] : "-");
+	}
+	for (int i = 0; i < VIGIL_NRULES; i++)
+		if (a->insights.f[i].state == VIGIL_FINDING_FIRED && b->insights.f[i].state == VIGIL_FINDING_FIRED &&
+		    a->insights.f[i].severity == b->insights.f[i].severity) {
+			fprintf(out, "  %-11s %-8s %s\n", "in both", rep_severity_label(b->insights.f[i].severity),
+			        vigil_rule_table[i].id);
+			any = 1;
+		}
+	if (!any)
+		fputs("  none in either profile\n", out);
+}
+
 static void df_report(FILE *out, const char *na, const char *nb, const struct vigil_profile *a,
                       const struct vigil_profile *b, size_t top)
 {
@@ -464,6 +547,7 @@ static void df_report(FILE *out, const char *na, const char *nb, const struct vi
 		fputs("  no calls in either profile\n", out);
 	rep_table_free(&t);
 	df_files(out, a, b, top);
+	df_findings(out, a, b);
 	rep_summary_free(&sa);
 	rep_summary_free(&sb);
 }
@@ -474,6 +558,7 @@ int cmd_diff(int argc, char **argv)
 		{ "fail-on", required_argument, NULL, 'f' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "insights", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -481,11 +566,13 @@ int cmd_diff(int argc, char **argv)
 	size_t nrules = 0;
 	int quiet = 0, c, rc = 2;
 	long top = 10;
+	const char *insights = NULL;
 	char clean[1200];
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:n:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:n:qi:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'i': insights = optarg; break;
 		case 'f': {
 			struct df_rule *nr = realloc(rules, (nrules + 1) * sizeof(*rules));
 			if (!nr)
@@ -493,7 +580,7 @@ int cmd_diff(int argc, char **argv)
 			rules = nr;
 			if (df_parse_rule(optarg, &rules[nrules])) {
 				fprintf(stderr, "vigil diff: bad rule '%s': expected SELECTOR>CHANGE or SELECTOR<CHANGE such as "
-				        "posix.write.seconds>+10%% (see 'vigil diff --help').\n", rep_term(clean, sizeof(clean), optarg));
+				        "posix.write.seconds>+10%%, insight:RULE or insight>=SEVERITY (see 'vigil diff --help').\n", rep_term(clean, sizeof(clean), optarg));
 				goto out;
 			}
 			nrules++;
@@ -515,11 +602,24 @@ int cmd_diff(int argc, char **argv)
 		fprintf(stderr, "vigil diff: expected two profiles, A and B; see 'vigil diff --help'.\n");
 		goto out;
 	}
+	struct vigil_insights_conf conf;
+	char ierr[512];
+	if (vigil_insights_conf_load(&conf, insights, ierr, sizeof(ierr))) {
+		fprintf(stderr, "vigil diff: %s\n", rep_term(clean, sizeof(clean), ierr));
+		goto out;
+	}
 	struct vigil_profile a, b;
 	if (rep_load("diff", argv[optind], &a))
 		goto out;
 	if (rep_load("diff", argv[optind + 1], &b)) {
 		vigil_profile_free(&a);
+		goto out;
+	}
+	/* Findings compared are judged here, both with one configuration, never taken from the files. */
+	if (vigil_insights_judge_profile(&a, &conf) || vigil_insights_judge_profile(&b, &conf)) {
+		fprintf(stderr, "vigil diff: out of memory.\n");
+		vigil_profile_free(&a);
+		vigil_profile_free(&b);
 		goto out;
 	}
 	errno = 0;

@@ -21,9 +21,10 @@
 #include "cli/report_util.h"
 
 static const char report_usage[] =
-"usage: vigil report PROFILE [-o FILE.html] [--text] [--top N]\n"
+"usage: vigil report PROFILE [-o FILE.html] [--text] [--top N] [--insights FILE]\n"
 "\n"
-"Summarise a vigil job profile (docs/PROFILE.md): the job, where the time\n"
+"Summarise a vigil job profile (docs/PROFILE.md): its findings first (what\n"
+"is wrong and how to fix it, docs/INSIGHTS.md), the job, where the time\n"
 "went (I/O, MPI, the rest of the run), volume and time per layer and\n"
 "operation, request sizes, the busiest files, per-rank balance of MPI jobs\n"
 "and a timeline of the run.\n"
@@ -36,6 +37,9 @@ static const char report_usage[] =
 "  -t, --text         print the terminal summary (the default without -o;\n"
 "                     with -o, print it as well).\n"
 "  -n, --top N        rows in the top-files tables (default 10).\n"
+"  -i, --insights FILE  judge the profile again with the rule settings in\n"
+"                     FILE (docs/INSIGHTS.md); without it the findings\n"
+"                     stored in the profile are shown.\n"
 "  -h, --help         show this help.\n"
 "\n"
 "Units: bytes in B, KiB, MiB, GiB (powers of 1024); times in ns, µs, ms, s;\n"
@@ -292,6 +296,9 @@ static void rt_timeline(FILE *out, const struct vigil_profile *p)
 
 void rep_text(FILE *out, const struct vigil_profile *p, const struct rep_summary *s, size_t top)
 {
+	fputs("Findings\n", out);
+	rep_findings(out, p, 1);
+	fputc('\n', out);
 	rt_header(out, p, s);
 	rt_breakdown(out, s);
 	rt_layers(out, p, s);
@@ -338,17 +345,19 @@ int cmd_report(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "text", no_argument, NULL, 't' },
 		{ "top", required_argument, NULL, 'n' },
+		{ "insights", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *html = NULL;
+	const char *html = NULL, *insights = NULL;
 	int text = 0, c;
 	long top = 10;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:tn:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:tn:i:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': html = optarg; break;
+		case 'i': insights = optarg; break;
 		case 't': text = 1; break;
 		case 'n':
 			if (rep_parse_top("report", optarg, &top))
@@ -368,9 +377,21 @@ int cmd_report(int argc, char **argv)
 	struct vigil_profile p;
 	struct rep_summary s;
 	char clean[1100];
+	struct vigil_insights_conf conf;
+	char ierr[512];
+	if (insights && vigil_insights_conf_load(&conf, insights, ierr, sizeof(ierr))) {
+		fprintf(stderr, "vigil report: %s\n", rep_term(clean, sizeof(clean), ierr));
+		return 2;
+	}
 	if (rep_load("report", argv[optind], &p))
 		return 2;
 	int rc = 0;
+	/* The stored verdict stands unless a configuration is given: then judge again. */
+	if (insights && vigil_insights_judge_profile(&p, &conf)) {
+		fprintf(stderr, "vigil report: out of memory.\n");
+		vigil_profile_free(&p);
+		return 1;
+	}
 	if (rep_summarize(&p, &s)) {
 		fprintf(stderr, "vigil report: out of memory.\n");
 		rc = 1;

@@ -35,7 +35,12 @@ static const char rh_css[] =
 ".legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}"
 ".legend i.s0{background:#3574d4}.legend i.s1{background:#e0702e}.legend i.s2{background:#2e9e5b}"
 ".legend i.s3{background:#8f4fc2}.legend i.s4{background:#c33d54}.legend i.s5{background:#777}"
-".flags{color:#9a3412}.muted{color:#57606a}.hists{display:flex;flex-wrap:wrap;gap:8px 24px}";
+".flags{color:#9a3412}.muted{color:#57606a}.hists{display:flex;flex-wrap:wrap;gap:8px 24px}"
+".badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;margin-right:8px}"
+".sev-critical{background:#b42318}.sev-warning{background:#b54708}.sev-info{background:#3574d4}"
+".finding{border-left:4px solid #d0d5dc;padding:4px 12px;margin:10px 0}.finding p{margin:3px 0}"
+"rect.win{fill-opacity:.12;stroke-opacity:.5;stroke-dasharray:3 2}rect.win.sev-critical{fill:#b42318;stroke:#b42318}"
+"rect.win.sev-warning{fill:#b54708;stroke:#b54708}rect.win.sev-info{fill:#3574d4;stroke:#3574d4}";
 
 static const char rh_js[] =
 "(function(){'use strict';"
@@ -136,9 +141,29 @@ static void rh_bars(FILE *out, const char *id, int n, int nser, const double *va
 	}
 }
 
+/* The findings' windows (first to last fired) as shaded bands over a timeline plot. */
+static void rh_windows(FILE *out, const struct vigil_profile *p, double dx)
+{
+	const struct vigil_timeline *tl = &p->timeline;
+	int idx[VIGIL_NRULES], n = vigil_insights_order(&p->insights, idx);
+	double lo = RH_L, hi = RH_W - 10;
+	for (int i = n - 1; i >= 0; i--) { /* the most severe drawn last, on top */
+		const struct vigil_finding *f = &p->insights.f[idx[i]];
+		if (!(f->first_fired > 0) || !(tl->bin_seconds > 0))
+			continue;
+		double x0 = RH_L + dx * (f->first_fired - tl->start) / tl->bin_seconds;
+		double x1 = RH_L + dx * (f->last_fired - tl->start) / tl->bin_seconds;
+		x0 = fmin(fmax(x0, lo), hi);
+		x1 = fmin(fmax(x1, x0 + 2), hi);
+		fprintf(out, "<rect class=\"win sev-%s\" data-rule=\"%s\" x=\"%.1f\" y=\"4\" width=\"%.1f\" height=\"%d\">"
+		        "<title>%s</title></rect>", vigil_severity_names[f->severity], vigil_rule_table[idx[i]].id, x0,
+		        x1 - x0, RH_H - RH_B - 4, vigil_rule_table[idx[i]].id);
+	}
+}
+
 /* Lines over the timeline bins: one polyline per series with its values in data-values. */
 static void rh_lines(FILE *out, const char *id, int n, int nser, const double *const *vals, const char *const *sname,
-                     double bin_seconds, rh_fmt fmt, const char *title)
+                     double bin_seconds, rh_fmt fmt, const char *title, const struct vigil_profile *mark)
 {
 	double ymax = 0;
 	for (int s = 0; s < nser; s++)
@@ -149,6 +174,8 @@ static void rh_lines(FILE *out, const char *id, int n, int nser, const double *c
 	fprintf(out, "<svg id=\"%s\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">", id, RH_W, RH_H, title);
 	rh_axes(out, ymax, fmt);
 	double dx = (double)(RH_W - 10 - RH_L) / (n > 1 ? n - 1 : 1);
+	if (mark)
+		rh_windows(out, mark, dx);
 	for (int s = 0; s < nser; s++) {
 		fprintf(out, "<polyline class=\"s%d\" data-series=\"%s\" data-values=\"", s % 6, sname[s]);
 		for (int i = 0; i < n; i++) {
@@ -209,6 +236,48 @@ static void rh_header(FILE *out, const struct vigil_profile *p, const struct rep
 	fprintf(out, "\">%s</dd><dt>flags</dt><dd class=\"flags\" id=\"job-flags\">", rep_secs(a, sizeof(a), s->duration));
 	int any = rep_flags(out, p); /* fixed names: nothing to escape */
 	fprintf(out, "%s</dd></dl></header>\n", any ? " (numbers may be partial)" : "none");
+}
+
+/* Findings first: severity badge, rule, title, evidence, window, fix (docs/INSIGHTS.md). */
+static void rh_findings(FILE *out, const struct vigil_profile *p)
+{
+	const struct vigil_insights *in = &p->insights;
+	int idx[VIGIL_NRULES], n = vigil_insights_order(in, idx);
+	char a[64], b[64];
+	fputs("<section id=\"findings\"><h2>Findings</h2>", out);
+	if (!in->judged) {
+		fputs("<p class=\"muted\">Not judged: a profile from before insights (vigil report --insights FILE judges it)."
+		      "</p></section>\n", out);
+		return;
+	}
+	if (!n)
+		fputs("<p id=\"no-findings\">None: no rule fired.</p>", out);
+	for (int i = 0; i < n; i++) {
+		const struct vigil_finding *f = &in->f[idx[i]];
+		const struct vigil_rule_info *r = &vigil_rule_table[idx[i]];
+		const char *sev = vigil_severity_names[f->severity];
+		fprintf(out, "<div class=\"finding\" data-rule=\"%s\" data-severity=\"%s\"><p><span class=\"badge sev-%s\">%s"
+		        "</span><b>%s</b> &mdash; ", r->id, sev, sev, sev, r->id);
+		rep_html(out, r->title);
+		fputs("</p><p class=\"evidence\">", out);
+		rep_html(out, f->evidence);
+		fprintf(out, "</p><p class=\"muted\">%s: %.4g (threshold %.4g)", r->measures, f->value, f->threshold);
+		if (f->first_fired > 0)
+			fprintf(out, "; from %s for %s (shaded on the timeline)", rep_time_utc(a, sizeof(a), f->first_fired),
+			        rep_secs(b, sizeof(b), f->active_seconds));
+		fputs("</p><p class=\"fix\"><b>Fix:</b> ", out);
+		rep_html(out, f->fix);
+		fputs("</p></div>", out);
+	}
+	int nne = 0;
+	for (int r = 0; r < VIGIL_NRULES; r++)
+		if (in->f[r].state == VIGIL_FINDING_NOT_EVALUATED)
+			fprintf(out, "%s%s", nne++ ? ", " : "<p class=\"muted\" id=\"not-evaluated\">Not evaluated (counters missing): ",
+			        vigil_rule_table[r].id);
+	fputs(nne ? "</p>" : "", out);
+	fputs("<p class=\"muted\">Judged with ", out);
+	rep_html(out, in->conf.source);
+	fputs(" (docs/INSIGHTS.md).</p></section>\n", out);
 }
 
 static void rh_breakdown(FILE *out, const struct rep_summary *s)
@@ -478,11 +547,11 @@ static void rh_timeline(FILE *out, const struct vigil_profile *p)
 	}
 	if (nr) {
 		fputs("<h3>Bandwidth</h3>", out);
-		rh_lines(out, "plot-bandwidth", nb, nr, rv, rn, tl->bin_seconds, rep_rate, "bandwidth over time");
+		rh_lines(out, "plot-bandwidth", nb, nr, rv, rn, tl->bin_seconds, rep_rate, "bandwidth over time", p);
 	}
 	if (no) {
 		fputs("<h3>Operations per second</h3>", out);
-		rh_lines(out, "plot-ops", nb, no, ov, on, tl->bin_seconds, rh_ops, "operations over time");
+		rh_lines(out, "plot-ops", nb, no, ov, on, tl->bin_seconds, rh_ops, "operations over time", p);
 	}
 	fputs("</section>\n", out);
 }
@@ -568,6 +637,7 @@ void rep_html_write(FILE *out, const struct vigil_profile *p, const struct rep_s
 	rep_html(out, p->job_id);
 	fprintf(out, "</title><style>%s</style></head><body><main>\n", rh_css);
 	rh_header(out, p, s);
+	rh_findings(out, p);
 	rh_breakdown(out, s);
 	rh_layers(out, p, s);
 	rh_hists(out, p, s);

@@ -456,3 +456,55 @@ void rep_table_free(struct rep_table *t)
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
 }
+
+const char *rep_severity_label(int sev)
+{
+	static const char *const l[VIGIL_NSEVERITIES] = { "OK", "INFO", "WARNING", "CRITICAL" };
+	return sev >= 0 && sev < VIGIL_NSEVERITIES ? l[sev] : "?";
+}
+
+void rep_findings(FILE *out, const struct vigil_profile *p, int detail)
+{
+	const struct vigil_insights *in = &p->insights;
+	char a[VIGIL_INSIGHT_TEXT * 4], b[64], c[64], ne[512] = "";
+	int idx[VIGIL_NRULES], n = vigil_insights_order(in, idx), nne = 0, judged = 0;
+	if (!in->judged) {
+		fprintf(out, "  findings: not judged (a profile from before insights; judge it with "
+		        "vigil report --insights FILE)\n");
+		return;
+	}
+	for (int r = 0; r < VIGIL_NRULES; r++) {
+		if (in->f[r].state == VIGIL_FINDING_NOT_EVALUATED) {
+			size_t l = strlen(ne);
+			snprintf(ne + l, sizeof(ne) - l, "%s%s", nne ? ", " : "", vigil_rule_table[r].id);
+			nne++;
+		} else if (in->conf.enabled[r]) {
+			judged++;
+		}
+	}
+	if (!n)
+		fprintf(out, "  findings: none (%d rules judged%s%s%s)\n", judged, nne ? "; not evaluated: " : "", ne,
+		        nne ? ", counters missing" : "");
+	else if (detail)
+		fprintf(out, "  %d finding%s (%d rules judged with %s%s%s)\n", n, n == 1 ? "" : "s", judged,
+		        rep_term(a, sizeof(a), in->conf.source), nne ? "; not evaluated: " : "", ne);
+	else
+		fprintf(out, "  findings:\n");
+	for (int i = 0; i < n; i++) {
+		const struct vigil_finding *f = &in->f[idx[i]];
+		const struct vigil_rule_info *r = &vigil_rule_table[idx[i]];
+		if (!detail) {
+			fprintf(out, "  %-8s %s: %s\n", rep_severity_label(f->severity), r->id, rep_term(a, sizeof(a), f->fix));
+			continue;
+		}
+		fprintf(out, "\n  [%s] %s: %s\n", rep_severity_label(f->severity), r->id, r->title);
+		fprintf(out, "    evidence  %s\n", rep_term(a, sizeof(a), f->evidence));
+		fprintf(out, "    measured  %.4g (threshold %.4g): %s\n", f->value, f->threshold, r->measures);
+		if (f->first_fired > 0)
+			fprintf(out, "    when      %s, for %s\n", rep_time_utc(b, sizeof(b), f->first_fired),
+			        rep_secs(c, sizeof(c), f->active_seconds));
+		fprintf(out, "    fix       %s\n", rep_term(a, sizeof(a), f->fix));
+	}
+	if (nne && n && !detail)
+		fprintf(out, "  (not evaluated, counters missing: %s)\n", ne);
+}

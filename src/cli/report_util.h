@@ -92,6 +92,16 @@ void rep_table_add(struct rep_table *t, ...);  /* ncols strings, copied */
 void rep_table_print(struct rep_table *t, FILE *out, const char *indent);
 void rep_table_free(struct rep_table *t);
 
+/*
+ * The profile's findings (docs/INSIGHTS.md), most severe first: with detail 0
+ * one line each (severity, rule, fix), as `vigil run` prints them; with
+ * detail 1 also the title, evidence, window and threshold (`vigil report`).
+ * A profile without findings, or judged with none, says so in one line.
+ */
+void rep_findings(FILE *out, const struct vigil_profile *p, int detail);
+/* Upper-case severity label: "CRITICAL", "WARNING", "INFO". */
+const char *rep_severity_label(int sev);
+
 /* report.c / report_html.c */
 void rep_text(FILE *out, const struct vigil_profile *p, const struct rep_summary *s, size_t top);
 void rep_html_write(FILE *out, const struct vigil_profile *p, const struct rep_summary *s, size_t top);

@@ -34,7 +34,7 @@
 
 static void run_usage_hint(void)
 {
-	fprintf(stderr, "usage: vigil run [--profile FILE] [--quiet] [--mpi IMPL] [--linger SECONDS] [--] CMD [ARGS...]\n"
+	fprintf(stderr, "usage: vigil run [--profile FILE] [--insights FILE] [--quiet] [--mpi IMPL] [--linger SECONDS] [--] CMD [ARGS...]\n"
 	                "Run 'vigil run --help' for details.\n");
 }
 
@@ -45,7 +45,7 @@ static void run_help(void)
 "    vigil run - run a command under the vigil collector and write its job profile\n"
 "\n"
 "SYNOPSIS\n"
-"    vigil run [--profile FILE] [--quiet] [--linger SECONDS] [--] CMD [ARGS...]\n"
+"    vigil run [--profile FILE] [--insights FILE] [--quiet] [--linger SECONDS] [--] CMD [ARGS...]\n"
 "\n"
 "DESCRIPTION\n"
 "    Runs CMD with libvigil.so preloaded, so that CMD and every process it starts\n"
@@ -71,6 +71,9 @@ static void run_help(void)
 "                      Default: ./vigil-JOBID.json (./vigil-JOBID.STEP.json with a\n"
 "                      batch step); if that exists, ./vigil-JOBID.N.json.\n"
 "    --quiet, -q       Do not print the summary.\n"
+"    --insights FILE   Judge the job with the rules' settings in FILE\n"
+"                      (docs/INSIGHTS.md) instead of /etc/vigil/insights.conf\n"
+"                      (or the built-in defaults when that file does not exist).\n"
 "    --mpi IMPL        MPI of the programs (openmpi, mpich, none, or auto, the\n"
 "                      default).  Each process's MPI is recognised at its first\n"
 "                      MPI call; IMPL decides only when it cannot be (e.g. an MPI\n"
@@ -134,6 +137,7 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 	o->profile = NULL;
 	o->quiet = 0;
 	o->linger = RUN_DEFAULT_LINGER;
+	o->insights = NULL;
 	o->mpi = NULL;
 	o->cmd = NULL;
 	for (i = 1; i < argc; i++) {
@@ -156,6 +160,12 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->profile = argv[++i];
 		} else if (!strncmp(a, "--profile=", 10) && a[10]) {
 			o->profile = a + 10;
+		} else if (!strcmp(a, "--insights") || !strncmp(a, "--insights=", 11)) {
+			o->insights = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!o->insights || !*o->insights) {
+				fprintf(stderr, "vigil run: --insights needs a file name.\n");
+				goto usage;
+			}
 		} else if (!strcmp(a, "--mpi") || !strncmp(a, "--mpi=", 6)) {
 			o->mpi = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
 			/* the names src/mpi understands (the MPICH ABI family under its members' names) */
@@ -199,6 +209,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o;
 	struct run_state st;
 	struct vigil_profile p;
+	struct vigil_insights_conf conf;
 	char lib[PATH_MAX];
 	char *preload = NULL;
 	int exit_code;
@@ -213,6 +224,15 @@ int cmd_run(int argc, char **argv)
 		exit_code = prc == 1 ? 0 : RUN_EXIT_USAGE;
 		goto out;
 	}
+	char ierr[512];
+	if (vigil_insights_conf_load(&conf, o.insights, ierr, sizeof(ierr))) {
+		fprintf(stderr, "vigil run: %s\n", ierr);
+		exit_code = RUN_EXIT_USAGE;
+		goto out;
+	}
+	/* MPI ranks judge their job profile with the same file (mpi_reduce.c). */
+	if (o.insights)
+		setenv("VIGIL_INSIGHTS", o.insights, 1);
 	exit_code = RUN_EXIT_FAIL;
 	if (run_find_collector(lib, sizeof(lib)) || run_open_segdir(&st))
 		goto out;
@@ -267,8 +287,12 @@ int cmd_run(int argc, char **argv)
 		        "VIGIL_DEBUG=1 tells why).\n", o.cmd[0]);
 
 	const char *where = NULL;
-	if (run_merge_mpi(&st, &p) == 0)
+	if (run_merge_mpi(&st, &p) == 0) {
+		/* Findings last, on the final profile: after the merge with the MPI job profile. */
+		if (vigil_insights_judge_profile(&p, &conf))
+			fprintf(stderr, "vigil run: out of memory judging the insights; the profile has none.\n");
 		run_save(&st, &o, &p, &where);
+	}
 	if (!o.quiet)
 		summary_print(stderr, &p, where);
 out:

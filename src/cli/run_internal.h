@@ -33,6 +33,7 @@ struct run_opts {
 	int quiet;
 	double linger;
 	const char *mpi;       /* --mpi IMPL: VIGIL_MPI for the MPI collectors, NULL = auto */
+	const char *insights;  /* --insights FILE, NULL = /etc/vigil/insights.conf if present */
 	char **cmd;            /* CMD and its arguments */
 };
 

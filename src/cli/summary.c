@@ -202,6 +202,8 @@ void summary_print(FILE *out, const struct vigil_profile *p, const char *profile
 	        sum_safe(cmd, sizeof(cmd), p->command, -60), p->nprocs, p->nprocs == 1 ? "" : "es",
 	        nhosts, nhosts == 1 ? "" : "s",
 	        sum_seconds(dur, sizeof(dur), p->end > p->start ? p->end - p->start : 0));
+	rep_findings(out, p, 0);
+	fputc('\n', out);
 	sum_ops(out, p);
 	sum_sizes(out, p);
 	sum_files(out, p);

@@ -541,6 +541,128 @@ static int pr_mpi(struct pr_ctx *c, json_t *m)
 	return 0;
 }
 
+/* A JSON string copied into a fixed buffer (cut at a UTF-8 boundary). */
+static int pr_text(struct pr_ctx *c, json_t *v, const char *where, char *buf, size_t len)
+{
+	if (!json_is_string(v))
+		return pr_type_fail(c, v, where, "a string");
+	const char *s = json_string_value(v);
+	size_t l = strlen(s);
+	if (l >= len) {
+		l = len - 1;
+		while (l && ((unsigned char)s[l] & 0xc0) == 0x80)
+			l--;
+	}
+	memcpy(buf, s, l);
+	buf[l] = '\0';
+	return 0;
+}
+
+static int pr_severity(struct pr_ctx *c, json_t *v, const char *where, int *out)
+{
+	int sev = json_is_string(v) ? vigil_severity_lookup(json_string_value(v)) : -1;
+	if (sev <= VIGIL_SEV_OK)
+		return pr_fail(c, "%s is not info, warning or critical", where);
+	*out = sev;
+	return 0;
+}
+
+/* `insights_config`: the thresholds the stored findings were judged with (unknown rules: later versions). */
+static int pr_insights_conf(struct pr_ctx *c, json_t *o, struct vigil_insights_conf *cf)
+{
+	int rc;
+	char w[160];
+	vigil_insights_conf_default(cf);
+	if ((rc = pr_obj(c, o, "insights_config")) ||
+	    (rc = pr_text(c, json_object_get(o, "source"), "insights_config.source", cf->source, sizeof(cf->source))) ||
+	    (rc = pr_member_double(c, o, "insights_config", "window", &cf->window)) ||
+	    (rc = pr_member_double(c, o, "insights_config", "for", &cf->for_seconds)) ||
+	    (rc = pr_member_double(c, o, "insights_config", "keep_firing_for", &cf->keep_firing_for)))
+		return rc;
+	json_t *rules = json_object_get(o, "rules"), *ro;
+	const char *k;
+	if ((rc = pr_obj(c, rules, "insights_config.rules")))
+		return rc;
+	json_object_foreach(rules, k, ro) {
+		int r = vigil_rule_lookup(k);
+		if (r < 0)
+			continue;
+		snprintf(w, sizeof(w), "insights_config.rules.%s", k);
+		if ((rc = pr_obj(c, ro, w)))
+			return rc;
+		json_t *en = json_object_get(ro, "enabled");
+		if (!json_is_boolean(en))
+			return pr_fail(c, "%s.enabled is not true or false", w);
+		cf->enabled[r] = json_is_true(en);
+		int sev = 0;
+		snprintf(w, sizeof(w), "insights_config.rules.%s.severity", k);
+		if ((rc = pr_severity(c, json_object_get(ro, "severity"), w, &sev)))
+			return rc;
+		cf->severity[r] = (unsigned char)sev;
+		for (int i = 0; i < VIGIL_NRULE_PARAMS; i++) {
+			if (vigil_rule_params[i].rule != r || !json_object_get(ro, vigil_rule_params[i].name))
+				continue;
+			snprintf(w, sizeof(w), "insights_config.rules.%s.%s", k, vigil_rule_params[i].name);
+			if ((rc = pr_double(c, json_object_get(ro, vigil_rule_params[i].name), w, &cf->param[i])))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* `insights`, `insights_not_evaluated`, `insights_config`: absent in profiles written before insights. */
+static int pr_insights(struct pr_ctx *c, json_t *root, struct vigil_insights *in)
+{
+	json_t *a = json_object_get(root, "insights");
+	int rc;
+	memset(in, 0, sizeof(*in));
+	if (!a)
+		return 0;
+	if ((rc = pr_arr(c, a, "insights")) ||
+	    (rc = pr_insights_conf(c, json_object_get(root, "insights_config"), &in->conf)))
+		return rc;
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i);
+		char w[64];
+		snprintf(w, sizeof(w), "insights[%zu]", i);
+		if ((rc = pr_obj(c, o, w)))
+			return rc;
+		json_t *rule = json_object_get(o, "rule");
+		if (!json_is_string(rule))
+			return pr_type_fail(c, rule, "insights[].rule", "a string");
+		int r = vigil_rule_lookup(json_string_value(rule));
+		if (r < 0)
+			continue; /* a rule of a later vigil */
+		struct vigil_finding *f = &in->f[r];
+		f->state = VIGIL_FINDING_FIRED;
+		if ((rc = pr_severity(c, json_object_get(o, "severity"), "insights[].severity", &f->severity)) ||
+		    (rc = pr_num(c, json_object_get(o, "value"), "insights[].value", &f->value)) ||
+		    (rc = pr_num(c, json_object_get(o, "threshold"), "insights[].threshold", &f->threshold)) ||
+		    (rc = pr_member_double(c, o, w, "first_fired", &f->first_fired)) ||
+		    (rc = pr_member_double(c, o, w, "last_fired", &f->last_fired)) ||
+		    (rc = pr_member_double(c, o, w, "active_seconds", &f->active_seconds)) ||
+		    (rc = pr_text(c, json_object_get(o, "evidence"), "insights[].evidence", f->evidence,
+		                  sizeof(f->evidence))) ||
+		    (rc = pr_text(c, json_object_get(o, "fix"), "insights[].fix", f->fix, sizeof(f->fix))))
+			return rc;
+	}
+	json_t *ne = json_object_get(root, "insights_not_evaluated");
+	if (ne) {
+		if ((rc = pr_arr(c, ne, "insights_not_evaluated")))
+			return rc;
+		for (size_t i = 0; i < json_array_size(ne); i++) {
+			json_t *v = json_array_get(ne, i);
+			if (!json_is_string(v))
+				return pr_fail(c, "insights_not_evaluated[%zu] is not a string", i);
+			int r = vigil_rule_lookup(json_string_value(v));
+			if (r >= 0 && in->f[r].state == VIGIL_FINDING_NONE)
+				in->f[r].state = VIGIL_FINDING_NOT_EVALUATED;
+		}
+	}
+	in->judged = 1;
+	return 0;
+}
+
 int vigil_profile_load_buffer(const char *buf, size_t len, const char *name,
                               struct vigil_profile *p, char *err, size_t errlen)
 {
@@ -597,7 +719,8 @@ int vigil_profile_load_buffer(const char *buf, size_t len, const char *name,
 	    (rc = pr_timeline(&c, json_object_get(root, "timeline"), p)) ||
 	    (rc = pr_processes(&c, json_object_get(root, "processes"), p)) ||
 	    (rc = pr_flags(&c, json_object_get(root, "flags"), p)) ||
-	    (rc = pr_mpi(&c, json_object_get(root, "mpi"))))
+	    (rc = pr_mpi(&c, json_object_get(root, "mpi"))) ||
+	    (rc = pr_insights(&c, root, &p->insights)))
 		goto out;
 	if (json_is_object(json_object_get(root, "classes")) == 0 && json_object_get(root, "classes")) {
 		rc = pr_fail(&c, "classes is not an object");

@@ -434,6 +434,67 @@ static void json_flags(FILE *out, const struct vigil_profile *p)
 	fputc(']', out);
 }
 
+/*
+ * "insights": the fired findings in display order; "insights_not_evaluated":
+ * rules a missing counter kept from judging; "insights_config": the
+ * thresholds they were judged with (docs/PROFILE.md).
+ */
+void vigil_insights_write_json(FILE *out, const struct vigil_insights *in)
+{
+	int idx[VIGIL_NRULES], n = vigil_insights_order(in, idx);
+	fputs("[", out);
+	for (int i = 0; i < n; i++) {
+		const struct vigil_finding *f = &in->f[idx[i]];
+		const struct vigil_rule_info *r = &vigil_rule_table[idx[i]];
+		fprintf(out, "%s\n    {\"rule\": \"%s\", \"severity\": \"%s\", \"category\": \"%s\", \"title\": ",
+		        i ? "," : "", r->id, vigil_severity_names[f->severity], vigil_rule_category_names[r->category]);
+		vigil_json_string(out, r->title);
+		fputs(",\n     \"value\": ", out);
+		json_num(out, f->value);
+		fputs(", \"threshold\": ", out);
+		json_num(out, f->threshold);
+		fputs(", \"first_fired\": ", out);
+		json_time(out, f->first_fired);
+		fputs(", \"last_fired\": ", out);
+		json_time(out, f->last_fired);
+		fputs(", \"active_seconds\": ", out);
+		json_num(out, f->active_seconds);
+		fputs(",\n     \"evidence\": ", out);
+		vigil_json_string(out, f->evidence);
+		fputs(",\n     \"fix\": ", out);
+		vigil_json_string(out, f->fix);
+		fputc('}', out);
+	}
+	fputs(n ? "\n  ],\n  \"insights_not_evaluated\": [" : "],\n  \"insights_not_evaluated\": [", out);
+	int first = 1;
+	for (int r = 0; r < VIGIL_NRULES; r++)
+		if (in->f[r].state == VIGIL_FINDING_NOT_EVALUATED) {
+			fprintf(out, "%s\"%s\"", first ? "" : ", ", vigil_rule_table[r].id);
+			first = 0;
+		}
+	const struct vigil_insights_conf *c = &in->conf;
+	fputs("],\n  \"insights_config\": {\"source\": ", out);
+	vigil_json_string(out, c->source);
+	fputs(", \"window\": ", out);
+	json_num(out, c->window);
+	fputs(", \"for\": ", out);
+	json_num(out, c->for_seconds);
+	fputs(", \"keep_firing_for\": ", out);
+	json_num(out, c->keep_firing_for);
+	fputs(", \"rules\": {", out);
+	for (int r = 0; r < VIGIL_NRULES; r++) {
+		fprintf(out, "%s\n    \"%s\": {\"enabled\": %s, \"severity\": \"%s\"", r ? "," : "",
+		        vigil_rule_table[r].id, c->enabled[r] ? "true" : "false", vigil_severity_names[c->severity[r]]);
+		for (int i = 0; i < VIGIL_NRULE_PARAMS; i++)
+			if (vigil_rule_params[i].rule == r) {
+				fprintf(out, ", \"%s\": ", vigil_rule_params[i].name);
+				json_num(out, c->param[i]);
+			}
+		fputc('}', out);
+	}
+	fputs("}}", out);
+}
+
 int vigil_profile_write_json(const struct vigil_profile *p, FILE *out)
 {
 	size_t nranks;
@@ -469,7 +530,13 @@ int vigil_profile_write_json(const struct vigil_profile *p, FILE *out)
 			fputs(", ", out);
 		vigil_json_string(out, p->hosts[i]);
 	}
-	fprintf(out, "], \"processes\": %zu, \"ranks\": %zu},\n  \"totals\": ", p->nprocs, nranks);
+	fprintf(out, "], \"processes\": %zu, \"ranks\": %zu},\n", p->nprocs, nranks);
+	if (p->insights.judged) {
+		fputs("  \"insights\": ", out);
+		vigil_insights_write_json(out, &p->insights);
+		fputs(",\n", out);
+	}
+	fputs("  \"totals\": ", out);
 	json_totals(out, p->ops, "  ");
 	fputs(",\n  \"classes\": ", out);
 	json_classes(out, p->ops);

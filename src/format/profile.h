@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "vigil/segment.h"
+#include "format/insights.h"
 
 #define VIGIL_PROFILE_SCHEMA "vigil-profile/1"
 
@@ -118,6 +119,11 @@ struct vigil_profile {
 	uint32_t flags;             /* OR of every segment's VIGIL_FLAG_*, and VIGIL_PFLAG_* */
 	uint64_t early_calls;
 	uint32_t survivors;         /* processes still running when written */
+
+	/* Counters only newer collectors keep (VIGIL_HAVE_* of insights.h, beyond files and processes). */
+	uint32_t insight_have;
+	uint64_t misaligned, aligned_checked, blksize;
+	struct vigil_insights insights; /* the verdict stored with the profile (judged 0: none) */
 };
 
 /* The flags of a profile's "flags" list (docs/PROFILE.md), in the order they are written; "survivors" is p->survivors. */

@@ -172,6 +172,25 @@ static int vm_fold(struct vigil_profile *p, const void *buf, size_t len, double 
 	return rc;
 }
 
+/*
+ * Findings last, on the job-wide profile (every rank folded): $VIGIL_INSIGHTS
+ * (vigil run --insights) or /etc/vigil/insights.conf.  A bad file must not
+ * stop the job: it is judged with the defaults, and VIGIL_VERBOSE says why.
+ */
+static void vm_judge(struct vigil_profile *p)
+{
+	struct vigil_insights_conf c;
+	char err[512];
+	const char *file = getenv("VIGIL_INSIGHTS");
+	if (vigil_insights_conf_load(&c, file && *file ? file : NULL, err, sizeof(err))) {
+		if (vm_verbose())
+			fprintf(stderr, "vigil-mpi: %s Judging with the defaults.\n", err);
+		vigil_insights_conf_default(&c);
+	}
+	if (vigil_insights_judge_profile(p, &c) && vm_verbose())
+		fprintf(stderr, "vigil-mpi: out of memory judging the insights\n");
+}
+
 /* Rank 0: receive every other rank's segment, fold, write.  Returns 0 when the profile was saved. */
 static int vm_root(unsigned char *mine, size_t mylen, size_t *bytes_in)
 {
@@ -215,6 +234,7 @@ static int vm_root(unsigned char *mine, size_t mylen, size_t *bytes_in)
 		char pwbuf[1024];
 		if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp)
 			vigil_profile_set_str(&p.user, pw.pw_name);
+		vm_judge(&p);
 		rc = vigil_profile_save(&p, path, 0644);
 		if (rc && vm_verbose())
 			fprintf(stderr, "vigil-mpi: cannot write the job profile %s: %s\n", path, strerror(-rc));

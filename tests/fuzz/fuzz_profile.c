@@ -16,6 +16,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = vigil_profile_load_buffer((const char *)data, size, "fuzz.json", &p, err, sizeof(err));
 	if (rc && !err[0])
 		abort(); /* a rejection without its sentence */
+	if (rc == 0) {
+		/* whatever an accepted profile holds, the rules judge it (vigil report --insights) */
+		struct vigil_insights_conf c;
+		vigil_insights_conf_default(&c);
+		if (vigil_insights_judge_profile(&p, &c))
+			abort();
+	}
 	vigil_profile_free(&p);
 	return 0;
 }

@@ -138,6 +138,14 @@ MUTATIONS = [
     (lambda p: p["processes"][0]["totals"]["posix"].update(read=[]), "processes[0].totals.posix.read is not an object"),
     (lambda p: p.update(flags="none"), "flags is not an array"),
     (lambda p: p.update(files={}), "files is not an array"),
+    (lambda p: p["insights"][0].update(severity="bad"), "insights[].severity is not info, warning or critical"),
+    (lambda p: p["insights"][0].update(rule=7), "insights[].rule is not a string"),
+    (lambda p: p["insights"][0].pop("evidence"), "insights[].evidence is missing: expected a string"),
+    (lambda p: p["insights"][0].update(first_fired=-1), "insights[0].first_fired is not a finite non-negative number"),
+    (lambda p: p.pop("insights_config"), "insights_config is missing: expected an object"),
+    (lambda p: p["insights_config"]["rules"]["small_writes"].update(enabled="yes"), "insights_config.rules.small_writes.enabled is not true or false"),
+    (lambda p: p["insights_config"]["rules"]["small_writes"].update(min_ratio=-1), "insights_config.rules.small_writes.min_ratio is not a finite non-negative number"),
+    (lambda p: p.update(insights_not_evaluated=[3]), "insights_not_evaluated[0] is not a string"),
 ]
 
 
@@ -300,6 +308,12 @@ def near(a, b):
     return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
 
 
+def p_has_timeline(prof):
+    """Plots the page draws over the timeline (one window each per finding)."""
+    tl = prof.get("timeline", {})
+    return 1 if tl.get("bins") and tl.get("layers") else 0
+
+
 def html_check(name, prof_path, expect_hostile):
     prof = json.load(open(os.path.join(TMP, prof_path)))
     out = os.path.join(TMP, name + ".html")
@@ -318,6 +332,17 @@ def html_check(name, prof_path, expect_hostile):
     # job header
     check(d.text.get("job-id") == prof["job"]["id"], "%s: job id on the page %r" % (name, d.text.get("job-id")))
     check(d.text.get("job-user", "").startswith(prof["job"]["user"]), "%s: user on the page" % name)
+    # findings first (after the job header), one per stored finding, each window shaded on the timeline plots
+    stored = prof.get("insights", [])
+    shown = [a for t, a in d.elems if t == "div" and "finding" in a.get("class", "").split()]
+    check([(a.get("data-rule"), a.get("data-severity")) for a in shown] == [(f["rule"], f["severity"]) for f in stored],
+          "%s: findings on the page %r != stored %r" % (name, shown, stored))
+    sections = [a.get("id") for t, a in d.elems if t == "section"]
+    check(sections[:1] == ["findings"], "%s: the first section is %r, not the findings" % (name, sections[:1]))
+    wins = [a.get("data-rule") for t, a in d.elems if t == "rect" and "win" in a.get("class", "").split()]
+    want_wins = sorted(f["rule"] for f in stored if f["first_fired"] > 0)
+    check(not wins or sorted(set(wins)) == sorted(set(want_wins)), "%s: timeline windows %r" % (name, wins))
+    check(not want_wins or p_has_timeline(prof) <= len(wins), "%s: no window on the timeline" % name)
     # layer totals: the page equals the profile exactly
     rows = {}
     cur = None
