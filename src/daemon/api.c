@@ -103,11 +103,14 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	}
 	json_object_set_new(o, "id", api_str(j->id));
 	json_object_set_new(o, "step", api_str(j->step));
-	json_object_set_new(o, "user", api_str(j->user));
-	json_object_set_new(o, "uid", json_integer(j->uid));
+	char ub[32];
+	bool anon = viewer == VD_VIEWER_ANON;
+	json_object_set_new(o, "user", api_str(vd_user_shown(j, anon, ub)));
+	if (!anon || vd.cfg.user_label == VD_LABEL_ON)
+		json_object_set_new(o, "uid", json_integer(j->uid));
 	json_object_set_new(o, "host", api_str(j->host));
 	json_object_set_new(o, "state", json_string(j->state == VD_J_ENDED ? "ended" : "running"));
-	json_object_set_new(o, "executable", api_str(j->exe));
+	json_object_set_new(o, "executable", api_str(vd_exe_shown(j, anon)));
 	json_object_set_new(o, "start", json_real(j->first_seen));
 	json_object_set_new(o, "end", json_real(j->state == VD_J_ENDED ? j->ended_at : 0));
 	if (api_details(j, viewer))

@@ -35,6 +35,7 @@ struct vd_config {
 	const char *socket_path;
 	int log_level;
 	bool anon_details;
+	int user_label;              /* VD_LABEL_*: the user label anonymous clients see */
 	unsigned max_segments_per_user;
 	unsigned max_jobs_per_user;
 	uint64_t max_segment_bytes;
@@ -258,11 +259,31 @@ void vd_buf_printf(struct vd_buf *b, const char *fmt, ...) __attribute__((format
 void vd_buf_free(struct vd_buf *b);
 
 /* prom.c */
-void vd_prom_render(struct vd_buf *b, bool openmetrics);
+void vd_prom_render(struct vd_buf *b, bool openmetrics, bool anonymous);
 void vd_prom_label_escape(struct vd_buf *b, const char *s);
 
 /* api.c: viewer uid (or -1 anonymous, or 0 root = everything) */
 #define VD_VIEWER_ANON (-1L)
+#define VD_VIEWER_SCRAPER (-2L)      /* authenticated by basic auth, no user token */
+
+/* ---- exporter security (webcfg.c): --web.config.file, what anonymous clients see */
+enum { VD_CLIENT_NONE, VD_CLIENT_REQUEST, VD_CLIENT_REQUIRE_ANY, VD_CLIENT_VERIFY_IF_GIVEN,
+       VD_CLIENT_REQUIRE_VERIFY };
+#define VD_WEB_MAX_USERS 64
+struct vd_webcfg {
+	char *cert, *key, *ca;       /* PEM text; no cert: plain HTTP */
+	int client_auth;             /* VD_CLIENT_* (tls_server_config.client_auth_type) */
+	int nusers;                  /* basic_auth_users: when > 0 every TCP request authenticates */
+	struct { char *name, *hash; } users[VD_WEB_MAX_USERS];
+};
+extern struct vd_webcfg vd_web;
+int vd_webcfg_load(const char *file);
+bool vd_webcfg_check(const char *user, const char *pass);
+enum { VD_LABEL_ON, VD_LABEL_HASHED, VD_LABEL_OFF };
+int vd_label_key_load(const char *state_dir);
+/* The user (and executable) an anonymous client is shown; buf: 32 bytes. */
+const char *vd_user_shown(const struct vd_job *j, bool anonymous, char *buf);
+const char *vd_exe_shown(const struct vd_job *j, bool anonymous);
 int vd_api(const char *method, const char *path, const char *query, long viewer,
            struct vd_buf *out, const char **ctype);
 

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -78,7 +79,7 @@ static int http_listen_tcp(const char *spec)
 		return e;
 	}
 	const char *shown = host[0] && strcmp(host, "0.0.0.0") && strcmp(host, "[::]") ? host : vd.hostname;
-	snprintf(http_url, sizeof http_url, "http://%.200s:%ld/", shown, port); /* a display URL */
+	snprintf(http_url, sizeof http_url, "%s://%.200s:%ld/", vd_web.cert ? "https" : "http", shown, port); /* a display URL */
 	return fd;
 }
 
@@ -208,6 +209,39 @@ static long http_viewer(struct MHD_Connection *c, bool unix_sock)
 	return uid;
 }
 
+/*
+ * --web.config.file on the TCP listener: the client certificate its
+ * client_auth_type asks for, then basic auth when users are configured.
+ * Returns 0 (let in), else the HTTP status to refuse with.
+ */
+static int http_gate(struct MHD_Connection *c)
+{
+	if (vd_web.cert && vd_web.client_auth >= VD_CLIENT_REQUIRE_ANY) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		gnutls_session_t s = ci ? (gnutls_session_t)ci->tls_session : NULL;
+		unsigned n = 0, status = 1;
+		if (s)
+			gnutls_certificate_get_peers(s, &n);
+		bool given = n > 0;
+		bool verified = given && gnutls_certificate_verify_peers2(s, &status) == 0 && status == 0;
+		if ((vd_web.client_auth != VD_CLIENT_VERIFY_IF_GIVEN && !given) ||
+		    (vd_web.client_auth != VD_CLIENT_REQUIRE_ANY && given && !verified))
+			return 403;
+	}
+	if (vd_web.nusers) {
+		char *pass = NULL;
+		char *user = MHD_basic_auth_get_username_password(c, &pass);
+		bool ok = vd_webcfg_check(user, pass);
+		if (pass)
+			explicit_bzero(pass, strlen(pass));
+		MHD_free(user);
+		MHD_free(pass);
+		if (!ok)
+			return 401;
+	}
+	return 0;
+}
+
 static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                     const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -230,12 +264,26 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
 		return http_send(c, 405, "text/plain", &b);
 	}
 	__atomic_add_fetch(&vd.http_requests, 1, __ATOMIC_RELAXED);
+	int refuse = unix_sock ? 0 : http_gate(c);
+	if (refuse == 401) {
+		vd_buf_add(&b, "authentication required\n", 24);
+		struct MHD_Response *r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+		enum MHD_Result ret = MHD_queue_basic_auth_fail_response(c, "vigild", r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	if (refuse) {
+		vd_buf_add(&b, "client certificate required\n", 28);
+		return http_send(c, refuse, "text/plain; charset=utf-8", &b);
+	}
+	/* anonymous: neither a socket peer nor a basic-auth user (--user-label applies) */
+	bool anonymous = !unix_sock && !vd_web.nusers;
 	if (!strcmp(url, "/metrics")) {
 		const char *acc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
 		bool om = acc && strstr(acc, "application/openmetrics-text");
 		double t0 = vd_mono();
 		pthread_mutex_lock(&vd.lock);
-		vd_prom_render(&b, om);
+		vd_prom_render(&b, om, anonymous);
 		vd.scrapes++;
 		vd.scrape_seconds_last = vd_mono() - t0;
 		vd.scrape_seconds_total += vd.scrape_seconds_last;
@@ -244,6 +292,8 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
 			ctype = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 	} else if (!strncmp(url, "/api/", 5)) {
 		long viewer = http_viewer(c, unix_sock);
+		if (viewer == VD_VIEWER_ANON && !anonymous)
+			viewer = VD_VIEWER_SCRAPER;
 		const char *user = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "user");
 		pthread_mutex_lock(&vd.lock);
 		status = vd_api(method, url, user, viewer, &b, &ctype);
@@ -294,7 +344,19 @@ static void http_log(void *cls, const char *fmt, va_list ap)
 static struct MHD_Daemon *http_start_on(int fd, void *cls)
 {
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* TLS (GnuTLS) on the TCP listener only: the socket is local and peer-checked. */
+	struct MHD_OptionItem tls[4] = { { MHD_OPTION_END, 0, NULL } };
+	int n = 0;
+	if (!cls && vd_web.cert) {
+		flags |= MHD_USE_TLS;
+		tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, vd_web.cert };
+		tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, vd_web.key };
+		if (vd_web.ca && vd_web.client_auth != VD_CLIENT_NONE) /* makes MHD ask for a client certificate */
+			tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, vd_web.ca };
+		tls[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	}
 	return MHD_start_daemon(flags, 0, NULL, NULL, http_handler, cls,
+	                        MHD_OPTION_ARRAY, tls,
 	                        MHD_OPTION_LISTEN_SOCKET, fd,
 	                        MHD_OPTION_THREAD_POOL_SIZE, 2u,
 	                        MHD_OPTION_CONNECTION_LIMIT, vd.cfg.max_connections,

@@ -43,6 +43,11 @@ static void main_usage(void)
 	"  --socket PATH          UNIX socket for the vigil CLI (default /run/vigil/vigild.sock as root,\n"
 	"                         else STATE-DIR/vigild.sock; 'none' disables)\n"
 	"  --allow-anonymous-details  serve file names and command lines to HTTP clients without a token\n"
+	"  --user-label on|hashed|off  the user label anonymous HTTP clients see on /metrics and the API:\n"
+	"                         the name (on, default), a per-user pseudonym (hashed) or a per-job one (off);\n"
+	"                         with hashed or off they see no executable either (docs/METRICS.md)\n"
+	"  --web.config.file FILE TLS and basic auth of the HTTP listener, Prometheus exporter-toolkit\n"
+	"                         format (tls_server_config, basic_auth_users; docs/DEPLOY.md)\n"
 	"  --max-segments-per-user N  (default 4096)   --max-jobs-per-user N (default 256)\n"
 	"  --max-connections N    concurrent HTTP connections (default 4096)\n"
 	"  --log-level LEVEL      error, warning, info (default) or debug\n"
@@ -86,7 +91,7 @@ static int main_mkdirs(const char *path, mode_t mode)
 }
 
 enum { O_DIR_ = 1000, O_USER_ROOT, O_INTERVAL, O_STATE, O_PROFILE, O_LINGER, O_GRACE, O_SOCKET,
-       O_ANON, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY };
+       O_ANON, O_WEBCFG, O_ULABEL, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY };
 
 int main(int argc, char **argv)
 {
@@ -97,6 +102,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, 0, O_STATE }, { "profile-dir", required_argument, 0, O_PROFILE },
 		{ "job-linger", required_argument, 0, O_LINGER }, { "job-grace", required_argument, 0, O_GRACE },
 		{ "socket", required_argument, 0, O_SOCKET }, { "allow-anonymous-details", no_argument, 0, O_ANON },
+		{ "web.config.file", required_argument, 0, O_WEBCFG }, { "user-label", required_argument, 0, O_ULABEL },
 		{ "max-segments-per-user", required_argument, 0, O_MAXSEG },
 		{ "max-jobs-per-user", required_argument, 0, O_MAXJOBS },
 		{ "max-connections", required_argument, 0, O_MAXCONN },
@@ -108,6 +114,7 @@ int main(int argc, char **argv)
 	bool root = geteuid() == 0;
 	double v;
 	int opt, rc = 1;
+	const char *webcfg = NULL;
 
 	c->listen = "127.0.0.1:9787";
 	c->interval = 0.1;
@@ -137,6 +144,16 @@ int main(int argc, char **argv)
 		case O_GRACE: if (main_number("--job-grace", optarg, 0, 86400, &c->job_grace)) return 2; break;
 		case O_SOCKET: c->socket_path = optarg; break;
 		case O_ANON: c->anon_details = true; break;
+		case O_WEBCFG: webcfg = optarg; break;
+		case O_ULABEL:
+			if (!strcmp(optarg, "on")) c->user_label = VD_LABEL_ON;
+			else if (!strcmp(optarg, "hashed")) c->user_label = VD_LABEL_HASHED;
+			else if (!strcmp(optarg, "off")) c->user_label = VD_LABEL_OFF;
+			else {
+				fprintf(stderr, "vigild: --user-label is on, hashed or off, not '%s'.\n", optarg);
+				return 2;
+			}
+			break;
 		case O_MAXSEG: if (main_number("--max-segments-per-user", optarg, 1, 1e6, &v)) return 2; c->max_segments_per_user = (unsigned)v; break;
 		case O_MAXJOBS: if (main_number("--max-jobs-per-user", optarg, 1, 1e5, &v)) return 2; c->max_jobs_per_user = (unsigned)v; break;
 		case O_MAXCONN: if (main_number("--max-connections", optarg, 1, 1e6, &v)) return 2; c->max_connections = (unsigned)v; break;
@@ -220,6 +237,8 @@ int main(int argc, char **argv)
 	/* Refuse to start next to a running vigild before touching anything of it. */
 	if (vd_instance_lock_state(c->state_dir) < 0 ||
 	    (c->socket_path && vd_instance_probe_socket(c->socket_path) < 0))
+		return 1;
+	if ((webcfg && vd_webcfg_load(webcfg) < 0) || vd_label_key_load(c->state_dir) < 0)
 		return 1;
 	if ((rc = vd_ckpt_open()) < 0) {
 		fprintf(stderr, "vigild: cannot use state directory %s: %s.\n", c->state_dir, strerror(-rc));

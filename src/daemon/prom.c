@@ -47,6 +47,7 @@ void vd_prom_label_escape(struct vd_buf *b, const char *s)
 struct prom_ctx {
 	struct vd_buf *b;
 	bool om;
+	bool anon;                   /* an anonymous client: --user-label applies */
 };
 
 static void prom_family(struct prom_ctx *c, const char *name, const char *type, const char *help)
@@ -64,8 +65,9 @@ static void prom_job_labels(struct prom_ctx *c, const struct vd_job *j)
 {
 	vd_buf_add(c->b, "jobid=\"", 7);
 	vd_prom_label_escape(c->b, j->id);
+	char ub[32];
 	vd_buf_add(c->b, "\",user=\"", 8);
-	vd_prom_label_escape(c->b, j->user);
+	vd_prom_label_escape(c->b, vd_user_shown(j, c->anon, ub));
 	vd_buf_add(c->b, "\"", 1);
 }
 
@@ -191,7 +193,7 @@ static void prom_jobs(struct prom_ctx *c)
 		vd_buf_add(c->b, ",step=\"", 7);
 		vd_prom_label_escape(c->b, j->step);
 		vd_buf_add(c->b, "\",executable=\"", 14);
-		vd_prom_label_escape(c->b, j->exe);
+		vd_prom_label_escape(c->b, vd_exe_shown(j, c->anon));
 		vd_buf_add(c->b, "\"} 1\n", 5);
 	}
 	prom_family(c, "vigil_job_processes", "gauge", "Processes of a job by state (running, exited, killed).");
@@ -271,9 +273,9 @@ static void prom_health(struct prom_ctx *c)
 }
 
 /* Caller holds vd.lock. */
-void vd_prom_render(struct vd_buf *b, bool openmetrics)
+void vd_prom_render(struct vd_buf *b, bool openmetrics, bool anonymous)
 {
-	struct prom_ctx c = { .b = b, .om = openmetrics };
+	struct prom_ctx c = { .b = b, .om = openmetrics, .anon = anonymous };
 	static struct vd_tot node[VIGIL_NOPS];
 	prom_job_family(&c, "vigil_io_operations_total", "I/O operations of a job, by layer and operation.", false, F_CALLS);
 	prom_job_family(&c, "vigil_io_errors_total", "I/O operations of a job that failed.", false, F_ERRORS);
