@@ -16,6 +16,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -250,15 +251,12 @@ static int ckpt_replace(int dirfd, const char *name, const struct vd_buf *b)
 	if (fd < 0)
 		return -errno;
 	size_t off = 0;
-	/* Test hook: widen the window between a partial write and the rename. */
-	static int slow = -1;
-	if (slow < 0)
-		slow = getenv("VIGILD_TEST_SLOW_CKPT") != NULL;
-	if (slow && b->len > 64) {
-		if (write(fd, b->p, 64) == 64)
-			off = 64;
-		usleep(100000);
-	}
+	/* Test hook (daemon.restart): die in the middle of a write, half a file on disk. */
+	static int die = -1;
+	if (die < 0)
+		die = getenv("VIGILD_TEST_CKPT_DIE") != NULL;
+	if (die && b->len > 64 && write(fd, b->p, 64) == 64)
+		raise(SIGKILL);
 	while (off < b->len) {
 		ssize_t w = write(fd, b->p + off, b->len - off);
 		if (w < 0) {
