@@ -356,13 +356,13 @@ static struct MHD_Daemon *http_start_on(int fd, void *cls)
 		tls[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	}
 	return MHD_start_daemon(flags, 0, NULL, NULL, http_handler, cls,
+	                        MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL, /* first: MHD wants it so */
 	                        MHD_OPTION_ARRAY, tls,
 	                        MHD_OPTION_LISTEN_SOCKET, fd,
 	                        MHD_OPTION_THREAD_POOL_SIZE, 2u,
 	                        MHD_OPTION_CONNECTION_LIMIT, vd.cfg.max_connections,
 	                        MHD_OPTION_CONNECTION_TIMEOUT, 10u,
 	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
-	                        MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
 	                        MHD_OPTION_END);
 }
 
