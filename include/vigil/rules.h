@@ -69,7 +69,7 @@ enum vigil_rule_category {
 	  "{file} was read {times} over ({read} read of {size}). Read it once and keep it in memory " \
 	  "(or read it on one rank and MPI_Bcast it).") \
 	X(SYNC_HEAVY, "sync_heavy", IO, WARNING, "Frequent syncs", \
-	  "share of I/O time in fsync, fdatasync and MPI_File_sync", \
+	  "share of I/O time in fsync, fdatasync, MPI_File_sync, sync_file_range, syncfs and msync", \
 	  "{count} syncs for {writes} writes take {pct} of the I/O time. Sync once per checkpoint or " \
 	  "at close instead of after every few writes.") \
 	X(STDIO_HEAVY, "stdio_heavy", IO, WARNING, "Bulk data through stdio", \

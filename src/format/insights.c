@@ -190,7 +190,8 @@ static int ins_is_meta(int op)
 
 static int ins_is_sync(int op)
 {
-	return op == VIGIL_OP_FSYNC || op == VIGIL_OP_FDATASYNC || op == VIGIL_OP_MPI_FILE_SYNC;
+	return op == VIGIL_OP_FSYNC || op == VIGIL_OP_FDATASYNC || op == VIGIL_OP_MPI_FILE_SYNC ||
+	       op == VIGIL_OP_SYNC_FILE_RANGE || op == VIGIL_OP_SYNCFS || op == VIGIL_OP_MSYNC;
 }
 
 static int ins_is_collective(int op)
@@ -564,7 +565,8 @@ static void ins_many_small_files(struct ins_ctx *x)
 {
 	const struct vigil_insight_input *in = x->in;
 	double opens = 0, bytes = 0, meta = 0;
-	static const int open_ops[] = { VIGIL_OP_OPEN, VIGIL_OP_FOPEN, VIGIL_OP_FREOPEN, VIGIL_OP_MPI_FILE_OPEN };
+	static const int open_ops[] = { VIGIL_OP_OPEN, VIGIL_OP_FOPEN, VIGIL_OP_FREOPEN, VIGIL_OP_MPI_FILE_OPEN,
+	                                VIGIL_OP_MKSTEMP, VIGIL_OP_TMPFILE };
 	for (size_t i = 0; i < sizeof(open_ops) / sizeof(open_ops[0]); i++)
 		opens += (double)(in->ops[open_ops[i]].calls - in->ops[open_ops[i]].errors);
 	for (int o = 0; o < VIGIL_NOPS; o++)
@@ -664,7 +666,7 @@ static void ins_sync_heavy(struct ins_ctx *x)
 	ins_count(ins_var(&v, "count"), 96, n);
 	ins_count(ins_var(&v, "writes"), 96, writes);
 	ins_pct(ins_var(&v, "pct"), 96, ratio);
-	snprintf(ev, sizeof(ev), "%s fsync/fdatasync/MPI_File_sync calls (%s) for %s writes to regular files: %s of "
+	snprintf(ev, sizeof(ev), "%s sync calls (%s) for %s writes to regular files: %s of "
 	         "the I/O time", v.val[0], ins_secs(s, sizeof(s), t), v.val[1], v.val[2]);
 	ins_fire(x, VIGIL_RULE_SYNC_HEAVY, ratio, th, 0, 0, ev, &v);
 }
