@@ -429,6 +429,17 @@
 			tr.appendChild(el('td', s.who ? (s.who.rank >= 0 ? 'rank ' + s.who.rank : 'pid ' + s.who.pid) : ''));
 			return tr;
 		}));
+		/* The rank waiting longest in MPI is the victim; the one longest outside MPI arrives last
+		 * (report_util.c ru_culprits: the same rule). */
+		var ranks = pl.filter(function (q) { return q.rank >= 0; }), now = Date.now() / 1000;
+		var outside = function (q) { return Math.max(0, ((q.end || now) - q.start) - q.mpi_seconds); };
+		var sw = stats(ranks, function (q) { return q.mpi_seconds; }), so = stats(ranks, outside);
+		var culprits = sw && sw.max > 0 && sw.who && so.who;
+		document.getElementById('j-culprits').hidden = !culprits;
+		if (culprits) {
+			document.getElementById('j-mpi-wait-rank').textContent = 'rank ' + sw.who.rank + ' (' + fmtSecs(sw.max) + ')';
+			document.getElementById('j-outside-rank').textContent = 'rank ' + so.who.rank + ' (' + fmtSecs(so.max) + ' outside MPI)';
+		}
 		fill(document.querySelector('#j-procs-table tbody'), pl.slice(0, 256).map(function (q) {
 			var tr = el('tr');
 			tr.appendChild(num(q.pid, q.pid === undefined ? '-' : q.pid));

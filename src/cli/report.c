@@ -203,7 +203,13 @@ static void rt_balance(FILE *out, const struct vigil_profile *p, const struct re
 	if (!s->nranks || !s->nbal)
 		return;
 	fprintf(out, "\nPer-rank balance (%u ranks; seconds per rank, most time first)\n", s->nranks);
-	const char *h[] = { "layer", "operation", "min", "mean", "max", "slowest rank", "max/mean" };
+	if (s->mpi_wait_rank >= 0) {
+		char a[32], b[32];
+		fprintf(out, "  most time waiting in MPI: rank %d (%s); most time computing / arriving last: rank %d "
+		        "(%s outside MPI)\n", s->mpi_wait_rank, rep_secs(a, sizeof(a), s->mpi_wait_seconds),
+		        s->outside_rank, rep_secs(b, sizeof(b), s->outside_seconds));
+	}
+	const char *h[] = { "layer", "operation", "min", "mean", "max", "rank of max", "max/mean" };
 	struct rep_table t;
 	rep_table_init(&t, 7, h, "llrrrrr");
 	for (size_t k = 0; k < s->nbal && k < 15; k++) {

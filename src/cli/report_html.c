@@ -30,17 +30,34 @@ static const char rh_css[] =
 "tr:nth-child(even) td{background:#f6f8fa}td.path{white-space:normal;word-break:break-all}"
 "dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0}dt{color:#57606a}dd{margin:0;word-break:break-all}"
 "svg{display:block;margin:6px 0;font-size:11px}svg text{fill:#444}.ax{stroke:#999;stroke-width:1}"
-".grid{stroke:#e5e7ea}.s0{fill:#3574d4;stroke:#3574d4}.s1{fill:#e0702e;stroke:#e0702e}.s2{fill:#2e9e5b;stroke:#2e9e5b}"
-".s3{fill:#8f4fc2;stroke:#8f4fc2}.s4{fill:#c33d54;stroke:#c33d54}.s5{fill:#777;stroke:#777}polyline{fill:none;stroke-width:1.8}"
+".grid{stroke:#e5e7ea}polyline{fill:none;stroke-width:2}"
 ".legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}"
-".legend i.s0{background:#3574d4}.legend i.s1{background:#e0702e}.legend i.s2{background:#2e9e5b}"
-".legend i.s3{background:#8f4fc2}.legend i.s4{background:#c33d54}.legend i.s5{background:#777}"
 ".flags{color:#9a3412}.muted{color:#57606a}.hists{display:flex;flex-wrap:wrap;gap:8px 24px}"
 ".badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;margin-right:8px}"
 ".sev-critical{background:#b42318}.sev-warning{background:#b54708}.sev-info{background:#3574d4}"
 ".finding{border-left:4px solid #d0d5dc;padding:4px 12px;margin:10px 0}.finding p{margin:3px 0}"
 "rect.win{fill-opacity:.12;stroke-opacity:.5;stroke-dasharray:3 2}rect.win.sev-critical{fill:#b42318;stroke:#b42318}"
 "rect.win.sev-warning{fill:#b54708;stroke:#b54708}rect.win.sev-info{fill:#3574d4;stroke:#3574d4}";
+
+/*
+ * Series colours, one per series of a plot (up to 10 before they repeat):
+ * far apart in hue and lightness, so 8 timeline series (read and write of
+ * four layers) stay distinguishable.  Lines take only a stroke (a fill would
+ * turn each polyline into a wedge hiding the others); bars and legend
+ * swatches take a fill.
+ */
+static const char *const rh_palette[] = {
+	"#3574d4", "#e0702e", "#2e9e5b", "#8f4fc2", "#c33d54",
+	"#17becf", "#b8860b", "#e377c2", "#8c564b", "#666666",
+};
+#define RH_NCOLOURS ((int)(sizeof(rh_palette) / sizeof(rh_palette[0])))
+
+static void rh_palette_css(FILE *out)
+{
+	for (int i = 0; i < RH_NCOLOURS; i++)
+		fprintf(out, "polyline.s%d{stroke:%s}rect.s%d,.legend i.s%d{fill:%s;background:%s}", i, rh_palette[i], i, i,
+		        rh_palette[i], rh_palette[i]);
+}
 
 static const char rh_js[] =
 "(function(){'use strict';"
@@ -120,7 +137,7 @@ static void rh_bars(FILE *out, const char *id, int n, int nser, const double *va
 			double v = vals[i * nser + s], h = v / ymax * (RH_H - RH_B - 10);
 			char lab[32];
 			fprintf(out, "<rect class=\"s%d\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" data-series=\"%s\" data-i=\"%d\" data-v=\"",
-			        s % 6, x, base - h, bw, h, sname[s], i);
+			        s % RH_NCOLOURS, x, base - h, bw, h, sname[s], i);
 			rh_num(out, v);
 			fprintf(out, "\"><title>%s %s: %s</title></rect>", labels[i], sname[s], fmt(lab, sizeof(lab), v));
 			base -= h;
@@ -136,7 +153,7 @@ static void rh_bars(FILE *out, const char *id, int n, int nser, const double *va
 	if (nser > 1) {
 		fputs("<div class=\"legend\">", out);
 		for (int s = 0; s < nser; s++)
-			fprintf(out, "<span><i class=\"s%d\"></i>%s</span>", s % 6, sname[s]);
+			fprintf(out, "<span><i class=\"s%d\"></i>%s</span>", s % RH_NCOLOURS, sname[s]);
 		fputs("</div>", out);
 	}
 }
@@ -177,7 +194,7 @@ static void rh_lines(FILE *out, const char *id, int n, int nser, const double *c
 	if (mark)
 		rh_windows(out, mark, dx);
 	for (int s = 0; s < nser; s++) {
-		fprintf(out, "<polyline class=\"s%d\" data-series=\"%s\" data-values=\"", s % 6, sname[s]);
+		fprintf(out, "<polyline class=\"s%d\" data-series=\"%s\" data-values=\"", s % RH_NCOLOURS, sname[s]);
 		for (int i = 0; i < n; i++) {
 			if (i)
 				fputc(' ', out);
@@ -196,7 +213,7 @@ static void rh_lines(FILE *out, const char *id, int n, int nser, const double *c
 	}
 	fputs("</svg><div class=\"legend\">", out);
 	for (int s = 0; s < nser; s++)
-		fprintf(out, "<span><i class=\"s%d\"></i>%s</span>", s % 6, sname[s]);
+		fprintf(out, "<span><i class=\"s%d\"></i>%s</span>", s % RH_NCOLOURS, sname[s]);
 	fputs("</div>", out);
 }
 
@@ -457,10 +474,17 @@ static void rh_balance(FILE *out, const struct vigil_profile *p, const struct re
 		return;
 	int mpi = s->nranks > 0;
 	fprintf(out, "<section id=\"balance\"><h2>%s</h2>", mpi ? "Per-rank balance" : "Per-process balance");
+	if (s->mpi_wait_rank >= 0) {
+		char b[32];
+		fprintf(out, "<p id=\"culprits\">most time waiting in MPI: <b id=\"mpi-wait-rank\">rank %d</b> (%s); "
+		        "most time computing / arriving last: <b id=\"outside-rank\">rank %d</b> (%s outside MPI)</p>",
+		        s->mpi_wait_rank, rep_secs(a, sizeof(a), s->mpi_wait_seconds), s->outside_rank,
+		        rep_secs(b, sizeof(b), s->outside_seconds));
+	}
 	if (mpi && s->nbal) {
 		fputs("<table id=\"balance-table\" class=\"sortable\"><thead><tr><th>layer</th><th>operation</th>"
-		      "<th class=\"n\">min</th><th class=\"n\">mean</th><th class=\"n\">max</th><th class=\"n\">fastest rank</th>"
-		      "<th class=\"n\">slowest rank</th><th class=\"n\">max/mean</th></tr></thead><tbody>", out);
+		      "<th class=\"n\">min</th><th class=\"n\">mean</th><th class=\"n\">max</th><th class=\"n\">rank of min</th>"
+		      "<th class=\"n\">rank of max</th><th class=\"n\">max/mean</th></tr></thead><tbody>", out);
 		for (size_t k = 0; k < s->nbal && k < 20; k++) {
 			const struct rep_balance *b = &s->bal[k];
 			fprintf(out, "<tr data-op=\"%s.%s\"><td>%s</td><td>%s</td>", vigil_layer_names[vigil_op_table[b->op].layer],
@@ -635,7 +659,9 @@ void rep_html_write(FILE *out, const struct vigil_profile *p, const struct rep_s
 	      "script-src 'unsafe-inline'; img-src data:\">"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>vigil report: job ", out);
 	rep_html(out, p->job_id);
-	fprintf(out, "</title><style>%s</style></head><body><main>\n", rh_css);
+	fprintf(out, "</title><style>%s", rh_css);
+	rh_palette_css(out);
+	fputs("</style></head><body><main>\n", out);
 	rh_header(out, p, s);
 	rh_findings(out, p);
 	rh_breakdown(out, s);

@@ -66,6 +66,36 @@ static int ru_cmp_bal(const void *a, const void *b)
 	return x->op - y->op;
 }
 
+/*
+ * Who waits and who is waited for.  The rank with the most MPI time is the
+ * victim of an imbalance, not its cause: in a barrier, the rank that arrives
+ * last spends the least time in it and the most outside MPI (lifetime minus
+ * MPI time; startup skew lands in MPI_Init, which is MPI time).
+ */
+static void ru_culprits(const struct vigil_profile *p, struct rep_summary *s)
+{
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct vigil_procstat *q = &p->procs[i];
+		if (q->rank < 0)
+			continue;
+		double mpi = 0, end = q->end > 0 ? q->end : p->end;
+		for (int op = 0; op < VIGIL_NOPS; op++)
+			if (vigil_op_table[op].layer == VIGIL_LAYER_MPI)
+				mpi += q->ops[op].seconds;
+		double outside = end > q->start && q->start > 0 ? end - q->start - mpi : 0;
+		if (outside < 0)
+			outside = 0;
+		if (s->mpi_wait_rank < 0 || mpi > s->mpi_wait_seconds) {
+			s->mpi_wait_rank = q->rank;
+			s->mpi_wait_seconds = mpi;
+		}
+		if (s->outside_rank < 0 || outside > s->outside_seconds) {
+			s->outside_rank = q->rank;
+			s->outside_seconds = outside;
+		}
+	}
+}
+
 int rep_summarize(const struct vigil_profile *p, struct rep_summary *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -114,6 +144,9 @@ int rep_summarize(const struct vigil_profile *p, struct rep_summary *s)
 		qsort(s->by_time, p->nfiles, sizeof(size_t), ru_cmp_time);
 	}
 
+	s->mpi_wait_rank = s->outside_rank = -1;
+	if (s->layer[VIGIL_LAYER_MPI].seconds > 0)
+		ru_culprits(p, s);
 	if (s->nranks) {
 		s->bal = calloc(VIGIL_NOPS, sizeof(*s->bal));
 		if (!s->bal)

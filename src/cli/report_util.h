@@ -37,6 +37,11 @@ struct rep_summary {
 	double io_seconds, mpi_seconds, rest_seconds;
 	uint32_t nranks;               /* processes with rank >= 0 */
 	struct rep_balance *bal; size_t nbal; /* ops with MPI-rank spread, by max seconds */
+	/* MPI jobs (-1 when no rank made an MPI call): the rank that waited longest in MPI,
+	 * and the one with the most time outside MPI (computing or I/O: it arrives last at
+	 * the collectives, the others wait for it). */
+	int32_t mpi_wait_rank, outside_rank;
+	double mpi_wait_seconds, outside_seconds;
 	size_t *by_bytes, *by_time;    /* file indexes, largest first */
 	int ops_by_time[VIGIL_NOPS]; int nops; /* ops called, most time first */
 };

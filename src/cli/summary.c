@@ -74,21 +74,26 @@ static const char *sum_safe(char *buf, size_t len, const char *s, int cols)
 	return buf;
 }
 
+/* Most time first, across layers. */
 static int sum_op_cmp(const void *a, const void *b, void *ctx)
 {
 	const struct vigil_opstat *ops = ctx;
 	int x = *(const int *)a, y = *(const int *)b;
-	int lx = vigil_op_table[x].layer, ly = vigil_op_table[y].layer;
-	if (lx != ly)
-		return lx - ly;
 	if (ops[x].seconds != ops[y].seconds)
 		return ops[x].seconds > ops[y].seconds ? -1 : 1;
+	if (ops[x].calls != ops[y].calls)
+		return ops[x].calls > ops[y].calls ? -1 : 1;
 	return x - y;
 }
 
+/*
+ * The SUM_MAX_OPS rows with the most time, but never a layer left out: each
+ * layer's busiest operation is kept (an MPI job's POSIX plumbing must not push
+ * MPI_Barrier or MPI_File_write_at into "... and N more").  Printed most time first.
+ */
 static void sum_ops(FILE *out, const struct vigil_profile *p)
 {
-	int idx[VIGIL_NOPS], n = 0;
+	int idx[VIGIL_NOPS], n = 0, shown[VIGIL_NOPS], ns = 0, layer_seen[VIGIL_NLAYERS] = { 0 };
 	for (int o = 0; o < VIGIL_NOPS; o++)
 		if (p->ops[o].calls)
 			idx[n++] = o;
@@ -97,19 +102,50 @@ static void sum_ops(FILE *out, const struct vigil_profile *p)
 		return;
 	}
 	qsort_r(idx, (size_t)n, sizeof(int), sum_op_cmp, (void *)p->ops);
+	int keep[VIGIL_NOPS] = { 0 }, nlayers = 0;
+	for (int i = 0; i < n; i++) {
+		int l = vigil_op_table[idx[i]].layer;
+		if (!layer_seen[l]++) {
+			keep[i] = 1;
+			nlayers++;
+		}
+	}
+	for (int i = 0, room = SUM_MAX_OPS - nlayers; i < n; i++)
+		if (keep[i] || room-- > 0)
+			shown[ns++] = idx[i];
 	fprintf(out, "  %-6s %-20s %12s %11s %10s %9s\n", "layer", "operation", "calls", "bytes",
 	        "time", "errors");
-	for (int i = 0; i < n && i < SUM_MAX_OPS; i++) {
-		const struct vigil_opstat *s = &p->ops[idx[i]];
-		const struct vigil_op_info *inf = &vigil_op_table[idx[i]];
+	for (int i = 0; i < ns; i++) {
+		const struct vigil_opstat *s = &p->ops[shown[i]];
+		const struct vigil_op_info *inf = &vigil_op_table[shown[i]];
 		char c[32], b[32], t[32], e[32];
 		fprintf(out, "  %-6s %-20s %12s %11s %10s %9s\n", vigil_layer_names[inf->layer], inf->name,
 		        sum_count(c, sizeof(c), s->calls),
 		        inf->cls == VIGIL_CLASS_DATA ? rep_bytes(b, sizeof(b), (double)s->bytes) : "-",
 		        sum_seconds(t, sizeof(t), s->seconds), sum_count(e, sizeof(e), s->errors));
 	}
-	if (n > SUM_MAX_OPS)
-		fprintf(out, "  ... and %d more operations (see the profile)\n", n - SUM_MAX_OPS);
+	if (n > ns)
+		fprintf(out, "  ... and %d more operations (see the profile)\n", n - ns);
+}
+
+/*
+ * Where the processes' time went: I/O, and MPI whenever the job made MPI
+ * calls (its share is the first thing an MPI user asks for), of the summed
+ * process lifetimes (rep_summarize: the same figures `vigil report` shows).
+ */
+static void sum_shares(FILE *out, const struct vigil_profile *p)
+{
+	struct rep_summary s;
+	if (rep_summarize(p, &s) == 0 && s.proc_seconds > 0) {
+		char io[32], mpi[32], tot[32];
+		fprintf(out, "  time: I/O %s (%.1f %%)", sum_seconds(io, sizeof(io), s.io_seconds),
+		        100 * s.io_seconds / s.proc_seconds);
+		if (s.layer[VIGIL_LAYER_MPI].calls || s.nranks)
+			fprintf(out, ", MPI %s (%.1f %%)", sum_seconds(mpi, sizeof(mpi), s.mpi_seconds),
+			        100 * s.mpi_seconds / s.proc_seconds);
+		fprintf(out, " of the processes' %s\n", sum_seconds(tot, sizeof(tot), s.proc_seconds));
+	}
+	rep_summary_free(&s);
 }
 
 /* Request sizes of data operations, by direction, in five ranges. */
@@ -205,6 +241,7 @@ void summary_print(FILE *out, const struct vigil_profile *p, const char *profile
 	rep_findings(out, p, 0);
 	fputc('\n', out);
 	sum_ops(out, p);
+	sum_shares(out, p);
 	sum_sizes(out, p);
 	sum_files(out, p);
 	if (p->survivors)

@@ -436,10 +436,75 @@ def html_check(name, prof_path, expect_hostile):
     shot = os.path.join(ART, "report-%s.png" % name)
     chromium("file://" + out, shot=shot)
     check(os.path.exists(shot) and os.path.getsize(shot) > 10000, "%s: no screenshot" % name)
+    lines_visible(name, out)
+
+
+# Appended to a copy of the page: only the timeline shown (it fits the screenshot), and what
+# the browser computed for every plotted line.
+PROBE = """<style>header,section:not(#timeline){display:none}</style><script>addEventListener('load', function () { var r = [];
+document.querySelectorAll('svg').forEach(function (svg) { var b = svg.getBoundingClientRect();
+svg.querySelectorAll('polyline').forEach(function (pl) { var cs = getComputedStyle(pl);
+r.push({svg: svg.id, series: pl.dataset.series, points: pl.getAttribute('points'), fill: cs.fill, stroke: cs.stroke,
+x: b.left + scrollX, y: b.top + scrollY, w: b.width, h: b.height}); }); });
+document.body.setAttribute('data-probe', JSON.stringify(r)); });</script>"""
+
+
+def lines_visible(name, out):
+    """Every timeline line is a line (computed fill none), has its own colour, and its pixels are on screen."""
+    try:
+        from PIL import Image
+    except ImportError:  # python3-pil (install-deps.sh) under a Python that is not Debian's
+        sys.path.append("/usr/lib/python3/dist-packages")
+        from PIL import Image
+    probe_html = os.path.join(TMP, name + "-probe.html")
+    with open(out) as f:
+        page = f.read()
+    with open(probe_html, "w") as f:
+        f.write(page.replace("</body>", PROBE + "</body>"))
+    dom, _ = chromium("file://" + probe_html)
+    d = Dom()
+    d.feed(dom)
+    probe = json.loads(next(a for t, a in d.elems if t == "body").get("data-probe", "[]"))
+    check(probe, "%s: no plotted lines found by the probe" % name)
+    shot = os.path.join(TMP, name + "-probe.png")
+    chromium("file://" + probe_html, shot=shot)
+    img = Image.open(shot).convert("RGB")
+    for svg in sorted({l["svg"] for l in probe}):
+        lines = [l for l in probe if l["svg"] == svg]
+        strokes = [l["stroke"] for l in lines]
+        check(len(set(strokes)) == len(strokes), "%s: %s: two series share a colour: %r" % (name, svg, strokes))
+        for k, l in enumerate(lines):
+            check(l["fill"] == "none", "%s: %s %s is drawn with fill %s" % (name, svg, l["series"], l["fill"]))
+            ys = [float(p.split(",")[1]) for p in l["points"].split()]
+            if any(all(abs(a - b) < 2.5 for a, b in zip(ys, [float(p.split(",")[1]) for p in m["points"].split()]))
+                   for m in lines[k + 1:]):
+                continue  # a series drawn later lies on it (both near 0, say): nothing of it can show
+            rgb = [int(v) for v in re.findall(r"\d+", l["stroke"])[:3]]
+            x0, y0 = int(l["x"]), int(l["y"])
+            if y0 + l["h"] > img.size[1]:
+                check(False, "%s: %s is below the screenshot" % (name, svg))
+                continue
+            box = img.crop((x0, y0, x0 + int(l["w"]), y0 + int(l["h"])))
+            seen = sum(n for n, c in box.getcolors(1 << 20) if max(abs(a - b) for a, b in zip(c, rgb)) <= 16)
+            check(seen >= 20, "%s: %s: series %s (%s) shows %d pixels" % (name, svg, l["series"], l["stroke"], seen))
+
+
+def timeline8():
+    """single.json with read and write in all four layers: 8 series of distinct shapes on one plot."""
+    p = json.load(open(os.path.join(FIX, "single.json")))
+    tl = p["timeline"]
+    n = tl["bins"]
+    for k, layer in enumerate(("posix", "stdio", "mpi", "mpiio")):
+        tl["layers"][layer] = {"ops": [10 + k] * n, "seconds": [0.001] * n,
+                               "bytes_read": [1000.0 * ((i + 2 * k) % n + 1) for i in range(n)],
+                               "bytes_written": [700.0 * ((n - i + 2 * k + 1) % n + 1) + 50 * k for i in range(n)]}
+    json.dump(p, open(os.path.join(TMP, "timeline8.json"), "w"))
+    return "timeline8.json"
 
 
 def t_html():
     html_check("single", fixture("single.json"), True)
+    html_check("timeline8", timeline8(), True)
     html_check("mpi4", gen(4, "mpi4.json"), False)
 
 

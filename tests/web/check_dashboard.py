@@ -43,13 +43,20 @@ class Dom(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.elems, self.texts, self.open = [], [], []
+        self.text, self.cur_id = {}, None  # text of elements with an id and no child elements
 
     def handle_starttag(self, tag, attrs):
         self.elems.append((tag, dict(attrs)))
         self.open.append(dict(attrs))
+        self.cur_id = dict(attrs).get("id")
+
+    def handle_endtag(self, tag):
+        self.cur_id = None
 
     def handle_data(self, data):
         self.texts.append(data)
+        if self.cur_id:
+            self.text[self.cur_id] = self.text.get(self.cur_id, "") + data
 
 
 def chromium(url, shot=None, window="1300,2600"):
@@ -166,6 +173,11 @@ def check_mpi(base, token, seg):
     h = api2["history"]
     ranks = [a for t, a in p.elems if a.get("id") == "j-ranks"]
     check(ranks and ranks[0].get("data-v") == "2", "job page ranks %r" % ranks)
+    # rank 0 sleeps before each barrier: rank 1 waits in MPI, rank 0 is the one waited for
+    cul = [a for t, a in p.elems if a.get("id") == "j-culprits"]
+    check(cul and "hidden" not in cul[0], "the job page hides who waits and who is late")
+    for rid, want in (("j-mpi-wait-rank", "rank 1 "), ("j-outside-rank", "rank 0 ")):
+        check(p.text.get(rid, "").startswith(want), "job page %s is %r, expected %r" % (rid, p.text.get(rid), want))
     for fid in ("f-mpit", "f-mpic"):
         f = [a for t, a in p.elems if a.get("id") == fid]
         check(f and "hidden" not in f[0], "MPI chart %s hidden for an MPI job" % fid)
