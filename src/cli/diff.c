@@ -19,7 +19,7 @@
 #include "common/profile_read.h"
 
 static const char diff_usage[] =
-"usage: vigil diff A.json B.json [--fail-on RULE]... [--top N] [--quiet] [--insights FILE]\n"
+"usage: vigil diff A B [--fail-on RULE]... [--top N] [--quiet] [--insights FILE]\n"
 "\n"
 "Compare two vigil job profiles (A = before, B = after): totals, every\n"
 "operation's calls, bytes and time with their relative change (largest\n"
@@ -33,7 +33,12 @@ static const char diff_usage[] =
 "                      FILE (default /etc/vigil/insights.conf, else built-in).\n"
 "  -h, --help          show this help.\n"
 "\n"
-"RULE is SELECTOR OP CHANGE, e.g.\n"
+"RULE is SELECTOR OP CHANGE [& OP CHANGE]..., broken when every condition\n"
+"holds, e.g.\n"
+"  posix.write.seconds>+10%&>+0.5s\n"
+"                             time in POSIX write grew by more than 10 % and\n"
+"                             by more than 0.5 s (a floor: run-to-run noise of\n"
+"                             a short run does not break it)\n"
 "  posix.write.seconds>+10%   time in POSIX write grew by more than 10 %\n"
 "  metadata.calls>+20%        metadata calls of all layers grew by more than 20 %\n"
 "  stdio.*.calls>+5           some stdio operation made more than 5 calls more\n"
@@ -57,6 +62,14 @@ static const char *const df_metric_names[DF_NMETRICS] = {
 	"calls", "errors", "bytes", "bytes_read", "bytes_written", "seconds"
 };
 
+/* One CMP CHANGE of a rule; a rule is broken when all of its conditions hold. */
+struct df_cond {
+	int gt, eq;       /* > / >= or < / <= */
+	int pct;          /* relative change in %, else absolute B - A */
+	double value;
+};
+#define DF_MAXCONDS 4
+
 struct df_rule {
 	const char *text;
 	int insight;      /* 0 a counter rule; DF_INSIGHT_RULE insight:ID; DF_INSIGHT_SEV insight>=SEV */
@@ -67,9 +80,8 @@ struct df_rule {
 	int cls;          /* -1 any */
 	int each;         /* evaluate every operation of the scope on its own */
 	int metric;
-	int gt, eq;       /* > / >= or < / <= */
-	int pct;
-	double value;
+	struct df_cond cond[DF_MAXCONDS];
+	int ncond;
 };
 
 static double df_metric(const struct rep_sum *s, int m)
@@ -141,8 +153,8 @@ static int df_op_any(const char *s)
 	return -1;
 }
 
-/* Parse the number and unit of a CHANGE. */
-static int df_parse_value(const char *s, int metric, struct df_rule *r)
+/* Parse the number and unit of a CHANGE (a NUL-terminated token). */
+static int df_parse_value(const char *s, int metric, struct df_cond *r)
 {
 	char *end;
 	if (*s != '+' && *s != '-' && (*s < '0' || *s > '9'))
@@ -175,57 +187,38 @@ static int df_parse_value(const char *s, int metric, struct df_rule *r)
 enum { DF_INSIGHT_RULE = 1, DF_INSIGHT_SEV = 2 };
 
 /* insight:ID or insight>=SEV / insight>SEV: broken when B has such a finding that A has not. */
-static int df_parse_insight(const char *text, struct df_rule *r)
+static int df_parse_insight(const char *text, struct df_rule *r, char *why, size_t wlen)
 {
 	const char *rest = text + 7;
 	if (*rest == ':') {
 		r->insight = DF_INSIGHT_RULE;
-		return (r->rule = vigil_rule_lookup(rest + 1)) < 0 ? -1 : 0;
+		if ((r->rule = vigil_rule_lookup(rest + 1)) >= 0)
+			return 0;
+		snprintf(why, wlen, "'%.60s' is not a rule id (docs/INSIGHTS.md)", rest + 1);
+		return -1;
 	}
 	int ge = !strncmp(rest, ">=", 2), gt = !ge && *rest == '>';
 	int sev = ge || gt ? vigil_severity_lookup(rest + (ge ? 2 : 1)) : -1;
-	if (sev <= VIGIL_SEV_OK - (gt ? 1 : 0) || (gt && sev >= VIGIL_SEV_CRITICAL))
+	if (sev <= VIGIL_SEV_OK - (gt ? 1 : 0) || (gt && sev >= VIGIL_SEV_CRITICAL)) {
+		snprintf(why, wlen, "'%.60s' is not a severity to compare with (info, warning, critical)",
+		         rest + (ge ? 2 : gt ? 1 : 0));
 		return -1;
+	}
 	r->insight = DF_INSIGHT_SEV;
 	r->severity = ge ? sev : sev + 1;
 	return 0;
 }
 
-static int df_parse_rule(const char *text, struct df_rule *r)
+/* The scope part of a selector ("posix.write", "metadata", "*", ...); -1 with *why naming the bad word. */
+static int df_parse_scope(char *sel, struct df_rule *r, char *why, size_t wlen)
 {
-	memset(r, 0, sizeof(*r));
-	r->text = text;
-	r->layer = r->op = r->cls = -1;
-	if (!strncmp(text, "insight", 7) && (text[7] == ':' || text[7] == '>'))
-		return df_parse_insight(text, r);
-	const char *cmp = strpbrk(text, "<>");
-	if (!cmp || cmp == text)
-		return -1;
-	r->gt = *cmp == '>';
-	r->eq = cmp[1] == '=';
-	char sel[256];
-	size_t n = (size_t)(cmp - text);
-	if (n >= sizeof(sel))
-		return -1;
-	memcpy(sel, text, n);
-	sel[n] = 0;
-	char *dot = strrchr(sel, '.');
-	if (!dot)
-		return -1;
-	*dot = 0;
-	r->metric = -1;
-	for (int m = 0; m < DF_NMETRICS; m++)
-		if (!strcmp(dot + 1, df_metric_names[m]))
-			r->metric = m;
-	if (r->metric < 0)
-		return -1;
-	if (df_parse_value(cmp + 1 + r->eq, r->metric, r))
-		return -1;
 	char *second = strchr(sel, '.');
 	if (second)
 		*second++ = 0;
-	if (second && strchr(second, '.'))
+	if (second && strchr(second, '.')) {
+		snprintf(why, wlen, "'%s.%s' has too many parts (LAYER.OP at most)", sel, second);
 		return -1;
+	}
 	if (!second) {
 		if (!strcmp(sel, "total"))
 			return 0;
@@ -233,32 +226,117 @@ static int df_parse_rule(const char *text, struct df_rule *r)
 			r->each = 1;
 			return 0;
 		}
-		if ((r->cls = df_class_lookup(sel)) >= 0)
+		if ((r->cls = df_class_lookup(sel)) >= 0 || (r->layer = vigil_layer_lookup(sel)) >= 0 ||
+		    (r->op = df_op_any(sel)) >= 0)
 			return 0;
-		if ((r->layer = vigil_layer_lookup(sel)) >= 0)
-			return 0;
-		if ((r->op = df_op_any(sel)) >= 0)
-			return 0;
+		snprintf(why, wlen, "'%s' is not total, a class, a layer or an operation", sel);
 		return -1;
 	}
-	if ((r->layer = vigil_layer_lookup(sel)) < 0)
+	if ((r->layer = vigil_layer_lookup(sel)) < 0) {
+		snprintf(why, wlen, "'%s' is not a layer (posix, stdio, mpi, mpiio)", sel);
 		return -1;
+	}
 	if (!strcmp(second, "*")) {
 		r->each = 1;
 		return 0;
 	}
-	if ((r->cls = df_class_lookup(second)) >= 0)
+	if ((r->cls = df_class_lookup(second)) >= 0 || (r->op = vigil_op_lookup(r->layer, second)) >= 0)
 		return 0;
-	if ((r->op = vigil_op_lookup(r->layer, second)) >= 0)
-		return 0;
+	snprintf(why, wlen, "'%s' is not an operation or class of %s", second, sel);
 	return -1;
 }
 
-static int df_broken(const struct df_rule *r, double ch)
+/*
+ * RULE := SELECTOR COND ("&" COND)* | INSIGHT, COND := CMP CHANGE.  On failure, *why
+ * says which word is wrong (terminal-safe: the caller cleans the rule text,
+ * and words come from it).
+ */
+static int df_parse_rule(const char *text, struct df_rule *r, char *why, size_t wlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->text = text;
+	r->layer = r->op = r->cls = -1;
+	if (!strncmp(text, "insight", 7) && (text[7] == ':' || text[7] == '>'))
+		return df_parse_insight(text, r, why, wlen);
+	const char *cmp = strpbrk(text, "<>");
+	if (!cmp) {
+		snprintf(why, wlen, "no comparison (>, >=, < or <=) in it");
+		return -1;
+	}
+	if (cmp == text) {
+		snprintf(why, wlen, "no SELECTOR before '%c'", *cmp);
+		return -1;
+	}
+	char sel[256], tok[256];
+	size_t n = (size_t)(cmp - text);
+	if (n >= sizeof(sel)) {
+		snprintf(why, wlen, "the selector is too long");
+		return -1;
+	}
+	memcpy(sel, text, n);
+	sel[n] = 0;
+	char *dot = strrchr(sel, '.');
+	if (!dot) {
+		snprintf(why, wlen, "'%s' has no .METRIC (calls, errors, bytes, bytes_read, bytes_written, seconds)", sel);
+		return -1;
+	}
+	*dot = 0;
+	r->metric = -1;
+	for (int m = 0; m < DF_NMETRICS; m++)
+		if (!strcmp(dot + 1, df_metric_names[m]))
+			r->metric = m;
+	if (r->metric < 0) {
+		snprintf(why, wlen, "'%s' is not a metric (calls, errors, bytes, bytes_read, bytes_written, seconds)", dot + 1);
+		return -1;
+	}
+	for (const char *c = cmp; *c;) {
+		struct df_cond *k = &r->cond[r->ncond];
+		if (r->ncond == DF_MAXCONDS) {
+			snprintf(why, wlen, "more than %d conditions", DF_MAXCONDS);
+			return -1;
+		}
+		if (*c != '<' && *c != '>') {
+			snprintf(why, wlen, "'%.40s' after '&' does not start with >, >=, < or <=", c);
+			return -1;
+		}
+		k->gt = *c == '>';
+		k->eq = c[1] == '=';
+		c += 1 + k->eq;
+		size_t l = strcspn(c, "&");
+		if (l >= sizeof(tok))
+			l = sizeof(tok) - 1;
+		memcpy(tok, c, l);
+		tok[l] = 0;
+		if (df_parse_value(tok, r->metric, k)) {
+			snprintf(why, wlen, "'%s' is not a change of %s (a signed number with %%%s)", tok, df_metric_names[r->metric],
+			         r->metric == DF_SECONDS ? ", ns, us, ms or s" : r->metric == DF_CALLS || r->metric == DF_ERRORS
+			         ? " or none" : ", B, KiB, MiB, GiB, KB, MB or GB");
+			return -1;
+		}
+		r->ncond++;
+		c += l;
+		if (*c == '&' && !*++c) {
+			snprintf(why, wlen, "nothing after the last '&'");
+			return -1;
+		}
+	}
+	return df_parse_scope(sel, r, why, wlen);
+}
+
+static int df_holds(const struct df_cond *k, double ch)
 {
 	if (isnan(ch))
 		return 0;
-	return r->gt ? (r->eq ? ch >= r->value : ch > r->value) : (r->eq ? ch <= r->value : ch < r->value);
+	return k->gt ? (k->eq ? ch >= k->value : ch > k->value) : (k->eq ? ch <= k->value : ch < k->value);
+}
+
+/* Broken when every condition holds (relative and absolute: "grew by 10 % and by at least 0.5 s"). */
+static int df_broken(const struct df_rule *r, double va, double vb)
+{
+	for (int i = 0; i < r->ncond; i++)
+		if (!df_holds(&r->cond[i], df_change(va, vb, r->cond[i].pct)))
+			return 0;
+	return 1;
 }
 
 static void df_fmt_metric(char *buf, size_t len, int m, double v)
@@ -310,19 +388,29 @@ static int df_eval(const struct df_rule *r, const struct vigil_profile *a, const
 		}
 		double va = df_value(a, r->layer, r->cls, op, r->metric);
 		double vb = df_value(b, r->layer, r->cls, op, r->metric);
-		double ch = df_change(va, vb, r->pct);
-		if (!df_broken(r, ch))
+		if (!df_broken(r, va, vb))
 			continue;
 		broken++;
-		char sa[32], sb[32], sc[48], what[96];
+		/* the change as each kind of condition measures it: "+20.0 %", "+2.50 ms", or both */
+		char sa[32], sb[32], sc[96] = "", what[96];
 		df_fmt_metric(sa, sizeof(sa), r->metric, va);
 		df_fmt_metric(sb, sizeof(sb), r->metric, vb);
-		if (r->pct)
-			isinf(ch) ? snprintf(sc, sizeof(sc), "+inf %%") : snprintf(sc, sizeof(sc), "%+.1f %%", ch);
-		else {
-			char d[32];
-			df_fmt_metric(d, sizeof(d), r->metric, fabs(ch));
-			snprintf(sc, sizeof(sc), "%s%s", ch < 0 ? "-" : "+", d);
+		for (int pass = 0; pass < 2; pass++) {
+			int want_pct = r->cond[0].pct ? !pass : pass, used = 0;
+			for (int k = 0; k < r->ncond; k++)
+				used |= r->cond[k].pct == want_pct;
+			if (!used)
+				continue;
+			double ch = df_change(va, vb, want_pct);
+			char d[48];
+			if (want_pct)
+				isinf(ch) ? snprintf(d, sizeof(d), "+inf %%") : snprintf(d, sizeof(d), "%+.1f %%", ch);
+			else {
+				char m[32];
+				df_fmt_metric(m, sizeof(m), r->metric, fabs(ch));
+				snprintf(d, sizeof(d), "%s%s", ch < 0 ? "-" : "+", m);
+			}
+			snprintf(sc + strlen(sc), sizeof(sc) - strlen(sc), "%s%s", sc[0] ? ", " : "", d);
 		}
 		if (op >= 0)
 			snprintf(what, sizeof(what), "%s.%s", vigil_layer_names[vigil_op_table[op].layer], vigil_op_table[op].name);
@@ -578,9 +666,11 @@ int cmd_diff(int argc, char **argv)
 			if (!nr)
 				goto out;
 			rules = nr;
-			if (df_parse_rule(optarg, &rules[nrules])) {
-				fprintf(stderr, "vigil diff: bad rule '%s': expected SELECTOR>CHANGE or SELECTOR<CHANGE such as "
-				        "posix.write.seconds>+10%%, insight:RULE or insight>=SEVERITY (see 'vigil diff --help').\n", rep_term(clean, sizeof(clean), optarg));
+			char why[400], cwhy[400];
+			if (df_parse_rule(optarg, &rules[nrules], why, sizeof(why))) {
+				fprintf(stderr, "vigil diff: bad rule '%s': %s; expected SELECTOR>CHANGE such as "
+				        "posix.write.seconds>+10%%&>+0.5s, insight:RULE or insight>=SEVERITY (see 'vigil diff --help').\n",
+				        rep_term(clean, sizeof(clean), optarg), rep_term(cwhy, sizeof(cwhy), why));
 				goto out;
 			}
 			nrules++;

@@ -242,11 +242,21 @@ RULES = [  # (rule, expected exit status) for single.json -> single-b.json
     ("posix.write.bytes>120KiB", 0), ("posix.write.bytes>=120KiB", 1), ("mpi.calls>0", 0), ("*.calls>+50%", 1),
     ("*.calls>+100%", 0), ("stdio.calls>+90%", 1), ("posix.bytes_written>+29%", 1), ("posix.bytes_read>0", 0),
     ("stdio.fopen.calls>+0%", 0), ("mpiio.*.calls>0", 0), ("posix.errors>0", 0),
+    # conditions joined by & must all hold: +20 % is also +2.5 ms
+    ("posix.write.seconds>+10%&>+0.5s", 0), ("posix.write.seconds>+10%&>+1ms", 1), ("posix.write.seconds>+2ms&>+30%", 0),
+    ("posix.write.calls>+10%&>=30&<+31%", 1), ("posix.write.seconds>+10%&", 2), ("posix.write.seconds>+10%&+1ms", 2),
     # bad rules: exit 2
     ("posix.write.seconds", 2), ("posix.wrte.calls>1", 2), ("posix.write.callz>1", 2), ("posix.write.calls>x", 2),
     ("posix.write.calls>10KiB", 2), ("posix.write.seconds>10KiB", 2), ("bogus.calls>1", 2), (">+10%", 2),
     ("posix.write.calls>", 2), ("a.b.c.calls>1", 2), ("posix.MPI_Send.calls>1", 2),
 ]
+
+
+BAD_WORDS = {  # a bad rule's message names the word that is wrong
+    "posix.wrte.calls>1": "'wrte'", "posix.write.callz>1": "'callz'", "posix.write.calls>x": "'x'",
+    "bogus.calls>1": "'bogus'", "posix.write.seconds>10KiB": "'10KiB'", "posix.MPI_Send.calls>1": "'MPI_Send'",
+    "a.b.c.calls>1": "'a.b.c'", "posix.write.seconds>+10%&+1ms": "'+1ms'", "posix.write.seconds": "no comparison",
+}
 
 
 def t_rules():
@@ -256,7 +266,7 @@ def t_rules():
         lines = err.count("\n")
         ok = rc == want and (want == 0 and err == "" or want != 0 and lines >= 1)
         if want == 2:
-            ok = ok and lines == 1 and err.startswith("vigil diff: bad rule '%s'" % rule)
+            ok = ok and lines == 1 and err.startswith("vigil diff: bad rule '%s': %s" % (rule, BAD_WORDS.get(rule, "")))
         check(ok, "rule %r: rc %d (want %d), stderr %r" % (rule, rc, want, err))
     # every broken rule gets its line; rules that hold print none
     rc, out, err = run("diff", "-q", a, b, "-f", "posix.write.calls>1", "-f", "total.bytes<-10%", "-f", "stdio.fwrite.bytes>1")
@@ -533,6 +543,22 @@ def t_real():
           "diff of real profiles: rc %d %r" % (rc, err))
     rc, out, err = run("diff", "-q", outs[0], outs[1], "-f", "posix.write.calls>+100%")
     check(rc == 0 and err == "", "diff of real profiles, rule holds: rc %d %r" % (rc, err))
+    # the README's CI example holds for two runs of the same program (run-to-run noise of a
+    # short run is far below its 0.5 s floor)
+    readme = open(os.path.join(SRC, "..", "..", "README.md")).read()
+    m = re.search(r"^vigil diff run1\.json run2\.json --fail-on '([^']+)'", readme, re.M)
+    check(m is not None, "no vigil diff example in the README")
+    same = []
+    for n in (1, 2):
+        prof = os.path.join(TMP, "same%d.json" % n)
+        p = subprocess.run([VIGIL, "run", "--quiet", "--profile", prof, "--", "dd", "if=/dev/zero",
+                            "of=" + os.path.join(TMP, "same.dat"), "bs=4k", "count=256", "conv=fsync"],
+                           capture_output=True, text=True, cwd=TMP)
+        check(p.returncode == 0, "vigil run dd: %r" % p.stderr)
+        same.append(prof)
+    if m:
+        rc, out, err = run("diff", "-q", same[0], same[1], "--fail-on", m.group(1))
+        check(rc == 0 and err == "", "the README's rule %r on two runs of the same dd: rc %d %r" % (m.group(1), rc, err))
 
 
 TESTS = {"real": t_real, "text": t_text, "help": t_help, "errors": t_errors, "diff": t_diff, "rules": t_rules, "html": t_html}
