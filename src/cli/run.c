@@ -67,7 +67,10 @@ static void run_help(void)
 "OPTIONS\n"
 "    --profile FILE, -o FILE\n"
 "                      Write the profile to FILE.  An existing FILE is never\n"
-"                      replaced: the profile is then not written (error message).\n"
+"                      replaced: vigil run checks before starting CMD that FILE\n"
+"                      does not exist and that its directory exists and takes\n"
+"                      new files; if not, it says why and exits 125 without\n"
+"                      running CMD.\n"
 "                      Default: ./vigil-JOBID.json (./vigil-JOBID.STEP.json with a\n"
 "                      batch step); if that exists, ./vigil-JOBID.N.json.\n"
 "    --quiet, -q       Do not print the summary.\n"
@@ -88,9 +91,10 @@ static void run_help(void)
 "\n"
 "ENVIRONMENT\n"
 "    VIGIL_DIR       Segment directory (default /dev/shm/vigil-UID/, created 0700).\n"
-"                    It must be a real directory owned by you and not writable by\n"
-"                    others.  A relative path is taken from the current directory\n"
-"                    (CMD gets the absolute path).\n"
+"                    It must be a real directory owned by you with mode 0700 (the\n"
+"                    collector uses no other; vigil run refuses any other mode\n"
+"                    and says: chmod 700 DIR).  A relative path is taken from the\n"
+"                    current directory (CMD gets the absolute path).\n"
 "    VIGIL_JOB_ID    Job id.  Else SLURM_JOB_ID (with SLURM_STEP_ID), PBS_JOBID,\n"
 "                    LSB_JOBID or FLUX_JOB_ID; else vigil run generates one and\n"
 "                    exports it as VIGIL_JOB_ID.\n"
@@ -105,7 +109,8 @@ static void run_help(void)
 "    CMD's exit status, or 128+N when CMD was killed by signal N.\n"
 "    126  CMD was found but could not be executed.\n"
 "    127  CMD was not found.\n"
-"    125  vigil run could not start (collector or segment directory unusable).\n"
+"    125  vigil run could not start (the --profile FILE cannot be written, or the\n"
+"         collector or the segment directory is unusable); CMD was not run.\n"
 "    2    Wrong usage (unknown option, no command).\n"
 "    A profile that cannot be written is reported on standard error but does not\n"
 "    change the exit status.\n"
@@ -234,7 +239,7 @@ int cmd_run(int argc, char **argv)
 	if (o.insights)
 		setenv("VIGIL_INSIGHTS", o.insights, 1);
 	exit_code = RUN_EXIT_FAIL;
-	if (run_find_collector(lib, sizeof(lib)) || run_open_segdir(&st))
+	if (run_check_profile(&o) || run_find_collector(lib, sizeof(lib)) || run_open_segdir(&st))
 		goto out;
 	if (!(preload = run_build_preload(lib)) || setenv("LD_PRELOAD", preload, 1) ||
 	    run_setup_ids(&st) || run_setup_mpi(&st, &o)) {

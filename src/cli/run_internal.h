@@ -76,6 +76,7 @@ int run_collect(struct run_state *st, struct vigil_profile *p);
 int run_proc_cmp(const void *a, const void *b);
 
 /* run_write.c */
+int run_check_profile(const struct run_opts *o);  /* before CMD: -1 after one sentence */
 int run_save(const struct run_state *st, const struct run_opts *o,
              const struct vigil_profile *p, const char **where);
 void run_user(struct vigil_profile *p);

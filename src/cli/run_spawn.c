@@ -274,8 +274,13 @@ int run_open_segdir(struct run_state *st)
 		why = "it is not a directory";
 	else if (sb.st_uid != uid)
 		why = "it is not owned by you";
-	else if (sb.st_mode & 022)
-		why = "others can write to it";
+	else if ((sb.st_mode & 07777) != 0700) {
+		/* The collector's own rule (core.c): any other mode and it would count nothing. */
+		fprintf(stderr, "vigil run: refusing the segment directory %s: its mode is %04o and the collector "
+		        "uses only a directory of mode 0700 (it would count nothing); fix it with: chmod 700 %s\n",
+		        st->dir, (unsigned)(sb.st_mode & 07777), st->dir);
+		return -1;
+	}
 	if (!why) {
 		st->dirfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (st->dirfd < 0)

@@ -35,6 +35,53 @@ static void run_escape_name(char *out, size_t len, const char *s)
 	out[k] = '\0';
 }
 
+/*
+ * Before CMD starts: will --profile FILE be writable when it ends?  An
+ * existing FILE (never replaced), a missing directory or one we cannot
+ * create files in would otherwise lose the profile after a job of hours.
+ * The last check creates and removes a probe file: only that says whether
+ * this user can create a file there (root, ACLs, read-only mounts).
+ */
+int run_check_profile(const struct run_opts *o)
+{
+	struct stat sb;
+	char dir[PATH_MAX], probe[PATH_MAX + 32];
+	const char *f = o->profile, *why = NULL;
+	if (!f)
+		return 0;
+	if (lstat(f, &sb) == 0) {
+		fprintf(stderr, "vigil run: the profile %s already exists and vigil never replaces a profile: remove it "
+		        "or name another file with --profile; the command was not run.\n", f);
+		return -1;
+	}
+	const char *slash = strrchr(f, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if ((size_t)snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f), f) >= sizeof(dir))
+		why = strerror(ENAMETOOLONG);
+	if (slash == f)
+		snprintf(dir, sizeof(dir), "/");
+	if (!why && stat(dir, &sb) != 0)
+		why = errno == ENOENT ? "its directory does not exist" : strerror(errno);
+	else if (!why && !S_ISDIR(sb.st_mode))
+		why = "its directory is not a directory";
+	if (!why) {
+		snprintf(probe, sizeof(probe), "%s/.vigil-probe-XXXXXX", dir);
+		int fd = mkstemp(probe);
+		if (fd < 0)
+			why = strerror(errno);
+		else {
+			close(fd);
+			unlink(probe);
+		}
+	}
+	if (why) {
+		fprintf(stderr, "vigil run: cannot write the profile %s: %s; the command was not run.\n", f, why);
+		return -1;
+	}
+	return 0;
+}
+
 /* Writes the profile; on success *where is its path (static buffer). */
 int run_save(const struct run_state *st, const struct run_opts *o,
              const struct vigil_profile *p, const char **where)

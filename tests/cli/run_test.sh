@@ -80,19 +80,42 @@ not_executable)
 	expect_eq $? 126 "a directory"
 	;;
 unwritable_profile)
-	"$VIGIL" run -q --profile "$T/no/such/dir/p.json" -- sh -c 'touch ran; exit 5' 2> err
-	expect_eq $? 5 "exit status with an unwritable profile"
-	[ -e ran ] || fail "the command did not run"
-	expect_grep "cannot write the profile $T/no/such/dir/p.json" err
+	# Found before the command starts: one sentence, exit 125, the command not run.
+	for bad in "$T/no/such/dir/p.json" /proc/vigil-test-p.json "$T/afile/p.json"; do
+		touch afile
+		rm -f ran
+		"$VIGIL" run -q --profile "$bad" -- sh -c 'touch ran; exit 5' 2> err
+		expect_eq $? 125 "exit status with the unwritable profile $bad"
+		[ -e ran ] && fail "the command ran though $bad cannot be written"
+		expect_grep "vigil run: cannot write the profile $bad: .*; the command was not run.$" err
+		expect_eq "$(wc -l < err)" 1 "lines on stderr for $bad"
+	done
+	"$VIGIL" run -q --profile "$T/no/such/dir/p.json" -- true 2> err
+	expect_grep "no/such/dir/p.json: its directory does not exist" err
+	expect_eq "$(ls -A | grep -c vigil-probe)" 0 "probe files left"
 	expect_eq "$(segs_left)" 0 "segments left"
 	;;
 existing_profile)
 	echo keep > p.json
-	"$VIGIL" run -q --profile p.json -- true 2> err
-	expect_eq $? 0 "exit status"
+	"$VIGIL" run -q --profile p.json -- sh -c 'touch ran' 2> err
+	expect_eq $? 125 "exit status"
+	[ -e ran ] && fail "the command ran though its profile exists"
 	expect_eq "$(cat p.json)" keep "existing profile content"
-	expect_grep "p.json already exists" err
+	expect_grep "the profile p.json already exists and vigil never replaces a profile" err
+	expect_eq "$(wc -l < err)" 1 "lines on stderr"
 	expect_eq "$(ls -A | grep -c '\.tmp')" 0 "temporary files"
+	;;
+segdir_mode)
+	# A 0755 VIGIL_DIR: the collector would count nothing; vigil run refuses at once with the fix.
+	mkdir -m 755 d755
+	VIGIL_DIR=$T/d755 "$VIGIL" run -q --profile p.json -- sh -c 'touch ran' 2> err
+	expect_eq $? 125 "exit status with a 0755 VIGIL_DIR"
+	[ -e ran ] && fail "the command ran with a 0755 VIGIL_DIR"
+	expect_grep "its mode is 0755 .*fix it with: chmod 700 $T/d755$" err
+	chmod 700 d755
+	VIGIL_DIR=$T/d755 "$VIGIL" run -q --profile p.json -- sh -c 'cat /etc/hostname > /dev/null'
+	expect_eq $? 0 "exit status after chmod 700"
+	expect_eq "$(jq '[.processes[].exe] | length' p.json)" 2 "processes counted after chmod 700"
 	;;
 default_names)
 	VIGIL_JOB_ID=fixed "$VIGIL" run -q -- true
