@@ -31,7 +31,9 @@
 		return Math.floor(s / 3600) + ' h ' + Math.floor(s % 3600 / 60) + ' min';
 	}
 	function fmtPct(f) { return (f * 100).toFixed(1) + ' %'; }
-	function fmtCount(n) { return Number.isInteger(n) ? String(n) : n.toFixed(1); }
+	function fmtCount(n) { return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1); }
+	/* A job vigild still holds (linger) after its last process ended is not "running" (vigil top: the same). */
+	function stateText(j) { return j.state === 'running' && j.processes && j.processes.running === 0 ? 'idle' : j.state; }
 
 	/* ---- DOM helpers: text only ---- */
 	function el(tag, text, cls) {
@@ -107,7 +109,7 @@
 			tr.appendChild(num(r.io_ops_per_second || 0, fmtOps(r.io_ops_per_second || 0)));
 			tr.appendChild(num(r.metadata_ops_per_second || 0, fmtOps(r.metadata_ops_per_second || 0)));
 			tr.appendChild(num(r.mpi_time_share || 0, fmtPct(r.mpi_time_share || 0)));
-			tr.appendChild(el('td', j.state));
+			tr.appendChild(el('td', stateText(j)));
 			tr.addEventListener('click', function () { location.href = link(j); });
 			return tr;
 		});
@@ -332,7 +334,7 @@
 		document.title = 'vigil: job ' + j.id;
 		document.getElementById('j-id').textContent = j.step ? j.id + '.' + j.step : j.id;
 		var st = document.getElementById('j-state');
-		st.textContent = j.state;
+		st.textContent = stateText(j);
 		st.className = 'badge ' + j.state;
 		document.getElementById('j-user').textContent = j.user + ' (uid ' + j.uid + ')';
 		document.getElementById('j-exe').textContent = j.executable;
@@ -443,8 +445,8 @@
 		fill(document.querySelector('#j-procs-table tbody'), pl.slice(0, 256).map(function (q) {
 			var tr = el('tr');
 			tr.appendChild(num(q.pid, q.pid === undefined ? '-' : q.pid));
-			tr.appendChild(num(q.rank, q.rank));
-			tr.appendChild(el('td', q.state + (q.state === 'exited' ? ' ' + q.exit_status : '')));
+			tr.appendChild(num(q.rank, q.rank >= 0 ? q.rank : '\u2013'));
+			tr.appendChild(el('td', q.state + (q.state === 'exited' && q.exit_status >= 0 ? ' ' + q.exit_status : '')));
 			tr.appendChild(num(q.bytes_read, fmtBytes(q.bytes_read)));
 			tr.appendChild(num(q.bytes_written, fmtBytes(q.bytes_written)));
 			tr.appendChild(num(q.io_operations, fmtCount(q.io_operations)));

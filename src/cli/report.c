@@ -245,14 +245,7 @@ static void rt_procs(FILE *out, const struct vigil_profile *p, size_t top)
 		}
 		char c1[16], c2[16], c3[48], c4[32], c5[32], c6[32], host[256], exe[1024];
 		snprintf(c1, sizeof(c1), "%d", q->pid);
-		snprintf(c2, sizeof(c2), "%d", q->rank);
-		if (q->state == VIGIL_PROC_EXITED)
-			snprintf(c3, sizeof(c3), "exited %d", q->exit_status);
-		else if (q->state == VIGIL_PROC_KILLED)
-			snprintf(c3, sizeof(c3), q->term_signal ? "killed %d" : "killed", q->term_signal);
-		else
-			snprintf(c3, sizeof(c3), "running");
-		rep_table_add(&t, c1, c2, c3, rep_secs(c4, 32, io), rep_secs(c5, 32, mpi), rep_bytes(c6, 32, by),
+		rep_table_add(&t, c1, rep_rank(c2, sizeof(c2), q->rank), rep_proc_state(c3, sizeof(c3), q), rep_secs(c4, 32, io), rep_secs(c5, 32, mpi), rep_bytes(c6, 32, by),
 		              rep_term(host, sizeof(host), q->host), rep_term(exe, sizeof(exe), q->exe));
 	}
 	rep_table_print(&t, out, "  ");

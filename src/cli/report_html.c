@@ -250,8 +250,11 @@ static void rh_header(FILE *out, const struct vigil_profile *p, const struct rep
 	fprintf(out, "<dt>start</dt><dd>%s</dd>", rep_time_utc(a, sizeof(a), p->start));
 	fputs("<dt>duration</dt><dd id=\"job-duration\" data-v=\"", out);
 	rh_num(out, s->duration);
-	fprintf(out, "\">%s</dd><dt>flags</dt><dd class=\"flags\" id=\"job-flags\">", rep_secs(a, sizeof(a), s->duration));
-	int any = rep_flags(out, p); /* fixed names: nothing to escape */
+	/* only flags are a warning: "none" is not painted as one */
+	int any = rep_flags(NULL, p);
+	fprintf(out, "\">%s</dd><dt>flags</dt><dd%s id=\"job-flags\">", rep_secs(a, sizeof(a), s->duration),
+	        any ? " class=\"flags\"" : "");
+	rep_flags(out, p); /* fixed names: nothing to escape */
 	fprintf(out, "%s</dd></dl></header>\n", any ? " (numbers may be partial)" : "none");
 }
 

@@ -240,11 +240,31 @@ int rep_flags(FILE *out, const struct vigil_profile *p)
 {
 	int n = 0;
 	for (size_t i = 0; i < VIGIL_NPROFILE_FLAGS; i++)
-		if (p->flags & vigil_profile_flags[i].bit)
-			fprintf(out, "%s%s", n++ ? ", " : "", vigil_profile_flags[i].name);
-	if (p->survivors)
-		fprintf(out, "%ssurvivors", n++ ? ", " : "");
+		if (p->flags & vigil_profile_flags[i].bit && ++n && out)
+			fprintf(out, "%s%s", n > 1 ? ", " : "", vigil_profile_flags[i].name);
+	if (p->survivors && ++n && out)
+		fprintf(out, "%ssurvivors", n > 1 ? ", " : "");
 	return n;
+}
+
+char *rep_proc_state(char *buf, size_t len, const struct vigil_procstat *q)
+{
+	if (q->state == VIGIL_PROC_EXITED)
+		snprintf(buf, len, q->exit_status >= 0 ? "exited %d" : "exited", q->exit_status);
+	else if (q->state == VIGIL_PROC_KILLED)
+		snprintf(buf, len, q->term_signal ? "killed %d" : "killed", q->term_signal);
+	else
+		snprintf(buf, len, "running");
+	return buf;
+}
+
+char *rep_rank(char *buf, size_t len, int32_t rank)
+{
+	if (rank >= 0)
+		snprintf(buf, len, "%d", rank);
+	else
+		snprintf(buf, len, "-");
+	return buf;
 }
 
 /* ---- units ---- */
@@ -286,8 +306,10 @@ char *rep_secs(char *buf, size_t len, double s)
 		snprintf(buf, len, a < 1e-5 ? "%.2f µs" : a < 1e-4 ? "%.1f µs" : "%.0f µs", s * 1e6);
 	else if (a < 1)
 		snprintf(buf, len, a < 1e-2 ? "%.2f ms" : a < 1e-1 ? "%.1f ms" : "%.0f ms", s * 1e3);
-	else
+	else if (a < 3600)
 		snprintf(buf, len, a < 10 ? "%.2f s" : a < 100 ? "%.1f s" : "%.0f s", s);
+	else /* as the dashboard: "2 h 5 min" */
+		snprintf(buf, len, "%s%d h %d min", s < 0 ? "-" : "", (int)(a / 3600), (int)fmod(a / 60, 60));
 	return buf;
 }
 
@@ -299,10 +321,21 @@ char *rep_pct(char *buf, size_t len, double frac)
 
 char *rep_count(char *buf, size_t len, double n)
 {
-	if (n == floor(n) && fabs(n) < 1e15)
-		snprintf(buf, len, "%.0f", n);
-	else
+	if (!(n == floor(n) && fabs(n) < 1e15)) {
 		snprintf(buf, len, "%.4g", n);
+		return buf;
+	}
+	/* thousands separators, as the dashboard writes counts: 1,234,567 */
+	char raw[32];
+	int l = snprintf(raw, sizeof(raw), "%.0f", fabs(n)), k = 0;
+	if (n < 0 && (size_t)k + 1 < len)
+		buf[k++] = '-';
+	for (int i = 0; i < l && (size_t)k + 2 < len; i++) {
+		if (i && (l - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = raw[i];
+	}
+	buf[k] = '\0';
 	return buf;
 }
 

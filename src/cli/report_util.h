@@ -62,15 +62,19 @@ int rep_parse_top(const char *cmd, const char *arg, long *top);
  * "vigil CMD: cannot write NAME: REASON." on stderr and -1.  Set errno to 0 before
  * writing to f: a failed write's errno is the REASON when the flush cannot tell it. */
 int rep_finish_output(const char *cmd, FILE *f, const char *name);
-/* The profile's flags, then "survivors", as "a, b, c"; returns how many were printed. */
+/* The profile's flags, then "survivors", as "a, b, c"; returns how many there are (out NULL: only count). */
 int rep_flags(FILE *out, const struct vigil_profile *p);
+/* "exited 3", "exited" (status unknown), "killed 9", "running". */
+char *rep_proc_state(char *buf, size_t len, const struct vigil_procstat *q);
+/* "3", or "-" for a process that is not an MPI rank (rank -1). */
+char *rep_rank(char *buf, size_t len, int32_t rank);
 
 /* Human units into buf (returns buf). */
 char *rep_bytes(char *buf, size_t len, double b);    /* B, KiB, MiB, GiB, TiB */
-char *rep_secs(char *buf, size_t len, double s);     /* ns, µs, ms, s */
+char *rep_secs(char *buf, size_t len, double s);     /* ns, µs, ms, s, "2 h 5 min" (as the dashboard) */
 char *rep_rate(char *buf, size_t len, double bps);   /* B/s, KiB/s, ... */
 char *rep_pct(char *buf, size_t len, double frac);   /* 12.3 % */
-char *rep_count(char *buf, size_t len, double n);    /* 1234567 or 1.23e+12 */
+char *rep_count(char *buf, size_t len, double n);    /* 1,234,567 or 1.234e+15 */
 char *rep_hist_label(char *buf, size_t len, int bucket); /* "4K-8K" */
 char *rep_time_utc(char *buf, size_t len, double unix_seconds);
 

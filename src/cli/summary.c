@@ -17,39 +17,11 @@
 #define SUM_PATH_COLS 40
 #define PATH_MAX_SUM  4200
 
-/*
- * "850 us", "12.3 ms", "4.20 s", "3m05s": plain ASCII and minutes for long
- * runs, where `vigil report` (rep_secs) writes "µs" and "185 s".
- */
-static const char *sum_seconds(char *buf, size_t len, double s)
+/* `s` right-aligned in `w` terminal columns ("µs" is two bytes, one column). */
+static const char *sum_right(char *buf, size_t len, const char *s, int w)
 {
-	if (!(s > 0))
-		snprintf(buf, len, "0 s");
-	else if (s < 1e-3)
-		snprintf(buf, len, "%.0f us", s * 1e6);
-	else if (s < 1)
-		snprintf(buf, len, s < 0.01 ? "%.2f ms" : s < 0.1 ? "%.1f ms" : "%.0f ms", s * 1e3);
-	else if (s < 60)
-		snprintf(buf, len, s < 10 ? "%.2f s" : "%.1f s", s);
-	else if (s < 3600)
-		snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
-	else
-		snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
-	return buf;
-}
-
-/* 1234567 -> "1,234,567": call counts are read at a glance. */
-static const char *sum_count(char *buf, size_t len, uint64_t n)
-{
-	char raw[32];
-	int l = snprintf(raw, sizeof(raw), "%llu", (unsigned long long)n);
-	size_t k = 0;
-	for (int i = 0; i < l && k + 2 < len; i++) {
-		if (i && (l - i) % 3 == 0)
-			buf[k++] = ',';
-		buf[k++] = raw[i];
-	}
-	buf[k] = '\0';
+	size_t pad = rep_width(s) < (size_t)w ? (size_t)w - rep_width(s) : 0;
+	snprintf(buf, len, "%*s%s", (int)pad, "", s);
 	return buf;
 }
 
@@ -118,11 +90,12 @@ static void sum_ops(FILE *out, const struct vigil_profile *p)
 	for (int i = 0; i < ns; i++) {
 		const struct vigil_opstat *s = &p->ops[shown[i]];
 		const struct vigil_op_info *inf = &vigil_op_table[shown[i]];
-		char c[32], b[32], t[32], e[32];
-		fprintf(out, "  %-6s %-20s %12s %11s %10s %9s\n", vigil_layer_names[inf->layer], inf->name,
-		        sum_count(c, sizeof(c), s->calls),
+		char c[32], b[32], t[32], e[32], tp[48];
+		fprintf(out, "  %-6s %-20s %12s %11s %s %9s\n", vigil_layer_names[inf->layer], inf->name,
+		        rep_count(c, sizeof(c), (double)s->calls),
 		        inf->cls == VIGIL_CLASS_DATA ? rep_bytes(b, sizeof(b), (double)s->bytes) : "-",
-		        sum_seconds(t, sizeof(t), s->seconds), sum_count(e, sizeof(e), s->errors));
+		        sum_right(tp, sizeof(tp), rep_secs(t, sizeof(t), s->seconds), 10),
+		        rep_count(e, sizeof(e), (double)s->errors));
 	}
 	if (n > ns)
 		fprintf(out, "  ... and %d more operations (see the profile)\n", n - ns);
@@ -138,12 +111,12 @@ static void sum_shares(FILE *out, const struct vigil_profile *p)
 	struct rep_summary s;
 	if (rep_summarize(p, &s) == 0 && s.proc_seconds > 0) {
 		char io[32], mpi[32], tot[32];
-		fprintf(out, "  time: I/O %s (%.1f %%)", sum_seconds(io, sizeof(io), s.io_seconds),
+		fprintf(out, "  time: I/O %s (%.1f %%)", rep_secs(io, sizeof(io), s.io_seconds),
 		        100 * s.io_seconds / s.proc_seconds);
 		if (s.layer[VIGIL_LAYER_MPI].calls || s.nranks)
-			fprintf(out, ", MPI %s (%.1f %%)", sum_seconds(mpi, sizeof(mpi), s.mpi_seconds),
+			fprintf(out, ", MPI %s (%.1f %%)", rep_secs(mpi, sizeof(mpi), s.mpi_seconds),
 			        100 * s.mpi_seconds / s.proc_seconds);
-		fprintf(out, " of the processes' %s\n", sum_seconds(tot, sizeof(tot), s.proc_seconds));
+		fprintf(out, " of the processes' %s\n", rep_secs(tot, sizeof(tot), s.proc_seconds));
 	}
 	rep_summary_free(&s);
 }
@@ -180,7 +153,7 @@ static void sum_sizes(FILE *out, const struct vigil_profile *p)
 		fprintf(out, "  %-22s", d ? "writes" : "reads");
 		for (int k = 0; k < 5; k++) {
 			char c[32];
-			fprintf(out, " %12s", sum_count(c, sizeof(c), cnt[d][k]));
+			fprintf(out, " %12s", rep_count(c, sizeof(c), (double)cnt[d][k]));
 		}
 		fputc('\n', out);
 	}
@@ -217,13 +190,13 @@ static void sum_files(FILE *out, const struct vigil_profile *p)
 	}
 	for (size_t i = 0; i < n && i < SUM_MAX_FILES; i++) {
 		const struct vigil_filestat *f = &p->files[idx[i]];
-		char path[SUM_PATH_COLS * 4], rd[32], wr[32], ops[32], t[32];
-		fprintf(out, "  %-*s %-6s %11s %11s %9s %10s\n", SUM_PATH_COLS,
+		char path[SUM_PATH_COLS * 4], rd[32], wr[32], ops[32], t[32], tp[48];
+		fprintf(out, "  %-*s %-6s %11s %11s %9s %s\n", SUM_PATH_COLS,
 		        sum_safe(path, sizeof(path), f->path, SUM_PATH_COLS), vigil_file_layer_name(f->layer),
 		        rep_bytes(rd, sizeof(rd), (double)f->bytes_read),
 		        rep_bytes(wr, sizeof(wr), (double)f->bytes_written),
-		        sum_count(ops, sizeof(ops), f->reads + f->writes + f->meta_ops),
-		        sum_seconds(t, sizeof(t), f->seconds));
+		        rep_count(ops, sizeof(ops), (double)(f->reads + f->writes + f->meta_ops)),
+		        sum_right(tp, sizeof(tp), rep_secs(t, sizeof(t), f->seconds), 10));
 	}
 	if (n > SUM_MAX_FILES)
 		fprintf(out, "  ... and %zu more files (see the profile)\n", n - SUM_MAX_FILES);
@@ -237,7 +210,7 @@ void summary_print(FILE *out, const struct vigil_profile *p, const char *profile
 	fprintf(out, "\nvigil: %s: %zu process%s on %zu host%s, %s\n",
 	        sum_safe(cmd, sizeof(cmd), p->command, -60), p->nprocs, p->nprocs == 1 ? "" : "es",
 	        nhosts, nhosts == 1 ? "" : "s",
-	        sum_seconds(dur, sizeof(dur), p->end > p->start ? p->end - p->start : 0));
+	        rep_secs(dur, sizeof(dur), p->end > p->start ? p->end - p->start : 0));
 	rep_findings(out, p, 0);
 	fputc('\n', out);
 	sum_ops(out, p);

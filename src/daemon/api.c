@@ -84,9 +84,12 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	json_t *o = json_object();
 	uint64_t rd = 0, wr = 0, ops = 0, meta = 0, mpi_calls = 0;
 	double io_s = 0, mpi_s = 0;
+	int top_t = -1; /* the operation with the most time so far, any layer */
 	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 		const struct vigil_op_info *oi = &vigil_op_table[op];
 		const struct vd_tot *t = &j->tot[op];
+		if (t->calls && (top_t < 0 || t->seconds > j->tot[top_t].seconds))
+			top_t = (int)op;
 		if (oi->layer == VIGIL_LAYER_MPI) {
 			mpi_calls += t->calls;
 			mpi_s += t->seconds;
@@ -129,6 +132,9 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	json_object_set_new(tot, "io_seconds", json_real(io_s));
 	json_object_set_new(tot, "mpi_calls", json_integer((json_int_t)mpi_calls));
 	json_object_set_new(tot, "mpi_seconds", json_real(mpi_s));
+	json_object_set_new(tot, "top_op", json_string(top_t >= 0 ? vigil_op_table[top_t].name : ""));
+	json_object_set_new(tot, "top_op_layer", json_string(top_t >= 0 ? vigil_layer_names[vigil_op_table[top_t].layer] : ""));
+	json_object_set_new(tot, "top_op_seconds", json_real(top_t >= 0 ? j->tot[top_t].seconds : 0));
 	json_object_set_new(o, "totals", tot);
 
 	/* Rates over the latest second (0 before the first full second). */

@@ -86,6 +86,23 @@ def t_text():
     rc, out, err = run("report", "threads.json", "-o", "-")
     check(rc == 0 and "(the processes lived 2.50 s: threads were in calls at the same time)" in out,
           "overlapping threads in HTML: rc %d %r" % (rc, err))
+    # a process with no rank and an unknown exit status: "-" and "exited", never "-1";
+    # no flags: "none" is not painted as a warning, a flag is
+    p = json.load(open(os.path.join(FIX, "single.json")))
+    p["processes"][0].update(rank=-1, state="exited", exit_status=-1)
+    p["flags"] = []
+    json.dump(p, open(os.path.join(TMP, "unknown.json"), "w"))
+    rc, out, err = run("report", "unknown.json")
+    row = next((l.split() for l in out.splitlines() if re.match(r"\s+%d\s" % p["processes"][0]["pid"], l)), None)
+    check(rc == 0 and row is not None and row[1] == "-" and row[2] == "exited" and "-1" not in row,
+          "process with no rank and no exit status: %r" % row)
+    rc, out, err = run("report", "unknown.json", "-o", "-")
+    check(rc == 0 and '<dd id="job-flags">none</dd>' in out, "flags none in HTML: %r" % re.findall(r"<dd[^>]*job-flags.*?</dd>", out))
+    p["flags"] = ["file_table_overflow"]
+    json.dump(p, open(os.path.join(TMP, "flagged.json"), "w"))
+    rc, out, err = run("report", "flagged.json", "-o", "-")
+    check(rc == 0 and '<dd class="flags" id="job-flags">file_table_overflow (numbers may be partial)</dd>' in out,
+          "a flag in HTML: %r" % re.findall(r"<dd[^>]*job-flags.*?</dd>", out))
 
 
 def t_help():
