@@ -1,24 +1,96 @@
 /*
  * top.c - `vigil top`: the node's jobs, live, from vigild's socket.
  *
+ * One line per job, readable at 80 columns: the columns are one table
+ * (top_cols) of fixed widths, and the last one, COMMAND, takes what the
+ * terminal has left.  A new column (findings, OpenCL) is one entry in the
+ * table, placed before COMMAND, which yields its width.  Units are the
+ * dashboard's: MiB/s, thousands separators, and the state of a job with no
+ * process left is "idle", not "running".
+ *
  * Everything shown comes from segments that users wrote: control characters
  * are replaced before anything reaches the terminal (top may run as root).
  */
 #include <curses.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "common/help.h"
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "cli/report_util.h"
+#include "common/help.h"
 #include "common/vigild_client.h"
 
 struct top_row {
-	char id[64], user[32], state[8], top_op[32];
+	char id[300], user[64], procs[16], top_op[32], command[512];
 	double rd, wr, ops, meta, mpi;
-	long procs;
+	const char *shown_id;   /* id as printed: whole, or cut in the middle */
+	char cut_id[64];
 };
+
+/*
+ * One column: header, width (0 = the rest of the line), right-aligned,
+ * whether a longer cell is cut to the width (never a job id: it widens its
+ * line instead), and how a row fills it.
+ */
+struct top_col {
+	const char *head;
+	int width, right, cut;
+	void (*cell)(char *buf, size_t len, const struct top_row *t);
+};
+
+#define TOP_JOB_COLS 16
+
+static void top_c_job(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->shown_id); }
+static void top_c_user(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->user); }
+static void top_c_procs(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->procs); }
+static void top_c_op(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->top_op[0] ? t->top_op : "-"); }
+static void top_c_cmd(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->command); }
+
+/* A rate in MiB/s in at most 6 columns: "0", "0.05", "12.3", "1,234". */
+static void top_mib(char *b, size_t n, double bps)
+{
+	double v = bps / 1048576.0;
+	if (v < 0.005)
+		snprintf(b, n, "0");
+	else if (v < 100)
+		snprintf(b, n, v < 10 ? "%.2f" : "%.1f", v);
+	else
+		rep_count(b, n, round(v));
+}
+
+/* Operations per second: "12", "1,234", "12.3k" past 99,999 (6 columns at most). */
+static void top_per_s(char *b, size_t n, double v)
+{
+	if (v >= 1e5)
+		snprintf(b, n, v >= 1e7 ? "%.0fM" : v >= 1e6 ? "%.1fM" : "%.0fk", v >= 1e6 ? v / 1e6 : v / 1e3);
+	else
+		rep_count(b, n, round(v));
+}
+
+static void top_c_rd(char *b, size_t n, const struct top_row *t) { top_mib(b, n, t->rd); }
+static void top_c_wr(char *b, size_t n, const struct top_row *t) { top_mib(b, n, t->wr); }
+static void top_c_ops(char *b, size_t n, const struct top_row *t) { top_per_s(b, n, t->ops); }
+static void top_c_meta(char *b, size_t n, const struct top_row *t) { top_per_s(b, n, t->meta); }
+static void top_c_mpi(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%.0f", t->mpi); }
+
+/* 16+8+5+6+6+6+6+4+10 columns and 9 spaces: 76 of 80, COMMAND gets the rest (and more on wider terminals). */
+static const struct top_col top_cols[] = {
+	{ "JOB",    TOP_JOB_COLS, 0, 0, top_c_job },
+	{ "USER",   8,  0, 1, top_c_user },
+	{ "PROCS",  5,  1, 1, top_c_procs },
+	{ "READ",   6,  1, 1, top_c_rd },
+	{ "WRITE",  6,  1, 1, top_c_wr },
+	{ "OPS/s",  6,  1, 1, top_c_ops },
+	{ "META/s", 6,  1, 1, top_c_meta },
+	{ "MPI%",   4,  1, 1, top_c_mpi },
+	{ "TOP OP", 10, 0, 1, top_c_op },
+	{ "COMMAND", 0, 0, 0, top_c_cmd },
+};
+#define TOP_NCOLS (sizeof(top_cols) / sizeof(top_cols[0]))
 
 static const char *top_keys = "rwomp i";
 static int top_sort = 'w';
@@ -48,6 +120,44 @@ static int top_cmp(const void *a, const void *b)
 	return vx < vy ? 1 : vx > vy ? -1 : strcmp(x->id, y->id);
 }
 
+/* Bytes of the first `cols` terminal columns of a UTF-8 string (rep_width counts code points). */
+static size_t top_prefix(const char *s, size_t cols)
+{
+	size_t i = 0;
+	for (size_t c = 0; s[i] && c < cols; c++)
+		do
+			i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80);
+	return i;
+}
+
+/*
+ * Job ids as printed: an id longer than the column keeps its head and its
+ * tail (where `vigil run`'s ids differ: host-date-time-PID) around a '~'.  Two
+ * ids that would still look alike are printed whole: never two identical
+ * rows for two jobs.
+ */
+static void top_ids(struct top_row *rows, size_t n)
+{
+	const size_t w = TOP_JOB_COLS, head = 5;
+	for (size_t i = 0; i < n; i++) {
+		struct top_row *t = &rows[i];
+		size_t cols = rep_width(t->id);
+		t->shown_id = t->id;
+		if (cols <= w)
+			continue;
+		size_t hb = top_prefix(t->id, head), tail = top_prefix(t->id, cols - (w - head - 1));
+		snprintf(t->cut_id, sizeof t->cut_id, "%.*s~%s", (int)hb, t->id, t->id + tail);
+		t->shown_id = t->cut_id;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++)
+			if (!strcmp(rows[i].shown_id, rows[k].shown_id) && strcmp(rows[i].id, rows[k].id)) {
+				rows[i].shown_id = rows[i].id;
+				rows[k].shown_id = rows[k].id;
+			}
+}
+
 /* Fetch and parse; returns rows (caller frees) or NULL with *err set. */
 static struct top_row *top_fetch(size_t *n, const char **err)
 {
@@ -72,32 +182,72 @@ static struct top_row *top_fetch(size_t *n, const char **err)
 	struct top_row *rows = calloc(cnt ? cnt : 1, sizeof *rows);
 	for (size_t i = 0; rows && i < cnt; i++) {
 		json_t *j = json_array_get(jobs, i), *r = json_object_get(j, "rates"), *p = json_object_get(j, "processes");
+		json_t *tot = json_object_get(j, "totals");
 		struct top_row *t = &rows[i];
-		top_clean(t->id, sizeof t->id, json_string_value(json_object_get(j, "id")));
+		char id[200], step[64];
+		top_clean(id, sizeof id, json_string_value(json_object_get(j, "id")));
+		top_clean(step, sizeof step, json_string_value(json_object_get(j, "step")));
+		snprintf(t->id, sizeof t->id, "%s%s%s", id, step[0] ? "." : "", step);
 		top_clean(t->user, sizeof t->user, json_string_value(json_object_get(j, "user")));
-		top_clean(t->state, sizeof t->state, json_string_value(json_object_get(j, "state")));
-		top_clean(t->top_op, sizeof t->top_op, json_string_value(json_object_get(r, "top_op")));
-		t->rd = top_num(r, "read_bytes_per_second") / 1e6;
-		t->wr = top_num(r, "write_bytes_per_second") / 1e6;
+		top_clean(t->top_op, sizeof t->top_op, json_string_value(json_object_get(tot, "top_op")));
+		/* the command line for the owner, the executable for others */
+		const char *cmd = json_string_value(json_object_get(j, "command"));
+		top_clean(t->command, sizeof t->command, cmd && *cmd ? cmd : json_string_value(json_object_get(j, "executable")));
+		long live = (long)json_integer_value(json_object_get(p, "running"));
+		const char *state = json_string_value(json_object_get(j, "state"));
+		if (state && !strcmp(state, "ended"))
+			snprintf(t->procs, sizeof t->procs, "ended");
+		else if (!live)
+			snprintf(t->procs, sizeof t->procs, "idle");
+		else
+			rep_count(t->procs, sizeof t->procs, (double)live);
+		t->rd = top_num(r, "read_bytes_per_second");
+		t->wr = top_num(r, "write_bytes_per_second");
 		t->ops = top_num(r, "io_ops_per_second");
 		t->meta = top_num(r, "metadata_ops_per_second");
 		t->mpi = top_num(r, "mpi_time_share") * 100;
-		t->procs = (long)json_integer_value(json_object_get(p, "running"));
 	}
 	json_decref(root);
 	*n = cnt;
-	qsort(rows, cnt, sizeof *rows, top_cmp);
+	if (rows) {
+		qsort(rows, cnt, sizeof *rows, top_cmp);
+		top_ids(rows, cnt);
+	}
 	return rows;
 }
 
-static void top_line(char *out, size_t n, const struct top_row *t)
+/*
+ * One line of at most `width` terminal columns (0: no limit).  Each column is
+ * padded and cut by terminal columns, not bytes (an id may hold UTF-8).
+ * Row NULL: the header.
+ */
+static void top_line(char *out, size_t n, const struct top_row *t, int width)
 {
-	snprintf(out, n, "%-20.20s %-10.10s %-7s %5ld %9.2f %9.2f %10.0f %9.0f %5.1f  %s", t->id, t->user,
-	         t->state, t->procs, t->rd, t->wr, t->ops, t->meta, t->mpi, t->top_op);
+	size_t k = 0, cols = 0;
+	out[0] = '\0';
+	for (size_t c = 0; c < TOP_NCOLS && k + 1 < n; c++) {
+		const struct top_col *col = &top_cols[c];
+		char cell[600];
+		if (t)
+			col->cell(cell, sizeof cell, t);
+		else
+			snprintf(cell, sizeof cell, "%s", col->head);
+		if (col->cut && rep_width(cell) > (size_t)col->width)
+			cell[top_prefix(cell, (size_t)col->width)] = '\0'; /* a user or op name longer than its column */
+		size_t w = rep_width(cell), pad = col->width && w < (size_t)col->width ? col->width - w : 0;
+		int last = c + 1 == TOP_NCOLS;
+		k += (size_t)snprintf(out + k, n - k, "%s%*s%s%*s", c ? " " : "", col->right ? (int)pad : 0, "", cell,
+		                      col->right || last ? 0 : (int)pad, "");
+		if (k >= n)
+			k = n - 1;
+		cols += (c ? 1 : 0) + w + pad;
+	}
+	if (width > 0 && cols > (size_t)width)
+		out[top_prefix(out, (size_t)width)] = '\0';
+	/* no trailing blanks */
+	while (k && out[k - 1] == ' ')
+		out[--k] = '\0';
 }
-
-static const char top_header[] =
-	"JOBID                USER       STATE   PROCS  READ MB/s WRITE MB/s   OPS/s    META/s  MPI%  TOP OP";
 
 static int top_unreachable(void)
 {
@@ -106,36 +256,67 @@ static int top_unreachable(void)
 	return 1;
 }
 
+static const char top_usage[] =
+"usage: vigil top [--once] [--width N] [--sort r|w|o|m|p|i]\n"
+"\n"
+"Live view of this node's jobs from vigild, one line per job:\n"
+"  JOB      job id (and step); a long id keeps its head and tail around '~',\n"
+"           and is printed whole if two would still look alike\n"
+"  USER     owner\n"
+"  PROCS    processes running now; idle: none left but the job not ended yet;\n"
+"           ended\n"
+"  READ     read bandwidth, MiB/s, over the latest second\n"
+"  WRITE    write bandwidth, MiB/s\n"
+"  OPS/s    I/O operations per second (thousands separated; k, M past 99,999)\n"
+"  META/s   metadata operations per second (open, stat, unlink, ...)\n"
+"  MPI%     share of the ranks' time in MPI over the latest second\n"
+"  TOP OP   the operation with the most time so far, any layer\n"
+"  COMMAND  the command line (your jobs), else the executable; it takes the\n"
+"           columns the others leave (the others fit in 76 of 80 columns)\n"
+"Refreshes every second; keys r w o m p i choose the sort column (read,\n"
+"write, ops, metadata, MPI, id), q quits.\n"
+"\n"
+"Options:\n"
+"  --once       print one plain-text snapshot and exit (for scripts)\n"
+"  --width N    with --once: cut lines at N columns (default: the terminal's\n"
+"               width when standard output is one, else no limit)\n"
+"  --sort KEY   initial sort column (default w)\n";
+
 int cmd_top(int argc, char **argv)
 {
 	bool once = false;
+	long width = -1;
 	for (int i = 1; i < argc; i++) {
+		char *end;
 		if (!strcmp(argv[i], "--once"))
 			once = true;
 		else if (!strcmp(argv[i], "--sort") && i + 1 < argc && strchr(top_keys, argv[i + 1][0]) && argv[i + 1][0] != ' ')
 			top_sort = argv[++i][0];
+		else if (!strcmp(argv[i], "--width") && i + 1 < argc && (width = strtol(argv[i + 1], &end, 10)) >= 20 &&
+		         width <= 10000 && !*end)
+			i++;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			vigil_help("usage: vigil top [--once] [--sort r|w|o|m|p|i]\n\n"
-			       "Live view of this node's jobs from vigild: read and write MB/s, I/O operations/s,\n"
-			       "metadata operations/s, share of time in MPI, busiest operation. Refreshes every\n"
-			       "second; keys r w o m p i choose the sort column (read, write, ops, metadata, MPI,\n"
-			       "id), q quits. --once prints one plain-text snapshot for scripts.\n");
+			vigil_help("%s", top_usage);
 			return 0;
 		} else {
-			fprintf(stderr, "vigil top: unknown option '%s' (see vigil top --help).\n", argv[i]);
+			fprintf(stderr, "vigil top: unknown or incomplete option '%s' (see vigil top --help).\n", argv[i]);
 			return 2;
 		}
 	}
 	size_t n;
 	const char *err;
-	char line[256];
+	char line[2048];
 	struct top_row *rows = top_fetch(&n, &err);
 	if (!rows)
 		return top_unreachable();
 	if (once) {
-		printf("%s\n", top_header);
+		struct winsize ws;
+		if (width < 0)
+			width = isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+		top_line(line, sizeof line, NULL, (int)width);
+		printf("%s\n", line);
 		for (size_t i = 0; i < n; i++) {
-			top_line(line, sizeof line, &rows[i]);
+			top_line(line, sizeof line, &rows[i], (int)width);
 			printf("%s\n", line);
 		}
 		free(rows);
@@ -148,13 +329,15 @@ int cmd_top(int argc, char **argv)
 	timeout(1000);
 	for (;;) {
 		erase();
-		mvprintw(0, 0, "vigil top - %zu jobs - sort: %c (r w o m p i, q quits)", n, top_sort);
+		mvprintw(0, 0, "vigil top - %zu job%s - READ, WRITE in MiB/s - sort: %c (r w o m p i, q quits)", n,
+		         n == 1 ? "" : "s", top_sort);
+		top_line(line, sizeof line, NULL, COLS);
 		attron(A_REVERSE);
-		mvprintw(2, 0, "%-*s", COLS, top_header);
+		mvprintw(2, 0, "%-*s", COLS, line);
 		attroff(A_REVERSE);
 		for (size_t i = 0; rows && i < n && (int)i + 3 < LINES; i++) {
-			top_line(line, sizeof line, &rows[i]);
-			mvprintw((int)i + 3, 0, "%.*s", COLS, line);
+			top_line(line, sizeof line, &rows[i], COLS);
+			mvprintw((int)i + 3, 0, "%s", line);
 		}
 		if (!rows)
 			mvprintw(3, 0, "vigild is not reachable at %s", vigil_daemon_socket_path());

@@ -10,13 +10,40 @@ start_vigild --job-linger 600
 "$SEGTOOL" "$SEG" jobT --op write --calls 2000 --bytes 65536 --delay-ms 1 & PIDS="$PIDS $!"
 wait_for sh -c "'$VIGIL' top --once | grep -q '^jobT '" || fail "top shows jobT"
 "$VIGIL" top --once >"$T/top.txt"
-head -1 "$T/top.txt" | grep -q '^JOBID' || fail "top header"
+head -1 "$T/top.txt" | grep -q '^JOB  *USER  *PROCS  *READ  *WRITE  *OPS/s  *META/s  *MPI%  *TOP OP  *COMMAND$' || fail "top header: $(head -1 "$T/top.txt")"
 grep -q "$(printf '\033')" "$T/top.txt" && fail "escape sequence reached the terminal"
 grep -q '^evil?\[2Jjob ' "$T/top.txt" || fail "control characters not replaced: $(cat "$T/top.txt")"
 grep -q "$(printf '\302\233')" "$T/top.txt" && fail "a C1 control (CSI) reached the terminal"
 grep -q '^c1?2Jjob ' "$T/top.txt" || fail "C1 control not replaced: $(cat "$T/top.txt")"
 # write rate shows while the job runs (65536 B every ~1 ms => > 1 MB/s)
-wait_for sh -c "'$VIGIL' top --once --sort w | awk '\$1==\"jobT\" && \$6 > 1 { ok=1 } END { exit !ok }'" || fail "write rate: $(cat "$T/top.txt")"
+wait_for sh -c "'$VIGIL' top --once --sort w | awk '\$1==\"jobT\" && \$5 > 1 { ok=1 } END { exit !ok }'" || fail "write rate: $(cat "$T/top.txt")"
+# 80 columns: every column but COMMAND fits, and each job is told apart. Ids that differ only at
+# their end (vigil run's host-date-time-PID) keep head and tail; ids alike after that are whole.
+for id in node0123456789-20261201-061500-4242 node0123456789-20261201-061500-4243 \
+          aaaaa-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx1-zzzzzzzzzz aaaaa-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx2-zzzzzzzzzz; do
+	"$SEGTOOL" "$SEG" "$id" --op write --calls 1 --bytes 1 --cmd "cmd of $id"
+done
+# a job whose time is in write, its calls in read: TOP OP is picked by time
+OUT=$T/jobP.dat VIGIL_JOB_ID=jobP "$VIGIL" run -q --profile "$T/jobP.json" -- /usr/bin/python3 -c '
+import os
+z = os.open("/dev/zero", os.O_RDONLY)
+for i in range(3000): os.read(z, 1)
+f = os.open(os.environ["OUT"], os.O_WRONLY | os.O_CREAT, 0o600)
+for i in range(4): os.write(f, b"x" * (64 << 20))
+' || fail "vigil run python3"
+wait_for sh -c "'$VIGIL' top --once | awk '\$1==\"jobP\" && \$3==\"idle\" { ok=1 } END { exit !ok }'" ||
+	fail "top shows jobP idle (its process ended, the job lingers): $("$VIGIL" top --once)"
+"$VIGIL" top --once --width 80 >"$T/top80.txt"
+awk 'length($0) > 80 { bad=1; print "too wide: " $0 } END { exit bad }' "$T/top80.txt" || fail "top --width 80 is wider than 80 columns"
+head -1 "$T/top80.txt" | grep -q 'META/s  *MPI%  *TOP OP  *COM' || fail "80-column header: $(head -1 "$T/top80.txt")"
+for want in 'node0~61500-4242 ' 'node0~61500-4243 ' 'aaaaa-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx1-zzzzzzzzzz ' 'aaaaa-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx2-zzzzzzzzzz '; do
+	grep -q "^$want" "$T/top80.txt" || fail "job id shown as '$want'? $(cat "$T/top80.txt")"
+done
+"$VIGIL" top --once >"$T/topP.txt"
+row=$(grep '^jobP ' "$T/topP.txt")
+[ "$(echo "$row" | awk '{print $9}')" = write ] || fail "TOP OP of jobP (time in write, calls in read): $row"
+echo "$row" | grep -q ' /usr/bin/python3 -c ' || fail "COMMAND of jobP: $row"
+[ "$(jq '.totals.posix.read.calls > .totals.posix.write.calls' "$T/jobP.json")" = true ] || fail "jobP: more reads than writes"
 # dashboard URL with the token; the token works
 url=$("$VIGIL" dashboard) || fail "dashboard"
 echo "$url" | grep -q "^http://127.0.0.1:$PORT/?token=[0-9a-f]\{32\}$" || fail "dashboard url: $url"
