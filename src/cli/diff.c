@@ -20,8 +20,10 @@
 
 static const char diff_usage[] =
 "usage: vigil diff A B [--fail-on RULE]... [--top N] [--quiet] [--insights FILE]\n"
+"                  [--profile-dir DIR]\n"
 "\n"
-"Compare two vigil job profiles (A = before, B = after): totals, every\n"
+"Compare two vigil job profiles (A = before, B = after; each a file, or a job\n"
+"id looked up in the profile store as by 'vigil report JOBID'): totals, every\n"
 "operation's calls, bytes and time with their relative change (largest\n"
 "change first), and the files that appeared, vanished or changed most.\n"
 "\n"
@@ -31,6 +33,7 @@ static const char diff_usage[] =
 "  -q, --quiet         print only the broken rules.\n"
 "  -i, --insights FILE judge both profiles' findings with the rule settings in\n"
 "                      FILE (default /etc/vigil/insights.conf, else built-in).\n"
+"  -d, --profile-dir DIR  the site profile store (default $VIGIL_PROFILE_DIR).\n"
 "  -h, --help          show this help.\n"
 "\n"
 "RULE is SELECTOR OP CHANGE [& OP CHANGE]..., broken when every condition\n"
@@ -647,6 +650,7 @@ int cmd_diff(int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "insights", required_argument, NULL, 'i' },
+		{ "profile-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -658,7 +662,8 @@ int cmd_diff(int argc, char **argv)
 	char clean[1200];
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:n:qi:h", longopts, NULL)) != -1) {
+	const char *store = NULL;
+	while ((c = getopt_long(argc, argv, "f:n:qi:d:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': insights = optarg; break;
 		case 'f': {
@@ -681,6 +686,7 @@ int cmd_diff(int argc, char **argv)
 				goto out;
 			break;
 		case 'q': quiet = 1; break;
+		case 'd': store = optarg; break;
 		case 'h': vigil_help("%s", diff_usage); rc = 0; goto out;
 		default:
 			fprintf(stderr, "vigil diff: unknown or incomplete option '%s'; see 'vigil diff --help'.\n",
@@ -699,9 +705,9 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	struct vigil_profile a, b;
-	if (rep_load("diff", argv[optind], &a))
+	if (rep_load_job("diff", argv[optind], rep_store(store), &a))
 		goto out;
-	if (rep_load("diff", argv[optind + 1], &b)) {
+	if (rep_load_job("diff", argv[optind + 1], rep_store(store), &b)) {
 		vigil_profile_free(&a);
 		goto out;
 	}

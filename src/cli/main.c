@@ -8,8 +8,9 @@
 
 static const struct vigil_cmd commands[] = {
 	{ "run",       cmd_run,       "run a command under the collector and write its job profile" },
-	{ "report",    cmd_report,    "summarise a profile in the terminal or as a self-contained HTML page" },
-	{ "diff",      cmd_diff,      "compare two profiles; --fail-on rules for regression checks" },
+	{ "report",    cmd_report,    "summarise a profile (a file or a job id) in the terminal or as HTML" },
+	{ "diff",      cmd_diff,      "compare two profiles (files or job ids); --fail-on rules for CI" },
+	{ "merge",     cmd_merge,     "merge the per-node profiles of one job into one profile" },
 	{ "top",       cmd_top,       "live view of the jobs on this node (needs vigild)" },
 	{ "job-end",   cmd_job_end,   "tell vigild a job has ended (for a batch system's epilog)" },
 	{ "dashboard", cmd_dashboard, "print the URL of your dashboard, with your access token" },

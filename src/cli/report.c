@@ -21,7 +21,8 @@
 #include "cli/report_util.h"
 
 static const char report_usage[] =
-"usage: vigil report PROFILE [-o FILE.html] [--text] [--top N] [--insights FILE]\n"
+"usage: vigil report PROFILE|JOBID [-o FILE.html] [--text] [--top N] [--insights FILE]\n"
+"                    [--profile-dir DIR]\n"
 "\n"
 "Summarise a vigil job profile (docs/PROFILE.md): its findings first (what\n"
 "is wrong and how to fix it, docs/INSIGHTS.md), the job, where the time\n"
@@ -40,6 +41,11 @@ static const char report_usage[] =
 "  -i, --insights FILE  judge the profile again with the rule settings in\n"
 "                     FILE (docs/INSIGHTS.md); without it the findings\n"
 "                     stored in the profile are shown.\n"
+"  -d, --profile-dir DIR\n"
+"                     the site profile store (default $VIGIL_PROFILE_DIR): an\n"
+"                     argument that is not a file is a job id looked up there;\n"
+"                     the whole job's profile (MPI reduction, vigil run) wins\n"
+"                     over vigild's node profiles, which are merged.\n"
 "  -h, --help         show this help.\n"
 "\n"
 "Units: bytes in B, KiB, MiB, GiB (powers of 1024); times in ns, µs, ms, s;\n"
@@ -54,6 +60,7 @@ static const char report_usage[] =
 "Examples:\n"
 "  vigil report vigil-1234.json\n"
 "  vigil report vigil-1234.json -o report.html\n"
+"  VIGIL_PROFILE_DIR=/scratch/vigil vigil report 1234\n"
 "See docs/REPORT.md.\n";
 
 static const char *rt_sparks[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
@@ -345,18 +352,20 @@ int cmd_report(int argc, char **argv)
 		{ "text", no_argument, NULL, 't' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "insights", required_argument, NULL, 'i' },
+		{ "profile-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *html = NULL, *insights = NULL;
+	const char *html = NULL, *insights = NULL, *store = NULL;
 	int text = 0, c;
 	long top = 10;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:tn:i:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:tn:i:d:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': html = optarg; break;
 		case 'i': insights = optarg; break;
+		case 'd': store = optarg; break;
 		case 't': text = 1; break;
 		case 'n':
 			if (rep_parse_top("report", optarg, &top))
@@ -382,7 +391,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "vigil report: %s\n", rep_term(clean, sizeof(clean), ierr));
 		return 2;
 	}
-	if (rep_load("report", argv[optind], &p))
+	if (rep_load_job("report", argv[optind], rep_store(store), &p))
 		return 2;
 	int rc = 0;
 	/* The stored verdict stands unless a configuration is given: then judge again. */

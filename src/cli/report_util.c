@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "cli/report_util.h"
+#include "common/store_find.h"
+#include "format/store.h"
 #include "common/profile_read.h"
 
 void rep_sum_add(struct rep_sum *d, const struct vigil_opstat *o, int op)
@@ -195,6 +198,31 @@ int rep_load(const char *cmd, const char *path, struct vigil_profile *p)
 	if (!vigil_profile_load(path, p, err, sizeof(err)))
 		return 0;
 	fprintf(stderr, "vigil %s: %s\n", cmd, rep_term(clean, sizeof(clean), err));
+	vigil_profile_free(p);
+	return -1;
+}
+
+const char *rep_store(const char *flag)
+{
+	const char *env = getenv(VIGIL_STORE_ENV);
+	return flag && *flag ? flag : env && *env ? env : NULL;
+}
+
+int rep_load_job(const char *cmd, const char *arg, const char *store, struct vigil_profile *p)
+{
+	struct stat st;
+	char err[1024], clean[1024], a[512], s[1024];
+	/* a name that exists is a file, whatever it looks like */
+	if (!store || stat(arg, &st) == 0)
+		return rep_load(cmd, arg, p);
+	int rc = vigil_store_load(store, arg, p, err, sizeof(err));
+	if (rc == 0)
+		return 0;
+	if (rc == -ENOENT)
+		fprintf(stderr, "vigil %s: %s is neither a file nor a job with a profile in the profile store %s.\n", cmd,
+		        rep_term(a, sizeof(a), arg), rep_term(s, sizeof(s), store));
+	else
+		fprintf(stderr, "vigil %s: %s\n", cmd, rep_term(clean, sizeof(clean), err));
 	vigil_profile_free(p);
 	return -1;
 }

@@ -56,6 +56,15 @@ void rep_sum_add(struct rep_sum *d, const struct vigil_opstat *o, int op);
  * reader's sentence>" (terminal-safe) on stderr, free `p` and return -1.
  */
 int rep_load(const char *cmd, const char *path, struct vigil_profile *p);
+/*
+ * `arg` for subcommand `cmd`: a file when one has that name (or when there
+ * is no store), else a job id looked up in the profile store `store`
+ * (common/store_find.h: the whole job's profile wins over node profiles,
+ * which are merged).  Failure: one sentence on stderr, `p` freed, -1.
+ */
+int rep_load_job(const char *cmd, const char *arg, const char *store, struct vigil_profile *p);
+/* The profile store: `flag` (--profile-dir) if given, else $VIGIL_PROFILE_DIR, else NULL. */
+const char *rep_store(const char *flag);
 /* --top N (1 to 1000000); else one sentence on stderr for `cmd` and -1. */
 int rep_parse_top(const char *cmd, const char *arg, long *top);
 /* Flush (and close, unless stdout) an output stream; a write error gets one sentence

@@ -31,10 +31,12 @@
 #include "cli/run_internal.h"
 #include "cli/summary.h"
 #include "format/profile.h"
+#include "format/store.h"
 
 static void run_usage_hint(void)
 {
-	fprintf(stderr, "usage: vigil run [--profile FILE] [--insights FILE] [--quiet] [--mpi IMPL] [--linger SECONDS] [--] CMD [ARGS...]\n"
+	fprintf(stderr, "usage: vigil run [--profile FILE | --profile-dir DIR] [--insights FILE] [--quiet] [--mpi IMPL]\n"
+	                "                 [--linger SECONDS] [--] CMD [ARGS...]\n"
 	                "Run 'vigil run --help' for details.\n");
 }
 
@@ -45,7 +47,8 @@ static void run_help(void)
 "    vigil run - run a command under the vigil collector and write its job profile\n"
 "\n"
 "SYNOPSIS\n"
-"    vigil run [--profile FILE] [--insights FILE] [--quiet] [--linger SECONDS] [--] CMD [ARGS...]\n"
+"    vigil run [--profile FILE | --profile-dir DIR] [--insights FILE] [--quiet]\n"
+"              [--mpi IMPL] [--linger SECONDS] [--] CMD [ARGS...]\n"
 "\n"
 "DESCRIPTION\n"
 "    Runs CMD with libvigil.so preloaded, so that CMD and every process it starts\n"
@@ -71,6 +74,13 @@ static void run_help(void)
 "                      does not exist and that its directory exists and takes\n"
 "                      new files; if not, it says why and exits 125 without\n"
 "                      running CMD.\n"
+"    --profile-dir DIR\n"
+"                      Without --profile, write the profile into the site profile\n"
+"                      store DIR: DIR/YEAR/MONTH/DAY/vigil-JOBID.json (the UTC day\n"
+"                      the job started; levels are created with DIR's mode), owner-\n"
+"                      only (0600); 'vigil report JOBID' finds it there.  Same as\n"
+"                      VIGIL_PROFILE_DIR=DIR.  DIR must exist (checked before CMD\n"
+"                      starts).  See docs/PROFILE.md.\n"
 "                      Default: ./vigil-JOBID.json (./vigil-JOBID.STEP.json with a\n"
 "                      batch step); if that exists, ./vigil-JOBID.N.json.\n"
 "    --quiet, -q       Do not print the summary.\n"
@@ -95,6 +105,7 @@ static void run_help(void)
 "                    collector uses no other; vigil run refuses any other mode\n"
 "                    and says: chmod 700 DIR).  A relative path is taken from the\n"
 "                    current directory (CMD gets the absolute path).\n"
+"    VIGIL_PROFILE_DIR  The site profile store (see --profile-dir).\n"
 "    VIGIL_JOB_ID    Job id.  Else SLURM_JOB_ID (with SLURM_STEP_ID), PBS_JOBID,\n"
 "                    LSB_JOBID or FLUX_JOB_ID; else vigil run generates one and\n"
 "                    exports it as VIGIL_JOB_ID.\n"
@@ -140,6 +151,9 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 {
 	int i;
 	o->profile = NULL;
+	o->store = getenv(VIGIL_STORE_ENV);
+	if (o->store && !*o->store)
+		o->store = NULL;
 	o->quiet = 0;
 	o->linger = RUN_DEFAULT_LINGER;
 	o->insights = NULL;
@@ -169,6 +183,12 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->insights = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!o->insights || !*o->insights) {
 				fprintf(stderr, "vigil run: --insights needs a file name.\n");
+				goto usage;
+			}
+		} else if (!strcmp(a, "--profile-dir") || !strncmp(a, "--profile-dir=", 14)) {
+			o->store = a[13] == '=' ? a + 14 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!o->store || !*o->store) {
+				fprintf(stderr, "vigil run: --profile-dir needs a directory.\n");
 				goto usage;
 			}
 		} else if (!strcmp(a, "--mpi") || !strncmp(a, "--mpi=", 6)) {

@@ -30,6 +30,7 @@
 
 struct run_opts {
 	const char *profile;   /* --profile, NULL = default name */
+	const char *store;     /* --profile-dir or VIGIL_PROFILE_DIR: the site profile store, NULL = none */
 	int quiet;
 	double linger;
 	const char *mpi;       /* --mpi IMPL: VIGIL_MPI for the MPI collectors, NULL = auto */

@@ -16,24 +16,10 @@
 #include <unistd.h>
 #include "cli/run_internal.h"
 #include "format/profile.h"
+#include "format/store.h"
 #include "common/profile_read.h"
 
 /* ---- the profile file --------------------------------------------------- */
-
-/* Job ids come from the environment: anything outside [A-Za-z0-9._-] becomes %XX. */
-static void run_escape_name(char *out, size_t len, const char *s)
-{
-	size_t k = 0;
-	for (; *s && k + 4 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '.' || c == '_' || c == '-')
-			out[k++] = (char)c;
-		else
-			k += (size_t)snprintf(out + k, len - k, "%%%02X", c);
-	}
-	out[k] = '\0';
-}
 
 /*
  * Before CMD starts: will --profile FILE be writable when it ends?  An
@@ -47,6 +33,16 @@ int run_check_profile(const struct run_opts *o)
 	struct stat sb;
 	char dir[PATH_MAX], probe[PATH_MAX + 32];
 	const char *f = o->profile, *why = NULL;
+	if (!f && o->store) {
+		/* the store's root must exist: its day directories are made as needed */
+		if (stat(o->store, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+			fprintf(stderr, "vigil run: the profile store %s is not a directory (%s); create it or set "
+			        VIGIL_STORE_ENV " to another; the command was not run.\n", o->store,
+			        errno == ENOENT ? "it does not exist" : strerror(errno ? errno : ENOTDIR));
+			return -1;
+		}
+		return 0;
+	}
 	if (!f)
 		return 0;
 	if (lstat(f, &sb) == 0) {
@@ -99,19 +95,25 @@ int run_save(const struct run_state *st, const struct run_opts *o,
 			*where = o->profile;
 		return rc;
 	}
-	char job[3 * 64 + 1], step[3 * 32 + 2] = "", first[PATH_MAX] = "";
-	run_escape_name(job, sizeof(job), st->job_id);
-	if (st->step[0]) {
-		step[0] = '.';
-		run_escape_name(step + 1, sizeof(step) - 1, st->step);
-	}
+	/* the site store (--profile-dir, VIGIL_PROFILE_DIR): ROOT/YEAR/MONTH/DAY/, owner-only; else here */
+	char dir[PATH_MAX] = ".", name[PATH_MAX], first[PATH_MAX] = "";
 	int rc = 0;
+	unsigned mode = 0644;
+	if (o->store) {
+		mode = 0600;
+		if ((rc = vigil_store_day_dir(dir, sizeof(dir), o->store, st->t_start))) {
+			fprintf(stderr, "vigil run: cannot write the profile into the profile store %s: %s.\n", o->store,
+			        strerror(-rc));
+			return rc;
+		}
+	}
 	for (int n = 0; n < 1000; n++) {
-		if (n == 0)
-			snprintf(path, sizeof(path), "vigil-%s%s.json", job, step);
-		else
-			snprintf(path, sizeof(path), "vigil-%s%s.%d.json", job, step, n);
-		rc = vigil_profile_save(p, path, 0644);
+		if ((rc = vigil_store_name(name, sizeof(name), st->job_id, st->step, NULL, n)) ||
+		    (size_t)snprintf(path, sizeof(path), "%s%s%s", o->store ? dir : "", o->store ? "/" : "", name) >= sizeof(path)) {
+			rc = -ENAMETOOLONG;
+			break;
+		}
+		rc = vigil_profile_save(p, path, mode);
 		if (rc != -EEXIST)
 			break;
 		if (n == 0)

@@ -30,6 +30,7 @@ struct vd_config {
 	double interval;             /* seconds between samples */
 	const char *state_dir;
 	const char *profile_dir;
+	bool profile_dated;          /* --profile-layout dated: profile_dir/YEAR/MONTH/DAY/ */
 	double job_linger;           /* seconds without a live process before a job ends */
 	double job_grace;            /* seconds an ended job stays exported */
 	const char *socket_path;

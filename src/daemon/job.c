@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "daemon/daemon.h"
 #include "format/profile.h"
+#include "format/store.h"
 
 void vd_proc_forget(struct vd_proc *p);
 
@@ -54,28 +55,10 @@ out:
 	return rc;
 }
 
-/* Profile file name: vigil-<jobid>[.<step>]-<host>.json, unsafe bytes as %XX. */
-static void job_name_part(char *dst, size_t n, const char *s)
-{
-	size_t k = 0;
-	for (; *s && k + 4 < n; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '.' || c == '_' || c == '-') {
-			if (c == '.' && k == 0) /* never a hidden or ".." name */
-				k += (size_t)snprintf(dst + k, n - k, "%%2E");
-			else
-				dst[k++] = (char)c;
-		} else
-			k += (size_t)snprintf(dst + k, n - k, "%%%02X", c);
-	}
-	dst[k] = 0;
-}
-
 int vd_job_write_profile(struct vd_job *j)
 {
 	struct vigil_profile prof;
-	char id[200], step[100], host[200], path[4096];
+	char path[4096 + 1024 + 2];
 	int rc = 0;
 
 	if (!vd.cfg.profile_dir)
@@ -118,15 +101,17 @@ int vd_job_write_profile(struct vd_job *j)
 		if (p->state == VD_P_RUNNING)
 			prof.survivors++;
 
-	job_name_part(id, sizeof id, j->id);
-	job_name_part(step, sizeof step, j->step);
-	job_name_part(host, sizeof host, j->host);
-	for (int attempt = 1; attempt < 100; attempt++) {
-		char suffix[16] = "";
-		if (attempt > 1)
-			snprintf(suffix, sizeof suffix, "~%d", attempt);
-		snprintf(path, sizeof path, "%s/vigil-%s%s%s-%s%s.json", vd.cfg.profile_dir, id,
-		         step[0] ? "." : "", step, host, suffix);
+	/* flat: PROFILE-DIR/NAME; dated: PROFILE-DIR/YEAR/MONTH/DAY/NAME, the site store's layout */
+	char dir[4096], name[1024];
+	rc = vd.cfg.profile_dated ? vigil_store_day_dir(dir, sizeof dir, vd.cfg.profile_dir, prof.start)
+	                          : (snprintf(dir, sizeof dir, "%s", vd.cfg.profile_dir), 0);
+	for (int attempt = 1; rc == 0 && attempt < 100; attempt++) {
+		if ((rc = vigil_store_name(name, sizeof name, j->id, j->step, j->host, attempt - 1)))
+			break;
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+			rc = -ENAMETOOLONG;
+			break;
+		}
 		rc = vigil_profile_save(&prof, path, 0600);
 		if (rc != -EEXIST)
 			break;

@@ -38,6 +38,8 @@ static void main_usage(void)
 	"  --state-dir DIR        checkpoint directory: counts survive restarts (default /var/lib/vigil as root,\n"
 	"                         else ~/.local/state/vigil)\n"
 	"  --profile-dir DIR      where job profiles go, mode 0600, owned by the job's user (default STATE-DIR/profiles)\n"
+	"  --profile-layout flat|dated  dated: DIR/YEAR/MONTH/DAY/, the site profile store's layout, so that\n"
+	"                         `vigil report JOBID` finds node profiles (docs/PROFILE.md); default flat\n"
 	"  --job-linger SECONDS   a job ends after this long without a live process (default 30)\n"
 	"  --job-grace SECONDS    an ended job stays in /metrics and the API this long (default 300)\n"
 	"  --socket PATH          UNIX socket for the vigil CLI (default /run/vigil/vigild.sock as root,\n"
@@ -91,7 +93,8 @@ static int main_mkdirs(const char *path, mode_t mode)
 }
 
 enum { O_DIR_ = 1000, O_USER_ROOT, O_INTERVAL, O_STATE, O_PROFILE, O_LINGER, O_GRACE, O_SOCKET,
-       O_ANON, O_WEBCFG, O_ULABEL, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY };
+       O_ANON, O_WEBCFG, O_ULABEL, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY,
+       O_LAYOUT };
 
 int main(int argc, char **argv)
 {
@@ -100,6 +103,7 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, 0, O_LISTEN }, { "dir", required_argument, 0, O_DIR_ },
 		{ "user-root", required_argument, 0, O_USER_ROOT }, { "interval", required_argument, 0, O_INTERVAL },
 		{ "state-dir", required_argument, 0, O_STATE }, { "profile-dir", required_argument, 0, O_PROFILE },
+		{ "profile-layout", required_argument, 0, O_LAYOUT },
 		{ "job-linger", required_argument, 0, O_LINGER }, { "job-grace", required_argument, 0, O_GRACE },
 		{ "socket", required_argument, 0, O_SOCKET }, { "allow-anonymous-details", no_argument, 0, O_ANON },
 		{ "web.config.file", required_argument, 0, O_WEBCFG }, { "user-label", required_argument, 0, O_ULABEL },
@@ -140,6 +144,13 @@ int main(int argc, char **argv)
 		case O_INTERVAL: if (main_number("--interval", optarg, 0.01, 60, &c->interval)) return 2; break;
 		case O_STATE: c->state_dir = optarg; break;
 		case O_PROFILE: c->profile_dir = optarg; break;
+		case O_LAYOUT:
+			if (strcmp(optarg, "flat") && strcmp(optarg, "dated")) {
+				fprintf(stderr, "vigild: --profile-layout is flat or dated, not '%s'.\n", optarg);
+				return 2;
+			}
+			c->profile_dated = !strcmp(optarg, "dated");
+			break;
 		case O_LINGER: if (main_number("--job-linger", optarg, 0, 86400, &c->job_linger)) return 2; break;
 		case O_GRACE: if (main_number("--job-grace", optarg, 0, 86400, &c->job_grace)) return 2; break;
 		case O_SOCKET: c->socket_path = optarg; break;

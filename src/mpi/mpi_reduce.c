@@ -15,7 +15,8 @@
  * segment (the segment is the serialisation: only the used file records and
  * shards are kept, still parseable by vigil_seg_parse) to rank 0, which
  * folds each with vigil_profile_add_segment (the code path vigil run uses)
- * and writes one profile to $VIGIL_PROFILE, else ./vigil-<jobid>[.<step>].json.
+ * and writes one profile to $VIGIL_PROFILE, else into the site profile store
+ * $VIGIL_PROFILE_DIR (store.h), else ./vigil-<jobid>[.<step>].json.
  * Rank 0 then tells everybody whether the profile was written; those ranks
  * mark their segment (VIGIL_SEG_MPI_REDUCED) so vigil run does not count
  * them again.  vigil_pause() keeps vigil's own I/O out of the counters.
@@ -29,6 +30,7 @@
 #include <unistd.h>
 #include "mpi/mpi_internal.h"
 #include "format/profile.h"
+#include "format/store.h"
 
 #define VM_TAG 0x7619 /* tag of vigil's messages on its private communicator */
 
@@ -141,21 +143,27 @@ static unsigned char *vm_compact(size_t *len_out)
 }
 
 /* ./vigil-<jobid>[.<step>].json, job id characters outside [A-Za-z0-9._-] as %XX (docs/PROFILE.md). */
-static void vm_default_path(char *out, size_t n, const char *job, const char *step)
+/*
+ * Where rank 0 writes the job profile: $VIGIL_PROFILE, else the site store
+ * ($VIGIL_PROFILE_DIR/YEAR/MONTH/DAY/, owner-only), else ./; the name is
+ * every writer's (store.h).  Returns the file mode, or -errno.
+ */
+static int vm_profile_path(char *out, size_t n, const struct vigil_profile *p)
 {
-	size_t o = (size_t)snprintf(out, n, "./vigil-");
-	for (const unsigned char *s = (const unsigned char *)job; *s && o + 4 < n; s++) {
-		if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    *s == '.' || *s == '_' || *s == '-')
-			out[o++] = (char)*s;
-		else
-			o += (size_t)snprintf(out + o, n - o, "%%%02X", *s);
+	const char *env = getenv("VIGIL_PROFILE"), *store = getenv(VIGIL_STORE_ENV);
+	char dir[3072] = ".", name[1024];
+	int rc;
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return 0644;
 	}
-	out[o] = '\0';
-	if (step && *step)
-		snprintf(out + o, n - o, ".%s.json", step);
-	else
-		snprintf(out + o, n - o, ".json");
+	if (store && *store && (rc = vigil_store_day_dir(dir, sizeof(dir), store, p->start)))
+		return rc;
+	if ((rc = vigil_store_name(name, sizeof(name), p->job_id, p->step, NULL, 0)))
+		return rc;
+	if ((size_t)snprintf(out, n, "%s/%s", dir, name) >= n)
+		return -ENAMETOOLONG;
+	return store && *store ? 0600 : 0644;
 }
 
 static int vm_fold(struct vigil_profile *p, const void *buf, size_t len, double tsc)
@@ -222,12 +230,7 @@ static int vm_root(unsigned char *mine, size_t mylen, size_t *bytes_in)
 		free(buf);
 	}
 	if (rc == 0) {
-		char path[4096];
-		const char *env = getenv("VIGIL_PROFILE");
-		if (env && *env)
-			snprintf(path, sizeof(path), "%s", env);
-		else
-			vm_default_path(path, sizeof(path), p.job_id, p.step);
+		char path[4096] = "";
 		vigil_profile_set_str(&p.generator, "vigil-mpi");
 		p.uid = (uint32_t)getuid();
 		struct passwd pw, *pwp = NULL;
@@ -235,7 +238,8 @@ static int vm_root(unsigned char *mine, size_t mylen, size_t *bytes_in)
 		if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp)
 			vigil_profile_set_str(&p.user, pw.pw_name);
 		vm_judge(&p);
-		rc = vigil_profile_save(&p, path, 0644);
+		int mode = vm_profile_path(path, sizeof(path), &p);
+		rc = mode < 0 ? mode : vigil_profile_save(&p, path, (unsigned)mode);
 		if (rc && vm_verbose())
 			fprintf(stderr, "vigil-mpi: cannot write the job profile %s: %s\n", path, strerror(-rc));
 		else if (vm_verbose())

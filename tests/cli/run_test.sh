@@ -253,6 +253,78 @@ linger_interrupt)
 	expect_eq "$(jq -r '.flags | index("survivors") != null' p.json)" true "survivors flag"
 	expect_eq "$(segs_left)" 0 "segments left"
 	;;
+store)
+	# The site profile store: ROOT/YEAR/MONTH/DAY/, levels with the root's mode, owner-only files;
+	# profiles found by job id; a file of that name wins; the whole job's profile wins over node
+	# profiles, which are merged; vigil merge folds node profiles and refuses double counting.
+	mkdir store; chmod 1777 store
+	day=$(date -u +%Y/%-m/%-d)
+	VIGIL_PROFILE_DIR=$T/store VIGIL_JOB_ID=s1 "$VIGIL" run -q -- sh -c 'echo x > f1'
+	expect_eq $? 0 "vigil run into the store"
+	f=store/$day/vigil-s1.json
+	[ -f "$f" ] || fail "no $f: $(find store)"
+	expect_eq "$(stat -c %a "$f")" 600 "mode of a profile in the store"
+	expect_eq "$(stat -c %a store/$day)" 1777 "mode of a day directory (the root's)"
+	"$VIGIL" run -q --profile-dir "$T/store" -- sh -c 'echo yy > f2' 2>/dev/null
+	VIGIL_JOB_ID=s2 "$VIGIL" run -q --profile-dir "$T/store" -- sh -c 'echo x > f1'
+	[ -f store/$day/vigil-s2.json ] || fail "--profile-dir: no store/$day/vigil-s2.json"
+	"$VIGIL" report "$f" > byfile.txt
+	VIGIL_PROFILE_DIR=$T/store "$VIGIL" report s1 > byid.txt
+	expect_eq $? 0 "vigil report JOBID"
+	cmp -s byfile.txt byid.txt || fail "report by job id differs from the file's"
+	"$VIGIL" report --profile-dir "$T/store" s1 > byid2.txt
+	cmp -s byfile.txt byid2.txt || fail "report --profile-dir JOBID differs"
+	VIGIL_PROFILE_DIR=$T/store "$VIGIL" diff -q s1 s2 --fail-on 'posix.write.seconds>+10%&>+0.5s'
+	expect_eq $? 0 "vigil diff JOBID JOBID"
+	VIGIL_PROFILE_DIR=$T/store "$VIGIL" report nosuchjob 2> err
+	expect_eq $? 2 "unknown job id"
+	expect_grep "nosuchjob is neither a file nor a job with a profile in the profile store $T/store." err
+	cp store/$day/vigil-s2.json s1  # a file named like the job: read as that file
+	VIGIL_PROFILE_DIR=$T/store "$VIGIL" report s1 | grep -q '^vigil report: job s2$' || fail "a file named s1 was not read as a file"
+	# node profiles of job n1 (as vigild writes them: generator vigild, one host each)
+	for h in nodeA nodeB; do
+		jq --arg h $h '.generator = "vigild 0.1.0" | .job.id = "n1" | .job.hosts = [$h] | .processes[].host = $h' \
+			"$f" > "store/$day/vigil-n1-$h.json"
+	done
+	want=$(jq '[.totals.posix[].calls] | add * 2' "$f")
+	VIGIL_PROFILE_DIR=$T/store "$VIGIL" report n1 > n1.txt
+	expect_eq $? 0 "report of a job with node profiles only"
+	expect_grep "hosts       nodeA, nodeB" n1.txt
+	expect_eq "$(awk '$1 == "posix" && $2 ~ /^[0-9,]+$/ { gsub(",", "", $2); print $2; exit }' n1.txt)" "$want" "posix calls of the merged nodes"
+	# vigil merge: the same fold, written into the store, then found as the whole job's profile
+	VIGIL_PROFILE_DIR=$T/store "$VIGIL" merge n1 2> err
+	expect_eq $? 0 "vigil merge JOBID"
+	expect_grep "vigil merge: 2 profiles of job n1 merged into $T/store/$day/vigil-n1.json." err
+	expect_eq "$(jq -r .generator store/$day/vigil-n1.json | cut -d" " -f1,2)" "vigil merge" "generator of the merged profile"
+	expect_eq "$(jq '[.totals.posix[].calls] | add' store/$day/vigil-n1.json)" "$want" "posix calls merged"
+	expect_eq "$(jq '.processes | length' store/$day/vigil-n1.json)" "$(jq '.processes | length * 2' "$f")" "processes merged"
+	"$VIGIL" merge -o m.json "store/$day/vigil-n1-nodeA.json" "store/$day/vigil-n1-nodeB.json" 2>/dev/null
+	jq -S 'del(.generator)' m.json > m1; jq -S 'del(.generator)' store/$day/vigil-n1.json > m2
+	cmp -s m1 m2 || fail "merge of files differs from merge by job id"
+	# the whole job's profile (an MPI reduction) wins over node profiles
+	jq '.generator = "vigil-mpi" | .job.id = "n1" | .job.end += 100' "$f" > "store/$day/vigil-n1.1.json"
+	VIGIL_PROFILE_DIR=$T/store "$VIGIL" report n1 | grep -q '^  generator   vigil-mpi$' || fail "the reduced profile did not win"
+	# refusals: one sentence, exit 2
+	"$VIGIL" merge -o x.json "store/$day/vigil-n1.1.json" "store/$day/vigil-n1-nodeA.json" 2> err
+	expect_eq $? 2 "merge with an MPI reduction"
+	expect_grep "is the MPI reduction of the whole job" err
+	"$VIGIL" merge -o x.json "store/$day/vigil-n1-nodeA.json" "store/$day/vigil-n1-nodeA.json" 2> err
+	expect_eq $? 2 "merge of one file twice"
+	expect_grep "is given twice" err
+	"$VIGIL" merge -o x.json "store/$day/vigil-n1-nodeA.json" "$f" 2> err
+	expect_eq $? 2 "merge of two jobs"
+	expect_grep "only profiles of one job are merged" err
+	cp "store/$day/vigil-n1-nodeA.json" againA.json
+	"$VIGIL" merge -o x.json "store/$day/vigil-n1-nodeA.json" againA.json 2> err
+	expect_eq $? 2 "merge of one node twice"
+	expect_grep "two profiles of node nodeA" err
+	[ -e x.json ] && fail "a refused merge wrote a file"
+	# a store that does not exist: refused before the command runs
+	VIGIL_PROFILE_DIR=$T/nostore "$VIGIL" run -q -- sh -c 'touch ran' 2> err
+	expect_eq $? 125 "missing store"
+	[ -e ran ] && fail "the command ran with a missing store"
+	expect_grep "the profile store $T/nostore is not a directory (it does not exist)" err
+	;;
 relative_dir)
 	# A relative VIGIL_DIR is made absolute for CMD: a descendant that changed
 	# directory still lands in the run's directory (counted, nothing left behind).
