@@ -53,6 +53,7 @@ extern __thread struct col_tls col_tls __attribute__((tls_model("initial-exec"))
 
 struct col_state {
 	int enabled;               /* a segment is mapped and counting is on */
+	int frozen;                /* vigil_freeze(): enabled is 0 until vigil_thaw(), the segment stays */
 	int tsc;                   /* ticks are rdtsc (invariant TSC), else CLOCK_MONOTONIC ns */
 	uint32_t fast_gen;         /* == fd_gen while single-threaded, COL_GEN_NONE (no entry has
 	                              it) once multi: entries of this generation take the inline

@@ -782,7 +782,28 @@ VIGIL_EXPORT void vigil_set_job(const char *job_id)
 
 VIGIL_EXPORT const struct vigil_seg_header *vigil_segment(void)
 {
-	return col.enabled ? col.hdr : NULL;
+	return col.enabled || col.frozen ? col.hdr : NULL;
+}
+
+/*
+ * Process-wide pause, at no cost to the hot path (it reads `enabled`
+ * anyway): the MPI reduction freezes the counts it snapshots, so that the
+ * segment vigild reads ends equal to the reduced profile.
+ */
+VIGIL_EXPORT void vigil_freeze(void)
+{
+	if (col.enabled) {
+		col.frozen = 1;
+		__atomic_store_n(&col.enabled, 0, __ATOMIC_SEQ_CST);
+	}
+}
+
+VIGIL_EXPORT void vigil_thaw(void)
+{
+	if (col.frozen) {
+		col.frozen = 0;
+		__atomic_store_n(&col.enabled, 1, __ATOMIC_SEQ_CST);
+	}
 }
 
 VIGIL_EXPORT void vigil_pause(void)

@@ -71,6 +71,14 @@ VIGIL_EXPORT const struct vigil_seg_header *vigil_segment(void);
 VIGIL_EXPORT void vigil_pause(void);
 VIGIL_EXPORT void vigil_resume(void);
 
+/*
+ * Process-wide: no thread's calls are counted between vigil_freeze() and
+ * vigil_thaw() (the MPI reduction's snapshot, through PMPI_Finalize).
+ * They do not nest.
+ */
+VIGIL_EXPORT void vigil_freeze(void);
+VIGIL_EXPORT void vigil_thaw(void);
+
 /* Function pointer types, for dlsym(RTLD_DEFAULT, ...). */
 typedef int (*vigil_collector_version_fn)(void);
 typedef uint64_t (*vigil_now_fn)(void);
@@ -82,5 +90,7 @@ typedef void (*vigil_set_job_fn)(const char *);
 typedef const struct vigil_seg_header *(*vigil_segment_fn)(void);
 typedef void (*vigil_pause_fn)(void);
 typedef void (*vigil_resume_fn)(void);
+typedef void (*vigil_freeze_fn)(void);
+typedef void (*vigil_thaw_fn)(void);
 
 #endif

@@ -186,12 +186,15 @@ VM_F_ALIASES(mpi_init_thread, MPI_INIT_THREAD, (F *req, F *prov, F *ierr))
 
 VM_EXPORT void mpi_finalize_(F *ierr)
 {
+	int paused = 0;
 	if (vm_counting()) {
 		uint64_t t0 = vm_api.now();
 		vm_api.count(VIGIL_OP_MPI_FINALIZE, 0, 0, 0, t0, t0);
-		vm_before_finalize();
+		paused = vm_before_finalize();
 	}
 	vm_freal_mpi_finalize(ierr);
+	if (paused)
+		vm_after_finalize(); /* as MPI_Finalize (mpi_wrap.c) */
 }
 VM_F_ALIASES(mpi_finalize, MPI_FINALIZE, (F *ierr))
 

@@ -40,6 +40,8 @@ struct vm_api {
 	vigil_segment_fn segment;
 	vigil_pause_fn pause;
 	vigil_resume_fn resume;
+	vigil_freeze_fn freeze;       /* NULL with a collector older than them */
+	vigil_thaw_fn thaw;
 };
 extern struct vm_api vm_api;
 
@@ -111,9 +113,12 @@ uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm);
 /* Fortran bindings (mpi_fortran.c): resolve their next definitions at setup. */
 void vm_fortran_resolve(void);
 
-/* After PMPI_Init succeeded / before PMPI_Finalize: identity, job id, reduction. */
+/* After PMPI_Init succeeded / before PMPI_Finalize: identity, job id, reduction.
+ * vm_before_finalize returns 1 when counting stays off until the caller's
+ * vm_after_finalize() after PMPI_Finalize (the job profile was written). */
 void vm_after_init(void);
-void vm_before_finalize(void);
+int vm_before_finalize(void);
+void vm_after_finalize(void);
 
 /* MPI_File -> vigil file id (-1 unknown), and the view for byte offsets. */
 int vm_file_id(MPI_File fh, int64_t off, int64_t *byte_off);

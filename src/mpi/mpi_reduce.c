@@ -275,7 +275,7 @@ int vm_reduce(void)
 {
 	const char *off = getenv("VIGIL_MPI_REDUCE");
 	if (off && strcmp(off, "0") == 0)
-		return 0;
+		return -ECANCELED; /* turned off: no profile */
 	const char *tl = getenv("VIGIL_MPI_TIMEOUT");
 	double limit = tl && *tl ? atof(tl) : 60.0;
 	double t0 = vm_mono();
@@ -286,6 +286,10 @@ int vm_reduce(void)
 	}
 	double t1 = vm_mono();
 	size_t len = 0, bytes_in = 0;
+	/* From the snapshot on, no thread counts (MPI's own threads talk to the launcher while it
+	 * finalizes): what this rank sends is what its segment holds at the end. */
+	if (vm_api.freeze)
+		vm_api.freeze();
 	unsigned char *mine = vm_compact(&len);
 	int ok = 0;
 	if (vm_rank0 == 0) {
@@ -300,6 +304,8 @@ int vm_reduce(void)
 	if (ok && h) /* the segment is shared memory this process owns: only this word is written */
 		__atomic_store_n((uint64_t *)&h->reserved[VIGIL_SEG_MPI_REDUCED_SLOT], VIGIL_SEG_MPI_REDUCED,
 		                 __ATOMIC_RELEASE);
+	if (!ok && vm_api.thaw) /* no profile: the segment is the truth again */
+		vm_api.thaw();
 	if (vm_rank0 == 0 && vm_verbose())
 		fprintf(stderr, "vigil-mpi: reduction of %d ranks: %zu bytes from the others, "
 		        "%.3f ms waiting for the last rank, %.3f ms gather+fold+write\n",
@@ -307,13 +313,32 @@ int vm_reduce(void)
 	return ok ? 0 : -EIO;
 }
 
-void vm_before_finalize(void)
+/*
+ * Returns 1 when the job profile was written: counting then stays off (this
+ * thread paused, every thread frozen since the snapshot) through
+ * PMPI_Finalize, until vm_after_finalize(), so that what MPI does while it
+ * finalizes (closing and unlinking its shared-memory files, its threads
+ * talking to the launcher) is in neither the reduced profile nor the
+ * segment: the reduction and vigild agree exactly on every rank
+ * (docs/PROFILE.md).  I/O after MPI_Finalize returns is counted again.
+ */
+int vm_before_finalize(void)
 {
+	int written = 0;
 	vm_api.pause();
 	if (vm_comm_ok) {
-		vm_reduce();
+		written = vm_reduce() == 0;
 		vm_pmpi.comm_free(&vm_comm);
 		vm_comm_ok = 0;
 	}
+	if (!written)
+		vm_api.resume();
+	return written;
+}
+
+void vm_after_finalize(void)
+{
+	if (vm_api.thaw)
+		vm_api.thaw();
 	vm_api.resume();
 }

@@ -193,6 +193,8 @@ static int vm_api_resolve(void)
 	VM_A(segment, "vigil_segment");
 	VM_A(pause, "vigil_pause");
 	VM_A(resume, "vigil_resume");
+	VM_A(freeze, "vigil_freeze");
+	VM_A(thaw, "vigil_thaw");
 #undef VM_A
 	return vm_api.now && vm_api.count && vm_api.file_register && vm_api.count_file &&
 	       vm_api.set_rank && vm_api.set_job && vm_api.segment && vm_api.pause && vm_api.resume;
@@ -483,7 +485,8 @@ VM_EXPORT int MPI_Init_thread(int *argc, char ***argv, int required, int *provid
 /*
  * MPI_Finalize is counted as one call of no measured time: the reduction
  * must run before PMPI_Finalize, so the profile it writes cannot hold the
- * time PMPI_Finalize takes.
+ * time PMPI_Finalize takes.  After a reduction, nothing PMPI_Finalize does
+ * is counted (vm_before_finalize).
  */
 VM_EXPORT int MPI_Finalize(void)
 {
@@ -491,8 +494,11 @@ VM_EXPORT int MPI_Finalize(void)
 		return vm_real_MPI_Finalize();
 	uint64_t t0 = vm_api.now();
 	vm_api.count(VIGIL_OP_MPI_FINALIZE, 0, 0, 0, t0, t0);
-	vm_before_finalize();
-	return vm_real_MPI_Finalize();
+	if (!vm_before_finalize())
+		return vm_real_MPI_Finalize();
+	int rc = vm_real_MPI_Finalize();
+	vm_after_finalize();
+	return rc;
 }
 
 VM_EXPORT int MPI_File_open(MPI_Comm comm, const char *filename, int amode, MPI_Info info, MPI_File *fh)
