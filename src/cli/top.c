@@ -182,14 +182,14 @@ static struct top_row *top_fetch(size_t *n, const char **err)
 	struct top_row *rows = calloc(cnt ? cnt : 1, sizeof *rows);
 	for (size_t i = 0; rows && i < cnt; i++) {
 		json_t *j = json_array_get(jobs, i), *r = json_object_get(j, "rates"), *p = json_object_get(j, "processes");
-		json_t *tot = json_object_get(j, "totals");
+		json_t *top = json_object_get(j, "top_op");
 		struct top_row *t = &rows[i];
 		char id[200], step[64];
 		top_clean(id, sizeof id, json_string_value(json_object_get(j, "id")));
 		top_clean(step, sizeof step, json_string_value(json_object_get(j, "step")));
 		snprintf(t->id, sizeof t->id, "%s%s%s", id, step[0] ? "." : "", step);
 		top_clean(t->user, sizeof t->user, json_string_value(json_object_get(j, "user")));
-		top_clean(t->top_op, sizeof t->top_op, json_string_value(json_object_get(tot, "top_op")));
+		top_clean(t->top_op, sizeof t->top_op, json_string_value(json_object_get(top, "op")));
 		/* the command line for the owner, the executable for others */
 		const char *cmd = json_string_value(json_object_get(j, "command"));
 		top_clean(t->command, sizeof t->command, cmd && *cmd ? cmd : json_string_value(json_object_get(j, "executable")));

@@ -132,10 +132,14 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	json_object_set_new(tot, "io_seconds", json_real(io_s));
 	json_object_set_new(tot, "mpi_calls", json_integer((json_int_t)mpi_calls));
 	json_object_set_new(tot, "mpi_seconds", json_real(mpi_s));
-	json_object_set_new(tot, "top_op", json_string(top_t >= 0 ? vigil_op_table[top_t].name : ""));
-	json_object_set_new(tot, "top_op_layer", json_string(top_t >= 0 ? vigil_layer_names[vigil_op_table[top_t].layer] : ""));
-	json_object_set_new(tot, "top_op_seconds", json_real(top_t >= 0 ? j->tot[top_t].seconds : 0));
 	json_object_set_new(o, "totals", tot);
+	if (top_t >= 0) {
+		json_t *t = json_object();
+		json_object_set_new(t, "layer", json_string(vigil_layer_names[vigil_op_table[top_t].layer]));
+		json_object_set_new(t, "op", json_string(vigil_op_table[top_t].name));
+		json_object_set_new(t, "seconds", json_real(j->tot[top_t].seconds));
+		json_object_set_new(o, "top_op", t);
+	}
 
 	/* Rates over the latest second (0 before the first full second). */
 	const struct vd_hpoint *h = api_last_point(j);
