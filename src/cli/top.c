@@ -42,7 +42,7 @@ struct top_col {
 	void (*cell)(char *buf, size_t len, const struct top_row *t);
 };
 
-#define TOP_JOB_COLS 16
+#define TOP_JOB_COLS 14
 
 static void top_c_job(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->shown_id); }
 static void top_c_user(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->user); }
@@ -50,7 +50,7 @@ static void top_c_procs(char *b, size_t n, const struct top_row *t) { snprintf(b
 static void top_c_op(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->top_op[0] ? t->top_op : "-"); }
 static void top_c_cmd(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->command); }
 
-/* A rate in MiB/s in at most 6 columns: "0", "0.05", "12.3", "1,234". */
+/* A rate in MiB/s in 5 columns: "0", "0.05", "12.3", "1,234", "12.3k" (thousands of MiB/s). */
 static void top_mib(char *b, size_t n, double bps)
 {
 	double v = bps / 1048576.0;
@@ -58,17 +58,21 @@ static void top_mib(char *b, size_t n, double bps)
 		snprintf(b, n, "0");
 	else if (v < 100)
 		snprintf(b, n, v < 10 ? "%.2f" : "%.1f", v);
-	else
+	else if (v < 1e4)
 		rep_count(b, n, round(v));
+	else
+		snprintf(b, n, v < 1e5 ? "%.1fk" : "%.0fk", v / 1e3);
 }
 
-/* Operations per second: "12", "1,234", "12.3k" past 99,999 (6 columns at most). */
+/* Operations per second in 5 columns: "12", "9,999", "12.3k", "123k", "1.2M". */
 static void top_per_s(char *b, size_t n, double v)
 {
-	if (v >= 1e5)
-		snprintf(b, n, v >= 1e7 ? "%.0fM" : v >= 1e6 ? "%.1fM" : "%.0fk", v >= 1e6 ? v / 1e6 : v / 1e3);
-	else
+	if (v < 1e4)
 		rep_count(b, n, round(v));
+	else if (v < 1e6)
+		snprintf(b, n, v < 1e5 ? "%.1fk" : "%.0fk", v / 1e3);
+	else
+		snprintf(b, n, v < 1e7 ? "%.1fM" : "%.0fM", v / 1e6);
 }
 
 static void top_c_rd(char *b, size_t n, const struct top_row *t) { top_mib(b, n, t->rd); }
@@ -77,17 +81,21 @@ static void top_c_ops(char *b, size_t n, const struct top_row *t) { top_per_s(b,
 static void top_c_meta(char *b, size_t n, const struct top_row *t) { top_per_s(b, n, t->meta); }
 static void top_c_mpi(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%.0f", t->mpi); }
 
-/* 16+8+5+6+6+6+6+4+10 columns and 9 spaces: 76 of 80, COMMAND gets the rest (and more on wider terminals). */
+/*
+ * 14+8+5+5+5+5+6+4+9 columns and 9 spaces: 70 of 80, which leaves 10 for the
+ * findings and OpenCL columns to come (before COMMAND); COMMAND takes the rest
+ * (more on wider terminals).  Numbers are never cut: a wider one widens its line.
+ */
 static const struct top_col top_cols[] = {
 	{ "JOB",    TOP_JOB_COLS, 0, 0, top_c_job },
 	{ "USER",   8,  0, 1, top_c_user },
-	{ "PROCS",  5,  1, 1, top_c_procs },
-	{ "READ",   6,  1, 1, top_c_rd },
-	{ "WRITE",  6,  1, 1, top_c_wr },
-	{ "OPS/s",  6,  1, 1, top_c_ops },
-	{ "META/s", 6,  1, 1, top_c_meta },
-	{ "MPI%",   4,  1, 1, top_c_mpi },
-	{ "TOP OP", 10, 0, 1, top_c_op },
+	{ "PROCS",  5,  1, 0, top_c_procs },
+	{ "READ",   5,  1, 0, top_c_rd },
+	{ "WRITE",  5,  1, 0, top_c_wr },
+	{ "OPS/s",  5,  1, 0, top_c_ops },
+	{ "META/s", 6,  1, 0, top_c_meta },
+	{ "MPI%",   4,  1, 0, top_c_mpi },
+	{ "TOP OP", 9,  0, 1, top_c_op },
 	{ "COMMAND", 0, 0, 0, top_c_cmd },
 };
 #define TOP_NCOLS (sizeof(top_cols) / sizeof(top_cols[0]))
@@ -267,12 +275,12 @@ static const char top_usage[] =
 "           ended\n"
 "  READ     read bandwidth, MiB/s, over the latest second\n"
 "  WRITE    write bandwidth, MiB/s\n"
-"  OPS/s    I/O operations per second (thousands separated; k, M past 99,999)\n"
+"  OPS/s    I/O operations per second (k, M from 10,000)\n"
 "  META/s   metadata operations per second (open, stat, unlink, ...)\n"
 "  MPI%     share of the ranks' time in MPI over the latest second\n"
 "  TOP OP   the operation with the most time so far, any layer\n"
 "  COMMAND  the command line (your jobs), else the executable; it takes the\n"
-"           columns the others leave (the others fit in 76 of 80 columns)\n"
+"           columns the others leave (they fit in 70 of 80 columns)\n"
 "Refreshes every second; keys r w o m p i choose the sort column (read,\n"
 "write, ops, metadata, MPI, id), q quits.\n"
 "\n"

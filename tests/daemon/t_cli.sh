@@ -35,8 +35,8 @@ wait_for sh -c "'$VIGIL' top --once | awk '\$1==\"jobP\" && \$3==\"idle\" { ok=1
 	fail "top shows jobP idle (its process ended, the job lingers): $("$VIGIL" top --once)"
 "$VIGIL" top --once --width 80 >"$T/top80.txt"
 awk 'length($0) > 80 { bad=1; print "too wide: " $0 } END { exit bad }' "$T/top80.txt" || fail "top --width 80 is wider than 80 columns"
-head -1 "$T/top80.txt" | grep -q 'META/s  *MPI%  *TOP OP  *COM' || fail "80-column header: $(head -1 "$T/top80.txt")"
-for want in 'node0~61500-4242 ' 'node0~61500-4243 ' 'aaaaa-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx1-zzzzzzzzzz ' 'aaaaa-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx2-zzzzzzzzzz '; do
+head -1 "$T/top80.txt" | grep -q 'META/s  *MPI%  *TOP OP  *COMMAND$' || fail "80-column header: $(head -1 "$T/top80.txt")"
+for want in 'node0~500-4242 ' 'node0~500-4243 ' 'aaaaa-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx1-zzzzzzzzzz ' 'aaaaa-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx2-zzzzzzzzzz '; do
 	grep -q "^$want" "$T/top80.txt" || fail "job id shown as '$want'? $(cat "$T/top80.txt")"
 done
 "$VIGIL" top --once >"$T/topP.txt"
