@@ -44,6 +44,18 @@ row=$(grep '^jobP ' "$T/topP.txt")
 [ "$(echo "$row" | awk '{print $9}')" = write ] || fail "TOP OP of jobP (time in write, calls in read): $row"
 echo "$row" | grep -q ' /usr/bin/python3 -c ' || fail "COMMAND of jobP: $row"
 [ "$(jq '.totals.posix.read.calls > .totals.posix.write.calls' "$T/jobP.json")" = true ] || fail "jobP: more reads than writes"
+# the live view in a real 80x24 terminal (tmux): the same columns, nothing wider than 80
+tm="tmux -L vigil-test-$$"
+$tm new-session -d -x 80 -y 24 "VIGIL_SOCKET='$SOCK' '$VIGIL' top --sort i" || fail "tmux"
+for i in $(seq 1 100); do
+	$tm capture-pane -p >"$T/tty.txt" 2>/dev/null
+	grep -q '^jobP ' "$T/tty.txt" && break
+	sleep 0.1
+done
+$tm kill-server 2>/dev/null || true
+grep -q '^JOB  *USER  *PROCS  *READ  *WRITE  *OPS/s  *META/s  *MPI%  *TOP OP  *COMMAND' "$T/tty.txt" || fail "live header: $(cat "$T/tty.txt")"
+grep '^jobP ' "$T/tty.txt" | awk '$3 == "idle" && $9 == "write" { ok=1 } END { exit !ok }' || fail "live row of jobP: $(cat "$T/tty.txt")"
+awk 'length($0) > 80 { bad=1 } END { exit bad }' "$T/tty.txt" || fail "live view wider than 80 columns"
 # dashboard URL with the token; the token works
 url=$("$VIGIL" dashboard) || fail "dashboard"
 echo "$url" | grep -q "^http://127.0.0.1:$PORT/?token=[0-9a-f]\{32\}$" || fail "dashboard url: $url"
