@@ -104,8 +104,10 @@ int vigil_store_find(const char *root, const char *id, struct vigil_store_hits *
 	int rc = sf_walk(root, 0, id, prefix, h);
 	if (rc == 0)
 		rc = sf_dir(root, id, prefix, h);
-	qsort(h->whole, h->nwhole, sizeof(char *), sf_cmp);
-	qsort(h->node, h->nnode, sizeof(char *), sf_cmp);
+	if (h->nwhole > 1)
+		qsort(h->whole, h->nwhole, sizeof(char *), sf_cmp);
+	if (h->nnode > 1)
+		qsort(h->node, h->nnode, sizeof(char *), sf_cmp);
 	return rc;
 }
 
