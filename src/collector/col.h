@@ -48,6 +48,7 @@ struct col_tls {
 	uint64_t tl_end;           /* first tick after that bin (0: locate again) */
 	struct vigil_shard *shard; /* this thread's shard (own or the shared one), NULL until claimed */
 	int shared;                /* shard is the shared one: atomic adds */
+	const void *stream;        /* the FILE of the stdio call being counted (files.c) */
 };
 extern __thread struct col_tls col_tls __attribute__((tls_model("initial-exec"))) COL_HIDDEN;
 
@@ -112,6 +113,7 @@ COL_HIDDEN long col_sys(long nr, long a, long b, long c, long d);
 
 /* stdio.c */
 COL_HIDDEN void col_stdio_exit(void);
+COL_HIDDEN int64_t col_stdio_buffered(const void *stream);
 
 /* files.c */
 COL_HIDDEN void col_files_reset(void);
@@ -125,7 +127,6 @@ COL_HIDDEN void col_fd_opened(int fd, int dirfd, const char *path, int append);
 COL_HIDDEN void col_fd_closed(int fd);
 COL_HIDDEN void col_fd_closed_range(unsigned first, unsigned last);
 COL_HIDDEN void col_fd_forget_all(void);
-COL_HIDDEN void col_fd_classify_stream(int fd, int64_t buffered);
 extern int col_vforked COL_HIDDEN;        /* the process called vfork (its child may share our memory) */
 extern void *col_real_vfork COL_HIDDEN;   /* libc's vfork, for the trampoline (posix.c) */
 COL_HIDDEN void col_fd_dup(int oldfd, int newfd);

@@ -11,8 +11,8 @@
  * an exec) are classified once, lazily: 0/1/2 are <stdin>/<stdout>/<stderr> unless they are regular files,
  * others by fstat (pipe, socket, regular file via readlink, other).  The
  * position is read back after the first data call (the hot path stays one
- * compare), so that call's own bytes are taken off again (files_fd_get_moved);
- * stdio classifies before its call (col_fd_classify_stream).
+ * compare), so that call's own bytes are taken off again, and a stream's
+ * position is the descriptor's plus what its buffer holds (files_fd_get_moved).
  *
  * A vfork child shares this memory until it execs: its dup2/close/open must
  * not re-point the parent's entries.  Once the process has vforked, calls
@@ -299,32 +299,23 @@ struct col_fd *col_fd_get(int fd)
 /*
  * The entry of a descriptor whose data call already moved `moved` bytes at
  * its position (off == COL_OFF_POS): one classified only now read its
- * position back after those bytes, so they are taken off again.
+ * position back after those bytes, so they are taken off again; for a stream
+ * (col_tls.stream, set by stdio.c) the stream's position is the descriptor's
+ * plus what its buffer holds unwritten, less what it holds unread.
  */
 static struct col_fd *files_fd_get_moved(int fd, int flayer, int64_t off, uint64_t moved)
 {
 	int stale = (unsigned)fd < COL_FDS && col_fds[fd].gen != col.fd_gen;
 	struct col_fd *e = col_fd_get(fd);
-	if (e && stale && off == COL_OFF_POS && e->pos[flayer] >= (int64_t)moved) {
+	if (e && stale && off == COL_OFF_POS && e->pos[flayer] >= 0) {
 		int64_t p = e->pos[flayer] - (int64_t)moved;
+		if (flayer == VIGIL_FLAYER_STDIO)
+			p += col_stdio_buffered(col_tls.stream);
+		if (p < 0)
+			return e;
 		e->pos[flayer] = e->rd_end[flayer] = e->wr_end[flayer] = p;
 	}
 	return e;
-}
-
-/* Classify a stream's descriptor before its first counted call: the stdio
- * position is the kernel's less what the buffer holds unread, plus what it
- * holds unwritten. */
-void col_fd_classify_stream(int fd, int64_t buffered)
-{
-	col_tls.busy++;
-	struct col_fd *e = col_fd_get(fd);
-	if (e && e->pos[VIGIL_FLAYER_STDIO] >= 0) {
-		int64_t p = e->pos[VIGIL_FLAYER_STDIO] + buffered;
-		if (p >= 0)
-			e->pos[VIGIL_FLAYER_STDIO] = e->rd_end[VIGIL_FLAYER_STDIO] = e->wr_end[VIGIL_FLAYER_STDIO] = p;
-	}
-	col_tls.busy--;
 }
 
 void col_fd_opened(int fd, int dirfd, const char *path, int append)

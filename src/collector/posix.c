@@ -573,7 +573,7 @@ VIGIL_EXPORT void closefrom(int lowfd)
  */
 void *col_real_vfork;
 #if defined(__x86_64__)
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
         ".globl vfork\n"
         ".type vfork, @function\n"
         "vfork:\n"
@@ -583,7 +583,8 @@ __asm__(".text\n"
         "	jz 1f\n"
         "	jmp *%rax\n"
         "1:	jmp fork@PLT\n"
-        ".size vfork, .-vfork\n");
+        ".size vfork, .-vfork\n"
+        ".popsection\n");
 #endif
 
 /* ---- temporary files -------------------------------------------------- */

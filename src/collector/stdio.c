@@ -16,7 +16,7 @@
  * call on the stream is bytes nobody counted, booked then as buffer_refill
  * (read) or buffer_flush (write), and at exit for what buffers still hold.
  * Bytes a wrapper counted happen between its own pre and post, so no byte is
- * counted twice.  Only while the process is single-threaded (stdio_pre).
+ * counted twice.  Only while the process is single-threaded (stdio_take).
  *
  * Streams without a descriptor (fmemopen, open_memstream, fopencookie) are
  * not file I/O: their calls pass through uncounted.
@@ -78,7 +78,15 @@ struct stdio_mark {
 	char *w;   /* its _IO_write_ptr when a counted call last returned */
 	char *r;   /* its _IO_read_ptr then */
 };
-static struct stdio_mark stdio_marks[COL_FDS];
+static struct stdio_mark stdio_marks[COL_FDS + 1]; /* [COL_FDS]: every fd beyond the table, never booked */
+
+COL_INLINE struct stdio_mark *stdio_mark_of(int fd)
+{
+	return &stdio_marks[(unsigned)fd < COL_FDS ? (unsigned)fd : COL_FDS];
+}
+
+/* col_io for a stream: files.c needs the FILE to place a descriptor classified only now */
+#define STDIO_IO(fp, ...) do { col_tls.stream = (fp); col_io(__VA_ARGS__); } while (0)
 
 /* Bytes inline macros put into the write buffer since the mark (an unseen flush loses what came before it). */
 static uint64_t stdio_moved_w(FILE *fp, const struct stdio_mark *m)
@@ -105,9 +113,13 @@ static uint64_t stdio_take(FILE *fp, int fd, int dir)
 		return 0;
 	struct stdio_mark *m = &stdio_marks[fd];
 	if (m->fp != fp) {
+		/* first look at this stream on this fd: marks a post of this stream left inside its
+		   buffer stand (the fp is checked here only, off the inline path), others restart */
 		m->fp = fp;
-		m->w = fp->_IO_write_base;
-		m->r = fp->_IO_read_base;
+		if (!(m->w >= fp->_IO_write_base && m->w <= fp->_IO_write_ptr))
+			m->w = fp->_IO_write_base;
+		if (!(m->r >= fp->_IO_read_base && m->r <= fp->_IO_read_ptr))
+			m->r = fp->_IO_read_base;
 	}
 	uint64_t w = stdio_moved_w(fp, m), r = stdio_moved_r(fp, m);
 	m->w = fp->_IO_write_ptr;
@@ -116,9 +128,9 @@ static uint64_t stdio_take(FILE *fp, int fd, int dir)
 	if (other) {
 		uint64_t t = col_now();
 		if (dir == VIGIL_DIR_READ)
-			col_io(VIGIL_OP_BUFFER_FLUSH, fd, SX, other, other, 0, COL_OFF_POS, t, t);
+			STDIO_IO(fp, VIGIL_OP_BUFFER_FLUSH, fd, SX, other, other, 0, COL_OFF_POS, t, t);
 		else
-			col_io(VIGIL_OP_BUFFER_REFILL, fd, SX, other, other, 0, COL_OFF_POS, t, t);
+			STDIO_IO(fp, VIGIL_OP_BUFFER_REFILL, fd, SX, other, other, 0, COL_OFF_POS, t, t);
 	}
 	return dir == VIGIL_DIR_READ ? r : w;
 }
@@ -129,41 +141,37 @@ static void stdio_book(FILE *fp, int fd)
 	uint64_t r = stdio_take(fp, fd, VIGIL_DIR_READ);
 	if (r) {
 		uint64_t t = col_now();
-		col_io(VIGIL_OP_BUFFER_REFILL, fd, SX, r, r, 0, COL_OFF_POS, t, t);
+		STDIO_IO(fp, VIGIL_OP_BUFFER_REFILL, fd, SX, r, r, 0, COL_OFF_POS, t, t);
 	}
 }
 
-/* A stream's fd seen for the first time: classify it before the call moves its position. */
-static void stdio_first(FILE *fp, int fd)
+/* What a stream's buffer holds unwritten less what it holds unread: the stream's position
+ * is the descriptor's plus this (files.c places a descriptor classified only now with it). */
+int64_t col_stdio_buffered(const void *stream)
 {
-	int64_t buffered = 0;
-	if (fp->_IO_write_ptr && fp->_IO_write_base)
-		buffered += fp->_IO_write_ptr - fp->_IO_write_base;
-	if (fp->_IO_read_ptr && fp->_IO_read_end)
-		buffered -= fp->_IO_read_end - fp->_IO_read_ptr;
-	col_fd_classify_stream(fd, buffered);
+	const FILE *fp = stream;
+	int64_t b = 0;
+	if (fp && fp->_IO_write_ptr && fp->_IO_write_base)
+		b += fp->_IO_write_ptr - fp->_IO_write_base;
+	if (fp && fp->_IO_read_ptr && fp->_IO_read_end)
+		b -= fp->_IO_read_end - fp->_IO_read_ptr;
+	return b;
 }
 
-/* Before a counted call on a stream with a descriptor. */
+/* Before a counted call on a stream with a descriptor: book what inline macros moved. */
 COL_INLINE void stdio_pre(FILE *fp, int fd)
 {
-	if (COL_UNLIKELY((unsigned)fd >= COL_FDS))
-		return;
-	if (COL_UNLIKELY(col_fds[fd].gen != col.fd_gen))
-		stdio_first(fp, fd);
-	const struct stdio_mark *m = &stdio_marks[fd];
-	if (COL_UNLIKELY(m->fp != fp || m->w != fp->_IO_write_ptr || m->r != fp->_IO_read_ptr))
+	const struct stdio_mark *m = stdio_mark_of(fd);
+	if (COL_UNLIKELY(m->w != fp->_IO_write_ptr || m->r != fp->_IO_read_ptr))
 		stdio_book(fp, fd);
 }
 
 /* After it (the stream still open). */
 COL_INLINE void stdio_post(FILE *fp, int fd)
 {
-	if (COL_LIKELY((unsigned)fd < COL_FDS)) {
-		struct stdio_mark *m = &stdio_marks[fd];
-		m->w = fp->_IO_write_ptr;
-		m->r = fp->_IO_read_ptr;
-	}
+	struct stdio_mark *m = stdio_mark_of(fd);
+	m->w = fp->_IO_write_ptr;
+	m->r = fp->_IO_read_ptr;
 }
 
 /* Every open stream: exit and fflush(NULL) flush them where we cannot see it. */
@@ -250,7 +258,7 @@ STDIO_FOPEN(_IO_fopen)
 		int e = errno; \
 		uint64_t t1 = col_now(); \
 		int fd = stdio_fd(r); \
-		if (r && (unsigned)fd < COL_FDS) \
+		if (r && fd >= 0) \
 			stdio_post(r, fd); \
 		if (path) { \
 			col_fd_closed(oldfd); \
@@ -365,7 +373,7 @@ STDIO_TMPFILE(tmpfile64)
 /* call returns size_t items; req in bytes */
 #define STDIO_ITEMS_BODY(name, op, fp, size, n, ...) \
 	STDIO_TIMED(name, size_t, fp, __VA_ARGS__); \
-	col_io(op, fd, SX, (uint64_t)(size) * (n), (uint64_t)(size) * r, \
+	STDIO_IO(fp, op, fd, SX, (uint64_t)(size) * (n), (uint64_t)(size) * r, \
 	       r < (n) && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
 	return r
 
@@ -400,7 +408,7 @@ STDIO_FWRITE(_IO_fwrite)
 
 #define STDIO_FGETS_BODY(name, fp, n, ...) \
 	STDIO_TIMED(name, char *, fp, __VA_ARGS__); \
-	col_io(VIGIL_OP_FGETS, fd, SX, (uint64_t)((n) > 0 ? (n) : 0), r ? strlen(r) : 0, \
+	STDIO_IO(fp, VIGIL_OP_FGETS, fd, SX, (uint64_t)((n) > 0 ? (n) : 0), r ? strlen(r) : 0, \
 	       r == NULL && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
 	return r
 
@@ -426,7 +434,7 @@ STDIO_FGETS_CHK(__fgets_unlocked_chk)
 /* int-returning writes of a known size: fails on EOF */
 #define STDIO_PUT_BODY(name, op, fp, req, ...) \
 	STDIO_TIMED(name, int, fp, __VA_ARGS__); \
-	col_io(op, fd, SX, req, r == EOF ? 0 : (req), r == EOF, COL_OFF_POS, t0, t1); \
+	STDIO_IO(fp, op, fd, SX, req, r == EOF ? 0 : (req), r == EOF, COL_OFF_POS, t0, t1); \
 	return r
 
 #define STDIO_FPUTS(name) \
@@ -471,7 +479,7 @@ STDIO_PUTCHAR(putchar_unlocked)
 
 #define STDIO_GETC_BODY(name, fp, ...) \
 	STDIO_TIMED(name, int, fp, __VA_ARGS__); \
-	col_io(VIGIL_OP_FGETC, fd, SX, 1, r == EOF ? 0 : 1, r == EOF && ferror_unlocked(fp), \
+	STDIO_IO(fp, VIGIL_OP_FGETC, fd, SX, 1, r == EOF ? 0 : 1, r == EOF && ferror_unlocked(fp), \
 	       COL_OFF_POS, t0, t1); \
 	return r
 
@@ -503,7 +511,7 @@ STDIO_GETCHAR(getchar_unlocked)
 	{ \
 		STDIO_TIMED(name, ssize_t, fp, __VA_ARGS__); \
 		uint64_t n = r > 0 ? (uint64_t)r : 0; \
-		col_io(VIGIL_OP_GETLINE, fd, SX, n, n, r < 0 && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
+		STDIO_IO(fp, VIGIL_OP_GETLINE, fd, SX, n, n, r < 0 && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
 		return r; \
 	}
 STDIO_GETDELIM(getline, (char **line, size_t *cap, FILE *fp), fp, line, cap, fp)
@@ -528,8 +536,6 @@ int __overflow(FILE *fp, int c);
 		int fd = stdio_fd(fp); \
 		if (!col_on() || fd < 0) \
 			return COL_REAL(name)(__VA_ARGS__); \
-		if (COL_UNLIKELY((unsigned)fd < COL_FDS && col_fds[fd].gen != col.fd_gen)) \
-			stdio_first(fp, fd); \
 		uint64_t n = stdio_take(fp, fd, dir); \
 		__typeof__(real_##name) fn = COL_FN(name); \
 		uint64_t t0 = col_now(); \
@@ -537,7 +543,7 @@ int __overflow(FILE *fp, int c);
 		uint64_t t1 = col_now(); \
 		stdio_post(fp, fd); \
 		n += (extra); \
-		col_io(op, fd, SX, n, n, failed, COL_OFF_POS, t0, t1); \
+		STDIO_IO(fp, op, fd, SX, n, n, failed, COL_OFF_POS, t0, t1); \
 		return r; \
 	}
 STDIO_EDGE(__uflow, VIGIL_OP_BUFFER_REFILL, VIGIL_DIR_READ, (FILE *fp), fp, r != EOF,
@@ -560,7 +566,7 @@ STDIO_EDGE(__overflow, VIGIL_OP_BUFFER_FLUSH, VIGIL_DIR_WRITE, (FILE *fp, int c)
 	int r = fn_(__VA_ARGS__); \
 	uint64_t t1 = col_now(); \
 	stdio_post(fp, fd); \
-	col_io(VIGIL_OP_FPRINTF, fd, SX, r > 0 ? (uint64_t)r : 0, r > 0 ? (uint64_t)r : 0, \
+	STDIO_IO(fp, VIGIL_OP_FPRINTF, fd, SX, r > 0 ? (uint64_t)r : 0, r > 0 ? (uint64_t)r : 0, \
 	       r < 0, COL_OFF_POS, t0, t1)
 
 COL_DECL(int, vfprintf, (FILE *, const char *, va_list));
