@@ -252,11 +252,12 @@ int sample_check_stat(const struct stat *st, const struct vd_dir *d, const struc
 }
 
 /*
- * A collector creates its segment in place: open, size, then write the
- * header through its mapping (which does not touch the file's mtime on
- * tmpfs, so a file rejected then would never be retried).  An empty file or
- * a zero magic is therefore waited for, read again each pass, for up to 5 s
- * after it was first seen so, and only then rejected.
+ * A collector creates its segment in place: open, size, then the header
+ * through its mapping, magic first (which does not touch the file's mtime on
+ * tmpfs, so a file rejected then would never be retried).  A file not yet
+ * accepted that is too short for a header or fails validation as truncated
+ * or malformed is therefore read again each pass, for up to 5 s after it
+ * first failed so, and only then rejected (docs/DAEMON.md).
  */
 static bool sample_being_created(struct vd_proc *p)
 {
@@ -284,7 +285,17 @@ int sample_recheck(struct vd_proc *p, const struct vd_dir *d, const char **why)
  * every used shard compared.  Returns 0, or a rejection reason + 1.  Called
  * without the lock.
  */
+static int sample_full_read_once(struct vd_proc *p, const struct vd_dir *d, const char **why);
+
 int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why)
+{
+	int rc = sample_full_read_once(p, d, why);
+	if ((rc == VD_REJ_FORMAT + 1 || rc == VD_REJ_TRUNCATED + 1) && sample_being_created(p))
+		return 0;
+	return rc;
+}
+
+static int sample_full_read_once(struct vd_proc *p, const struct vd_dir *d, const char **why)
 {
 	struct stat st;
 	struct vigil_seg_view v;
@@ -293,7 +304,7 @@ int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 	int bad = sample_check_stat(&st, d, p, why);
 	if (bad)
 		return bad;
-	if (st.st_size == 0 && sample_being_created(p))
+	if ((uint64_t)st.st_size < sizeof(struct vigil_seg_header) && sample_being_created(p))
 		return 0;
 	if ((uint64_t)st.st_size < sizeof(struct vigil_seg_header) ||
 	    (uint64_t)st.st_size > vd.cfg.max_segment_bytes)
@@ -314,9 +325,6 @@ int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 	if ((size_t)r < have)
 		return VD_REJ_TRUNCATED + 1;
 	const struct vigil_seg_header *raw = (const void *)sample_scratch;
-	static const char zero_magic[sizeof raw->magic];
-	if (!memcmp(raw->magic, zero_magic, sizeof zero_magic) && sample_being_created(p))
-		return 0;
 	if (raw->ident_offset <= len && raw->ident_size <= len - raw->ident_offset &&
 	    raw->ident_offset + raw->ident_size > have) {
 		size_t more = (size_t)(raw->ident_offset + raw->ident_size) - have;

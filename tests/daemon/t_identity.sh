@@ -35,8 +35,8 @@ M=$(date -d '-1 hour' +%s)
 : >"$SEG/31-1.seg"; touch -d @$M "$SEG/31-1.seg"
 truncate -s "$(stat -c %s "$GOOD")" "$T/zero"; touch -d @$M "$T/zero"; mv "$T/zero" "$SEG/32-1.seg"
 sleep 0.5 # ten passes see them half-made
-cat "$GOOD" >"$SEG/31-1.seg"; touch -d @$M "$SEG/31-1.seg"
-dd if="$GOOD" of="$SEG/32-1.seg" conv=notrunc status=none; touch -d @$M "$SEG/32-1.seg"
+dd if="$GOOD" of="$SEG/31-1.seg" bs=4M status=none; touch -d @$M "$SEG/31-1.seg"
+dd if="$GOOD" of="$SEG/32-1.seg" bs=4M conv=notrunc status=none; touch -d @$M "$SEG/32-1.seg"
 wait_for metric_is "vigil_io_operations_total{jobid=\"born\",user=\"$U\",layer=\"posix\",op=\"read\"}" 12 ||
 	fail "segments filled in after creation: $(metric "vigil_io_operations_total{jobid=\"born\",user=\"$U\",layer=\"posix\",op=\"read\"}"), $(curl -sf http://127.0.0.1:$PORT/api/v1/health | jq -c .rejected_segments)"
 for r in bad_size bad_format; do [ "$(rej $r)" = "$( [ $r = bad_size ] && echo 1 || echo 0)" ] || fail "$r: $(rej $r)"; done

@@ -10,9 +10,9 @@ for t in openssl prometheus python3; do command -v $t >/dev/null || fail "$t is 
 U=$(id -un)
 C="$T/pki"; mkdir "$C"
 ossl() { openssl "$@" >>"$T/openssl.log" 2>&1 || fail "openssl $1: $(tail -3 "$T/openssl.log")"; }
-ossl req -x509 -newkey rsa:2048 -nodes -keyout "$C/ca.key" -out "$C/ca.crt" -days 2 -subj "/CN=vigil test CA"
+ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$C/ca.key" -out "$C/ca.crt" -days 2 -subj "/CN=vigil test CA"
 for n in server client; do
-	ossl req -newkey rsa:2048 -nodes -keyout "$C/$n.key" -out "$C/$n.csr" -subj "/CN=$n"
+	ossl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$C/$n.key" -out "$C/$n.csr" -subj "/CN=$n"
 	printf 'subjectAltName=IP:127.0.0.1\n' >"$C/$n.ext"
 	ossl x509 -req -in "$C/$n.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" -CAcreateserial -out "$C/$n.crt" -days 2 -extfile "$C/$n.ext"
 done
@@ -87,6 +87,6 @@ YML
 start_tls "$T/mtls.yml" "--cert '$C/client.crt' --key '$C/client.key'"
 [ "$(code --cert "$C/client.crt" --key "$C/client.key")" = 200 ] || fail "client certificate refused: $(code --cert "$C/client.crt" --key "$C/client.key")"
 c=$(code); case $c in 200) fail "no client certificate, yet 200" ;; esac
-ossl req -x509 -newkey rsa:2048 -nodes -keyout "$C/other.key" -out "$C/other.crt" -days 2 -subj "/CN=other"
+ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$C/other.key" -out "$C/other.crt" -days 2 -subj "/CN=other"
 c=$(code --cert "$C/other.crt" --key "$C/other.key"); case $c in 200) fail "a certificate of another CA, yet 200" ;; esac
 echo ok
