@@ -729,6 +729,10 @@ static void ins_misaligned(struct ins_ctx *x)
 		ins_not_evaluated(x, VIGIL_RULE_MISALIGNED_IO);
 		return;
 	}
+	/* Small requests are misaligned as a matter of course: the small-request finding says it, with its fix. */
+	if (x->out[VIGIL_RULE_SMALL_WRITES].state == VIGIL_FINDING_FIRED ||
+	    x->out[VIGIL_RULE_SMALL_READS].state == VIGIL_FINDING_FIRED)
+		return;
 	double n = 0, m = 0;
 	if (files) {
 		for (size_t i = 0; i < in->nfiles; i++) {

@@ -76,7 +76,14 @@ random_access)
 	expect_eq "$(jq -r --arg p "$T/wd/log" '.files[] | select(.path == $p) | [.writes, .unpositioned_writes] | @tsv' "$P")" "1500	1500" "O_APPEND writes counted as unpositioned"
 	;;
 misaligned_io)
-	run "$WORKLOAD" writes wd 1500 100           # offsets 0, 100, 200, ...: only 0 and 102,400 are 4 KiB multiples
+	run "$WORKLOAD" writes wd 1500 100           # small writes: small_writes says it (one cause, one finding)
+	fired small_writes warning
+	quiet misaligned_io
+	# the same with small_writes disabled: offsets 0, 100, 200, ...: only 0 and 102,400 are 4 KiB multiples
+	printf 'small_writes.enabled = false\n' > nosmall.conf
+	N=$((N + 1)); P=p$N.json
+	rm -rf wd; mkdir wd
+	"$VIGIL" run -q --insights nosmall.conf --profile "$P" -- "$WORKLOAD" writes wd 1500 100
 	blk=$(stat -c %o wd/out 2>/dev/null || stat -c %B wd/out)
 	if [ "$blk" = 4096 ]; then
 		fired misaligned_io warning
@@ -85,7 +92,9 @@ misaligned_io)
 	else
 		echo "note: st_blksize of $T is $blk, not 4096: exact counts skipped"
 	fi
-	run "$WORKLOAD" writes wd 1500 4096          # near miss: every offset a multiple of 4 KiB
+	N=$((N + 1)); P=p$N.json                     # near miss: every offset a multiple of 4 KiB
+	rm -rf wd; mkdir wd
+	"$VIGIL" run -q --insights nosmall.conf --profile "$P" -- "$WORKLOAD" writes wd 1500 4096
 	quiet misaligned_io
 	expect_eq "$(jq -r --arg p "$T/wd/out" '.files[] | select(.path == $p) | .misaligned' "$P")" 0 "aligned writes"
 	;;
