@@ -79,7 +79,7 @@ enum vigil_rule_category {
 	X(MISALIGNED_IO, "misaligned_io", IO, WARNING, "Misaligned requests", \
 	  "share of file requests that start off the file's block size (st_blksize)", \
 	  "{pct} of your {total} requests start at an offset that is not a multiple of the file's block " \
-	  "size ({blksize}). Align offsets and sizes to it (on Lustre the stripe size), e.g. with " \
+	  "size (st_blksize). Align offsets and sizes to it (on Lustre the stripe size), e.g. with " \
 	  "H5Pset_alignment or padded records.") \
 	X(IO_ERRORS, "io_errors", IO, WARNING, "Failing I/O calls", \
 	  "share of data and sync calls that failed", \

@@ -26,7 +26,8 @@
 #include "vigil/ops.h"
 
 #define VIGIL_SEG_MAGIC      "VIGILSEG"  /* 8 bytes, no NUL */
-#define VIGIL_SEG_VERSION    1u
+#define VIGIL_SEG_VERSION    2u   /* what this build writes (docs/SEGMENT.md "Versions") */
+#define VIGIL_SEG_VERSION_MIN 1u  /* the oldest version readers accept */
 #define VIGIL_SEG_SUFFIX     ".seg"
 
 #define VIGIL_HIST_BUCKETS   32   /* 0: size 0; i>=1: [2^(i-1), 2^i); 31: >= 2^30 */
@@ -171,6 +172,31 @@ struct vigil_file_counters {
 };
 
 /*
+ * Version 2: per-file, per-layer counters the insight rules need
+ * (docs/INSIGHTS.md), at the end of each file record.
+ */
+struct vigil_file_ext {
+	uint64_t unpositioned_reads;  /* data requests at no known offset (O_APPEND, "a" streams) */
+	uint64_t unpositioned_writes;
+	uint64_t misaligned;          /* requests at an offset that is not a multiple of st_blksize */
+	uint64_t reserved;
+};
+
+/*
+ * Version 2: per-shard totals over the regular files the shard's thread
+ * touched, right after the shard's n_ops op counters (shard_size covers
+ * them), so a reader judges a process without its file records.
+ */
+struct vigil_shard_ext {
+	uint64_t positioned_reads;    /* data requests at a known offset (file records of any kind) */
+	uint64_t positioned_writes;
+	uint64_t nonseq_reads;        /* of those, at an offset before the end of the previous one */
+	uint64_t nonseq_writes;
+	uint64_t misaligned;          /* of those, at an offset that is not a multiple of st_blksize */
+	uint64_t reserved[3];
+};
+
+/*
  * A file record.  Published by writing `hash` last (release); a reader takes
  * a record only when hash != 0 and kind is valid.  The same path can appear
  * in two records (two threads opening it at once): readers merge by path.
@@ -183,7 +209,11 @@ struct vigil_file {
 	uint64_t last_ticks;      /* last access */
 	char path[VIGIL_PATH_MAX];
 	struct vigil_file_counters layer[VIGIL_NFLAYERS];
+	struct vigil_file_ext ext[VIGIL_NFLAYERS]; /* version 2 (a version 1 record ends before it) */
 };
+
+/* A version 1 file record's size: readers of version 1 segments need at least this much. */
+#define VIGIL_FILE_V1_SIZE offsetof(struct vigil_file, ext)
 
 struct vigil_seg_header {
 	char     magic[8];        /* VIGIL_SEG_MAGIC */
@@ -227,9 +257,16 @@ struct vigil_seg_header {
 #define VIGIL_SEG_MPI_REDUCED_SLOT 0
 #define VIGIL_SEG_MPI_REDUCED      0x4445435544455250ull /* "PREDUCED" */
 
+/* Offset of a version 2 shard's struct vigil_shard_ext: after the writer's n_ops op counters. */
+static inline uint64_t vigil_shard_ext_offset(uint32_t n_ops)
+{
+	return sizeof(struct vigil_shard) + (uint64_t)n_ops * sizeof(struct vigil_op_counters);
+}
+
 /* Geometry of the segment this build writes. */
 #define VIGIL_SHARD_SIZE \
-	((uint32_t)(((sizeof(struct vigil_shard) + VIGIL_NOPS * sizeof(struct vigil_op_counters)) + 63) & ~(size_t)63))
+	((uint32_t)(((sizeof(struct vigil_shard) + VIGIL_NOPS * sizeof(struct vigil_op_counters) + \
+	              sizeof(struct vigil_shard_ext)) + 63) & ~(size_t)63))
 #define VIGIL_HEADER_AREA    4096u  /* header, then identity, within the first page(s) */
 #define VIGIL_IDENT_OFFSET   1024u
 #define VIGIL_FILES_OFFSET   ((uint64_t)VIGIL_HEADER_AREA)

@@ -298,6 +298,21 @@ static void rt_timeline(FILE *out, const struct vigil_profile *p)
 		else
 			fprintf(out, "| %.0f ops/s (no bytes)\n", opk / tl->bin_seconds);
 	}
+	/* Each finding's window under the bars: '=' over the bins it held (the HTML shades them). */
+	int idx[VIGIL_NRULES], n = vigil_insights_order(&p->insights, idx);
+	for (int k = 0; k < n; k++) {
+		const struct vigil_finding *f = &p->insights.f[idx[k]];
+		if (!(f->first_fired > 0))
+			continue;
+		int b0 = (int)floor((f->first_fired - tl->start) / tl->bin_seconds);
+		int b1 = (int)floor((f->last_fired - tl->start) / tl->bin_seconds);
+		b0 = b0 < 0 ? 0 : b0 >= nb ? nb - 1 : b0;
+		b1 = b1 < b0 ? b0 : b1 >= nb ? nb - 1 : b1;
+		fprintf(out, "  %-6s |", "");
+		for (int i = 0; i < nb; i++)
+			fputc(i >= b0 && i <= b1 ? '=' : ' ', out);
+		fprintf(out, "| %s (%s)\n", vigil_rule_table[idx[k]].id, vigil_severity_names[f->severity]);
+	}
 }
 
 void rep_text(FILE *out, const struct vigil_profile *p, const struct rep_summary *s, size_t top)

@@ -123,6 +123,8 @@ COL_HIDDEN void col_file_update(int file, int flayer, int op, uint64_t bytes, in
                                 int64_t off, int64_t *rd_end, int64_t *wr_end,
                                 uint64_t t0, uint64_t t1);
 COL_HIDDEN struct col_fd *col_fd_get(int fd);
+/* st_blksize - 1 of each file record's file when a power of two (the open-time fstat), else 0. */
+extern uint64_t col_file_blkmask[VIGIL_FILES] COL_HIDDEN;
 COL_HIDDEN void col_fd_opened(int fd, int dirfd, const char *path, int append);
 COL_HIDDEN void col_fd_closed(int fd);
 COL_HIDDEN void col_fd_closed_range(unsigned first, unsigned last);
@@ -209,6 +211,12 @@ COL_INLINE void col_count_own(struct vigil_shard *s, int op, uint64_t req, uint6
 	s->changes++;
 }
 
+/* A shard's version 2 totals (segment.h): right after this build's op counters. */
+COL_INLINE struct vigil_shard_ext *col_shard_ext(struct vigil_shard *s)
+{
+	return (struct vigil_shard_ext *)((unsigned char *)s + vigil_shard_ext_offset(VIGIL_NOPS));
+}
+
 /* One fd's file record (single-threaded, entry of this generation: plain adds). */
 COL_INLINE void col_file_own(struct col_fd *e, int cls, int dir, int flayer, uint64_t bytes, int failed,
                              int64_t off, uint64_t t0, uint64_t t1, uint64_t dt)
@@ -243,6 +251,19 @@ COL_INLINE void col_file_own(struct col_fd *e, int cls, int dir, int flayer, uin
 			*last = (int64_t)end;
 			if (end > c->max_offset)
 				c->max_offset = end;
+			/* st_blksize is a power of two: a mask, no division */
+			unsigned mis = ((uint64_t)at & col_file_blkmask[e->file]) != 0;
+			f->ext[flayer].misaligned += mis;
+			struct vigil_shard *s = col_tls.own;
+			if (COL_LIKELY(s != NULL)) {
+				struct vigil_shard_ext *x = col_shard_ext(s);
+				*(rd ? &x->positioned_reads : &x->positioned_writes) += 1;
+				*(rd ? &x->nonseq_reads : &x->nonseq_writes) += l >= 0 && at < l;
+				x->misaligned += mis;
+			}
+		} else if (!failed) {
+			/* no known offset (O_APPEND, "a" streams, pipes): never sequential, never random */
+			*(rd ? &f->ext[flayer].unpositioned_reads : &f->ext[flayer].unpositioned_writes) += 1;
 		}
 	}
 	if (COL_UNLIKELY(f->first_ticks == 0))

@@ -37,8 +37,11 @@ static int files_pseudo_idx[VIGIL_FILE_NKINDS];   /* record index + 1 of each ps
 
 
 /* New segment (fork child): every fd must be classified again against it. */
+uint64_t col_file_blkmask[VIGIL_FILES];
+
 void col_files_reset(void)
 {
+	memset(col_file_blkmask, 0, sizeof(col_file_blkmask));
 	col.fd_gen++;
 	if (col.fd_gen == 0 || col.fd_gen == COL_GEN_NONE)
 		col.fd_gen = 1;
@@ -338,6 +341,9 @@ void col_fd_opened(int fd, int dirfd, const char *path, int append)
 		pos = -1;
 	} else if (S_ISREG(st.st_mode)) {
 		file = path ? col_file_register(dirfd, path) : -1;
+		uint64_t bs = st.st_blksize > 0 ? (uint64_t)st.st_blksize : 0;
+		if (file >= 0 && file < VIGIL_FILES)
+			col_file_blkmask[file] = bs && !(bs & (bs - 1)) ? bs - 1 : 0;
 	} else {
 		file = col_file_pseudo((uint32_t)files_kind_of(st.st_mode));
 		pos = -1;
@@ -399,6 +405,23 @@ void col_fd_seek(int fd, int flayer, int64_t pos)
 	else __atomic_store_n(&(var), __atomic_load_n(&(var), __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED); \
 } while (0)
 
+/* Version 2 counters of a request at a known offset: the file's misaligned, the thread's shard totals. */
+static void files_ext_positioned(struct vigil_file *f, int flayer, int rd, int nonseq, int mis, int multi)
+{
+	if (mis)
+		FILES_ADD(f->ext[flayer].misaligned, 1);
+	struct vigil_shard *s = col_tls.shard;
+	if (!s)
+		return;
+	struct vigil_shard_ext *x = col_shard_ext(s);
+	multi = col_tls.shared; /* the shard's own rule: plain adds unless it is the shared one */
+	FILES_ADD(*(rd ? &x->positioned_reads : &x->positioned_writes), 1);
+	if (nonseq)
+		FILES_ADD(*(rd ? &x->nonseq_reads : &x->nonseq_writes), 1);
+	if (mis)
+		FILES_ADD(x->misaligned, 1);
+}
+
 /* One file's side of a call: class and direction given (a copy reads one file, writes another). */
 static void files_update(int file, int flayer, int cls, int dir, uint64_t bytes, int failed, int64_t off,
                          int64_t *rd_end, int64_t *wr_end, uint64_t dt, uint64_t t0, uint64_t t1)
@@ -430,6 +453,8 @@ static void files_update(int file, int flayer, int cls, int dir, uint64_t bytes,
 				if (off >= *last)
 					FILES_ADD(*(rd ? &c->seq_reads : &c->seq_writes), 1);
 			}
+			files_ext_positioned(f, flayer, rd, *last >= 0 && off < *last,
+			                     ((uint64_t)off & col_file_blkmask[file]) != 0, multi);
 			uint64_t end = (uint64_t)off + bytes;
 			*last = (int64_t)end;
 			uint64_t m = __atomic_load_n(&c->max_offset, __ATOMIC_RELAXED);
@@ -439,6 +464,9 @@ static void files_update(int file, int flayer, int cls, int dir, uint64_t bytes,
 				while (end > m && !__atomic_compare_exchange_n(&c->max_offset, &m, end, 1,
 				                                               __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 					;
+		} else if (!failed) {
+			/* no known offset (O_APPEND, "a" streams, pipes): never sequential, never random */
+			FILES_ADD(*(rd ? &f->ext[flayer].unpositioned_reads : &f->ext[flayer].unpositioned_writes), 1);
 		}
 	}
 	if (__atomic_load_n(&f->first_ticks, __ATOMIC_RELAXED) == 0)

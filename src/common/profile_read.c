@@ -317,6 +317,28 @@ static int pr_file_kind(const char *path)
 	return path[0] == '/' ? VIGIL_FILE_REGULAR : -1;
 }
 
+/* `file_counters`: the segment v2 counters every file record has (absent: none). */
+static int pr_file_counters(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
+{
+	int rc;
+	p->insight_have = 0;
+	if (!a)
+		return 0;
+	if ((rc = pr_arr(c, a, "file_counters")))
+		return rc;
+	int unpos = 0, mis = 0;
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *v = json_array_get(a, i);
+		if (!json_is_string(v))
+			return pr_fail(c, "file_counters[%zu] is not a string", i);
+		unpos |= !strcmp(json_string_value(v), "unpositioned");
+		mis |= !strcmp(json_string_value(v), "misaligned");
+	}
+	if (unpos && mis)
+		p->insight_have = VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED;
+	return 0;
+}
+
 static int pr_files(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 {
 	int rc;
@@ -374,6 +396,16 @@ static int pr_files(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 		    (rc = pr_member_int(c, o, w, "rank_min", -1, INT32_MAX, &rmin)) ||
 		    (rc = pr_member_int(c, o, w, "rank_max", -1, INT32_MAX, &rmax)))
 			return rc;
+		if (p->insight_have & VIGIL_HAVE_MISALIGNED) {
+			static const struct { const char *key; size_t off; } v2[] = {
+				{ "unpositioned_reads", offsetof(struct vigil_filestat, unpositioned_reads) },
+				{ "unpositioned_writes", offsetof(struct vigil_filestat, unpositioned_writes) },
+				{ "misaligned", offsetof(struct vigil_filestat, misaligned) },
+			};
+			for (size_t k = 0; k < sizeof(v2) / sizeof(v2[0]); k++)
+				if ((rc = pr_member_u64(c, o, w, v2[k].key, (uint64_t *)((char *)f + v2[k].off))))
+					return rc;
+		}
 		f->processes = (uint32_t)procs;
 		f->nranks = (uint32_t)nranks;
 		f->rank_min = (int32_t)rmin;
@@ -715,6 +747,7 @@ int vigil_profile_load_buffer(const char *buf, size_t len, const char *name,
 	if ((rc = pr_str(&c, gen, "generator", &p->generator)) ||
 	    (rc = pr_job(&c, json_object_get(root, "job"), p)) ||
 	    (rc = pr_totals(&c, json_object_get(root, "totals"), "totals", p->ops)) ||
+	    (rc = pr_file_counters(&c, json_object_get(root, "file_counters"), p)) ||
 	    (rc = pr_files(&c, json_object_get(root, "files"), p)) ||
 	    (rc = pr_timeline(&c, json_object_get(root, "timeline"), p)) ||
 	    (rc = pr_processes(&c, json_object_get(root, "processes"), p)) ||

@@ -567,7 +567,7 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 			return VD_REJ_READ + 1;
 		if ((size_t)r < sizeof h)
 			return VD_REJ_TRUNCATED + 1;
-		if (memcmp(h.magic, VIGIL_SEG_MAGIC, 8) || h.version != VIGIL_SEG_VERSION) {
+		if (memcmp(h.magic, VIGIL_SEG_MAGIC, 8) || h.version < VIGIL_SEG_VERSION_MIN || h.version > VIGIL_SEG_VERSION) {
 			*why = "header rewritten";
 			return VD_REJ_FORMAT + 1;
 		}

@@ -445,34 +445,53 @@ static void ins_small(struct ins_ctx *x, int dir)
 	ins_fire(x, rule, ratio, ins_p(x, p0), t0, t1, ev, &v);
 }
 
+/* Requests at no known offset (O_APPEND, "a" streams): never random (segment v2; 0 before). */
+static double ins_unpositioned(const struct vigil_filestat *f, int dir)
+{
+	return (double)(dir == VIGIL_DIR_READ ? f->unpositioned_reads : f->unpositioned_writes);
+}
+
 static double ins_key_random(const struct ins_ctx *x, size_t i, int dir)
 {
 	const struct vigil_filestat *f = &x->in->files[i];
 	if (!x->direct[i])
 		return 0;
-	double n = (double)ins_dir_n(f, dir);
 	/* A descriptor starts at offset 0, so its first access at any offset is sequential (files.c). */
+	double n = (double)ins_dir_n(f, dir);
 	double seq = (double)(dir == VIGIL_DIR_READ ? f->seq_reads : f->seq_writes);
-	double r = n - seq;
+	double r = n - seq - ins_unpositioned(f, dir);
 	return r > 0 ? r : 0;
 }
 
 static void ins_random(struct ins_ctx *x)
 {
 	const struct vigil_insight_input *in = x->in;
-	int best_dir = 0;
+	int best_dir = 0, files = (in->have & VIGIL_HAVE_FILES) != 0;
 	double best_ratio = -1, best_n = 0, best_nonseq = 0, data_t = 0;
+	if (!files && !(in->have & VIGIL_HAVE_TOTALS)) {
+		ins_not_evaluated(x, VIGIL_RULE_RANDOM_ACCESS);
+		return;
+	}
 	for (int dir = VIGIL_DIR_READ; dir <= VIGIL_DIR_WRITE; dir++) {
 		/* Without the append counter, writes at no known offset (O_APPEND, "a") look random: reads only. */
 		if (dir == VIGIL_DIR_WRITE && !(in->have & VIGIL_HAVE_APPENDS))
 			continue;
 		double n = 0, nonseq = 0;
-		for (size_t i = 0; i < in->nfiles; i++) {
-			if (!x->direct[i])
-				continue;
-			n += (double)ins_dir_n(&in->files[i], dir);
-			nonseq += ins_key_random(x, i, dir);
-			data_t += ins_dir_seconds(&in->files[i], dir);
+		if (files) {
+			for (size_t i = 0; i < in->nfiles; i++) {
+				if (!x->direct[i])
+					continue;
+				n += (double)ins_dir_n(&in->files[i], dir) - ins_unpositioned(&in->files[i], dir);
+				nonseq += ins_key_random(x, i, dir);
+				data_t += ins_dir_seconds(&in->files[i], dir);
+			}
+		} else {
+			int rd = dir == VIGIL_DIR_READ;
+			n = (double)(rd ? in->totals.positioned_reads : in->totals.positioned_writes);
+			nonseq = (double)(rd ? in->totals.nonseq_reads : in->totals.nonseq_writes);
+			for (int o = 0; o < VIGIL_NOPS; o++)
+				if (ins_is_direct_op(o, dir))
+					data_t += in->ops[o].seconds;
 		}
 		double ratio = n > 0 ? nonseq / n : 0;
 		if (ratio > ins_p(x, VIGIL_RP_RANDOM_ACCESS_min_ratio) && nonseq > ins_p(x, VIGIL_RP_RANDOM_ACCESS_min_count) &&
@@ -488,19 +507,18 @@ static void ins_random(struct ins_ctx *x)
 		return;
 	int rd = best_dir == VIGIL_DIR_READ;
 	struct ins_vars v = { 0 };
-	char c1[32], c2[32], files[400], ev[VIGIL_INSIGHT_TEXT];
-	double t0, t1;
+	char c1[32], c2[32], files_s[400] = "", ev[VIGIL_INSIGHT_TEXT];
+	double t0 = 0, t1 = 0;
 	ins_pct(ins_var(&v, "pct"), 96, best_ratio);
 	ins_count(ins_var(&v, "total"), 96, best_n);
 	snprintf(ins_var(&v, "dir"), 96, "%s", rd ? "reads" : "writes");
-	ins_top_files(x, ins_key_random, best_dir, "non-sequential", files, sizeof(files), &t0, &t1);
-	snprintf(ev, sizeof(ev), "%s of %s %s on regular files are not sequential; top files: %s",
+	if (files)
+		ins_top_files(x, ins_key_random, best_dir, "non-sequential", files_s, sizeof(files_s), &t0, &t1);
+	snprintf(ev, sizeof(ev), "%s of %s %s at a known offset on regular files are not sequential%s%s%s",
 	         ins_count(c1, sizeof(c1), best_nonseq), ins_count(c2, sizeof(c2), best_n), rd ? "reads" : "writes",
-	         files);
+	         files ? "; top files: " : "", files_s, in->have & VIGIL_HAVE_APPENDS ? "" :
+	         " (writes not judged: no append counter)");
 	ins_fire(x, VIGIL_RULE_RANDOM_ACCESS, best_ratio, ins_p(x, VIGIL_RP_RANDOM_ACCESS_min_ratio), t0, t1, ev, &v);
-	if (!(in->have & VIGIL_HAVE_APPENDS))
-		strncat(x->out[VIGIL_RULE_RANDOM_ACCESS].evidence, " (writes not judged: no append counter)",
-		        VIGIL_INSIGHT_TEXT - strlen(x->out[VIGIL_RULE_RANDOM_ACCESS].evidence) - 1);
 }
 
 static void ins_metadata_heavy(struct ins_ctx *x)
@@ -698,26 +716,52 @@ static void ins_stdio_heavy(struct ins_ctx *x)
 	ins_fire(x, VIGIL_RULE_STDIO_HEAVY, ratio, th, 0, 0, ev, &v);
 }
 
+static double ins_key_misaligned(const struct ins_ctx *x, size_t i, int dir)
+{
+	return x->direct[i] ? (double)x->in->files[i].misaligned : 0;
+}
+
 static void ins_misaligned(struct ins_ctx *x)
 {
 	const struct vigil_insight_input *in = x->in;
-	if (!(in->have & VIGIL_HAVE_MISALIGNED)) {
+	int files = (in->have & VIGIL_HAVE_FILES) != 0;
+	if (!(in->have & VIGIL_HAVE_MISALIGNED) || (!files && !(in->have & VIGIL_HAVE_TOTALS))) {
 		ins_not_evaluated(x, VIGIL_RULE_MISALIGNED_IO);
 		return;
 	}
-	double n = (double)in->aligned_checked, m = (double)in->misaligned;
+	/* Small requests are misaligned as a matter of course: the small-request finding says it, with its fix. */
+	if (x->out[VIGIL_RULE_SMALL_WRITES].state == VIGIL_FINDING_FIRED ||
+	    x->out[VIGIL_RULE_SMALL_READS].state == VIGIL_FINDING_FIRED)
+		return;
+	double n = 0, m = 0;
+	if (files) {
+		for (size_t i = 0; i < in->nfiles; i++) {
+			const struct vigil_filestat *f = &in->files[i];
+			if (!x->direct[i])
+				continue;
+			n += (double)f->reads + (double)f->writes - ins_unpositioned(f, VIGIL_DIR_READ) -
+			     ins_unpositioned(f, VIGIL_DIR_WRITE);
+			m += (double)f->misaligned;
+		}
+	} else {
+		n = (double)in->totals.positioned_reads + (double)in->totals.positioned_writes;
+		m = (double)in->totals.misaligned;
+	}
 	double ratio = n > 0 ? m / n : 0;
 	double th = ins_p(x, VIGIL_RP_MISALIGNED_IO_min_ratio);
 	if (!(ratio > th && m > ins_p(x, VIGIL_RP_MISALIGNED_IO_min_count)))
 		return;
 	struct ins_vars v = { 0 };
-	char ev[VIGIL_INSIGHT_TEXT];
+	char ev[VIGIL_INSIGHT_TEXT], files_s[400] = "";
+	double t0 = 0, t1 = 0;
 	ins_pct(ins_var(&v, "pct"), 96, ratio);
 	ins_count(ins_var(&v, "total"), 96, n);
-	ins_bytes(ins_var(&v, "blksize"), 96, (double)in->blksize);
-	snprintf(ev, sizeof(ev), "%s of %s requests on regular files start off the block size (%s)",
-	         ins_count(ins_var(&v, "count"), 96, m), v.val[1], v.val[2]);
-	ins_fire(x, VIGIL_RULE_MISALIGNED_IO, ratio, th, 0, 0, ev, &v);
+	if (files)
+		ins_top_files(x, ins_key_misaligned, 0, "misaligned", files_s, sizeof(files_s), &t0, &t1);
+	snprintf(ev, sizeof(ev), "%s of %s requests at a known offset on regular files start off the file's block "
+	         "size (st_blksize)%s%s", ins_count(ins_var(&v, "count"), 96, m), v.val[1], files ? "; top files: " : "",
+	         files_s);
+	ins_fire(x, VIGIL_RULE_MISALIGNED_IO, ratio, th, t0, t1, ev, &v);
 }
 
 static void ins_io_errors(struct ins_ctx *x)
@@ -1069,7 +1113,7 @@ void vigil_insights_eval(const struct vigil_insights_conf *c, const struct vigil
 	int have_files = (in->have & VIGIL_HAVE_FILES) != 0, have_procs = (in->have & VIGIL_HAVE_PROCS) != 0;
 	/* Which judge needs what: files, processes (lifetimes, ranks). */
 	static const struct { int rule; int files, procs; } needs[] = {
-		{ VIGIL_RULE_SMALL_WRITES, 1, 1 }, { VIGIL_RULE_SMALL_READS, 1, 1 }, { VIGIL_RULE_RANDOM_ACCESS, 1, 1 },
+		{ VIGIL_RULE_SMALL_WRITES, 1, 1 }, { VIGIL_RULE_SMALL_READS, 1, 1 }, { VIGIL_RULE_RANDOM_ACCESS, 0, 1 },
 		{ VIGIL_RULE_METADATA_HEAVY, 1, 1 }, { VIGIL_RULE_METADATA_STORM, 0, 0 },
 		{ VIGIL_RULE_MANY_SMALL_FILES, 1, 1 }, { VIGIL_RULE_REDUNDANT_READS, 1, 0 },
 		{ VIGIL_RULE_SYNC_HEAVY, 1, 0 }, { VIGIL_RULE_STDIO_HEAVY, 1, 0 }, { VIGIL_RULE_MISALIGNED_IO, 0, 0 },
@@ -1129,7 +1173,6 @@ int vigil_insights_judge_profile(struct vigil_profile *p, const struct vigil_ins
 		.ops = p->ops, .procs = procs, .nprocs = p->nprocs, .files = p->files, .nfiles = p->nfiles,
 		.start = p->start, .end = p->end, .nhosts = p->nhosts ? (uint32_t)p->nhosts : 1,
 		.have = VIGIL_HAVE_FILES | (p->nprocs ? VIGIL_HAVE_PROCS : 0) | p->insight_have,
-		.misaligned = p->misaligned, .aligned_checked = p->aligned_checked, .blksize = p->blksize,
 	};
 	p->insights.conf = *c;
 	vigil_insights_eval(c, &in, p->insights.f);

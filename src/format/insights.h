@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "vigil/rules.h"
+#include "vigil/segment.h"
 
 struct vigil_opstat;
 struct vigil_filestat;
@@ -40,8 +41,9 @@ struct vigil_insights_conf {
 /* Counters an input may lack (old segments and profiles): rules needing them are "not evaluated". */
 #define VIGIL_HAVE_FILES      (1u << 0)  /* per-file records */
 #define VIGIL_HAVE_PROCS      (1u << 1)  /* per-process totals with lifetimes */
-#define VIGIL_HAVE_MISALIGNED (1u << 2)  /* misaligned request counters */
-#define VIGIL_HAVE_APPENDS    (1u << 3)  /* append-mode access counters */
+#define VIGIL_HAVE_MISALIGNED (1u << 2)  /* misaligned request counters (segment v2) */
+#define VIGIL_HAVE_APPENDS    (1u << 3)  /* unpositioned (append-mode) request counters (segment v2) */
+#define VIGIL_HAVE_TOTALS     (1u << 4)  /* `totals` below: per-process sums of struct vigil_shard_ext */
 
 /* One process (or one process's window) as the evaluator sees it. */
 struct vigil_insight_proc {
@@ -57,8 +59,12 @@ struct vigil_insight_input {
 	double start, end;                      /* Unix seconds of the job (window) */
 	uint32_t nhosts;                        /* hosts the sums cover (>= 1) */
 	uint32_t have;                          /* VIGIL_HAVE_* */
-	uint64_t misaligned, aligned_checked;   /* VIGIL_HAVE_MISALIGNED: requests off st_blksize, of checked */
-	uint64_t blksize;                       /* the most common st_blksize (evidence), 0 unknown */
+	/*
+	 * Without file records (a live window: vigild reads no file table per
+	 * sample), random_access and misaligned_io are judged from the shards'
+	 * totals (segment.h struct vigil_shard_ext, summed) when VIGIL_HAVE_TOTALS.
+	 */
+	struct vigil_shard_ext totals;
 };
 
 enum vigil_finding_state {

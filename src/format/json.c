@@ -190,6 +190,8 @@ static void json_classes(FILE *out, const struct vigil_opstat *ops)
 	fprintf(out, "%s}", first_layer ? "" : "\n  ");
 }
 
+#define JSON_V2_COUNTERS (VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED)
+
 static void json_files(FILE *out, const struct vigil_profile *p)
 {
 	fputc('[', out);
@@ -210,8 +212,13 @@ static void json_files(FILE *out, const struct vigil_profile *p)
 		fputs(", \"last_access\": ", out);
 		json_time(out, f->last_access);
 		fprintf(out, ", \"processes\": %" PRIu32 ", \"ranks\": %" PRIu32
-		        ", \"rank_min\": %" PRId32 ", \"rank_max\": %" PRId32 "}",
+		        ", \"rank_min\": %" PRId32 ", \"rank_max\": %" PRId32,
 		        f->processes, f->nranks, f->rank_min, f->rank_max);
+		/* segment v2 counters: only when every process had them (else absent, never 0) */
+		if ((p->insight_have & JSON_V2_COUNTERS) == JSON_V2_COUNTERS)
+			fprintf(out, ", \"unpositioned_reads\": %" PRIu64 ", \"unpositioned_writes\": %" PRIu64
+			        ", \"misaligned\": %" PRIu64, f->unpositioned_reads, f->unpositioned_writes, f->misaligned);
+		fputc('}', out);
 	}
 	fprintf(out, "%s]", p->nfiles ? "\n  " : "");
 }
@@ -540,6 +547,8 @@ int vigil_profile_write_json(const struct vigil_profile *p, FILE *out)
 	json_totals(out, p->ops, "  ");
 	fputs(",\n  \"classes\": ", out);
 	json_classes(out, p->ops);
+	if ((p->insight_have & JSON_V2_COUNTERS) == JSON_V2_COUNTERS)
+		fputs(",\n  \"file_counters\": [\"unpositioned\", \"misaligned\"]", out);
 	fputs(",\n  \"files\": ", out);
 	json_files(out, p);
 	fputs(",\n  \"timeline\": ", out);

@@ -258,6 +258,9 @@ static void prof_file_add(struct vigil_filestat *d, const struct vigil_filestat 
 	d->seq_writes += s->seq_writes;
 	d->consec_reads += s->consec_reads;
 	d->consec_writes += s->consec_writes;
+	d->unpositioned_reads += s->unpositioned_reads;
+	d->unpositioned_writes += s->unpositioned_writes;
+	d->misaligned += s->misaligned;
 	if (s->max_offset > d->max_offset)
 		d->max_offset = s->max_offset;
 	d->seconds += s->seconds;
@@ -365,6 +368,12 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 				.last_access = r->last_ticks ? prof_abs_time(v, r->last_ticks) : 0,
 				.rank_min = -1, .rank_max = -1,
 			};
+			const struct vigil_file_ext *x = v->has_ext ? &r->ext[ents[j].layer] : NULL;
+			if (x) {
+				s.unpositioned_reads = x->unpositioned_reads;
+				s.unpositioned_writes = x->unpositioned_writes;
+				s.misaligned = x->misaligned;
+			}
 			prof_file_add(&acc, &s);
 		}
 		long slot = prof_file_slot(p, ents[i].path, ents[i].kind, ents[i].layer);
@@ -473,6 +482,9 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 		return rc;
 
 	int new_rank = id->rank >= 0 && !prof_rank_seen(p, id->rank);
+	/* The version 2 counters mean something only when every process had them. */
+	uint32_t have = v->has_ext ? VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED : 0;
+	p->insight_have = p->nprocs ? p->insight_have & have : have;
 	if ((rc = prof_add_files(p, v, new_rank)))
 		return rc;
 	if ((rc = prof_new_proc(p, &ps)))
@@ -549,6 +561,8 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 			return (int)slot;
 		prof_file_add(&dst->files[slot], f);
 	}
+	if (src->nprocs)
+		dst->insight_have = dst->nprocs ? dst->insight_have & src->insight_have : src->insight_have;
 	for (size_t i = 0; i < src->nprocs; i++) {
 		struct vigil_procstat *ps;
 		if ((rc = prof_new_proc(dst, &ps)))

@@ -27,6 +27,7 @@ struct vigil_seg_view {
 	const struct vigil_seg_header *hdr;
 	const struct vigil_seg_identity *id; /* strings checked NUL-terminated */
 	uint32_t n_ops;                      /* min(header n_ops, VIGIL_NOPS) */
+	int has_ext;                         /* version >= 2: struct vigil_file_ext, vigil_shard_ext */
 	double tick_seconds;                 /* seconds per tick (see segment.h clock) */
 };
 
@@ -45,6 +46,9 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 const struct vigil_shard *vigil_seg_shard(const struct vigil_seg_view *v, uint32_t i);
 const struct vigil_op_counters *vigil_seg_ops(const struct vigil_seg_view *v, uint32_t shard);
 const struct vigil_file *vigil_seg_file(const struct vigil_seg_view *v, uint32_t i);
+/* Version 2 counters; NULL for a version 1 segment (its readers report "not evaluated"). */
+const struct vigil_shard_ext *vigil_seg_shard_ext(const struct vigil_seg_view *v, uint32_t i);
+const struct vigil_file_ext *vigil_seg_file_ext(const struct vigil_seg_view *v, uint32_t i, int flayer);
 
 /* This machine's TSC rate in seconds per tick, measured over >= 5 ms once and cached; 0 if no invariant TSC. */
 double vigil_reader_tsc_seconds(void);
@@ -64,6 +68,7 @@ struct vigil_filestat {
 	int layer;                  /* enum vigil_file_layer */
 	uint64_t reads, writes, bytes_read, bytes_written, meta_ops;
 	uint64_t seq_reads, seq_writes, consec_reads, consec_writes, max_offset;
+	uint64_t unpositioned_reads, unpositioned_writes, misaligned; /* segment v2 (profile insight_have) */
 	double seconds;
 	double first_access, last_access; /* Unix seconds, 0 = never */
 	uint32_t processes;         /* how many processes touched it */
@@ -120,9 +125,8 @@ struct vigil_profile {
 	uint64_t early_calls;
 	uint32_t survivors;         /* processes still running when written */
 
-	/* Counters only newer collectors keep (VIGIL_HAVE_* of insights.h, beyond files and processes). */
+	/* Counters only newer collectors keep: VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED when every folded segment had them. */
 	uint32_t insight_have;
-	uint64_t misaligned, aligned_checked, blksize;
 	struct vigil_insights insights; /* the verdict stored with the profile (judged 0: none) */
 };
 

@@ -107,8 +107,9 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 		return seg_fail(why, "misaligned copy", -EINVAL);
 	if (memcmp(h->magic, VIGIL_SEG_MAGIC, sizeof(h->magic)) != 0)
 		return seg_fail(why, "bad magic", -EBADMSG);
-	if (h->version != VIGIL_SEG_VERSION)
+	if (h->version < VIGIL_SEG_VERSION_MIN || h->version > VIGIL_SEG_VERSION)
 		return seg_fail(why, "unsupported version", -EPROTONOSUPPORT);
+	int v2 = h->version >= 2; /* file records end with ext[], shards with a struct vigil_shard_ext */
 	if (h->header_size < sizeof(*h) || h->header_size > len)
 		return seg_fail(why, "bad header size", -EBADMSG);
 	if (h->segment_size > len)
@@ -123,15 +124,14 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 		return seg_fail(why, "bad geometry", -EBADMSG);
 	if (h->n_ops == 0 || h->n_shards == 0 || h->n_shards > SEG_MAX_SHARDS)
 		return seg_fail(why, "bad geometry", -EBADMSG);
-	uint64_t shard_need = sizeof(struct vigil_shard) +
-	                      (uint64_t)h->n_ops * sizeof(struct vigil_op_counters);
+	uint64_t shard_need = vigil_shard_ext_offset(h->n_ops) + (v2 ? sizeof(struct vigil_shard_ext) : 0);
 	if (h->shard_size % 8 != 0 || h->shard_size < shard_need)
 		return seg_fail(why, "bad shard size", -EBADMSG);
 	if (!seg_area_ok(h->shards_offset, h->n_shards, h->shard_size, len) ||
 	    h->shards_offset < h->header_size)
 		return seg_fail(why, "shards out of bounds", -EBADMSG);
 	if (h->n_files > SEG_MAX_FILES || h->file_size % 8 != 0 ||
-	    h->file_size < sizeof(struct vigil_file))
+	    h->file_size < (v2 ? sizeof(struct vigil_file) : VIGIL_FILE_V1_SIZE))
 		return seg_fail(why, "bad file table", -EBADMSG);
 	if (!seg_area_ok(h->files_offset, h->n_files, h->file_size, len) ||
 	    h->files_offset < h->header_size)
@@ -165,6 +165,7 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	v->hdr = h;
 	v->id = id;
 	v->n_ops = h->n_ops < VIGIL_NOPS ? h->n_ops : VIGIL_NOPS;
+	v->has_ext = v2;
 	v->tick_seconds = seg_tick_seconds(&h->clock, reader_tick_seconds);
 	return 0;
 }
@@ -180,6 +181,18 @@ const struct vigil_op_counters *vigil_seg_ops(const struct vigil_seg_view *v, ui
 {
 	const struct vigil_shard *s = vigil_seg_shard(v, shard);
 	return s ? s->ops : NULL;
+}
+
+const struct vigil_shard_ext *vigil_seg_shard_ext(const struct vigil_seg_view *v, uint32_t i)
+{
+	const unsigned char *s = (const void *)vigil_seg_shard(v, i);
+	return s && v->has_ext ? (const void *)(s + vigil_shard_ext_offset(v->hdr->n_ops)) : NULL;
+}
+
+const struct vigil_file_ext *vigil_seg_file_ext(const struct vigil_seg_view *v, uint32_t i, int flayer)
+{
+	const struct vigil_file *f = vigil_seg_file(v, i);
+	return f && v->has_ext && flayer >= 0 && flayer < VIGIL_NFLAYERS ? &f->ext[flayer] : NULL;
 }
 
 const struct vigil_file *vigil_seg_file(const struct vigil_seg_view *v, uint32_t i)

@@ -44,6 +44,9 @@ P=$(ls "$PROF"/vigil-jobA-*.json)
 [ "$(jq '.totals.posix.write.calls' "$P")" = 1000 ] || fail "profile write calls"
 [ "$(jq '.totals.posix.write.bytes' "$P")" = 4096000 ] || fail "profile write bytes"
 [ "$(jq -r '.job.id' "$P")" = jobA ] || fail "profile job id"
+# judged at the job's end like every profile (docs/INSIGHTS.md): 1,000 writes is not more than 1,000
+[ "$(jq -r '.insights_config.rules.small_writes.min_count' "$P")" = 1000 ] || fail "profile judged"
+[ "$(jq -r '[.insights[].rule] | index("small_writes")' "$P")" = null ] || fail "small_writes on 1,000 writes"
 wait_for sh -c "ls '$PROF' | grep -q '^vigil-jobB.2-'" || fail "profile of jobB step 2"
 wait_for sh -c "! ls '$SEG' | grep -q '\.seg$'" || fail "segments not removed"
 # ended jobs stay exported (grace), counters unchanged

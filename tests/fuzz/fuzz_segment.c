@@ -29,6 +29,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vigil_profile_add_segment(&p, &v);
 		vigil_profile_add_segment(&p, &v); /* the same process twice: merges its files */
 		vigil_profile_merge(&m, &p);
+		/* the version 2 counters a live reader takes from the shards, and the rules on the result */
+		uint64_t sum = 0;
+		for (uint32_t i = 0; i < v.hdr->n_shards; i++) {
+			const struct vigil_shard_ext *x = vigil_seg_shard_ext(&v, i);
+			sum += x ? x->positioned_reads + x->nonseq_writes + x->misaligned : 0;
+		}
+		fprintf(devnull, "%llu", (unsigned long long)sum);
+		struct vigil_insights_conf c;
+		vigil_insights_conf_default(&c);
+		vigil_insights_judge_profile(&m, &c);
 		vigil_profile_write_json(&m, devnull);
 		vigil_profile_free(&p);
 		vigil_profile_free(&m);

@@ -85,6 +85,12 @@ int main(int argc, char **argv)
 				die("pread");
 		}
 		close(fd);
+	} else if (!strcmp(mode, "randwrites")) { /* n pwrite() of size bytes, each before the previous one */
+		int fd = create(dir, "out");
+		for (long i = 0; i < n; i++)
+			if (pwrite(fd, buf, size, (off_t)(n - 1 - i) * (off_t)size) != (ssize_t)size)
+				die("pwrite");
+		close(fd);
 	} else if (!strcmp(mode, "reread")) {   /* a file of size bytes, read n times from the start */
 		int fd = create(dir, "in");
 		fill(fd, size);

@@ -20,24 +20,38 @@ struct fab {
 	struct vigil_seg_identity *id;
 };
 
-static inline uint32_t fab_shard_size(uint32_t n_ops)
+/* Version 2 shards end with struct vigil_shard_ext; version 1 shards do not. */
+static inline uint32_t fab_shard_size_v(uint32_t n_ops, uint32_t version)
 {
-	return (uint32_t)((sizeof(struct vigil_shard) + (size_t)n_ops * sizeof(struct vigil_op_counters) + 63) & ~(size_t)63);
+	size_t ext = version >= 2 ? sizeof(struct vigil_shard_ext) : 0;
+	return (uint32_t)((vigil_shard_ext_offset(n_ops) + ext + 63) & ~(size_t)63);
 }
 
-/* A valid, ended segment with the NS clock, pid 100, job "job1". */
-static inline struct fab fab_new(uint32_t n_ops, uint32_t n_shards, uint32_t n_files)
+static inline uint32_t fab_shard_size(uint32_t n_ops)
+{
+	return fab_shard_size_v(n_ops, VIGIL_SEG_VERSION);
+}
+
+static inline uint32_t fab_file_size_v(uint32_t version)
+{
+	return (uint32_t)(version >= 2 ? sizeof(struct vigil_file) : VIGIL_FILE_V1_SIZE);
+}
+
+/* A valid, ended segment of `version` (1: as collectors before segment v2 wrote) with the NS clock, pid 100, job "job1". */
+static inline struct fab fab_new_v(uint32_t n_ops, uint32_t n_shards, uint32_t n_files, uint32_t version)
 {
 	struct fab f;
 	uint64_t files_off = VIGIL_FILES_OFFSET;
-	uint64_t shards_off = (files_off + (uint64_t)n_files * sizeof(struct vigil_file) + 63) & ~63ull;
-	uint32_t ss = fab_shard_size(n_ops);
+	uint64_t shards_off = (files_off + (uint64_t)n_files * fab_file_size_v(version) + 63) & ~63ull;
+	uint32_t ss = fab_shard_size_v(n_ops, version);
 	f.len = (size_t)(shards_off + (uint64_t)n_shards * ss);
 	f.buf = aligned_alloc(64, (f.len + 63) & ~(size_t)63);
 	memset(f.buf, 0, f.len);
 	f.h = (struct vigil_seg_header *)f.buf;
 	f.id = (struct vigil_seg_identity *)(f.buf + VIGIL_IDENT_OFFSET);
 	vigil_seg_header_init(f.h);
+	f.h->version = version;
+	f.h->file_size = fab_file_size_v(version);
 	/* this fabricated segment's own geometry */
 	f.h->segment_size = f.len;
 	f.h->n_ops = n_ops;
@@ -68,6 +82,11 @@ static inline struct fab fab_new(uint32_t n_ops, uint32_t n_shards, uint32_t n_f
 	for (uint32_t s = 0; s < n_shards; s++)
 		((struct vigil_shard *)(f.buf + shards_off + (uint64_t)s * ss))->tl_shift = VIGIL_TL_SHIFT0;
 	return f;
+}
+
+static inline struct fab fab_new(uint32_t n_ops, uint32_t n_shards, uint32_t n_files)
+{
+	return fab_new_v(n_ops, n_shards, n_files, VIGIL_SEG_VERSION);
 }
 
 static inline struct vigil_shard *fab_shard(struct fab *f, uint32_t s)

@@ -5,7 +5,8 @@
  * different times; a field that moves silently breaks every older reader.
  * Sizes are checked at compile time, every field offset at run time against
  * the table below.  Changing the layout means a new VIGIL_SEG_VERSION and a
- * deliberate edit of this table.
+ * deliberate edit of this table.  Version 2 appended struct vigil_file_ext to
+ * file records and struct vigil_shard_ext after a shard's op counters.
  */
 #include <stddef.h>
 #include "vigil/segment.h"
@@ -19,7 +20,10 @@ _Static_assert(sizeof(struct vigil_tl_bin) == 32, "timeline bin size");
 _Static_assert(sizeof(struct vigil_shard) == 8256, "shard header size");
 _Static_assert(offsetof(struct vigil_shard, ops) == sizeof(struct vigil_shard), "ops follow the shard header");
 _Static_assert(sizeof(struct vigil_file_counters) == 96, "file counters size");
-_Static_assert(sizeof(struct vigil_file) == 576, "file record size");
+_Static_assert(sizeof(struct vigil_file_ext) == 32, "file ext size (v2)");
+_Static_assert(sizeof(struct vigil_shard_ext) == 64, "shard ext size (v2)");
+_Static_assert(sizeof(struct vigil_file) == 672, "file record size (v2)");
+_Static_assert(VIGIL_FILE_V1_SIZE == 576, "a version 1 record ends where ext begins");
 _Static_assert(VIGIL_IDENT_OFFSET + sizeof(struct vigil_seg_identity) <= VIGIL_HEADER_AREA, "identity in header area");
 _Static_assert(sizeof(struct vigil_seg_header) <= VIGIL_IDENT_OFFSET, "header before identity");
 _Static_assert(VIGIL_SHARD_SIZE % 64 == 0, "shards are cache-line multiples");
@@ -90,6 +94,17 @@ static const struct field fields[] = {
 	{ "vigil_file", "last_ticks", offsetof(struct vigil_file, last_ticks), 24 },
 	{ "vigil_file", "path", offsetof(struct vigil_file, path), 32 },
 	{ "vigil_file", "layer", offsetof(struct vigil_file, layer), 288 },
+	{ "vigil_file", "ext", offsetof(struct vigil_file, ext), 576 },
+	{ "vigil_file_ext", "unpositioned_reads", offsetof(struct vigil_file_ext, unpositioned_reads), 0 },
+	{ "vigil_file_ext", "unpositioned_writes", offsetof(struct vigil_file_ext, unpositioned_writes), 8 },
+	{ "vigil_file_ext", "misaligned", offsetof(struct vigil_file_ext, misaligned), 16 },
+	{ "vigil_file_ext", "reserved", offsetof(struct vigil_file_ext, reserved), 24 },
+	{ "vigil_shard_ext", "positioned_reads", offsetof(struct vigil_shard_ext, positioned_reads), 0 },
+	{ "vigil_shard_ext", "positioned_writes", offsetof(struct vigil_shard_ext, positioned_writes), 8 },
+	{ "vigil_shard_ext", "nonseq_reads", offsetof(struct vigil_shard_ext, nonseq_reads), 16 },
+	{ "vigil_shard_ext", "nonseq_writes", offsetof(struct vigil_shard_ext, nonseq_writes), 24 },
+	{ "vigil_shard_ext", "misaligned", offsetof(struct vigil_shard_ext, misaligned), 32 },
+	{ "vigil_shard_ext", "reserved", offsetof(struct vigil_shard_ext, reserved), 40 },
 	{ "vigil_seg_header", "magic", offsetof(struct vigil_seg_header, magic), 0 },
 	{ "vigil_seg_header", "version", offsetof(struct vigil_seg_header, version), 8 },
 	{ "vigil_seg_header", "header_size", offsetof(struct vigil_seg_header, header_size), 12 },
@@ -128,19 +143,21 @@ int main(void)
 		}
 	/* Constants the format depends on. */
 	CHECK_STR(VIGIL_SEG_MAGIC, "VIGILSEG");
-	CHECK_U64(VIGIL_SEG_VERSION, 1);
+	CHECK_U64(VIGIL_SEG_VERSION, 2);
+	CHECK_U64(VIGIL_SEG_VERSION_MIN, 1);
 	CHECK_U64(VIGIL_HIST_BUCKETS, 32);
 	CHECK_U64(VIGIL_TL_BINS, 64);
 	CHECK_U64(VIGIL_NLAYERS, 4);
 	CHECK_U64(VIGIL_NFLAYERS, 3);
 	CHECK_U64(VIGIL_IDENT_OFFSET, 1024);
 	CHECK_U64(VIGIL_FILES_OFFSET, 4096);
-	CHECK_U64(VIGIL_SHARDS_OFFSET, 299008); /* 4096 + 512 * 576, page aligned */
-	CHECK_U64(VIGIL_SHARD_SIZE, (8256 + VIGIL_NOPS * 288 + 63) / 64 * 64);
+	CHECK_U64(VIGIL_SHARDS_OFFSET, 348160); /* 4096 + 512 * 672, page aligned */
+	CHECK_U64(VIGIL_SHARD_SIZE, (8256 + VIGIL_NOPS * 288 + 64 + 63) / 64 * 64);
+	CHECK_U64(vigil_shard_ext_offset(VIGIL_NOPS), 8256 + VIGIL_NOPS * 288); /* v2: after the writer's ops */
 	/* This build's geometry, exactly (docs/SEGMENT.md): 153 ops since buffer_refill..utime. */
 	CHECK_U64(VIGIL_NOPS, 153);
-	CHECK_U64(VIGIL_SHARD_SIZE, 52352);   /* 8256 + 153 * 288 = 52320, rounded up to 64 */
-	CHECK_U64(VIGIL_SEGMENT_SIZE, 1138688); /* 299008 + 16 * 52352, rounded up to 4096 */
+	CHECK_U64(VIGIL_SHARD_SIZE, 52416);   /* 8256 + 153 * 288 + 64 = 52384, rounded up to 64 */
+	CHECK_U64(VIGIL_SEGMENT_SIZE, 1187840); /* 348160 + 16 * 52416, rounded up to 4096 */
 	/* The append-only operation list: existing positions never move. */
 	CHECK_U64(VIGIL_OP_OPEN, 0);
 	CHECK_U64(VIGIL_OP_WRITE, 3);

@@ -301,8 +301,52 @@ static void test_hostile_timeline(void)
 	fab_free(&f);
 }
 
+/* Segment v2 counters fold per (path, layer); a version 1 process makes them unknown for the whole profile. */
+static void test_v2_counters(void)
+{
+	struct vigil_profile p;
+	vigil_profile_init(&p);
+	struct fab a = fab_new(VIGIL_NOPS, 1, 2), b = fab_new(VIGIL_NOPS, 1, 2), c = fab_new_v(VIGIL_NOPS, 1, 2, 1);
+	b.id->pid = 101;
+	c.id->pid = 102;
+	struct vigil_file *r = fab_file(&a, 0, VIGIL_FILE_REGULAR, "/log");
+	r->layer[VIGIL_FLAYER_POSIX].writes = 7;
+	r->ext[VIGIL_FLAYER_POSIX] = (struct vigil_file_ext){ .unpositioned_writes = 5, .misaligned = 2 };
+	r = fab_file(&b, 0, VIGIL_FILE_REGULAR, "/log");
+	r->layer[VIGIL_FLAYER_POSIX].writes = 3;
+	r->ext[VIGIL_FLAYER_POSIX] = (struct vigil_file_ext){ .unpositioned_reads = 1, .unpositioned_writes = 3 };
+	add(&p, &a);
+	add(&p, &b);
+	const struct vigil_filestat *f = find(&p, "/log", VIGIL_FLAYER_POSIX);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_U64(f->writes, 10);
+		CHECK_U64(f->unpositioned_writes, 8);
+		CHECK_U64(f->unpositioned_reads, 1);
+		CHECK_U64(f->misaligned, 2);
+	}
+	CHECK_U64(p.insight_have, VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED);
+	/* a version 1 process joins: the counters are no longer complete */
+	fab_file(&c, 0, VIGIL_FILE_REGULAR, "/log")->layer[VIGIL_FLAYER_POSIX].writes = 1;
+	add(&p, &c);
+	CHECK_U64(p.insight_have, 0);
+	/* merging: the same rule across profiles */
+	struct vigil_profile q;
+	vigil_profile_init(&q);
+	add(&q, &a);
+	CHECK_U64(q.insight_have, VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED);
+	CHECK_INT(vigil_profile_merge(&q, &p), 0);
+	CHECK_U64(q.insight_have, 0);
+	vigil_profile_free(&q);
+	vigil_profile_free(&p);
+	fab_free(&a);
+	fab_free(&b);
+	fab_free(&c);
+}
+
 int main(void)
 {
+	test_v2_counters();
 	test_totals_and_files();
 	test_ranks_and_states();
 	test_timeline();

@@ -63,7 +63,7 @@ static void test_good(void)
 	CHECK(vigil_seg_shard(&v, 2) == NULL);
 	CHECK_U64(vigil_seg_ops(&v, 0)[VIGIL_OP_WRITE].calls, 3);
 	CHECK(vigil_seg_ops(&v, 2) == NULL);
-	CHECK(vigil_seg_file(&v, 7) == (const void *)(copy + 4096 + 7 * 576));
+	CHECK(vigil_seg_file(&v, 7) == (const void *)(copy + 4096 + 7 * 672));
 	CHECK(vigil_seg_file(&v, 8) == NULL);
 	free(copy);
 	/* A copy longer than segment_size is fine; the view is bounded by segment_size. */
@@ -84,7 +84,7 @@ static void test_header_fields(void)
 	fab_free(&f);
 
 	f = good();
-	f.h->version = 2;
+	f.h->version = 3;
 	REJECT(&f, "unsupported version", -EPROTONOSUPPORT);
 	f.h->version = 0;
 	REJECT(&f, "unsupported version", -EPROTONOSUPPORT);
@@ -302,8 +302,44 @@ static void test_ops_and_clock(void)
 	CHECK_NEAR(t2, t1, 0); /* cached */
 }
 
+/* Version 1 segments (collectors before segment v2) still read; their v2 counters are absent, never 0. */
+static void test_versions(void)
+{
+	struct vigil_seg_view v;
+	const char *why;
+	struct fab f = fab_new_v(VIGIL_NOPS, 2, 8, 1);
+	fab_op(&f, 0, VIGIL_OP_WRITE, 3, 24, 300, 8);
+	fab_file(&f, 1, VIGIL_FILE_REGULAR, "/d/a");
+	CHECK_U64(f.h->file_size, 576);
+	CHECK_INT(vigil_seg_parse(f.buf, f.len, 0, &v, &why), 0);
+	CHECK_INT(v.has_ext, 0);
+	CHECK(vigil_seg_file(&v, 1) == (const void *)(f.buf + 4096 + 576));
+	CHECK_STR(vigil_seg_file(&v, 1)->path, "/d/a");
+	CHECK(vigil_seg_file_ext(&v, 1, VIGIL_FLAYER_POSIX) == NULL);
+	CHECK(vigil_seg_shard_ext(&v, 0) == NULL);
+	CHECK_U64(vigil_seg_ops(&v, 1 - 1)[VIGIL_OP_WRITE].calls, 3);
+	fab_free(&f);
+
+	f = fab_new_v(VIGIL_NOPS, 2, 8, 2);
+	CHECK_INT(vigil_seg_parse(f.buf, f.len, 0, &v, &why), 0);
+	CHECK_INT(v.has_ext, 1);
+	CHECK(vigil_seg_file_ext(&v, 1, VIGIL_FLAYER_STDIO) == (const void *)(f.buf + 4096 + 672 + 576 + 32));
+	CHECK(vigil_seg_shard_ext(&v, 1) ==
+	      (const void *)(f.buf + f.h->shards_offset + f.h->shard_size + 8256 + (size_t)VIGIL_NOPS * 288));
+	CHECK(vigil_seg_file_ext(&v, 1, VIGIL_NFLAYERS) == NULL);
+	/* a version 2 segment needs room for the v2 parts */
+	f.h->file_size = 576;
+	REJECT(&f, "bad file table", -EBADMSG);
+	f.h->file_size = 672;
+	f.h->shard_size = fab_shard_size_v(VIGIL_NOPS, 1);
+	if (f.h->shard_size < vigil_shard_ext_offset(VIGIL_NOPS) + sizeof(struct vigil_shard_ext))
+		REJECT(&f, "bad shard size", -EBADMSG);
+	fab_free(&f);
+}
+
 int main(void)
 {
+	test_versions();
 	test_good();
 	test_header_fields();
 	test_truncation();
