@@ -22,6 +22,7 @@ enum vigil_layer {
 	VIGIL_LAYER_STDIO,
 	VIGIL_LAYER_MPI,
 	VIGIL_LAYER_MPIIO,
+	VIGIL_LAYER_OPENCL,  /* segment version 2: accelerator calls, never part of I/O totals */
 	VIGIL_NLAYERS
 };
 
@@ -207,7 +208,47 @@ enum vigil_dir {
 	X(SYMLINK,         POSIX, "symlink",         META, NONE,  "symlink and symlinkat") \
 	X(CHMOD,           POSIX, "chmod",           META, NONE,  "chmod, fchmod, fchmodat") \
 	X(CHOWN,           POSIX, "chown",           META, NONE,  "chown, fchown, lchown, fchownat") \
-	X(UTIME,           POSIX, "utime",           META, NONE,  "utimensat, futimens, utimes, futimes, lutimes, futimesat, utime")
+	X(UTIME,           POSIX, "utime",           META, NONE,  "utimensat, futimens, utimes, futimes, lutimes, futimesat, utime") \
+	/* ---- OpenCL (segment version 2): host->device bytes as written, device->host as read; \
+	        device->device, fills, maps, migrations: no direction here (the accelerator region has them) ---- */ \
+	X(CL_READ_BUFFER,       OPENCL, "clEnqueueReadBuffer",       DATA,  READ,  "clEnqueueReadBuffer: bytes device->host") \
+	X(CL_WRITE_BUFFER,      OPENCL, "clEnqueueWriteBuffer",      DATA,  WRITE, "clEnqueueWriteBuffer: bytes host->device") \
+	X(CL_READ_BUFFER_RECT,  OPENCL, "clEnqueueReadBufferRect",   DATA,  READ,  "clEnqueueReadBufferRect: region product (region[0] in bytes) device->host") \
+	X(CL_WRITE_BUFFER_RECT, OPENCL, "clEnqueueWriteBufferRect",  DATA,  WRITE, "clEnqueueWriteBufferRect: region product host->device") \
+	X(CL_READ_IMAGE,        OPENCL, "clEnqueueReadImage",        DATA,  READ,  "clEnqueueReadImage: region x element size device->host") \
+	X(CL_WRITE_IMAGE,       OPENCL, "clEnqueueWriteImage",       DATA,  WRITE, "clEnqueueWriteImage: region x element size host->device") \
+	X(CL_COPY_BUFFER,       OPENCL, "clEnqueueCopyBuffer",       DATA,  NONE,  "clEnqueueCopyBuffer: bytes device->device") \
+	X(CL_COPY_BUFFER_RECT,  OPENCL, "clEnqueueCopyBufferRect",   DATA,  NONE,  "clEnqueueCopyBufferRect: region product device->device") \
+	X(CL_COPY_IMAGE,        OPENCL, "clEnqueueCopyImage",        DATA,  NONE,  "clEnqueueCopyImage: region x element size device->device") \
+	X(CL_COPY_IMAGE_TO_BUFFER, OPENCL, "clEnqueueCopyImageToBuffer", DATA, NONE, "clEnqueueCopyImageToBuffer: region x element size device->device") \
+	X(CL_COPY_BUFFER_TO_IMAGE, OPENCL, "clEnqueueCopyBufferToImage", DATA, NONE, "clEnqueueCopyBufferToImage: region x element size device->device") \
+	X(CL_FILL_BUFFER,       OPENCL, "clEnqueueFillBuffer",       DATA,  NONE,  "clEnqueueFillBuffer: bytes filled on the device") \
+	X(CL_FILL_IMAGE,        OPENCL, "clEnqueueFillImage",        DATA,  NONE,  "clEnqueueFillImage: region x element size filled") \
+	X(CL_MAP_BUFFER,        OPENCL, "clEnqueueMapBuffer",        DATA,  NONE,  "clEnqueueMapBuffer: mapped bytes (moved or not, depending on the device)") \
+	X(CL_MAP_IMAGE,         OPENCL, "clEnqueueMapImage",         DATA,  NONE,  "clEnqueueMapImage: mapped bytes, region x element size") \
+	X(CL_UNMAP,             OPENCL, "clEnqueueUnmapMemObject",   DATA,  NONE,  "clEnqueueUnmapMemObject: the bytes its map mapped") \
+	X(CL_MIGRATE,           OPENCL, "clEnqueueMigrateMemObjects",DATA,  NONE,  "clEnqueueMigrateMemObjects: sum of the objects' sizes (direction in the accelerator region)") \
+	X(CL_SVM_MEMCPY,        OPENCL, "clEnqueueSVMMemcpy",        DATA,  NONE,  "clEnqueueSVMMemcpy: bytes (direction unknown: counted device->device)") \
+	X(CL_SVM_MEMFILL,       OPENCL, "clEnqueueSVMMemFill",       DATA,  NONE,  "clEnqueueSVMMemFill: bytes filled") \
+	X(CL_SVM_MAP,           OPENCL, "clEnqueueSVMMap",           DATA,  NONE,  "clEnqueueSVMMap: mapped bytes") \
+	X(CL_SVM_UNMAP,         OPENCL, "clEnqueueSVMUnmap",         DATA,  NONE,  "clEnqueueSVMUnmap: calls") \
+	X(CL_CREATE_BUFFER,     OPENCL, "clCreateBuffer",            OTHER, WRITE, "clCreateBuffer, clCreateBufferWithProperties, clCreateSubBuffer: bytes = implicit host->device copy of CL_MEM_COPY_HOST_PTR") \
+	X(CL_CREATE_IMAGE,      OPENCL, "clCreateImage",             OTHER, WRITE, "clCreateImage, clCreateImage2D/3D, clCreateImageWithProperties: bytes = implicit copy of CL_MEM_COPY_HOST_PTR") \
+	X(CL_NDRANGE_KERNEL,    OPENCL, "clEnqueueNDRangeKernel",    OTHER, NONE,  "clEnqueueNDRangeKernel: launches (work items and device time in the kernel table)") \
+	X(CL_TASK,              OPENCL, "clEnqueueTask",             OTHER, NONE,  "clEnqueueTask: one work item") \
+	X(CL_NATIVE_KERNEL,     OPENCL, "clEnqueueNativeKernel",     OTHER, NONE,  "clEnqueueNativeKernel: a host function run as a command") \
+	X(CL_FINISH,            OPENCL, "clFinish",                  SYNC,  NONE,  "clFinish: host time waiting") \
+	X(CL_WAIT_FOR_EVENTS,   OPENCL, "clWaitForEvents",           SYNC,  NONE,  "clWaitForEvents: host time waiting") \
+	X(CL_FLUSH,             OPENCL, "clFlush",                   OTHER, NONE,  "clFlush") \
+	X(CL_MARKER_BARRIER,    OPENCL, "clEnqueueMarkerWithWaitList", OTHER, NONE, "clEnqueueMarker(WithWaitList), clEnqueueBarrier(WithWaitList), clEnqueueWaitForEvents: device-side synchronisation") \
+	X(CL_BUILD_PROGRAM,     OPENCL, "clBuildProgram",            OTHER, NONE,  "clBuildProgram: host time building") \
+	X(CL_COMPILE_PROGRAM,   OPENCL, "clCompileProgram",          OTHER, NONE,  "clCompileProgram: host time compiling") \
+	X(CL_LINK_PROGRAM,      OPENCL, "clLinkProgram",             OTHER, NONE,  "clLinkProgram: host time linking") \
+	X(CL_CREATE_QUEUE,      OPENCL, "clCreateCommandQueue",      OTHER, NONE,  "clCreateCommandQueue and clCreateCommandQueueWithProperties") \
+	X(CL_CREATE_KERNEL,     OPENCL, "clCreateKernel",            OTHER, NONE,  "clCreateKernel, clCreateKernelsInProgram (one per kernel), clCloneKernel") \
+	X(CL_SET_KERNEL_ARG,    OPENCL, "clSetKernelArg",            OTHER, NONE,  "clSetKernelArg and clSetKernelArgSVMPointer") \
+	X(CL_CREATE_PROGRAM,    OPENCL, "clCreateProgramWithSource", OTHER, NONE,  "clCreateProgramWithSource, WithBinary, WithIL, WithBuiltInKernels") \
+	X(CL_RELEASE_MEM,       OPENCL, "clReleaseMemObject",        OTHER, NONE,  "clReleaseMemObject")
 
 enum vigil_op {
 #define VIGIL_X_ENUM(id, layer, name, cls, dir, help) VIGIL_OP_##id,
@@ -226,7 +267,7 @@ struct vigil_op_info {
 
 /* Defined once in src/common/ops.c and src/collector (no libc beyond data). */
 extern const struct vigil_op_info vigil_op_table[VIGIL_NOPS];
-extern const char *const vigil_layer_names[VIGIL_NLAYERS];   /* "posix","stdio","mpi","mpiio" */
+extern const char *const vigil_layer_names[VIGIL_NLAYERS];   /* "posix","stdio","mpi","mpiio","opencl" */
 extern const char *const vigil_class_names[VIGIL_NCLASSES];  /* "data","metadata","sync","other" */
 
 /* Layer index -> per-file layer index, or -1 for layers without files. */
@@ -235,6 +276,12 @@ static inline int vigil_file_layer_of(int layer)
 	return layer == VIGIL_LAYER_POSIX ? VIGIL_FLAYER_POSIX
 	     : layer == VIGIL_LAYER_STDIO ? VIGIL_FLAYER_STDIO
 	     : layer == VIGIL_LAYER_MPIIO ? VIGIL_FLAYER_MPIIO : -1;
+}
+
+/* Layers whose data bytes are file or message I/O (the I/O totals); opencl is not. */
+static inline int vigil_layer_is_io(int layer)
+{
+	return layer == VIGIL_LAYER_POSIX || layer == VIGIL_LAYER_STDIO || layer == VIGIL_LAYER_MPIIO;
 }
 
 #endif

@@ -28,6 +28,8 @@
 #define VIGIL_SEG_MAGIC      "VIGILSEG"  /* 8 bytes, no NUL */
 #define VIGIL_SEG_VERSION    2u   /* what this build writes (docs/SEGMENT.md "Versions") */
 #define VIGIL_SEG_VERSION_MIN 1u  /* the oldest version readers accept */
+#define VIGIL_SEG_VERSION_V1 1u   /* version 1: 4 layers, no file/shard extensions, no accelerator region */
+#define VIGIL_V1_NLAYERS     4u
 #define VIGIL_SEG_SUFFIX     ".seg"
 
 #define VIGIL_HIST_BUCKETS   32   /* 0: size 0; i>=1: [2^(i-1), 2^i); 31: >= 2^30 */
@@ -37,6 +39,9 @@
 #define VIGIL_SHARED_SHARD   (VIGIL_SHARDS - 1)
 #define VIGIL_FILES          512  /* file records, record 0 is "<other files>" */
 #define VIGIL_PATH_MAX       256  /* stored path bytes incl. NUL (longer: middle elided) */
+#define VIGIL_KERNELS        128  /* kernel records, record 0 is "<other kernels>" */
+#define VIGIL_KERNEL_NAME    64   /* stored kernel name bytes incl. NUL (longer: truncated) */
+#define VIGIL_QUEUES         32   /* command-queue records, record 0 is "<other queues>" */
 
 /* Pseudo file names for what is not a regular file (struct vigil_file.kind). */
 enum vigil_file_kind {
@@ -215,6 +220,64 @@ struct vigil_file {
 /* A version 1 file record's size: readers of version 1 segments need at least this much. */
 #define VIGIL_FILE_V1_SIZE offsetof(struct vigil_file, ext)
 
+/*
+ * The accelerator region (version 2): what the OpenCL layer measures that
+ * per-op counters cannot say.  Transfers by direction (the op counters keep
+ * their static direction; migrate and SVM copies get theirs at run time),
+ * device time from event profiling, kernels by name and queues.  Every
+ * field is updated with relaxed atomic adds (any thread, or the harvest).
+ */
+enum vigil_xfer {
+	VIGIL_XFER_H2D,    /* host -> device: write, implicit copy of CL_MEM_COPY_HOST_PTR */
+	VIGIL_XFER_D2H,    /* device -> host: read */
+	VIGIL_XFER_D2D,    /* device -> device: copies */
+	VIGIL_XFER_FILL,   /* device fills (no host data) */
+	VIGIL_XFER_MAP,    /* mapped bytes (map + unmap: whether data moves depends on the device) */
+	VIGIL_XFER_KERNEL, /* kernels: count = launches, bytes = work items */
+	VIGIL_XFER_OTHER,  /* markers, barriers, migrations without content, ... */
+	VIGIL_NXFER
+};
+
+struct vigil_accel_kind {
+	uint64_t commands;        /* commands enqueued */
+	uint64_t bytes;           /* bytes (work items for VIGIL_XFER_KERNEL) */
+	uint64_t small;           /* commands under 64 KiB (transfers) */
+	uint64_t timed;           /* commands whose device time is in dev_ns */
+	uint64_t dev_ns;          /* device time, sum of END - START of the timed commands */
+	uint64_t reserved[3];
+};
+
+/* A command queue the program created (record 0: queues beyond the table). */
+struct vigil_queue_rec {
+	uint64_t id;              /* 1 + creation order in the process; 0 = free */
+	uint64_t commands;        /* commands timed on it */
+	uint64_t busy_ns;         /* device busy time: union of its commands' [START, END) */
+	uint64_t dev_ns;          /* sum of its commands' END - START (> busy_ns when they overlap) */
+};
+
+struct vigil_accel {
+	uint64_t changes;         /* bumped after each update */
+	uint32_t kernels_used;    /* kernel records claimed (may exceed n_kernels: overflow) */
+	uint32_t queues_used;     /* queue records claimed (may exceed VIGIL_QUEUES) */
+	uint32_t profiling;       /* 1: device timing on (VIGIL_OPENCL_PROFILING != 0) */
+	uint32_t layer;           /* 1: the ICD loader called the layer (OpenCL is in use) */
+	uint64_t dropped;         /* commands not timed: too many pending, or no profiling info */
+	uint64_t reserved[4];
+	struct vigil_accel_kind kind[VIGIL_NXFER];
+	struct vigil_queue_rec queue[VIGIL_QUEUES];
+};
+
+/* A kernel by name.  Published by writing `hash` last (release), as file records. */
+struct vigil_kernel {
+	uint64_t hash;            /* FNV-1a 64 of the name; 0 = free */
+	uint64_t launches;
+	uint64_t work_items;
+	uint64_t timed;           /* launches whose device time is in dev_ns */
+	uint64_t dev_ns;
+	uint64_t errors;          /* launches that failed */
+	char name[VIGIL_KERNEL_NAME];
+};
+
 struct vigil_seg_header {
 	char     magic[8];        /* VIGIL_SEG_MAGIC */
 	uint32_t version;         /* VIGIL_SEG_VERSION */
@@ -247,7 +310,16 @@ struct vigil_seg_header {
 	uint64_t early_calls;     /* calls that could not be counted (before init, no segment) */
 	uint64_t reader_mark;     /* written by readers: nonzero = collected by this `vigil run` */
 	uint64_t reserved[6];
+
+	/* version 2 (a version-1 header ends here: VIGIL_V1_HEADER_SIZE) */
+	uint64_t accel_offset;    /* struct vigil_accel */
+	uint32_t accel_size;      /* sizeof(struct vigil_accel) */
+	uint32_t n_kernels;       /* capacity of the kernel table */
+	uint64_t kernels_offset;
+	uint32_t kernel_size;     /* bytes per kernel record */
+	uint32_t reserved2;
 };
+#define VIGIL_V1_HEADER_SIZE ((uint32_t)offsetof(struct vigil_seg_header, accel_offset))
 
 /*
  * header.reserved[VIGIL_SEG_MPI_REDUCED_SLOT] == VIGIL_SEG_MPI_REDUCED: this MPI rank's counters
@@ -272,8 +344,11 @@ static inline uint64_t vigil_shard_ext_offset(uint32_t n_ops)
 #define VIGIL_FILES_OFFSET   ((uint64_t)VIGIL_HEADER_AREA)
 #define VIGIL_SHARDS_OFFSET  \
 	((VIGIL_FILES_OFFSET + (uint64_t)VIGIL_FILES * sizeof(struct vigil_file) + 4095) & ~(uint64_t)4095)
-#define VIGIL_SEGMENT_SIZE   \
+#define VIGIL_ACCEL_OFFSET   \
 	((VIGIL_SHARDS_OFFSET + (uint64_t)VIGIL_SHARDS * VIGIL_SHARD_SIZE + 4095) & ~(uint64_t)4095)
+#define VIGIL_KERNELS_OFFSET ((VIGIL_ACCEL_OFFSET + sizeof(struct vigil_accel) + 63) & ~(uint64_t)63)
+#define VIGIL_SEGMENT_SIZE   \
+	((VIGIL_KERNELS_OFFSET + (uint64_t)VIGIL_KERNELS * sizeof(struct vigil_kernel) + 4095) & ~(uint64_t)4095)
 
 /* The op map (struct vigil_shard.reserved) covers every op. */
 _Static_assert(VIGIL_NOPS <= 64 * VIGIL_OPMAP_WORDS, "the shard's op map needs more words");
@@ -301,6 +376,11 @@ static inline void vigil_seg_header_init(struct vigil_seg_header *h)
 	h->ident_offset = VIGIL_IDENT_OFFSET;
 	h->ident_size = sizeof(struct vigil_seg_identity);
 	h->n_flayers = VIGIL_NFLAYERS;
+	h->accel_offset = VIGIL_ACCEL_OFFSET;
+	h->accel_size = sizeof(struct vigil_accel);
+	h->n_kernels = VIGIL_KERNELS;
+	h->kernels_offset = VIGIL_KERNELS_OFFSET;
+	h->kernel_size = sizeof(struct vigil_kernel);
 }
 
 /* Size bucket of a request: 0 for 0 bytes, else 1 + floor(log2(n)), at most 31. */

@@ -5,6 +5,7 @@
  *          shards, end record, the exported API (vigil_collector.h)
  * files.c  the private fd table and the segment's file records
  * posix.c  POSIX wrappers          stdio.c  stdio wrappers
+ * opencl.c the OpenCL loader layer  opencl_dev.c its tables and device timing
  *
  * The hot path of a wrapper is: col_on() (two loads), col_now(), the real
  * call, col_now(), col_io() (inlined: plain adds into the thread's shard and
@@ -67,6 +68,7 @@ struct col_state {
 	struct vigil_seg_identity *ident;
 	struct vigil_file *files;
 	unsigned char *shards;
+	struct vigil_accel *accel; /* the accelerator region once allocated (col_accel_get) */
 	uint64_t early;            /* calls passed through before the segment existed */
 };
 extern struct col_state col COL_HIDDEN;
@@ -110,6 +112,10 @@ COL_HIDDEN void col_set_flag(uint32_t flag);
 COL_HIDDEN void col_end_record(int status);
 COL_HIDDEN void col_debug(const char *msg, const char *arg);
 COL_HIDDEN long col_sys(long nr, long a, long b, long c, long d);
+COL_HIDDEN struct vigil_accel *col_accel_get(void);
+
+/* opencl.c: sets OPENCL_LAYERS where libOpenCL is mapped (called at the end of col_init) */
+COL_HIDDEN void col_ocl_init(void);
 
 /* stdio.c */
 COL_HIDDEN void col_stdio_exit(void);

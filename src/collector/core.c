@@ -418,6 +418,40 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 	col_debug(reattach ? "re-attached segment " : "created segment ", core_seg_path);
 }
 
+/*
+ * The accelerator region (accel struct + kernel table): allocated in the file
+ * the first time the OpenCL layer needs it, as a shard is, so processes that
+ * never use OpenCL keep it sparse.  NULL when it cannot be allocated.
+ */
+struct vigil_accel *col_accel_get(void)
+{
+	struct vigil_accel *a = __atomic_load_n(&col.accel, __ATOMIC_ACQUIRE);
+	if (a || !col.hdr)
+		return a;
+	col_tls.busy++;
+	int saved = errno;
+	uint64_t len = VIGIL_SEGMENT_SIZE - VIGIL_ACCEL_OFFSET;
+	long fd = core_fsize_ok(VIGIL_SEGMENT_SIZE)
+	        ? col_sys(SYS_openat, AT_FDCWD, (long)core_seg_path, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0) : -1;
+	if (fd >= 0) {
+		struct stat st;
+		if (col_sys(SYS_fstat, fd, (long)&st, 0, 0) == 0 && st.st_ino == core_seg_ino &&
+		    col_sys(SYS_fallocate, fd, 0, (long)VIGIL_ACCEL_OFFSET, (long)len) == 0) {
+			a = (struct vigil_accel *)((char *)col.hdr + VIGIL_ACCEL_OFFSET);
+			struct vigil_kernel *k0 = (struct vigil_kernel *)((char *)col.hdr + VIGIL_KERNELS_OFFSET);
+			if (k0->hash == 0) {
+				core_copy(k0->name, sizeof(k0->name), "<other kernels>");
+				__atomic_store_n(&k0->hash, 1, __ATOMIC_RELEASE);
+			}
+			__atomic_store_n(&col.accel, a, __ATOMIC_RELEASE);
+		}
+		col_sys(SYS_close, fd, 0, 0, 0);
+	}
+	errno = saved;
+	col_tls.busy--;
+	return a;
+}
+
 /* ---- shards ----------------------------------------------------------- */
 
 static struct vigil_shard *core_shard(uint32_t i)
@@ -611,6 +645,7 @@ static void core_atfork_child(void)
 	col.files = NULL;
 	col.shards = NULL;
 	munmap(old, VIGIL_SEGMENT_SIZE);
+	col.accel = NULL;
 	col_tls.shard = NULL;
 	col_tls.own = NULL;
 	col_tls.tl_end = 0;
@@ -658,6 +693,8 @@ void col_init(void)
 			on_exit(core_on_exit, NULL);
 		}
 		__atomic_store_n(&col.enabled, col.hdr != NULL, __ATOMIC_RELEASE);
+		if (col.hdr)
+			col_ocl_init();
 	}
 	__atomic_store_n(&col.init_state, 2, __ATOMIC_RELEASE);
 	errno = saved;

@@ -557,6 +557,7 @@ int vigil_profile_write_json(const struct vigil_profile *p, FILE *out)
 	json_processes(out, p);
 	if (nranks && (rc = json_mpi(out, p, ranks, nranks)))
 		goto out;
+	vigil_accel_write_json(out, p);
 	fputs(",\n  \"flags\": ", out);
 	json_flags(out, p);
 	fputs("\n}\n", out);

@@ -8,7 +8,7 @@ const struct vigil_op_info vigil_op_table[VIGIL_NOPS] = {
 #undef VIGIL_X_INFO
 };
 
-const char *const vigil_layer_names[VIGIL_NLAYERS] = { "posix", "stdio", "mpi", "mpiio" };
+const char *const vigil_layer_names[VIGIL_NLAYERS] = { "posix", "stdio", "mpi", "mpiio", "opencl" };
 const char *const vigil_class_names[VIGIL_NCLASSES] = { "data", "metadata", "sync", "other" };
 
 const char *const vigil_file_kind_names[VIGIL_FILE_NKINDS] = {

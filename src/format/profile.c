@@ -83,6 +83,7 @@ void vigil_profile_free(struct vigil_profile *p)
 	for (size_t i = 0; i < p->nprocs; i++)
 		prof_proc_free(&p->procs[i]);
 	free(p->procs);
+	vigil_accel_free(&p->accel);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -421,9 +422,10 @@ static double prof_last_activity(const struct vigil_seg_view *v)
 		if (sh->tl_shift >= 63)
 			continue;
 		for (int b = VIGIL_TL_BINS - 1; b >= 0; b--) {
+			const struct vigil_tl_bin *row = vigil_seg_tl_row(v, s, (uint32_t)b);
 			int any = 0;
-			for (int l = 0; l < VIGIL_NLAYERS; l++)
-				any |= sh->timeline[b][l].ops != 0;
+			for (uint32_t l = 0; l < v->n_layers; l++)
+				any |= row[l].ops != 0;
 			if (any) {
 				double t = (double)(b + 1) * ldexp(1.0, (int)sh->tl_shift) * v->tick_seconds;
 				last = fmax(last, t);
@@ -450,8 +452,9 @@ static void prof_add_timeline(struct vigil_profile *p, const struct vigil_seg_vi
 			continue; /* hostile width: nothing sensible to place */
 		double w = ldexp(1.0, (int)sh->tl_shift) * v->tick_seconds;
 		for (int b = 0; b < VIGIL_TL_BINS; b++) {
-			for (int l = 0; l < VIGIL_NLAYERS; l++) {
-				const struct vigil_tl_bin *src = &sh->timeline[b][l];
+			const struct vigil_tl_bin *row = vigil_seg_tl_row(v, s, (uint32_t)b);
+			for (int l = 0; l < (int)v->n_layers; l++) {
+				const struct vigil_tl_bin *src = &row[l];
 				if (!src->ops && !src->bytes_read && !src->bytes_written && !src->ticks)
 					continue;
 				struct vigil_tlstat val = {
@@ -534,7 +537,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	p->early_calls += h->early_calls;
 	prof_span(p, ps->start, ps->end);
 	prof_add_timeline(p, v, ps->start, ps->end);
-	return 0;
+	return vigil_accel_add_segment(p, v);
 }
 
 int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *src)
@@ -586,5 +589,5 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 	dst->early_calls += src->early_calls;
 	dst->survivors += src->survivors;
 	prof_span(dst, src->start, src->end);
-	return 0;
+	return vigil_accel_merge(&dst->accel, &src->accel);
 }

@@ -28,6 +28,8 @@ struct vigil_seg_view {
 	const struct vigil_seg_identity *id; /* strings checked NUL-terminated */
 	uint32_t n_ops;                      /* min(header n_ops, VIGIL_NOPS) */
 	int has_ext;                         /* version >= 2: struct vigil_file_ext, vigil_shard_ext */
+	uint32_t n_layers;                   /* timeline layers: 4 (version 1) or VIGIL_NLAYERS */
+	uint32_t ops_offset;                 /* of a shard's ops[] from the shard's start */
 	double tick_seconds;                 /* seconds per tick (see segment.h clock) */
 };
 
@@ -49,6 +51,13 @@ const struct vigil_file *vigil_seg_file(const struct vigil_seg_view *v, uint32_t
 /* Version 2 counters; NULL for a version 1 segment (its readers report "not evaluated"). */
 const struct vigil_shard_ext *vigil_seg_shard_ext(const struct vigil_seg_view *v, uint32_t i);
 const struct vigil_file_ext *vigil_seg_file_ext(const struct vigil_seg_view *v, uint32_t i, int flayer);
+/* Timeline row `bin` of a shard: n_layers bins (layers of version 1 are the first 4 of today's). */
+const struct vigil_tl_bin *vigil_seg_tl_row(const struct vigil_seg_view *v, uint32_t shard, uint32_t bin);
+/* The accelerator region and kernel record i; NULL for a version-1 segment. */
+const struct vigil_accel *vigil_seg_accel(const struct vigil_seg_view *v);
+const struct vigil_kernel *vigil_seg_kernel(const struct vigil_seg_view *v, uint32_t i);
+/* Offset of ops[] in a shard of this (checked) header's geometry: never sizeof of this build. */
+uint64_t vigil_seg_ops_offset(const struct vigil_seg_header *h);
 
 /* This machine's TSC rate in seconds per tick, measured over >= 5 ms once and cached; 0 if no invariant TSC. */
 double vigil_reader_tsc_seconds(void);
@@ -105,6 +114,47 @@ struct vigil_procstat {
 	struct vigil_opstat ops[VIGIL_NOPS];
 };
 
+/* The accelerator section (OpenCL): docs/PROFILE.md "accelerator". */
+struct vigil_xferstat {
+	uint64_t commands, bytes, small, timed; /* bytes: work items for kernels */
+	double device_seconds;
+};
+
+struct vigil_kernstat {
+	char *name;                 /* malloc'd; "<other kernels>" for the overflow record */
+	uint64_t launches, work_items, timed, errors;
+	double device_seconds;
+};
+
+struct vigil_queuestat {
+	int32_t pid;
+	uint64_t id, commands;      /* id: creation order in its process (0: "<other queues>") */
+	double busy_seconds, device_seconds;
+};
+
+struct vigil_accelstat {
+	uint32_t processes;         /* processes where the OpenCL layer ran */
+	uint32_t profiling;         /* ... with device timing on */
+	uint64_t dropped;           /* commands not timed */
+	struct vigil_xferstat kind[VIGIL_NXFER];
+	struct vigil_kernstat *kernels; size_t nkernels, kernels_cap;
+	struct vigil_queuestat *queues; size_t nqueues, queues_cap;
+};
+
+/* "host_to_device", "device_to_host", "device_to_device", "fill", "map", "kernels", "other" */
+extern const char *const vigil_xfer_names[VIGIL_NXFER];
+
+/* Fold a segment's accelerator region / a profile's section into p->accel (profile_accel.c). */
+struct vigil_profile;
+int vigil_accel_add_segment(struct vigil_profile *p, const struct vigil_seg_view *v);
+int vigil_accel_merge(struct vigil_accelstat *d, const struct vigil_accelstat *s);
+int vigil_accel_add_kernel(struct vigil_accelstat *a, const struct vigil_kernstat *k); /* by name */
+void vigil_accel_free(struct vigil_accelstat *a);
+/* Host seconds in OpenCL waits (every timed opencl op but builds) and in builds. */
+double vigil_accel_wait_seconds(const struct vigil_opstat *ops);
+double vigil_accel_build_seconds(const struct vigil_opstat *ops);
+void vigil_accel_write_json(FILE *out, const struct vigil_profile *p);
+
 /* Profile-only flags (struct vigil_profile.flags), above the segment's VIGIL_FLAG_* bits. */
 #define VIGIL_PFLAG_SEGMENT_FAILED (1u << 16) /* "segment_failed": a process ran without a segment */
 #define VIGIL_PFLAG_REJECTED       (1u << 17) /* "rejected_segments": a segment failed validation */
@@ -128,6 +178,7 @@ struct vigil_profile {
 	/* Counters only newer collectors keep: VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED when every folded segment had them. */
 	uint32_t insight_have;
 	struct vigil_insights insights; /* the verdict stored with the profile (judged 0: none) */
+	struct vigil_accelstat accel;
 };
 
 /* The flags of a profile's "flags" list (docs/PROFILE.md), in the order they are written; "survivors" is p->survivors. */

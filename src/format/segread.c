@@ -110,7 +110,9 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	if (h->version < VIGIL_SEG_VERSION_MIN || h->version > VIGIL_SEG_VERSION)
 		return seg_fail(why, "unsupported version", -EPROTONOSUPPORT);
 	int v2 = h->version >= 2; /* file records end with ext[], shards with a struct vigil_shard_ext */
-	if (h->header_size < sizeof(*h) || h->header_size > len)
+	int v1 = !v2;             /* also: 4 layers, a 232-byte header, no accelerator region */
+	uint32_t hdr_need = v1 ? VIGIL_V1_HEADER_SIZE : (uint32_t)sizeof(*h);
+	if (h->header_size < hdr_need || h->header_size > len)
 		return seg_fail(why, "bad header size", -EBADMSG);
 	if (h->segment_size > len)
 		return seg_fail(why, "truncated", -EBADMSG);
@@ -119,12 +121,14 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	/* Everything below is bounded by what the segment says it is, inside the copy. */
 	len = (size_t)h->segment_size;
 
-	if (h->n_layers != VIGIL_NLAYERS || h->n_hist != VIGIL_HIST_BUCKETS ||
+	if (h->n_layers != (v1 ? VIGIL_V1_NLAYERS : VIGIL_NLAYERS) || h->n_hist != VIGIL_HIST_BUCKETS ||
 	    h->n_tl_bins != VIGIL_TL_BINS || h->n_flayers != VIGIL_NFLAYERS)
 		return seg_fail(why, "bad geometry", -EBADMSG);
 	if (h->n_ops == 0 || h->n_shards == 0 || h->n_shards > SEG_MAX_SHARDS)
 		return seg_fail(why, "bad geometry", -EBADMSG);
-	uint64_t shard_need = vigil_shard_ext_offset(h->n_ops) + (v2 ? sizeof(struct vigil_shard_ext) : 0);
+	uint64_t ops_off = vigil_seg_ops_offset(h);
+	uint64_t shard_need = ops_off + (uint64_t)h->n_ops * sizeof(struct vigil_op_counters) +
+	                      (v2 ? sizeof(struct vigil_shard_ext) : 0);
 	if (h->shard_size % 8 != 0 || h->shard_size < shard_need)
 		return seg_fail(why, "bad shard size", -EBADMSG);
 	if (!seg_area_ok(h->shards_offset, h->n_shards, h->shard_size, len) ||
@@ -147,6 +151,16 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	    h->ident_offset < h->header_size ||
 	    (h->ident_offset < shards_end && h->ident_offset + h->ident_size > h->shards_offset))
 		return seg_fail(why, "identity out of bounds", -EBADMSG);
+	/* Version 2's accelerator region: anywhere after the header, inside the segment. */
+	if (!v1 && (h->accel_size < sizeof(struct vigil_accel) ||
+	            !seg_area_ok(h->accel_offset, 1, h->accel_size, len) ||
+	            h->accel_offset < h->header_size))
+		return seg_fail(why, "accelerator region out of bounds", -EBADMSG);
+	if (!v1 && (h->n_kernels > SEG_MAX_FILES || h->kernel_size % 8 != 0 ||
+	            h->kernel_size < sizeof(struct vigil_kernel) ||
+	            !seg_area_ok(h->kernels_offset, h->n_kernels, h->kernel_size, len) ||
+	            h->kernels_offset < h->header_size))
+		return seg_fail(why, "kernel table out of bounds", -EBADMSG);
 	if (h->clock.source != VIGIL_CLOCK_NS && h->clock.source != VIGIL_CLOCK_TSC)
 		return seg_fail(why, "bad clock source", -EBADMSG);
 	if (h->state == VIGIL_STATE_INIT)
@@ -166,6 +180,8 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	v->id = id;
 	v->n_ops = h->n_ops < VIGIL_NOPS ? h->n_ops : VIGIL_NOPS;
 	v->has_ext = v2;
+	v->n_layers = h->n_layers;
+	v->ops_offset = (uint32_t)ops_off;
 	v->tick_seconds = seg_tick_seconds(&h->clock, reader_tick_seconds);
 	return 0;
 }
@@ -177,10 +193,39 @@ const struct vigil_shard *vigil_seg_shard(const struct vigil_seg_view *v, uint32
 	return (const void *)(v->base + v->hdr->shards_offset + (uint64_t)i * v->hdr->shard_size);
 }
 
+uint64_t vigil_seg_ops_offset(const struct vigil_seg_header *h)
+{
+	return offsetof(struct vigil_shard, timeline) +
+	       (uint64_t)h->n_tl_bins * h->n_layers * sizeof(struct vigil_tl_bin);
+}
+
 const struct vigil_op_counters *vigil_seg_ops(const struct vigil_seg_view *v, uint32_t shard)
 {
 	const struct vigil_shard *s = vigil_seg_shard(v, shard);
-	return s ? s->ops : NULL;
+	return s ? (const void *)((const unsigned char *)s + v->ops_offset) : NULL;
+}
+
+const struct vigil_tl_bin *vigil_seg_tl_row(const struct vigil_seg_view *v, uint32_t shard, uint32_t bin)
+{
+	const struct vigil_shard *s = vigil_seg_shard(v, shard);
+	if (!s || bin >= VIGIL_TL_BINS)
+		return NULL;
+	return (const struct vigil_tl_bin *)((const unsigned char *)s + offsetof(struct vigil_shard, timeline)) +
+	       (size_t)bin * v->n_layers;
+}
+
+const struct vigil_accel *vigil_seg_accel(const struct vigil_seg_view *v)
+{
+	if (!v->hdr || v->hdr->version == VIGIL_SEG_VERSION_V1)
+		return NULL;
+	return (const void *)(v->base + v->hdr->accel_offset);
+}
+
+const struct vigil_kernel *vigil_seg_kernel(const struct vigil_seg_view *v, uint32_t i)
+{
+	if (!v->hdr || v->hdr->version == VIGIL_SEG_VERSION_V1 || i >= v->hdr->n_kernels)
+		return NULL;
+	return (const void *)(v->base + v->hdr->kernels_offset + (uint64_t)i * v->hdr->kernel_size);
 }
 
 const struct vigil_shard_ext *vigil_seg_shard_ext(const struct vigil_seg_view *v, uint32_t i)

@@ -12,18 +12,23 @@
 #include "vigil/segment.h"
 #include "check.h"
 
-_Static_assert(sizeof(struct vigil_seg_header) == 232, "header size");
+_Static_assert(sizeof(struct vigil_seg_header) == 264, "header size");
 _Static_assert(sizeof(struct vigil_seg_clock) == 56, "clock size");
 _Static_assert(sizeof(struct vigil_seg_identity) == 1544, "identity size");
 _Static_assert(sizeof(struct vigil_op_counters) == 288, "op counters size");
 _Static_assert(sizeof(struct vigil_tl_bin) == 32, "timeline bin size");
-_Static_assert(sizeof(struct vigil_shard) == 8256, "shard header size");
+_Static_assert(sizeof(struct vigil_shard) == 10304, "shard header size");
 _Static_assert(offsetof(struct vigil_shard, ops) == sizeof(struct vigil_shard), "ops follow the shard header");
 _Static_assert(sizeof(struct vigil_file_counters) == 96, "file counters size");
 _Static_assert(sizeof(struct vigil_file_ext) == 32, "file ext size (v2)");
 _Static_assert(sizeof(struct vigil_shard_ext) == 64, "shard ext size (v2)");
 _Static_assert(sizeof(struct vigil_file) == 672, "file record size (v2)");
 _Static_assert(VIGIL_FILE_V1_SIZE == 576, "a version 1 record ends where ext begins");
+_Static_assert(VIGIL_V1_HEADER_SIZE == 232, "a version-1 header ends where version 2 adds fields");
+_Static_assert(sizeof(struct vigil_accel_kind) == 64, "accelerator kind size");
+_Static_assert(sizeof(struct vigil_queue_rec) == 32, "queue record size");
+_Static_assert(sizeof(struct vigil_accel) == 1536, "accelerator region size");
+_Static_assert(sizeof(struct vigil_kernel) == 112, "kernel record size");
 _Static_assert(VIGIL_IDENT_OFFSET + sizeof(struct vigil_seg_identity) <= VIGIL_HEADER_AREA, "identity in header area");
 _Static_assert(sizeof(struct vigil_seg_header) <= VIGIL_IDENT_OFFSET, "header before identity");
 _Static_assert(VIGIL_SHARD_SIZE % 64 == 0, "shards are cache-line multiples");
@@ -131,6 +136,15 @@ static const struct field fields[] = {
 	{ "vigil_seg_header", "early_calls", offsetof(struct vigil_seg_header, early_calls), 168 },
 	{ "vigil_seg_header", "reader_mark", offsetof(struct vigil_seg_header, reader_mark), 176 },
 	{ "vigil_seg_header", "reserved", offsetof(struct vigil_seg_header, reserved), 184 },
+	{ "vigil_seg_header", "accel_offset", offsetof(struct vigil_seg_header, accel_offset), 232 },
+	{ "vigil_seg_header", "accel_size", offsetof(struct vigil_seg_header, accel_size), 240 },
+	{ "vigil_seg_header", "n_kernels", offsetof(struct vigil_seg_header, n_kernels), 244 },
+	{ "vigil_seg_header", "kernels_offset", offsetof(struct vigil_seg_header, kernels_offset), 248 },
+	{ "vigil_seg_header", "kernel_size", offsetof(struct vigil_seg_header, kernel_size), 256 },
+	{ "vigil_accel", "dropped", offsetof(struct vigil_accel, dropped), 24 },
+	{ "vigil_accel", "kind", offsetof(struct vigil_accel, kind), 64 },
+	{ "vigil_accel", "queue", offsetof(struct vigil_accel, queue), 512 },
+	{ "vigil_kernel", "name", offsetof(struct vigil_kernel, name), 48 },
 };
 
 int main(void)
@@ -145,19 +159,26 @@ int main(void)
 	CHECK_STR(VIGIL_SEG_MAGIC, "VIGILSEG");
 	CHECK_U64(VIGIL_SEG_VERSION, 2);
 	CHECK_U64(VIGIL_SEG_VERSION_MIN, 1);
+	CHECK_U64(VIGIL_SEG_VERSION_V1, 1);
 	CHECK_U64(VIGIL_HIST_BUCKETS, 32);
 	CHECK_U64(VIGIL_TL_BINS, 64);
-	CHECK_U64(VIGIL_NLAYERS, 4);
+	CHECK_U64(VIGIL_NLAYERS, 5);
+	CHECK_U64(VIGIL_LAYER_OPENCL, 4);
+	CHECK_U64(VIGIL_NXFER, 7);
+	CHECK_U64(VIGIL_KERNELS, 128);
+	CHECK_U64(VIGIL_QUEUES, 32);
 	CHECK_U64(VIGIL_NFLAYERS, 3);
 	CHECK_U64(VIGIL_IDENT_OFFSET, 1024);
 	CHECK_U64(VIGIL_FILES_OFFSET, 4096);
 	CHECK_U64(VIGIL_SHARDS_OFFSET, 348160); /* 4096 + 512 * 672, page aligned */
-	CHECK_U64(VIGIL_SHARD_SIZE, (8256 + VIGIL_NOPS * 288 + 64 + 63) / 64 * 64);
-	CHECK_U64(vigil_shard_ext_offset(VIGIL_NOPS), 8256 + VIGIL_NOPS * 288); /* v2: after the writer's ops */
-	/* This build's geometry, exactly (docs/SEGMENT.md): 153 ops since buffer_refill..utime. */
-	CHECK_U64(VIGIL_NOPS, 153);
-	CHECK_U64(VIGIL_SHARD_SIZE, 52416);   /* 8256 + 153 * 288 + 64 = 52384, rounded up to 64 */
-	CHECK_U64(VIGIL_SEGMENT_SIZE, 1187840); /* 348160 + 16 * 52416, rounded up to 4096 */
+	CHECK_U64(VIGIL_SHARD_SIZE, (10304 + VIGIL_NOPS * 288 + 64 + 63) / 64 * 64);
+	CHECK_U64(vigil_shard_ext_offset(VIGIL_NOPS), 10304 + VIGIL_NOPS * 288); /* v2: after the writer's ops */
+	/* This build's geometry, exactly (docs/SEGMENT.md): 191 ops since the OpenCL layer (clEnqueueReadBuffer..clReleaseMemObject). */
+	CHECK_U64(VIGIL_NOPS, 191);
+	CHECK_U64(VIGIL_SHARD_SIZE, 65408);   /* 10304 + 191 * 288 + 64 = 65376, rounded up to 64 */
+	CHECK_U64(VIGIL_ACCEL_OFFSET, 1396736); /* 348160 + 16 * 65408, rounded up to 4096 */
+	CHECK_U64(VIGIL_KERNELS_OFFSET, 1398272); /* + 1536 */
+	CHECK_U64(VIGIL_SEGMENT_SIZE, 1413120); /* + 128 * 112, rounded up to 4096 */
 	/* The append-only operation list: existing positions never move. */
 	CHECK_U64(VIGIL_OP_OPEN, 0);
 	CHECK_U64(VIGIL_OP_WRITE, 3);
@@ -173,6 +194,8 @@ int main(void)
 	CHECK_U64(VIGIL_OP_TEE, 138);
 	CHECK_U64(VIGIL_OP_BUFFER_REFILL, 139);
 	CHECK_U64(VIGIL_OP_UTIME, 152);
+	CHECK_U64(VIGIL_OP_CL_READ_BUFFER, 153);
+	CHECK_U64(VIGIL_OP_CL_RELEASE_MEM, 190);
 	/* Histogram buckets: 0 -> 0, [2^(i-1), 2^i) -> i, >= 2^30 -> 31. */
 	CHECK_U64(vigil_hist_bucket(0), 0);
 	CHECK_U64(vigil_hist_bucket(1), 1);
