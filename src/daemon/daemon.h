@@ -113,6 +113,8 @@ struct vd_proc {
 	double tick_seconds;
 	/* validated geometry (never re-read from the live header) */
 	uint32_t n_ops, n_shards, shard_size, ident_size;
+	uint32_t ops_offset;          /* of ops[] in a shard: from the geometry (version 1 or 2) */
+	uint32_t version;             /* the segment's format version */
 	uint64_t shards_offset, ident_offset;
 	uint64_t hdr_changes;
 	uint64_t *shard_changes;     /* n_shards */

@@ -50,10 +50,10 @@ static int sample_scratch_fit(size_t len)
 	return 0;
 }
 
-static void sample_load_op(struct vd_raw *r, const unsigned char *shard, uint32_t op)
+static void sample_load_op(struct vd_raw *r, const unsigned char *shard, uint32_t ops_offset, uint32_t op)
 {
 	/* Layout of struct vigil_op_counters; copied, the source may be unaligned. */
-	memcpy(r, shard + offsetof(struct vigil_shard, ops) + (size_t)op * sizeof(struct vigil_op_counters),
+	memcpy(r, shard + ops_offset + (size_t)op * sizeof(struct vigil_op_counters),
 	       sizeof *r);
 }
 
@@ -131,7 +131,7 @@ static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char 
 static void sample_shard_delta(struct vd_proc *p, uint32_t i, const unsigned char *shard)
 {
 	uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
-	sample_ops_delta(p, i, shard + offsetof(struct vigil_shard, ops), 0, nops, false, true);
+	sample_ops_delta(p, i, shard + p->ops_offset, 0, nops, false, true);
 }
 
 /* The shard's op map from its head (reserved words; see segment.h). */
@@ -377,6 +377,8 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 	p->n_shards = h->n_shards;
 	p->shard_size = h->shard_size;
 	p->shards_offset = h->shards_offset;
+	p->ops_offset = v->ops_offset;
+	p->version = h->version;
 	p->hdr_changes = h->header_changes;
 	if (!p->shard_changes) {
 		p->shard_changes = calloc(p->n_shards, sizeof *p->shard_changes);
@@ -424,7 +426,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 				continue;
 			for (uint32_t op = 0; op < nops; op++) {
 				struct vd_raw r;
-				sample_load_op(&r, sh, op);
+				sample_load_op(&r, sh, p->ops_offset, op);
 				p->shard_copy[i][op] = r;
 				sum[op].calls += r.calls; sum[op].errors += r.errors;
 				sum[op].bytes += r.bytes; sum[op].ticks += r.ticks;
@@ -492,7 +494,7 @@ static int sample_read_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t 
 		sp->buf = nb;
 		sp->cap = want;
 	}
-	uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size + offsetof(struct vigil_shard, ops) +
+	uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size + p->ops_offset +
 	               (uint64_t)lo * sizeof(struct vigil_op_counters);
 	if (pread(p->fd, sp->buf, want, (off_t)off) != (ssize_t)want)
 		return VD_REJ_TRUNCATED + 1;
@@ -567,7 +569,8 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 			return VD_REJ_READ + 1;
 		if ((size_t)r < sizeof h)
 			return VD_REJ_TRUNCATED + 1;
-		if (memcmp(h.magic, VIGIL_SEG_MAGIC, 8) || h.version < VIGIL_SEG_VERSION_MIN || h.version > VIGIL_SEG_VERSION) {
+		if (memcmp(h.magic, VIGIL_SEG_MAGIC, 8) || h.version < VIGIL_SEG_VERSION_MIN || h.version > VIGIL_SEG_VERSION ||
+		    (p->version && h.version != p->version)) {
 			*why = "header rewritten";
 			return VD_REJ_FORMAT + 1;
 		}

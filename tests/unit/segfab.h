@@ -20,11 +20,20 @@ struct fab {
 	struct vigil_seg_identity *id;
 };
 
+#define FAB_KERNELS 4  /* kernel records of a fabricated version-2 segment */
+/* Where a shard's ops start: after a 5-layer timeline (version 2) or a 4-layer one (version 1). */
+#define FAB_V1_OPS_OFFSET (offsetof(struct vigil_shard, timeline) + VIGIL_TL_BINS * 4 * sizeof(struct vigil_tl_bin))
+static inline size_t fab_ops_offset(uint32_t version)
+{
+	return version >= 2 ? sizeof(struct vigil_shard) : FAB_V1_OPS_OFFSET;
+}
+
 /* Version 2 shards end with struct vigil_shard_ext; version 1 shards do not. */
 static inline uint32_t fab_shard_size_v(uint32_t n_ops, uint32_t version)
 {
 	size_t ext = version >= 2 ? sizeof(struct vigil_shard_ext) : 0;
-	return (uint32_t)((vigil_shard_ext_offset(n_ops) + ext + 63) & ~(size_t)63);
+	return (uint32_t)((fab_ops_offset(version) + (size_t)n_ops * sizeof(struct vigil_op_counters) + ext + 63) &
+	                  ~(size_t)63);
 }
 
 static inline uint32_t fab_shard_size(uint32_t n_ops)
@@ -45,6 +54,10 @@ static inline struct fab fab_new_v(uint32_t n_ops, uint32_t n_shards, uint32_t n
 	uint64_t shards_off = (files_off + (uint64_t)n_files * fab_file_size_v(version) + 63) & ~63ull;
 	uint32_t ss = fab_shard_size_v(n_ops, version);
 	f.len = (size_t)(shards_off + (uint64_t)n_shards * ss);
+	/* version 2: the accelerator region and a small kernel table after the shards */
+	uint64_t accel_off = (f.len + 63) & ~63ull, kernels_off = accel_off + sizeof(struct vigil_accel);
+	if (version >= 2)
+		f.len = (size_t)(kernels_off + FAB_KERNELS * sizeof(struct vigil_kernel));
 	f.buf = aligned_alloc(64, (f.len + 63) & ~(size_t)63);
 	memset(f.buf, 0, f.len);
 	f.h = (struct vigil_seg_header *)f.buf;
@@ -58,6 +71,15 @@ static inline struct fab fab_new_v(uint32_t n_ops, uint32_t n_shards, uint32_t n
 	f.h->n_shards = n_shards;
 	f.h->shard_size = ss;
 	f.h->shards_offset = shards_off;
+	if (version >= 2) {
+		f.h->accel_offset = accel_off;
+		f.h->n_kernels = FAB_KERNELS;
+		f.h->kernels_offset = kernels_off;
+	} else {
+		f.h->header_size = VIGIL_V1_HEADER_SIZE;
+		f.h->n_layers = VIGIL_V1_NLAYERS;
+		memset((char *)f.h + VIGIL_V1_HEADER_SIZE, 0, sizeof(struct vigil_seg_header) - VIGIL_V1_HEADER_SIZE);
+	}
 	f.h->n_files = n_files;
 	f.h->files_offset = files_off;
 	f.h->clock.source = VIGIL_CLOCK_NS;
@@ -97,7 +119,8 @@ static inline struct vigil_shard *fab_shard(struct fab *f, uint32_t s)
 static inline void fab_op(struct fab *f, uint32_t shard, int op, uint64_t calls, uint64_t bytes,
                           uint64_t ticks, uint64_t req_size)
 {
-	struct vigil_op_counters *c = &fab_shard(f, shard)->ops[op];
+	struct vigil_op_counters *c = (struct vigil_op_counters *)((unsigned char *)fab_shard(f, shard) +
+	                                                           fab_ops_offset(f->h->version)) + op;
 	c->calls += calls;
 	c->bytes += bytes;
 	c->ticks += ticks;
@@ -114,6 +137,17 @@ static inline struct vigil_file *fab_file(struct fab *f, uint32_t i, int kind, c
 		r->path_len = (uint32_t)strlen(path);
 	}
 	return r;
+}
+
+/* A version-1 segment (4 layers, no extensions, no accelerator region) and counting into it. */
+static inline struct fab fab_new_v1(uint32_t n_ops, uint32_t n_shards, uint32_t n_files)
+{
+	return fab_new_v(n_ops, n_shards, n_files, 1);
+}
+
+static inline void fab_op_v1(struct fab *f, uint32_t shard, int op, uint64_t calls, uint64_t bytes)
+{
+	fab_op(f, shard, op, calls, bytes, 0, 0);
 }
 
 static inline void fab_free(struct fab *f)

@@ -79,7 +79,7 @@ static const struct field fields[] = {
 	{ "vigil_shard", "reserved0", offsetof(struct vigil_shard, reserved0), 20 },
 	{ "vigil_shard", "reserved", offsetof(struct vigil_shard, reserved), 24 },
 	{ "vigil_shard", "timeline", offsetof(struct vigil_shard, timeline), 64 },
-	{ "vigil_shard", "ops", offsetof(struct vigil_shard, ops), 8256 },
+	{ "vigil_shard", "ops", offsetof(struct vigil_shard, ops), 10304 },
 	{ "vigil_file_counters", "reads", offsetof(struct vigil_file_counters, reads), 0 },
 	{ "vigil_file_counters", "writes", offsetof(struct vigil_file_counters, writes), 8 },
 	{ "vigil_file_counters", "bytes_read", offsetof(struct vigil_file_counters, bytes_read), 16 },

@@ -325,7 +325,7 @@ static void test_versions(void)
 	CHECK_INT(v.has_ext, 1);
 	CHECK(vigil_seg_file_ext(&v, 1, VIGIL_FLAYER_STDIO) == (const void *)(f.buf + 4096 + 672 + 576 + 32));
 	CHECK(vigil_seg_shard_ext(&v, 1) ==
-	      (const void *)(f.buf + f.h->shards_offset + f.h->shard_size + 8256 + (size_t)VIGIL_NOPS * 288));
+	      (const void *)(f.buf + f.h->shards_offset + f.h->shard_size + sizeof(struct vigil_shard) + (size_t)VIGIL_NOPS * 288));
 	CHECK(vigil_seg_file_ext(&v, 1, VIGIL_NFLAYERS) == NULL);
 	/* a version 2 segment needs room for the v2 parts */
 	f.h->file_size = 576;
@@ -334,12 +334,70 @@ static void test_versions(void)
 	f.h->shard_size = fab_shard_size_v(VIGIL_NOPS, 1);
 	if (f.h->shard_size < vigil_shard_ext_offset(VIGIL_NOPS) + sizeof(struct vigil_shard_ext))
 		REJECT(&f, "bad shard size", -EBADMSG);
+/* Version 1 (4 layers, no accelerator region) still reads; its ops lie after a 4-layer timeline. */
+static void test_version1(void)
+{
+	struct fab f = fab_new_v1(VIGIL_NOPS - 38, 2, 8); /* a collector of 139 ops */
+	fab_op_v1(&f, 1, VIGIL_OP_WRITE, 3, 30);
+	/* bin 2 of stdio: row stride 4 layers in version 1 */
+	(&fab_shard(&f, 1)->timeline[0][0])[2 * 4 + VIGIL_LAYER_STDIO].ops = 7;
+	struct vigil_seg_view v;
+	const char *why;
+	CHECK_INT(vigil_seg_parse(f.buf, f.len, 0, &v, &why), 0);
+	CHECK_U64(v.n_layers, 4);
+	CHECK_U64(v.n_ops, 139);
+	CHECK_U64(vigil_seg_ops(&v, 1)[VIGIL_OP_WRITE].calls, 3);
+	CHECK_U64(vigil_seg_ops(&v, 1)[VIGIL_OP_WRITE].bytes, 30);
+	CHECK_U64(vigil_seg_tl_row(&v, 1, 2)[VIGIL_LAYER_STDIO].ops, 7);
+	CHECK(vigil_seg_accel(&v) == NULL);
+	CHECK(vigil_seg_kernel(&v, 0) == NULL);
+	/* version 1 with 5 layers, or version 2 with 4, is neither */
+	f.h->n_layers = VIGIL_NLAYERS;
+	REJECT(&f, "bad geometry", -EBADMSG);
+	fab_free(&f);
+	f = good();
+	f.h->n_layers = VIGIL_V1_NLAYERS;
+	REJECT(&f, "bad geometry", -EBADMSG);
+	fab_free(&f);
+}
+
+/* Version 2's accelerator region and kernel table are bounded like the file table. */
+static void test_accel_region(void)
+{
+	struct fab f = good();
+	struct vigil_seg_view v;
+	const char *why;
+	CHECK_INT(vigil_seg_parse(f.buf, f.len, 0, &v, &why), 0);
+	CHECK(vigil_seg_accel(&v) == (const void *)(f.buf + f.h->accel_offset));
+	CHECK(vigil_seg_kernel(&v, FAB_KERNELS - 1) != NULL);
+	CHECK(vigil_seg_kernel(&v, FAB_KERNELS) == NULL);
+	f.h->accel_offset = f.len - 8;
+	REJECT(&f, "accelerator region out of bounds", -EBADMSG);
+	f.h->accel_offset = 8;
+	REJECT(&f, "accelerator region out of bounds", -EBADMSG);
+	fab_free(&f);
+	f = good();
+	f.h->accel_size = 8;
+	REJECT(&f, "accelerator region out of bounds", -EBADMSG);
+	fab_free(&f);
+	f = good();
+	f.h->n_kernels = FAB_KERNELS + 1;
+	REJECT(&f, "kernel table out of bounds", -EBADMSG);
+	f.h->n_kernels = FAB_KERNELS;
+	f.h->kernel_size = 12;
+	REJECT(&f, "kernel table out of bounds", -EBADMSG);
+	fab_free(&f);
+	f = good();
+	f.h->header_size = VIGIL_V1_HEADER_SIZE; /* a version-2 header must have its fields */
+	REJECT(&f, "bad header size", -EBADMSG);
 	fab_free(&f);
 }
 
 int main(void)
 {
 	test_versions();
+	test_version1();
+	test_accel_region();
 	test_good();
 	test_header_fields();
 	test_truncation();
