@@ -245,7 +245,7 @@ static void rt_procs(FILE *out, const struct vigil_profile *p, size_t top)
 		for (int op = 0; op < VIGIL_NOPS; op++) {
 			if (vigil_op_table[op].layer == VIGIL_LAYER_MPI)
 				mpi += q->ops[op].seconds;
-			else {
+			else if (vigil_layer_is_io(vigil_op_table[op].layer)) {
 				io += q->ops[op].seconds;
 				by += (double)q->ops[op].bytes;
 			}
@@ -328,6 +328,7 @@ void rep_text(FILE *out, const struct vigil_profile *p, const struct rep_summary
 	rt_files(out, p, s, top, s->by_time, "Top files by time");
 	rt_balance(out, p, s);
 	rt_procs(out, p, top);
+	rep_accel_text(out, p, top);
 	rt_timeline(out, p);
 }
 

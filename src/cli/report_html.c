@@ -513,7 +513,8 @@ static void rh_balance(FILE *out, const struct vigil_profile *p, const struct re
 		for (size_t i = 0; i < n; i++) {
 			const struct vigil_procstat *q = &p->procs[i];
 			for (int op = 0; op < VIGIL_NOPS; op++)
-				vals[i * 2 + (vigil_op_table[op].layer == VIGIL_LAYER_MPI)] += q->ops[op].seconds;
+				if (vigil_op_table[op].layer == VIGIL_LAYER_MPI || vigil_layer_is_io(vigil_op_table[op].layer))
+					vals[i * 2 + (vigil_op_table[op].layer == VIGIL_LAYER_MPI)] += q->ops[op].seconds;
 			snprintf(labels[i], 32, "%d", mpi ? q->rank : q->pid);
 		}
 		const char *sn[] = { "I/O", "MPI" };

@@ -119,6 +119,8 @@ void rep_table_free(struct rep_table *t);
 void rep_findings(FILE *out, const struct vigil_profile *p, int detail);
 /* Upper-case severity label: "CRITICAL", "WARNING", "INFO". */
 const char *rep_severity_label(int sev);
+/* report_accel.c: the accelerator (OpenCL) section of the terminal report; nothing without OpenCL. */
+void rep_accel_text(FILE *out, const struct vigil_profile *p, size_t top);
 
 /* report.c / report_html.c */
 void rep_text(FILE *out, const struct vigil_profile *p, const struct rep_summary *s, size_t top);

@@ -134,7 +134,7 @@ static void sum_sizes(FILE *out, const struct vigil_profile *p)
 	for (int o = 0; o < VIGIL_NOPS; o++) {
 		const struct vigil_op_info *inf = &vigil_op_table[o];
 		if (inf->cls != VIGIL_CLASS_DATA || inf->dir == VIGIL_DIR_NONE ||
-		    inf->layer == VIGIL_LAYER_MPI)
+		    !vigil_layer_is_io(inf->layer))
 			continue;
 		int d = inf->dir == VIGIL_DIR_READ ? 0 : 1;
 		for (int k = 0; k < 5; k++)

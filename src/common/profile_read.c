@@ -692,6 +692,79 @@ static int pr_insights(struct pr_ctx *c, json_t *root, struct vigil_insights *in
 		}
 	}
 	in->judged = 1;
+/* The optional `accelerator` section (OpenCL): docs/PROFILE.md. */
+static int pr_accel(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
+{
+	struct vigil_accelstat *x = &p->accel;
+	long long v;
+	int rc;
+	if (!a)
+		return 0;
+	if ((rc = pr_obj(c, a, "accelerator")) ||
+	    (rc = pr_member_int(c, a, "accelerator", "processes", 0, UINT32_MAX, &v)))
+		return rc;
+	x->processes = (uint32_t)v;
+	if ((rc = pr_member_int(c, a, "accelerator", "profiling", 0, UINT32_MAX, &v)))
+		return rc;
+	x->profiling = (uint32_t)v;
+	if ((rc = pr_member_u64(c, a, "accelerator", "dropped", &x->dropped)))
+		return rc;
+	json_t *t = json_object_get(a, "transfers");
+	if ((rc = pr_obj(c, t, "accelerator.transfers")))
+		return rc;
+	for (int k = 0; k < VIGIL_NXFER; k++) {
+		char w[96];
+		snprintf(w, sizeof(w), "accelerator.transfers.%s", vigil_xfer_names[k]);
+		json_t *o = json_object_get(t, vigil_xfer_names[k]);
+		struct vigil_xferstat *s = &x->kind[k];
+		if ((rc = pr_obj(c, o, w)) ||
+		    (rc = pr_member_u64(c, o, w, "commands", &s->commands)) ||
+		    (rc = pr_member_u64(c, o, w, k == VIGIL_XFER_KERNEL ? "work_items" : "bytes", &s->bytes)) ||
+		    (rc = pr_member_u64(c, o, w, "small", &s->small)) ||
+		    (rc = pr_member_u64(c, o, w, "timed", &s->timed)) ||
+		    (rc = pr_member_double(c, o, w, "device_seconds", &s->device_seconds)))
+			return rc;
+	}
+	json_t *ks = json_object_get(a, "kernels");
+	if ((rc = pr_arr(c, ks, "accelerator.kernels")))
+		return rc;
+	for (size_t i = 0; i < json_array_size(ks); i++) {
+		json_t *o = json_array_get(ks, i);
+		char w[64];
+		snprintf(w, sizeof(w), "accelerator.kernels[%zu]", i);
+		struct vigil_kernstat k = { 0 };
+		if ((rc = pr_obj(c, o, w)) || (rc = pr_member_str(c, o, w, "name", &k.name)) ||
+		    (rc = pr_member_u64(c, o, w, "launches", &k.launches)) ||
+		    (rc = pr_member_u64(c, o, w, "work_items", &k.work_items)) ||
+		    (rc = pr_member_u64(c, o, w, "timed", &k.timed)) ||
+		    (rc = pr_member_u64(c, o, w, "errors", &k.errors)) ||
+		    (rc = pr_member_double(c, o, w, "device_seconds", &k.device_seconds)) ||
+		    (rc = vigil_accel_add_kernel(x, &k))) {
+			free(k.name);
+			return rc;
+		}
+		free(k.name);
+	}
+	json_t *qs = json_object_get(a, "queues");
+	if ((rc = pr_arr(c, qs, "accelerator.queues")))
+		return rc;
+	if ((rc = pr_alloc((void **)&x->queues, json_array_size(qs), sizeof(*x->queues))))
+		return rc;
+	x->queues_cap = json_array_size(qs);
+	for (size_t i = 0; i < json_array_size(qs); i++) {
+		json_t *o = json_array_get(qs, i);
+		char w[64];
+		snprintf(w, sizeof(w), "accelerator.queues[%zu]", i);
+		struct vigil_queuestat *q = &x->queues[x->nqueues++];
+		if ((rc = pr_obj(c, o, w)) || (rc = pr_member_int(c, o, w, "pid", INT32_MIN, INT32_MAX, &v)))
+			return rc;
+		q->pid = (int32_t)v;
+		if ((rc = pr_member_u64(c, o, w, "id", &q->id)) ||
+		    (rc = pr_member_u64(c, o, w, "commands", &q->commands)) ||
+		    (rc = pr_member_double(c, o, w, "busy_seconds", &q->busy_seconds)) ||
+		    (rc = pr_member_double(c, o, w, "device_seconds", &q->device_seconds)))
+			return rc;
+	}
 	return 0;
 }
 
@@ -753,7 +826,8 @@ int vigil_profile_load_buffer(const char *buf, size_t len, const char *name,
 	    (rc = pr_processes(&c, json_object_get(root, "processes"), p)) ||
 	    (rc = pr_flags(&c, json_object_get(root, "flags"), p)) ||
 	    (rc = pr_mpi(&c, json_object_get(root, "mpi"))) ||
-	    (rc = pr_insights(&c, root, &p->insights)))
+	    (rc = pr_insights(&c, root, &p->insights)) ||
+	    (rc = pr_accel(&c, json_object_get(root, "accelerator"), p)))
 		goto out;
 	if (json_is_object(json_object_get(root, "classes")) == 0 && json_object_get(root, "classes")) {
 		rc = pr_fail(&c, "classes is not an object");

@@ -95,6 +95,8 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 			mpi_s += t->seconds;
 			continue;
 		}
+		if (!vigil_layer_is_io(oi->layer))
+			continue; /* OpenCL is never I/O */
 		ops += t->calls;
 		io_s += t->seconds;
 		if (oi->cls == VIGIL_CLASS_META)
@@ -266,6 +268,8 @@ static json_t *api_processes(const struct vd_job *j, bool details)
 				mpi_s += s;
 				continue;
 			}
+			if (!vigil_layer_is_io(oi->layer))
+				continue; /* OpenCL is never I/O */
 			ops += c->calls;
 			io_s += s;
 			if (oi->dir == VIGIL_DIR_READ)

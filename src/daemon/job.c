@@ -277,6 +277,8 @@ void vd_history_tick(double now)
 				h->mpi_seconds += ds;
 				continue;
 			}
+			if (!vigil_layer_is_io(oi->layer))
+				continue; /* OpenCL is never I/O */
 			h->ops_class[oi->cls] += dc;
 			h->io_seconds += ds;
 			if (oi->dir == VIGIL_DIR_READ)

@@ -93,23 +93,30 @@ static void prom_tot_value(struct prom_ctx *c, const struct vd_tot *t, int field
 	}
 }
 
+/* Which families a layer's ops go to: I/O (never OpenCL), MPI calls, OpenCL calls. */
+enum { PROM_IO, PROM_MPI, PROM_OPENCL };
+static int prom_group(int layer)
+{
+	return layer == VIGIL_LAYER_MPI ? PROM_MPI : layer == VIGIL_LAYER_OPENCL ? PROM_OPENCL : PROM_IO;
+}
+
 static bool prom_io_layer(int layer)
 {
-	return layer != VIGIL_LAYER_MPI;
+	return prom_group(layer) == PROM_IO;
 }
 
 /* One per-job family over all jobs and ops of the right layers. */
-static void prom_job_family(struct prom_ctx *c, const char *name, const char *help, bool mpi, int field)
+static void prom_job_family(struct prom_ctx *c, const char *name, const char *help, int group, int field)
 {
 	prom_family(c, name, "counter", help);
 	for (struct vd_job *j = vd.jobs; j; j = j->next)
 		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 			const struct vigil_op_info *oi = &vigil_op_table[op];
-			if (prom_io_layer(oi->layer) == mpi || !j->tot[op].calls)
+			if (prom_group(oi->layer) != group || !j->tot[op].calls)
 				continue;
 			vd_buf_printf(c->b, "%s{", name);
 			prom_job_labels(c, j);
-			if (mpi)
+			if (group != PROM_IO)
 				vd_buf_printf(c->b, ",call=\"%s\"}", oi->name);
 			else
 				vd_buf_printf(c->b, ",layer=\"%s\",op=\"%s\"}", vigil_layer_names[oi->layer], oi->name);
@@ -118,14 +125,14 @@ static void prom_job_family(struct prom_ctx *c, const char *name, const char *he
 }
 
 static void prom_node_family(struct prom_ctx *c, const struct vd_tot *node, const char *name,
-                             const char *help, bool mpi, int field)
+                             const char *help, int group, int field)
 {
 	prom_family(c, name, "counter", help);
 	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 		const struct vigil_op_info *oi = &vigil_op_table[op];
-		if (prom_io_layer(oi->layer) == mpi || !node[op].calls)
+		if (prom_group(oi->layer) != group || !node[op].calls)
 			continue;
-		if (mpi)
+		if (group != PROM_IO)
 			vd_buf_printf(c->b, "%s{call=\"%s\"}", name, oi->name);
 		else
 			vd_buf_printf(c->b, "%s{layer=\"%s\",op=\"%s\"}", name, vigil_layer_names[oi->layer], oi->name);
@@ -277,22 +284,29 @@ void vd_prom_render(struct vd_buf *b, bool openmetrics, bool anonymous)
 {
 	struct prom_ctx c = { .b = b, .om = openmetrics, .anon = anonymous };
 	static struct vd_tot node[VIGIL_NOPS];
-	prom_job_family(&c, "vigil_io_operations_total", "I/O operations of a job, by layer and operation.", false, F_CALLS);
-	prom_job_family(&c, "vigil_io_errors_total", "I/O operations of a job that failed.", false, F_ERRORS);
-	prom_job_family(&c, "vigil_io_bytes_total", "Bytes a job's I/O operations transferred.", false, F_BYTES);
-	prom_job_family(&c, "vigil_io_seconds_total", "Time a job spent inside I/O operations.", false, F_SECONDS);
+	prom_job_family(&c, "vigil_io_operations_total", "I/O operations of a job, by layer and operation.", PROM_IO, F_CALLS);
+	prom_job_family(&c, "vigil_io_errors_total", "I/O operations of a job that failed.", PROM_IO, F_ERRORS);
+	prom_job_family(&c, "vigil_io_bytes_total", "Bytes a job's I/O operations transferred.", PROM_IO, F_BYTES);
+	prom_job_family(&c, "vigil_io_seconds_total", "Time a job spent inside I/O operations.", PROM_IO, F_SECONDS);
 	prom_histograms(&c);
-	prom_job_family(&c, "vigil_mpi_calls_total", "MPI calls of a job.", true, F_CALLS);
-	prom_job_family(&c, "vigil_mpi_bytes_total", "Bytes of a job's MPI calls (sent, or posted receive size).", true, F_BYTES);
-	prom_job_family(&c, "vigil_mpi_seconds_total", "Time a job spent inside MPI calls.", true, F_SECONDS);
+	prom_job_family(&c, "vigil_mpi_calls_total", "MPI calls of a job.", PROM_MPI, F_CALLS);
+	prom_job_family(&c, "vigil_mpi_bytes_total", "Bytes of a job's MPI calls (sent, or posted receive size).", PROM_MPI, F_BYTES);
+	prom_job_family(&c, "vigil_mpi_seconds_total", "Time a job spent inside MPI calls.", PROM_MPI, F_SECONDS);
+	prom_job_family(&c, "vigil_opencl_calls_total", "OpenCL calls of a job (the loader layer), by call.", PROM_OPENCL, F_CALLS);
+	prom_job_family(&c, "vigil_opencl_errors_total", "OpenCL calls of a job that failed.", PROM_OPENCL, F_ERRORS);
+	prom_job_family(&c, "vigil_opencl_bytes_total", "Bytes of a job's OpenCL calls: transfers, fills, mapped bytes, implicit copies (the call says which).", PROM_OPENCL, F_BYTES);
+	prom_job_family(&c, "vigil_opencl_seconds_total", "Host time a job spent blocked in OpenCL calls (waits, blocking transfers, builds).", PROM_OPENCL, F_SECONDS);
 	prom_jobs(&c);
 	vd_node_totals(node);
-	prom_node_family(&c, node, "vigil_node_io_operations_total", "I/O operations on this node since counting began (survives vigild restarts).", false, F_CALLS);
-	prom_node_family(&c, node, "vigil_node_io_bytes_total", "Bytes of I/O on this node since counting began.", false, F_BYTES);
-	prom_node_family(&c, node, "vigil_node_io_seconds_total", "Time in I/O operations on this node since counting began.", false, F_SECONDS);
-	prom_node_family(&c, node, "vigil_node_mpi_calls_total", "MPI calls on this node since counting began.", true, F_CALLS);
-	prom_node_family(&c, node, "vigil_node_mpi_bytes_total", "Bytes of MPI calls on this node since counting began.", true, F_BYTES);
-	prom_node_family(&c, node, "vigil_node_mpi_seconds_total", "Time in MPI calls on this node since counting began.", true, F_SECONDS);
+	prom_node_family(&c, node, "vigil_node_io_operations_total", "I/O operations on this node since counting began (survives vigild restarts).", PROM_IO, F_CALLS);
+	prom_node_family(&c, node, "vigil_node_io_bytes_total", "Bytes of I/O on this node since counting began.", PROM_IO, F_BYTES);
+	prom_node_family(&c, node, "vigil_node_io_seconds_total", "Time in I/O operations on this node since counting began.", PROM_IO, F_SECONDS);
+	prom_node_family(&c, node, "vigil_node_mpi_calls_total", "MPI calls on this node since counting began.", PROM_MPI, F_CALLS);
+	prom_node_family(&c, node, "vigil_node_mpi_bytes_total", "Bytes of MPI calls on this node since counting began.", PROM_MPI, F_BYTES);
+	prom_node_family(&c, node, "vigil_node_mpi_seconds_total", "Time in MPI calls on this node since counting began.", PROM_MPI, F_SECONDS);
+	prom_node_family(&c, node, "vigil_node_opencl_calls_total", "OpenCL calls on this node since counting began.", PROM_OPENCL, F_CALLS);
+	prom_node_family(&c, node, "vigil_node_opencl_bytes_total", "Bytes of OpenCL transfers on this node since counting began (by call).", PROM_OPENCL, F_BYTES);
+	prom_node_family(&c, node, "vigil_node_opencl_seconds_total", "Host time blocked in OpenCL calls on this node since counting began.", PROM_OPENCL, F_SECONDS);
 	prom_health(&c);
 	if (openmetrics)
 		vd_buf_add(b, "# EOF\n", 6);
