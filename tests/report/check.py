@@ -225,7 +225,7 @@ def t_errors():
     check(not [n for n in os.listdir(TMP) if n.startswith("old.html.")], "-o left a temporary file")
     # unknown keys, layers and operations are accepted (later minor versions)
     with open(os.path.join(TMP, "future.json"), "w") as f:
-        f.write(mutate(lambda p: (p.update(new_section={"x": 1}), p["totals"].update(opencl={"clFinish": {}}),
+        f.write(mutate(lambda p: (p.update(new_section={"x": 1}), p["totals"].update(cuda={"cudaMemcpy": {}}),
                                   p["totals"]["posix"].update(io_uring_enter={"calls": 1}), p["flags"].append("new_flag"))))
     rc, out, err = run("report", "future.json")
     check(rc == 0 and err == "", "a profile with unknown keys was rejected: %r" % err)
