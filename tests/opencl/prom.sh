@@ -1,0 +1,27 @@
+#!/bin/sh
+# vigild's Prometheus view of an OpenCL job: vigil_opencl_* per call, exactly the profile's
+# numbers, never inside vigil_io_* or vigil_node_io_*; promtool-clean, no duplicate series.
+. "$SRC_DIR/tests/daemon/lib.sh"
+U=$(id -un)
+export POCL_DEVICES=basic POCL_CACHE_DIR="$T/pocl-cache"
+unset OPENCL_LAYERS VIGIL_OPENCL_PROFILING
+start_vigild --job-linger 30
+VIGIL_DIR="$SEG" VIGIL_JOB_ID=jobO "$VIGIL" run --quiet --profile "$T/p.json" -- "$PROG" linked plain main >/dev/null ||
+	fail "vigil run failed"
+m() { echo "vigil_opencl_$1_total{jobid=\"jobO\",user=\"$U\",call=\"$2\"}"; }
+wait_for metric_is "$(m calls clEnqueueWriteBuffer)" 1 || { scrape | grep -i opencl >&2; fail "no opencl calls"; }
+scrape >"$T/s.txt"
+promtool check metrics <"$T/s.txt" || fail "promtool"
+[ -z "$(grep -v '^#' "$T/s.txt" | sed 's/ [^ ]*$//' | sort | uniq -d)" ] || fail "duplicate series"
+# every opencl op of the profile, calls and bytes exactly
+jq -r '.totals.opencl | to_entries[] | "\(.key) \(.value.calls) \(.value.bytes)"' "$T/p.json" >"$T/expect.txt"
+[ "$(wc -l <"$T/expect.txt")" -ge 15 ] || fail "profile has too few opencl ops"
+while read -r op calls bytes; do
+	[ "$(metric "$(m calls "$op")")" = "$calls" ] || fail "$op calls: $(metric "$(m calls "$op")") != $calls"
+	[ "$(metric "$(m bytes "$op")")" = "$bytes" ] || fail "$op bytes: $(metric "$(m bytes "$op")") != $bytes"
+done <"$T/expect.txt"
+[ "$(metric "$(m bytes clEnqueueReadBuffer)")" = 9192 ] || fail "read buffer bytes"
+[ "$(metric "vigil_node_opencl_bytes_total{call=\"clEnqueueWriteBuffer\"}")" = 8192 ] || fail "node opencl bytes"
+# OpenCL is no I/O
+! grep -E '^vigil_(node_)?io_[a-z_]+\{[^}]*(layer="opencl"|op="cl[A-Z])' "$T/s.txt" || fail "opencl in vigil_io_*"
+echo "ok: opencl prometheus"
