@@ -656,6 +656,71 @@ static void rh_island(FILE *out, const struct vigil_profile *p, const struct rep
 	fputs("}}}</script>\n", out);
 }
 
+/* OpenCL: transfers by direction, kernels by device time (plots of both); nothing without OpenCL. */
+static void rh_accel(FILE *out, const struct vigil_profile *p, size_t top)
+{
+	const struct vigil_accelstat *a = &p->accel;
+	char c1[48], c2[48];
+	if (!a->processes)
+		return;
+	fprintf(out, "<section id=\"accelerator\"><h2>Accelerator (OpenCL)</h2><p class=\"muted\">Host time waiting %s, "
+	        "building programs %s; device timing %s.</p><table id=\"accel-table\" class=\"sortable\"><thead><tr>"
+	        "<th>kind</th><th>commands</th><th>bytes / work items</th><th>under 64 KiB</th><th>device time</th>"
+	        "</tr></thead><tbody>", rep_secs(c1, 48, vigil_accel_wait_seconds(p->ops)),
+	        rep_secs(c2, 48, vigil_accel_build_seconds(p->ops)), a->profiling ? "on" : "off");
+	double vals[VIGIL_NXFER] = { 0 };
+	char labels[VIGIL_NXFER][32];
+	int n = 0;
+	for (int k = 0; k < VIGIL_NXFER; k++) {
+		const struct vigil_xferstat *x = &a->kind[k];
+		if (!x->commands)
+			continue;
+		fprintf(out, "<tr><td>%s</td>", vigil_xfer_names[k]);
+		rh_td(out, (double)x->commands, rep_count(c1, 48, (double)x->commands));
+		rh_td(out, (double)x->bytes, k == VIGIL_XFER_KERNEL ? rep_count(c1, 48, (double)x->bytes)
+		                                                   : rep_bytes(c1, 48, (double)x->bytes));
+		rh_td(out, (double)x->small, rep_count(c1, 48, (double)x->small));
+		rh_td(out, x->device_seconds, rep_secs(c1, 48, x->device_seconds));
+		fputs("</tr>", out);
+		vals[n] = x->device_seconds;
+		snprintf(labels[n++], 32, "%s", vigil_xfer_names[k]);
+	}
+	fputs("</tbody></table>", out);
+	const char *sn[] = { "device time" };
+	if (n) {
+		fputs("<h3>Device time by kind</h3>", out);
+		rh_bars(out, "plot-accel-kind", n, 1, vals, sn, labels, rep_secs, "device time by kind");
+	}
+	size_t nk = a->nkernels < top ? a->nkernels : top;
+	if (nk > 20)
+		nk = 20;
+	double kv[20];
+	char kl[20][32];
+	int used[20] = { 0 };
+	for (size_t i = 0; i < nk; i++) { /* the nk kernels with the most device time, in order */
+		size_t best = 0;
+		for (size_t j = 0, b = 0; j < a->nkernels; j++) {
+			int taken = 0;
+			for (size_t u = 0; u < i; u++)
+				taken |= used[u] == (int)j + 1;
+			if (!taken && (!b || a->kernels[j].device_seconds > a->kernels[best].device_seconds))
+				best = j, b = 1;
+		}
+		used[i] = (int)best + 1;
+		kv[i] = a->kernels[best].device_seconds;
+		/* a name comes from a segment: only identifier characters reach the SVG */
+		size_t l = 0;
+		for (const char *c = a->kernels[best].name; *c && l < 31; c++, l++)
+			kl[i][l] = isalnum((unsigned char)*c) || *c == '_' ? *c : '?';
+		kl[i][l] = 0;
+	}
+	if (nk) {
+		fputs("<h3>Kernels by device time</h3>", out);
+		rh_bars(out, "plot-accel-kernels", (int)nk, 1, kv, sn, kl, rep_secs, "device time per kernel");
+	}
+	fputs("</section>\n", out);
+}
+
 void rep_html_write(FILE *out, const struct vigil_profile *p, const struct rep_summary *s, size_t top)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -679,6 +744,7 @@ void rep_html_write(FILE *out, const struct vigil_profile *p, const struct rep_s
 		fputs("<p>No files were recorded.</p>", out);
 	fputs("</section>\n", out);
 	rh_balance(out, p, s);
+	rh_accel(out, p, top);
 	rh_timeline(out, p);
 	rh_island(out, p, s);
 	fprintf(out, "<script>%s</script>\n</main></body></html>\n", rh_js);

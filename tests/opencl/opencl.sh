@@ -76,6 +76,13 @@ linked|dl)
 	expect_work p.json 1
 	expect_timed p.json 1
 	expect p.json '.accelerator.queues | length' 1
+	# the reports read the section back: text and HTML
+	"$VIGIL" report p.json > report.txt || fail "vigil report failed"
+	grep -q '^Accelerator (OpenCL: 1 process, device timing on)' report.txt || fail "no accelerator section"
+	grep -Eq '^  host -> device +5 +46\.2 KiB +5 ' report.txt || fail "host->device row: $(grep 'host ->' report.txt)"
+	grep -Eq '^  vadd +3 +3072 ' report.txt || fail "vadd row: $(grep vadd report.txt)"
+	"$VIGIL" report p.json -o report.html || fail "vigil report -o failed"
+	grep -q '<section id="accelerator">' report.html || fail "no accelerator section in HTML"
 	;;
 profile)
 	# a program that asked for profiling gets its own timings, and vigil's are exactly its sum
