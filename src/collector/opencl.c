@@ -210,14 +210,8 @@ VIGIL_EXPORT cl_int CL_API_CALL clInitLayer(cl_uint num_entries, const cl_icd_di
 	ocl_wrap_table(&ocl_disp);
 	*num_entries_ret = (cl_uint)n;
 	*layer_ret = &ocl_disp;
-	if (col.enabled) {
-		struct vigil_accel *a = col_accel_get();
-		if (a) {
-			a->layer = 1;
-			a->profiling = (uint32_t)ocl_profiling;
-			__atomic_fetch_add(&a->changes, 1, __ATOMIC_RELEASE);
-		}
-	}
+	if (col.enabled)
+		ocl_layer_ran();
 	col_debug("OpenCL: layer initialised", NULL);
 	return CL_SUCCESS;
 }

@@ -100,9 +100,33 @@ static uint64_t ocl_take(struct ocl_slot *t, unsigned n, uintptr_t key)
 
 #define OCL_ADD(var, v) __atomic_fetch_add(&(var), (v), __ATOMIC_RELAXED)
 
+/*
+ * The segment's accelerator region, marked as used by the layer.  Also in a
+ * child forked after OpenCL started (its loader never initialises again):
+ * its first counted call allocates and marks the region of its own segment.
+ */
+static struct vigil_accel *ocl_accel(void)
+{
+	struct vigil_accel *a = col.accel;
+	if (COL_LIKELY(a != NULL))
+		return a;
+	if ((a = col_accel_get()) && !a->layer) {
+		a->profiling = (uint32_t)ocl_profiling;
+		__atomic_store_n(&a->layer, 1, __ATOMIC_RELEASE);
+	}
+	return a;
+}
+
 static void ocl_changed(struct vigil_accel *a)
 {
 	__atomic_fetch_add(&a->changes, 1, __ATOMIC_RELEASE);
+}
+
+void ocl_layer_ran(void)
+{
+	struct vigil_accel *a = ocl_accel();
+	if (a)
+		ocl_changed(a);
 }
 
 /* ---- queues ------------------------------------------------------------ */
@@ -111,7 +135,7 @@ static uint32_t ocl_queue_seq;
 
 void ocl_queue_created(cl_command_queue q, cl_command_queue_properties props, uint32_t flags)
 {
-	struct vigil_accel *a = col_accel_get();
+	struct vigil_accel *a = ocl_accel();
 	uint32_t rec = 0;
 	if (a) {
 		uint32_t i = __atomic_fetch_add(&a->queues_used, 1, __ATOMIC_RELAXED) + 1;
@@ -163,7 +187,7 @@ static struct vigil_kernel *ocl_kernel_at(uint32_t i)
 /* The segment record of a kernel name (0: the table is full); creation time only. */
 static uint32_t ocl_kernel_claim(const char *name)
 {
-	struct vigil_accel *a = col_accel_get();
+	struct vigil_accel *a = ocl_accel();
 	if (!a)
 		return 0;
 	char stored[VIGIL_KERNEL_NAME];
@@ -214,7 +238,7 @@ int ocl_kernel_record(cl_kernel k)
 
 void ocl_kernel_launch(int rec, uint64_t work_items, int failed)
 {
-	struct vigil_accel *a = col_accel_get();
+	struct vigil_accel *a = ocl_accel();
 	if (!a || rec < 0 || rec >= VIGIL_KERNELS)
 		return;
 	struct vigil_kernel *k = ocl_kernel_at((uint32_t)rec);
@@ -259,8 +283,8 @@ uint64_t ocl_map_take(const void *ptr)
 
 void ocl_accel_add(int kind, uint64_t bytes)
 {
-	struct vigil_accel *a = col.accel;
-	if (COL_UNLIKELY(!a) && !(a = col_accel_get()))
+	struct vigil_accel *a = ocl_accel();
+	if (COL_UNLIKELY(!a))
 		return;
 	struct vigil_accel_kind *k = &a->kind[kind];
 	OCL_ADD(k->commands, 1);
