@@ -82,8 +82,8 @@ static unsigned api_ranks(const struct vd_job *j)
 static json_t *api_job_summary(const struct vd_job *j, long viewer)
 {
 	json_t *o = json_object();
-	uint64_t rd = 0, wr = 0, ops = 0, meta = 0, mpi_calls = 0;
-	double io_s = 0, mpi_s = 0;
+	uint64_t rd = 0, wr = 0, ops = 0, meta = 0, mpi_calls = 0, cl_calls = 0;
+	double io_s = 0, mpi_s = 0, cl_s = 0;
 	int top_t = -1; /* the operation with the most time so far, any layer */
 	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 		const struct vigil_op_info *oi = &vigil_op_table[op];
@@ -95,8 +95,11 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 			mpi_s += t->seconds;
 			continue;
 		}
-		if (!vigil_layer_is_io(oi->layer))
-			continue; /* OpenCL is never I/O */
+		if (!vigil_layer_is_io(oi->layer)) { /* OpenCL is never I/O */
+			cl_calls += t->calls;
+			cl_s += t->seconds;
+			continue;
+		}
 		ops += t->calls;
 		io_s += t->seconds;
 		if (oi->cls == VIGIL_CLASS_META)
@@ -134,6 +137,8 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	json_object_set_new(tot, "io_seconds", json_real(io_s));
 	json_object_set_new(tot, "mpi_calls", json_integer((json_int_t)mpi_calls));
 	json_object_set_new(tot, "mpi_seconds", json_real(mpi_s));
+	json_object_set_new(tot, "opencl_calls", json_integer((json_int_t)cl_calls));
+	json_object_set_new(tot, "opencl_seconds", json_real(cl_s));
 	json_object_set_new(o, "totals", tot);
 	if (top_t >= 0) {
 		json_t *t = json_object();

@@ -24,4 +24,11 @@ done <"$T/expect.txt"
 [ "$(metric "vigil_node_opencl_bytes_total{call=\"clEnqueueWriteBuffer\"}")" = 8192 ] || fail "node opencl bytes"
 # OpenCL is no I/O
 ! grep -E '^vigil_(node_)?io_[a-z_]+\{[^}]*(layer="opencl"|op="cl[A-Z])' "$T/s.txt" || fail "opencl in vigil_io_*"
+# the JSON API: OpenCL has its own totals, outside the I/O figures
+curl -sf -m 5 "http://127.0.0.1:$PORT/api/v1/jobs" | jq '.jobs[] | select(.id == "jobO")' >"$T/job.json" ||
+	fail "API jobs"
+calls=$(jq '[.totals.opencl[].calls] | add' "$T/p.json")
+[ "$(jq .totals.opencl_calls "$T/job.json")" = "$calls" ] || fail "API opencl_calls: $(jq .totals "$T/job.json") != $calls"
+io=$(jq '[.totals.posix[], .totals.stdio[] | .calls] | add' "$T/p.json")
+[ "$(jq .totals.io_operations "$T/job.json")" = "$io" ] || fail "API io_operations: $(jq .totals.io_operations "$T/job.json") != $io"
 echo "ok: opencl prometheus"
