@@ -692,6 +692,9 @@ static int pr_insights(struct pr_ctx *c, json_t *root, struct vigil_insights *in
 		}
 	}
 	in->judged = 1;
+	return 0;
+}
+
 /* The optional `accelerator` section (OpenCL): docs/PROFILE.md. */
 static int pr_accel(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 {
