@@ -185,7 +185,7 @@ static int ins_is_seek(int op)
 static int ins_is_meta(int op)
 {
 	const struct vigil_op_info *o = &vigil_op_table[op];
-	return o->cls == VIGIL_CLASS_META && o->layer != VIGIL_LAYER_MPI && !ins_is_seek(op);
+	return o->cls == VIGIL_CLASS_META && vigil_layer_is_io(o->layer) && !ins_is_seek(op);
 }
 
 static int ins_is_sync(int op)
@@ -238,13 +238,13 @@ static int ins_has_layer(const struct vigil_insight_input *in, const char *path,
 	return 0;
 }
 
-/* Per-process I/O time: I/O layers' data, metadata and sync time, nested POSIX time of MPI-IO once. */
+/* Per-process I/O time: I/O layers' data, metadata and sync time (never MPI or OpenCL), nested POSIX time of MPI-IO once. */
 static double ins_proc_io(const struct vigil_opstat *ops)
 {
 	double t = 0;
 	for (int o = 0; o < VIGIL_NOPS; o++) {
 		const struct vigil_op_info *i = &vigil_op_table[o];
-		if (i->layer == VIGIL_LAYER_MPI || i->cls == VIGIL_CLASS_OTHER || ins_is_seek(o))
+		if (!vigil_layer_is_io(i->layer) || i->cls == VIGIL_CLASS_OTHER || ins_is_seek(o))
 			continue;
 		t += ops[o].seconds;
 	}
@@ -771,7 +771,7 @@ static void ins_io_errors(struct ins_ctx *x)
 	int top = -1;
 	for (int o = 0; o < VIGIL_NOPS; o++) {
 		const struct vigil_op_info *i = &vigil_op_table[o];
-		if (i->layer == VIGIL_LAYER_MPI || !(i->cls == VIGIL_CLASS_DATA || ins_is_sync(o)))
+		if (!vigil_layer_is_io(i->layer) || !(i->cls == VIGIL_CLASS_DATA || ins_is_sync(o)))
 			continue;
 		calls += (double)ops[o].calls;
 		errs += (double)ops[o].errors;
@@ -878,7 +878,7 @@ static struct ins_rank *ins_ranks(const struct ins_ctx *x, size_t *n)
 			const struct vigil_opstat *s = &p->ops[o];
 			if (oi->cls == VIGIL_CLASS_DATA && oi->layer == VIGIL_LAYER_MPIIO)
 				r[j].io_bytes += (double)s->bytes;
-			else if (oi->cls == VIGIL_CLASS_DATA && oi->layer != VIGIL_LAYER_MPI)
+			else if (oi->cls == VIGIL_CLASS_DATA && vigil_layer_is_io(oi->layer))
 				r[j].io_bytes += (double)s->bytes * ps_share;
 			if (oi->layer == VIGIL_LAYER_MPI && o != VIGIL_OP_MPI_INIT && o != VIGIL_OP_MPI_INIT_THREAD &&
 			    o != VIGIL_OP_MPI_FINALIZE)

@@ -292,8 +292,31 @@ static void test_order_and_json(void)
 	vigil_profile_free(&j.p);
 }
 
+/* OpenCL waits and transfers are no I/O: io_dominant, io_errors and metadata rules ignore them. */
+static void test_opencl_not_io(void)
+{
+	struct job j;
+	job_init(&j, 10);
+	struct vigil_procstat *ps = job_proc(&j, -1, 10);
+	job_op(&j, ps, VIGIL_OP_CL_FINISH, 100, 0, 8.0);         /* 80 % of the process blocked in clFinish */
+	job_op(&j, ps, VIGIL_OP_CL_READ_BUFFER, 5000, 4096, 1.0); /* blocking reads */
+	j.p.ops[VIGIL_OP_CL_WRITE_BUFFER].calls = 200;
+	j.p.ops[VIGIL_OP_CL_WRITE_BUFFER].errors = 200;           /* failing enqueues are no I/O errors */
+	judge(&j, NULL);
+	CHECK(!fired(&j, VIGIL_RULE_IO_DOMINANT));
+	CHECK(!fired(&j, VIGIL_RULE_IO_ERRORS));
+	CHECK(!fired(&j, VIGIL_RULE_METADATA_HEAVY));
+	/* the same seconds in POSIX reads do fire io_dominant (the test can fail) */
+	job_op(&j, ps, VIGIL_OP_READ, 100, 4096, 8.0);
+	job_file(&j, "/data/in", VIGIL_FILE_REGULAR, VIGIL_FLAYER_POSIX)->seconds = 8.0;
+	judge(&j, NULL);
+	CHECK(fired(&j, VIGIL_RULE_IO_DOMINANT));
+	vigil_profile_free(&j.p);
+}
+
 int main(void)
 {
+	test_opencl_not_io();
 	test_conf();
 	test_small_writes();
 	test_mpi();
