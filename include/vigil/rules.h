@@ -1,7 +1,7 @@
 /*
  * rules.h - the one list of insight rules (docs/INSIGHTS.md).
  *
- * A rule names one I/O or MPI anti-pattern.  Its id is interface: profiles,
+ * A rule names one I/O, MPI or accelerator anti-pattern.  Its id is interface: profiles,
  * the API, Prometheus labels and insights.conf name rules by it.  Each line
  * of VIGIL_RULES gives the enum suffix, the id, the category, the default
  * severity, the title, the quantity the rule measures (what `value` in a
@@ -114,7 +114,20 @@ enum vigil_rule_category {
 	X(SMALL_MESSAGES, "small_messages", MPI, INFO, "Many small messages", \
 	  "share of point-to-point sends under small_bytes", \
 	  "{pct} of {count} sends are under {small} at {rate} sends per second per rank. Pack messages " \
-	  "(one per neighbour per step, derived datatypes) or use neighbourhood collectives.")
+	  "(one per neighbour per step, derived datatypes) or use neighbourhood collectives.") \
+	X(TRANSFER_BOUND, "transfer_bound", ACCELERATOR, WARNING, "Host-device transfers dominate the device", \
+	  "share of process time the device spends in transfers (OpenCL device time of copies)", \
+	  "Transfers keep the device busy {xfer} ({pct} of the process time), at least as long as the kernels " \
+	  "({kernels}). Keep data on the device between kernels, transfer once and reuse buffers, overlap " \
+	  "transfers with kernels on a second queue, or use pinned (CL_MEM_ALLOC_HOST_PTR) buffers.") \
+	X(SMALL_TRANSFERS, "small_transfers", ACCELERATOR, WARNING, "Many small host-device transfers", \
+	  "share of host-device transfers under small_bytes", \
+	  "{pct} of your {total} host-device transfers are under {small}. Batch them into one buffer and one " \
+	  "transfer per step, or map the buffer once (clEnqueueMapBuffer) and write in place.") \
+	X(HOST_WAITS, "host_waits", ACCELERATOR, WARNING, "The host waits for the device", \
+	  "share of process time blocked in OpenCL waits (clFinish, clWaitForEvents, blocking transfers)", \
+	  "The host is blocked in OpenCL waits for {secs} ({pct} of the process time). Overlap host work " \
+	  "with the device: non-blocking transfers, events instead of clFinish, and fewer synchronisation points.")
 
 /* P(RULE_ID, NAME, default, "meaning"); the first of each rule is its threshold. */
 #define VIGIL_RULE_PARAMS(P) \
@@ -162,7 +175,12 @@ enum vigil_rule_category {
 	P(MPI_WAIT_DOMINANT, min_spread, 0.50, "and (max - min) / mean of its time per rank is at least this") \
 	P(SMALL_MESSAGES, min_ratio, 0.80, "fires when more than this share of the sends are small") \
 	P(SMALL_MESSAGES, small_bytes, 1024, "a message is small below this many bytes") \
-	P(SMALL_MESSAGES, min_rate, 10000, "and there are more than this many sends per second per rank")
+	P(SMALL_MESSAGES, min_rate, 10000, "and there are more than this many sends per second per rank") \
+	P(TRANSFER_BOUND, min_time_share, 0.10, "fires when transfer device time is at least this share of the process time") \
+	P(SMALL_TRANSFERS, min_ratio, 0.50, "fires when more than this share of the host-device transfers are small") \
+	P(SMALL_TRANSFERS, small_bytes, 65536, "a transfer is small below this many bytes") \
+	P(SMALL_TRANSFERS, min_count, 1000, "and there are more than this many small transfers") \
+	P(HOST_WAITS, min_ratio, 0.50, "fires when OpenCL waits take at least this share of the process time")
 
 enum vigil_rule {
 #define VIGIL_X_RULE_ENUM(id, name, cat, sev, title, measures, fix) VIGIL_RULE_##id,

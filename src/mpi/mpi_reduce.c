@@ -12,8 +12,8 @@
  * 60): a rank that died before finalizing makes the others give up the
  * reduction instead of blocking (their segments still hold everything for
  * vigil run / vigild).  Then each rank sends a compacted copy of its own
- * segment (the segment is the serialisation: only the used file records and
- * shards are kept, still parseable by vigil_seg_parse) to rank 0, which
+ * segment (the segment is the serialisation: only the used file records,
+ * shards and kernel records are kept, still parseable by vigil_seg_parse) to rank 0, which
  * folds each with vigil_profile_add_segment (the code path vigil run uses)
  * and writes one profile to $VIGIL_PROFILE, else into the site profile store
  * $VIGIL_PROFILE_DIR (store.h), else ./vigil-<jobid>[.<step>].json.
@@ -104,6 +104,18 @@ static unsigned char *vm_compact(size_t *len_out)
 	uint64_t files_off = h->files_offset;
 	uint64_t shards_off = (files_off + (uint64_t)nf * h->file_size + 63) & ~(uint64_t)63;
 	uint64_t total = shards_off + (uint64_t)ns * h->shard_size;
+	/* version 2: the accelerator region and the kernel records in use (OpenCL) follow the shards */
+	uint64_t accel_off = 0, kern_off = 0;
+	uint32_t nk = 0;
+	if (h->version != VIGIL_SEG_VERSION_V1 && h->accel_offset >= h->header_size && h->accel_size) {
+		const struct vigil_accel *a = (const void *)(src + h->accel_offset);
+		nk = __atomic_load_n(&a->kernels_used, __ATOMIC_ACQUIRE) + 1;
+		if (nk > h->n_kernels)
+			nk = h->n_kernels;
+		accel_off = (total + 63) & ~(uint64_t)63;
+		kern_off = (accel_off + h->accel_size + 63) & ~(uint64_t)63;
+		total = kern_off + (uint64_t)nk * h->kernel_size;
+	}
 	unsigned char *buf = calloc(1, total);
 	if (!buf)
 		return NULL;
@@ -122,6 +134,13 @@ static unsigned char *vm_compact(size_t *len_out)
 			memcpy(buf + shards_off + (uint64_t)k++ * h->shard_size, s, h->shard_size);
 	}
 	struct vigil_seg_header *c = (struct vigil_seg_header *)buf;
+	if (accel_off) {
+		memcpy(buf + accel_off, src + h->accel_offset, h->accel_size);
+		memcpy(buf + kern_off, src + h->kernels_offset, (size_t)nk * h->kernel_size);
+		c->accel_offset = accel_off;
+		c->kernels_offset = kern_off;
+		c->n_kernels = nk;
+	}
 	c->segment_size = total;
 	c->n_files = nf;
 	c->files_used = nf;

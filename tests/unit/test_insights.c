@@ -314,9 +314,54 @@ static void test_opencl_not_io(void)
 	vigil_profile_free(&j.p);
 }
 
+/* transfer_bound, small_transfers, host_waits: fire, near miss, not evaluated (docs/INSIGHTS.md). */
+static void test_accelerator(void)
+{
+	struct job j;
+	/* no OpenCL at all: the three are judged and hold */
+	job_init(&j, 10);
+	struct vigil_procstat *ps = job_proc(&j, -1, 10);
+	job_op(&j, ps, VIGIL_OP_READ, 10, 4096, 0.1);
+	judge(&j, NULL);
+	CHECK_INT(j.p.insights.f[VIGIL_RULE_TRANSFER_BOUND].state, VIGIL_FINDING_NONE);
+	CHECK_INT(j.p.insights.f[VIGIL_RULE_HOST_WAITS].state, VIGIL_FINDING_NONE);
+	vigil_profile_free(&j.p);
+
+	job_init(&j, 10);
+	ps = job_proc(&j, -1, 10);
+	job_op(&j, ps, VIGIL_OP_CL_FINISH, 10, 0, 6.0);            /* 60 % waiting */
+	job_op(&j, ps, VIGIL_OP_CL_WRITE_BUFFER, 2000, 4096, 0);   /* 2000 small transfers */
+	job_op(&j, ps, VIGIL_OP_CL_READ_BUFFER, 10, 1 << 20, 0);
+	/* device times unknown (timing off): transfer_bound is not evaluated, the others are */
+	judge(&j, NULL);
+	CHECK_INT(j.p.insights.f[VIGIL_RULE_TRANSFER_BOUND].state, VIGIL_FINDING_NOT_EVALUATED);
+	CHECK(fired(&j, VIGIL_RULE_HOST_WAITS));
+	CHECK_NEAR(j.p.insights.f[VIGIL_RULE_HOST_WAITS].value, 0.6, 1e-9);
+	CHECK(fired(&j, VIGIL_RULE_SMALL_TRANSFERS));
+	CHECK_NEAR(j.p.insights.f[VIGIL_RULE_SMALL_TRANSFERS].value, 2000.0 / 2010, 1e-9);
+	j.p.accel.processes = j.p.accel.profiling = 1;
+	j.p.accel.kind[VIGIL_XFER_H2D].device_seconds = 1.5;
+	j.p.accel.kind[VIGIL_XFER_D2H].device_seconds = 0.5;
+	j.p.accel.kind[VIGIL_XFER_KERNEL].device_seconds = 1.0;
+	judge(&j, NULL);
+	CHECK(fired(&j, VIGIL_RULE_TRANSFER_BOUND));
+	CHECK_NEAR(j.p.insights.f[VIGIL_RULE_TRANSFER_BOUND].value, 0.2, 1e-9);
+	/* near misses: kernels longer than transfers; waits under half; too few small transfers */
+	j.p.accel.kind[VIGIL_XFER_KERNEL].device_seconds = 2.5;
+	j.p.ops[VIGIL_OP_CL_FINISH].seconds = 4.0;
+	j.p.procs[0].ops[VIGIL_OP_CL_FINISH].seconds = 4.0;
+	j.p.ops[VIGIL_OP_CL_WRITE_BUFFER].hist[vigil_hist_bucket(4096)] = 900;
+	judge(&j, NULL);
+	CHECK(!fired(&j, VIGIL_RULE_TRANSFER_BOUND));
+	CHECK(!fired(&j, VIGIL_RULE_HOST_WAITS));
+	CHECK(!fired(&j, VIGIL_RULE_SMALL_TRANSFERS));
+	vigil_profile_free(&j.p);
+}
+
 int main(void)
 {
 	test_opencl_not_io();
+	test_accelerator();
 	test_conf();
 	test_small_writes();
 	test_mpi();
