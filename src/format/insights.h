@@ -59,6 +59,12 @@ struct vigil_insight_input {
 	double start, end;                      /* Unix seconds of the job (window) */
 	uint32_t nhosts;                        /* hosts the sums cover (>= 1) */
 	uint32_t have;                          /* VIGIL_HAVE_* */
+	/*
+	 * Without file records (a live window: vigild reads no file table per
+	 * sample), random_access and misaligned_io are judged from the shards'
+	 * totals (segment.h struct vigil_shard_ext, summed) when VIGIL_HAVE_TOTALS.
+	 */
+	struct vigil_shard_ext totals;
 	const struct vigil_accelstat *accel;    /* OpenCL device times (profiles), NULL: not known (live) */
 };
 

@@ -334,6 +334,9 @@ static void test_versions(void)
 	f.h->shard_size = fab_shard_size_v(VIGIL_NOPS, 1);
 	if (f.h->shard_size < vigil_shard_ext_offset(VIGIL_NOPS) + sizeof(struct vigil_shard_ext))
 		REJECT(&f, "bad shard size", -EBADMSG);
+	fab_free(&f);
+}
+
 /* Version 1 (4 layers, no accelerator region) still reads; its ops lie after a 4-layer timeline. */
 static void test_version1(void)
 {
