@@ -80,7 +80,7 @@ linked|dl)
 	"$VIGIL" report p.json > report.txt || fail "vigil report failed"
 	grep -q '^Accelerator (OpenCL: 1 process, device timing on)' report.txt || fail "no accelerator section"
 	grep -Eq '^  host -> device +5 +46\.2 KiB +5 ' report.txt || fail "host->device row: $(grep 'host ->' report.txt)"
-	grep -Eq '^  vadd +3 +3072 ' report.txt || fail "vadd row: $(grep vadd report.txt)"
+	grep -Eq '^  vadd +3 +3,?072 ' report.txt || fail "vadd row: $(grep vadd report.txt)"
 	"$VIGIL" report p.json -o report.html || fail "vigil report -o failed"
 	grep -q '<section id="accelerator">' report.html || fail "no accelerator section in HTML"
 	;;
