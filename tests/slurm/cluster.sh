@@ -162,5 +162,13 @@ wait_job() {
 	fail "job $1 still queued: $(squeue 2>&1 | tr '\n' ';')"
 }
 
-# nodes_idle: no node drained or down
-nodes_idle() { [ "$(sinfo -h -o %T | sort -u | tr '\n' ' ')" = "idle " ]; }
+# nodes_idle: every node idle again within 5 s (a job may still be completing), none drained or down
+nodes_idle() {
+	local i
+	for i in $(seq 1 50); do
+		sinfo -h -o %T | grep -qiE 'drain|down|fail' && return 1
+		[ "$(sinfo -h -o %T | sort -u | tr '\n' ' ')" = "idle " ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -1,0 +1,178 @@
+#!/bin/bash
+# The SPANK plugin on a real Slurm: three slurmd "nodes", one vigild each, the
+# plugin and vigil.conf as `make install` puts them (docs/DEPLOY.md), and one
+# Prometheus scraping the three vigilds.  Checks, with exact counts:
+#  - an sbatch job of three steps (serial; OpenMPI --mpi=pmix and MPICH
+#    --mpi=pmi2, 4 ranks over 3 nodes): jobid = the Slurm job id, each step's
+#    calls and bytes, the job's end in every vigild within 2 s of completion;
+#  - LD_PRELOAD appended to the user's, removed by --vigil=off, sbatch
+#    --vigil=off reaching its steps, default=off plus --vigil;
+#  - scancel ends the job in vigild too;
+#  - a missing vigild, collector or a wrong argument: jobs run, no node
+#    drains, one clear log line;
+#  - Prometheus: the job's pwrite bytes summed over the nodes equal the
+#    program's and the MPI-reduced profiles'.
+T=$(mktemp -d /tmp/vigil-slurm.XXXXXX)
+. "$(dirname "$0")/cluster.sh"
+t_start=$(date +%s.%N)
+OMPI=$PROGS/mpi_io.openmpi
+MPICH=$PROGS/mpi_io.mpich
+[ -x "$OMPI" ] && [ -x "$MPICH" ] || fail "the MPI test programs were not built (need mpicc.openmpi and mpicc.mpich)"
+command -v jq >/dev/null || fail "jq not found"
+
+# ---- install as a site would, and the plugstack line it ships ----
+cmake --install "$BUILD" --prefix "$T/prefix" >"$T/log/install.log" 2>&1 || fail "cmake --install failed"
+PLUGIN=$T/prefix/lib/vigil/spank_vigil.so
+CONF=$T/prefix/share/vigil/slurm/vigil.conf
+[ -f "$PLUGIN" ] || fail "no $PLUGIN: the plugin was not built (libslurm-dev missing?)"
+LINE=$(grep -v '^#' "$CONF")
+[ "$LINE" = "optional $PLUGIN default=on" ] || fail "vigil.conf says '$LINE'"
+LIBVIGIL=$T/prefix/lib/libvigil.so
+# per-node segment directory and vigild socket: three "nodes" share this host
+NODEARGS="dir=$T/seg-%n socket=$T/vd-%n.sock"
+plugstack() { echo "$LINE $NODEARGS $*" >"$T/etc/plugstack.d/vigil.conf"; }
+plugstack
+
+# ---- vigild per node, Prometheus, Slurm ----
+set -- $(free_ports 4)
+VD_PORTS="$1 $2 $3"
+PROM_PORT=$4
+i=1
+for p in $VD_PORTS; do
+	VIGILD_ARGS="--node-name n$i" start_vigild "n$i" "$p"
+	i=$((i + 1))
+done
+start_slurm
+echo "cluster up in $(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+cd "$T/work"
+export OMPI_MCA_btl=self,tcp OMPI_MCA_pml=ob1   # no shared memory between "nodes" of one host
+export TIMEFORMAT=%R
+
+vd_port() { echo "$VD_PORTS" | cut -d' ' -f"${1#n}"; }
+# job_state NODE JOB: the job's state in that node's vigild ("" when unknown)
+job_state() { curl -sf -m 2 "http://127.0.0.1:$(vd_port "$1")/api/v1/jobs/$2" 2>/dev/null | jq -r '.state // empty'; }
+# all_ended JOB: every node's vigild has ended the job
+all_ended() { for n in n1 n2 n3; do [ "$(job_state $n "$1")" = ended ] || return 1; done; }
+# poll SECONDS CMD...: until CMD succeeds
+poll() {
+	local i t=$1
+	shift
+	for i in $(seq 1 $((t * 20))); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+# proc_sum JOB EXE LAYER OP FIELD: FIELD of LAYER/OP summed over the job's processes running EXE, all node profiles
+proc_sum() {
+	cat "$T"/prof-n*/vigil-"$1"*.json 2>/dev/null | jq -s --arg exe "$2" --arg l "$3" --arg op "$4" --arg f "$5" \
+		'[.[].processes[] | select(.exe | endswith("/" + $exe)) | .totals[$l][$op][$f] // 0] | add // 0'
+}
+# metric_sum JOB LAYER OP: vigil_io_bytes_total of the job summed over the three vigilds
+metric_sum() {
+	local p s=0 v
+	for p in $VD_PORTS; do
+		v=$(curl -sf -m 2 "http://127.0.0.1:$p/metrics" |
+			awk -v k="vigil_io_bytes_total{jobid=\"$1\",user=\"root\",layer=\"$2\",op=\"$3\"}" 'index($0, k " ") == 1 { print $NF }')
+		s=$((s + ${v:-0}))
+	done
+	echo $s
+}
+expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
+
+# ---- A. one batch job, three steps over the three nodes ----
+cat >job.sh <<EOF
+#!/bin/sh
+srun -N1 -n1 $SERIAL $T/work/serial.dat
+srun -N3 -n4 --mpi=pmix $OMPI $T/work
+srun -N3 -n4 --mpi=pmi2 $MPICH $T/work
+EOF
+J=$(sbatch --parsable -N3 -n4 -o "$T/work/job.out" job.sh) || fail "sbatch failed"
+wait_job "$J" 60
+t_done=$(date +%s.%N)
+expect "job $J output" "$(cat job.out)" "size=4 bytes=40960 nodes=3
+size=4 bytes=40960 nodes=3"
+# the end came from the plugin's job epilog (vigild's own linger is 60 s)
+poll 2 all_ended "$J" || fail "job $J not ended in every vigild 2 s after completion: $(for n in n1 n2 n3; do echo -n "$n=$(job_state $n "$J") "; done)"
+echo "job $J ended in all vigilds $(awk -v a="$t_done" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s after it left the queue"
+for n in n1 n2 n3; do
+	ls "$T/prof-$n"/vigil-"$J"*-"$n".json >/dev/null 2>&1 || fail "no profile of job $J from $n: $(ls "$T/prof-$n")"
+done
+# step 0: the serial program's exact I/O
+expect "serial write calls" "$(proc_sum "$J" vigil_slurm_serial posix write calls)" 3
+expect "serial write bytes" "$(proc_sum "$J" vigil_slurm_serial posix write bytes)" 3000
+expect "serial read calls" "$(proc_sum "$J" vigil_slurm_serial posix read calls)" 3
+expect "serial read bytes" "$(proc_sum "$J" vigil_slurm_serial posix read bytes)" 3000
+# steps 1 and 2: rank r pwrites r+1 blocks of 4096 bytes
+for impl in openmpi mpich; do
+	expect "$impl pwrite calls" "$(proc_sum "$J" mpi_io.$impl posix pwrite calls)" 10
+	expect "$impl pwrite bytes" "$(proc_sum "$J" mpi_io.$impl posix pwrite bytes)" 40960
+	ranks=$(cat "$T"/prof-n*/vigil-"$J"*.json | jq -s --arg e "mpi_io.$impl" \
+		'[.[].processes[] | select(.exe | endswith("/" + $e)) | "\(.host):\(.rank)"] | sort | join(" ")')
+	expect "$impl ranks and nodes" "$ranks" '"n1:0 n1:1 n2:2 n3:3"'
+done
+# the MPI-reduced profiles (rank 0 writes ./vigil-<job>.<step>.json at MPI_Finalize)
+for s in 1 2; do
+	f=vigil-$J.$s.json
+	[ -f "$f" ] || fail "no MPI-reduced profile $f: $(ls)"
+	expect "$f job id" "$(jq -r '.job.id' "$f")" "$J"
+	expect "$f pwrite bytes" "$(jq '.totals.posix.pwrite.bytes' "$f")" 40960
+	expect "$f pwrite calls" "$(jq '.totals.posix.pwrite.calls' "$f")" 10
+done
+# /metrics carries the Slurm job id, exact over the nodes
+expect "metrics pwrite bytes of job $J" "$(metric_sum "$J" posix pwrite)" 81920
+echo "A: batch job $J: steps exact in profiles and metrics"
+
+# ---- B. LD_PRELOAD appended, --vigil=off strips, sbatch --vigil=off reaches the steps ----
+LIBM=$(ls /lib/x86_64-linux-gnu/libm.so.6 2>/dev/null || ls /usr/lib64/libm.so.6)
+got=$(LD_PRELOAD=$LIBM timeout 30 srun -N1 -n1 printenv LD_PRELOAD) || fail "srun printenv failed"
+case "$got" in "$LIBM:$LIBVIGIL"*) ;; *) fail "LD_PRELOAD in a task is '$got', want $LIBM:$LIBVIGIL..." ;; esac
+got=$(LD_PRELOAD="$LIBM:$LIBVIGIL" timeout 30 srun --vigil=off -N1 -n1 printenv LD_PRELOAD)
+expect "--vigil=off with an inherited collector" "$got" "$LIBM"
+J2=$(sbatch --parsable --vigil=off -N1 -n1 -o "$T/work/off.out" --wrap "srun $SERIAL $T/work/off.dat; srun printenv LD_PRELOAD 2>/dev/null || echo none")
+wait_job "$J2" 30
+expect "sbatch --vigil=off: LD_PRELOAD of its step" "$(cat off.out)" none
+sleep 0.3
+for n in n1 n2 n3; do
+	[ -z "$(job_state $n "$J2")" ] || fail "sbatch --vigil=off: vigild on $n knows job $J2"
+	ls "$T/prof-$n" | grep -q "^vigil-$J2[.-]" && fail "sbatch --vigil=off: a profile of job $J2 on $n"
+done
+echo "B: LD_PRELOAD appended; --vigil=off and sbatch --vigil=off leave no segment"
+
+# ---- C. default=off: only --vigil turns it on ----
+plugstack default=off
+expect "default=off" "$(timeout 30 srun -N1 -n1 sh -c 'echo "[$LD_PRELOAD]"')" "[]"
+got=$(timeout 30 srun --vigil -N1 -n1 printenv LD_PRELOAD)
+case "$got" in "$LIBVIGIL"*) ;; *) fail "default=off plus --vigil: LD_PRELOAD '$got'" ;; esac
+plugstack
+echo "C: default=off plus --vigil"
+
+# ---- D. scancel ends the job in vigild ----
+J3=$(sbatch --parsable -N1 -n1 -o /dev/null --wrap "srun sh -c '$SERIAL $T/work/c.dat; exec sleep 60'")
+poll 10 sh -c "[ -n \"\$(curl -sf http://127.0.0.1:$(vd_port n1)/api/v1/jobs/$J3)\" ]" || fail "vigild never saw job $J3"
+scancel "$J3"
+wait_job "$J3" 15
+poll 2 sh -c "[ \"\$(curl -sf http://127.0.0.1:$(vd_port n1)/api/v1/jobs/$J3 | jq -r .state)\" = ended ]" ||
+	fail "scancel: job $J3 not ended in vigild"
+echo "D: scancel ends the job in vigild"
+
+# ---- E. what must never break a job: the plugin says why, once ----
+# log_count PATTERN: lines in all slurmd logs
+log_count() { cat "$T"/log/slurmd-n*.log | grep -cF -- "$1" || true; }
+plugstack "socket=$T/absent-%n.sock"
+J4=$(sbatch --parsable -N3 -n3 -o "$T/work/e.out" --wrap "srun $SERIAL $T/work/e.dat")
+wait_job "$J4" 15
+expect "job $J4 state with vigild absent" "$(scontrol show job "$J4" | grep -o 'JobState=[A-Z]*')" "JobState=COMPLETED"
+nodes_idle || fail "a node is not idle after a job with vigild absent: $(sinfo -N)"
+for n in n1 n2 n3; do
+	expect "log line for the absent vigild of $n" \
+		"$(log_count "vigil: job $J4 ended but vigild is not reachable at $T/absent-$n.sock")" 1
+done
+plugstack "lib=$T/prefix/lib/missing.so"
+timeout 30 srun -N1 -n1 "$SERIAL" "$T/work/m.dat" || fail "a job with a missing collector failed"
+expect "log line for the missing collector" "$(log_count "vigil: collector $T/prefix/lib/missing.so not found")" 1
+plugstack "bogus=1"
+timeout 30 srun -N1 -n1 "$SERIAL" "$T/work/b.dat" || fail "a job with a wrong plugstack argument failed"
+expect "log line for a wrong argument" "$(log_count "argument 'bogus=1' not understood")" 1
+plugstack
+nodes_idle || fail "a node is not idle: $(sinfo -N)"
+echo "E: absent vigild, missing collector, wrong argument: jobs run, nodes idle, one line each"
+
+echo "PASS: slurm cluster test in $(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
