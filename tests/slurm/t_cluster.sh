@@ -84,7 +84,7 @@ srun -N1 -n1 $SERIAL $T/work/serial.dat
 srun -N3 -n4 --mpi=pmix $OMPI $T/work
 srun -N3 -n4 --mpi=pmi2 $MPICH $T/work
 EOF
-J=$(sbatch --parsable -N3 -n4 -o "$T/work/job.out" job.sh) || fail "sbatch failed"
+J=$(sbatch --parsable -N3 -n4 -o "$T/work/job.out" -e "$T/work/job.err" job.sh) || fail "sbatch failed"
 wait_job "$J" 60
 t_done=$(date +%s.%N)
 expect "job $J output" "$(cat job.out)" "size=4 bytes=40960 nodes=3
