@@ -12,6 +12,7 @@ static const struct vigil_cmd commands[] = {
 	{ "diff",      cmd_diff,      "compare two profiles; --fail-on rules for regression checks" },
 	{ "top",       cmd_top,       "live view of the jobs on this node (needs vigild)" },
 	{ "job-end",   cmd_job_end,   "tell vigild a job has ended (for a batch system's epilog)" },
+	{ "prometheus-targets", cmd_prometheus_targets, "write Prometheus's targets file: each node's vigild" },
 	{ "dashboard", cmd_dashboard, "print the URL of your dashboard, with your access token" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -30,6 +30,7 @@ LINE=$(grep -v '^#' "$CONF")
 LIBVIGIL=$T/prefix/lib/libvigil.so
 # per-node segment directory and vigild socket: three "nodes" share this host
 NODEARGS="dir=$T/seg-%n socket=$T/vd-%n.sock"
+expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 plugstack() { echo "$LINE $NODEARGS $*" >"$T/etc/plugstack.d/vigil.conf"; }
 plugstack
 
@@ -42,7 +43,22 @@ for p in $VD_PORTS; do
 	VIGILD_ARGS="--node-name n$i" start_vigild "n$i" "$p"
 	i=$((i + 1))
 done
+# Prometheus as packaging/prometheus ships it, scraping each second, targets from vigil
+mkdir -p "$T/prom"
+i=1
+for p in $VD_PORTS; do set -- "$@" "n$i=127.0.0.1:$p"; i=$((i + 1)); done
+"$T/prefix/bin/vigil" prometheus-targets -o "$T/prom/vigil-targets.json" "$@" || fail "vigil prometheus-targets failed"
+sed 's/_interval: 10s/_interval: 1s/' "$T/prefix/share/vigil/prometheus/prometheus.yml" >"$T/prom/prometheus.yml"
+cp "$T/prefix/share/vigil/prometheus/vigil-rules.yml" "$T/prom/"
+promtool check config "$T/prom/prometheus.yml" >"$T/log/promtool.log" 2>&1 || fail "promtool check config"
+promtool check rules "$T/prom/vigil-rules.yml" >>"$T/log/promtool.log" 2>&1 || fail "promtool check rules"
+prometheus --config.file="$T/prom/prometheus.yml" --storage.tsdb.path="$T/prom/data" \
+	--web.listen-address="127.0.0.1:$PROM_PORT" >"$T/log/prometheus.log" 2>&1 </dev/null &
+PIDS="$PIDS $!"
 start_slurm
+# the targets from Slurm's own node list
+got=$("$T/prefix/bin/vigil" prometheus-targets --port 9787 | jq -r '[.[] | .labels.node + "=" + .targets[0]] | join(" ")')
+expect "prometheus-targets from scontrol" "$got" "n1=127.0.0.1:9787 n2=127.0.0.1:9787 n3=127.0.0.1:9787"
 echo "cluster up in $(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 cd "$T/work"
 export OMPI_MCA_btl=self,tcp OMPI_MCA_pml=ob1   # no shared memory between "nodes" of one host
@@ -75,7 +91,6 @@ metric_sum() {
 	done
 	echo $s
 }
-expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 
 # ---- A. one batch job, three steps over the three nodes ----
 cat >job.sh <<EOF
@@ -119,6 +134,20 @@ done
 # /metrics carries the Slurm job id, exact over the nodes
 expect "metrics pwrite bytes of job $J" "$(metric_sum "$J" posix pwrite)" 81920
 echo "A: batch job $J: steps exact in profiles and metrics"
+
+# ---- F. the job whole in Prometheus: one query over the three nodes ----
+# promql QUERY: the single value of an instant query ("" when no series)
+promql() {
+	curl -sf -m 5 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" |
+		jq -r '.data.result | if length == 1 then .[0].value[1] else "" end'
+}
+prom_is() { [ "$(promql "$1")" = "$2" ]; }
+Q="sum by (jobid) (vigil_io_bytes_total{layer=\"posix\",op=\"pwrite\",jobid=\"$J\"})"
+poll 30 prom_is "$Q" 81920 || fail "Prometheus: $Q = '$(promql "$Q")', want 81920 (the program's pwrite bytes, both MPI steps)"
+expect "nodes of job $J in Prometheus" "$(promql "count(count by (node) (vigil_job_info{jobid=\"$J\"}))")" 3
+Q="sum by (jobid) (vigil_io_bytes_total{layer=\"posix\",op=\"write\",jobid=\"$J\"})"
+expect "Prometheus $Q = the vigilds' sum" "$(promql "$Q")" "$(metric_sum "$J" posix write)"
+echo "F: Prometheus sums job $J over the nodes exactly"
 
 # ---- B. LD_PRELOAD appended, --vigil=off strips, sbatch --vigil=off reaches the steps ----
 LIBM=$(ls /lib/x86_64-linux-gnu/libm.so.6 2>/dev/null || ls /usr/lib64/libm.so.6)
