@@ -460,6 +460,7 @@ static int pr_processes(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 		    (rc = pr_member_str(c, o, w, "host", &s->host)) ||
 		    (rc = pr_member_str(c, o, w, "exe", &s->exe)) ||
 		    (rc = pr_member_str(c, o, w, "command", &s->command)) ||
+		    (rc = json_object_get(o, "step") ? pr_member_str(c, o, w, "step", &s->step) : 0) ||
 		    (rc = pr_member_double(c, o, w, "start", &s->start)) ||
 		    (rc = pr_member_double(c, o, w, "end", &s->end)))
 			return rc;

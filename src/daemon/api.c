@@ -241,6 +241,50 @@ static json_t *api_history(const struct vd_job *j)
 	return o;
 }
 
+/*
+ * A job's steps (a Slurm job's srun steps and batch script, SLURM_STEP_ID of
+ * its processes), in order of first appearance, each with its process count
+ * and `ops` like the job's: the sum of what its processes counted.
+ */
+static json_t *api_steps(const struct vd_job *j)
+{
+	json_t *a = json_array();
+	struct vd_tot *tot = malloc(VIGIL_NOPS * sizeof *tot);
+	if (!tot)
+		return a;
+	/* the process list is newest first: walk it once per step, oldest step first */
+	for (const struct vd_proc *s = j->procs; s; s = s->next) {
+		bool later = false;
+		for (const struct vd_proc *q = s->next; q && !later; q = q->next)
+			later = !strcmp(q->step, s->step);
+		if (later)
+			continue;   /* not the step's oldest process */
+		json_int_t n = 0;
+		memset(tot, 0, VIGIL_NOPS * sizeof *tot);
+		for (const struct vd_proc *p = j->procs; p; p = p->next) {
+			if (strcmp(p->step, s->step))
+				continue;
+			n++;
+			for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+				const struct vd_raw *c = &p->counted[op];
+				tot[op].calls += c->calls;
+				tot[op].errors += c->errors;
+				tot[op].bytes += c->bytes;
+				tot[op].seconds += (double)c->ticks * p->tick_seconds;
+				for (unsigned b = 0; b < VIGIL_HIST_BUCKETS; b++)
+					tot[op].hist[b] += c->hist[b];
+			}
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "step", api_str(s->step));
+		json_object_set_new(o, "processes", json_integer(n));
+		json_object_set_new(o, "ops", api_ops_json(tot));
+		json_array_insert_new(a, 0, o);
+	}
+	free(tot);
+	return a;
+}
+
 static json_t *api_processes(const struct vd_job *j, bool details)
 {
 	json_t *a = json_array();
@@ -459,6 +503,7 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 	json_object_set_new(o, "details", json_boolean(details));
 	json_object_set_new(o, "ops", api_ops_json(j->tot));
 	json_object_set_new(o, "history", api_history(j));
+	json_object_set_new(o, "steps", api_steps(j));
 	json_object_set_new(o, "process_list", api_processes(j, details));
 	if (details) {
 		json_t *by_time = NULL;

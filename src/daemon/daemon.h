@@ -129,6 +129,7 @@ struct vd_proc {
 	bool dirty;                  /* changed since the last checkpoint */
 	double last_change, last_alive_check; /* monotonic seconds */
 	char exe[64];                /* basename of the executable */
+	char step[32];               /* its job step (SLURM_STEP_ID), "" when none */
 };
 
 enum vd_jstate { VD_J_RUNNING, VD_J_ENDING, VD_J_ENDED };

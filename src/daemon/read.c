@@ -154,6 +154,7 @@ static void sample_set_identity(struct vd_proc *p, const struct vigil_seg_view *
 	p->start_real = v->hdr->clock.start_real_ns / 1e9;
 	p->end_real = v->hdr->clock.end_real_ns / 1e9;
 	vd_basename(p->exe, sizeof p->exe, id->exe);
+	snprintf(p->step, sizeof p->step, "%s", id->step);
 }
 
 /* Slurm's cgroup names the job: /proc/<pid>/cgroup "...job_<id>/...". */

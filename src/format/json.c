@@ -274,6 +274,8 @@ static void json_processes(FILE *out, const struct vigil_profile *p)
 		vigil_json_string(out, ps->exe);
 		fputs(", \"command\": ", out);
 		vigil_json_string(out, ps->command);
+		fputs(", \"step\": ", out);
+		vigil_json_string(out, ps->step ? ps->step : "");
 		fputs(",\n     \"start\": ", out);
 		json_time(out, ps->start);
 		fputs(", \"end\": ", out);
@@ -284,6 +286,52 @@ static void json_processes(FILE *out, const struct vigil_profile *p)
 		fputc('}', out);
 	}
 	fprintf(out, "%s]", p->nprocs ? "\n  " : "");
+}
+
+/*
+ * `steps`: the job's processes grouped by step (a Slurm job's srun steps, the
+ * batch script), each with its process count and totals, in order of first
+ * appearance.  A process missing from `processes` is missing here too.
+ */
+static int json_steps(FILE *out, const struct vigil_profile *p)
+{
+	size_t *first = malloc((p->nprocs ? p->nprocs : 1) * sizeof(*first)), n = 0;
+	struct vigil_opstat *ops = malloc(VIGIL_NOPS * sizeof(*ops));
+	if (!first || !ops) {
+		free(first);
+		free(ops);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const char *s = p->procs[i].step ? p->procs[i].step : "";
+		size_t k = 0;
+		while (k < n && strcmp(p->procs[first[k]].step ? p->procs[first[k]].step : "", s))
+			k++;
+		if (k == n)
+			first[n++] = i;
+	}
+	fputc('[', out);
+	for (size_t k = 0; k < n; k++) {
+		const char *s = p->procs[first[k]].step ? p->procs[first[k]].step : "";
+		size_t np = 0;
+		memset(ops, 0, VIGIL_NOPS * sizeof(*ops));
+		for (size_t i = first[k]; i < p->nprocs; i++) {
+			if (strcmp(p->procs[i].step ? p->procs[i].step : "", s))
+				continue;
+			np++;
+			for (unsigned op = 0; op < VIGIL_NOPS; op++)
+				vigil_opstat_add(&ops[op], &p->procs[i].ops[op]);
+		}
+		fprintf(out, "%s\n    {\"step\": ", k ? "," : "");
+		vigil_json_string(out, s);
+		fprintf(out, ", \"processes\": %zu, \"totals\": ", np);
+		json_totals(out, ops, "    ");
+		fputc('}', out);
+	}
+	fprintf(out, "%s]", n ? "\n  " : "");
+	free(first);
+	free(ops);
+	return 0;
 }
 
 static int json_int_cmp(const void *a, const void *b)
@@ -544,6 +592,9 @@ int vigil_profile_write_json(const struct vigil_profile *p, FILE *out)
 	json_files(out, p);
 	fputs(",\n  \"timeline\": ", out);
 	json_timeline(out, &p->timeline);
+	fputs(",\n  \"steps\": ", out);
+	if ((rc = json_steps(out, p)))
+		goto out;
 	fputs(",\n  \"processes\": ", out);
 	json_processes(out, p);
 	if (nranks && (rc = json_mpi(out, p, ranks, nranks)))

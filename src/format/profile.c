@@ -65,6 +65,7 @@ static void prof_proc_free(struct vigil_procstat *ps)
 	free(ps->host);
 	free(ps->exe);
 	free(ps->command);
+	free(ps->step);
 }
 
 void vigil_profile_free(struct vigil_profile *p)
@@ -484,7 +485,8 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	ps->host = strdup(id->host);
 	ps->exe = strdup(id->exe);
 	ps->command = strdup(id->cmdline);
-	if (!ps->host || !ps->exe || !ps->command)
+	ps->step = strdup(id->step);
+	if (!ps->host || !ps->exe || !ps->command || !ps->step)
 		return -ENOMEM;
 	ps->start = prof_ns_to_s(h->clock.start_real_ns);
 	if (h->state == VIGIL_STATE_ENDED) {
@@ -557,7 +559,8 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 		ps->host = strdup(src->procs[i].host ? src->procs[i].host : "");
 		ps->exe = strdup(src->procs[i].exe ? src->procs[i].exe : "");
 		ps->command = strdup(src->procs[i].command ? src->procs[i].command : "");
-		if (!ps->host || !ps->exe || !ps->command)
+		ps->step = strdup(src->procs[i].step ? src->procs[i].step : "");
+		if (!ps->host || !ps->exe || !ps->command || !ps->step)
 			return -ENOMEM;
 	}
 	const struct vigil_timeline *st = &src->timeline;

@@ -91,6 +91,7 @@ struct vigil_procstat {
 	int32_t pid, ppid, rank;
 	uint32_t uid;
 	char *host, *exe, *command; /* malloc'd */
+	char *step;                 /* malloc'd: SLURM_STEP_ID of its job, "" when none */
 	double start, end;          /* Unix seconds; end 0 while running */
 	int state;                  /* enum vigil_proc_state */
 	int32_t exit_status;        /* -1 unknown */

@@ -81,6 +81,18 @@ proc_sum() {
 	cat "$T"/prof-n*/vigil-"$1"*.json 2>/dev/null | jq -s --arg exe "$2" --arg l "$3" --arg op "$4" --arg f "$5" \
 		'[.[].processes[] | select(.exe | endswith("/" + $exe)) | .totals[$l][$op][$f] // 0] | add // 0'
 }
+# step_sum JOB STEP LAYER OP FIELD: the step's totals summed over the node profiles (`steps`)
+step_sum() {
+	cat "$T"/prof-n*/vigil-"$1"*.json 2>/dev/null | jq -s --arg s "$2" --arg l "$3" --arg op "$4" --arg f "$5" \
+		'[.[].steps[] | select(.step == $s) | .totals[$l][$op][$f] // 0] | add // 0'
+}
+# api_step_sum JOB STEP LAYER OP FIELD: the same from the three vigilds' API (GET /api/v1/jobs/ID)
+api_step_sum() {
+	local p
+	for p in $VD_PORTS; do curl -sf -m 2 "http://127.0.0.1:$p/api/v1/jobs/$1"; done |
+		jq -s --arg s "$2" --arg l "$3" --arg op "$4" --arg f "$5" \
+		'[.[].steps[] | select(.step == $s) | .ops[$l][$op][$f] // 0] | add // 0'
+}
 # metric_sum JOB LAYER OP: vigil_io_bytes_total of the job summed over the three vigilds
 metric_sum() {
 	local p s=0 v
@@ -110,15 +122,21 @@ echo "job $J ended in all vigilds $(awk -v a="$t_done" -v b="$(date +%s.%N)" 'BE
 for n in n1 n2 n3; do
 	ls "$T/prof-$n"/vigil-"$J"*-"$n".json >/dev/null 2>&1 || fail "no profile of job $J from $n: $(ls "$T/prof-$n")"
 done
-# step 0: the serial program's exact I/O
-expect "serial write calls" "$(proc_sum "$J" vigil_slurm_serial posix write calls)" 3
-expect "serial write bytes" "$(proc_sum "$J" vigil_slurm_serial posix write bytes)" 3000
-expect "serial read calls" "$(proc_sum "$J" vigil_slurm_serial posix read calls)" 3
-expect "serial read bytes" "$(proc_sum "$J" vigil_slurm_serial posix read bytes)" 3000
-# steps 1 and 2: rank r pwrites r+1 blocks of 4096 bytes
+# step 0: the serial program's exact I/O, in the profiles' and the API's steps
+for src in step_sum api_step_sum; do
+	expect "$src: step 0 write calls" "$($src "$J" 0 posix write calls)" 3
+	expect "$src: step 0 write bytes" "$($src "$J" 0 posix write bytes)" 3000
+	expect "$src: step 0 read calls" "$($src "$J" 0 posix read calls)" 3
+	expect "$src: step 0 read bytes" "$($src "$J" 0 posix read bytes)" 3000
+	expect "$src: step 0 pwrite calls" "$($src "$J" 0 posix pwrite calls)" 0
+	# steps 1 and 2 (OpenMPI, MPICH): rank r pwrites r+1 blocks of 4096 bytes
+	for s in 1 2; do
+		expect "$src: step $s pwrite calls" "$($src "$J" $s posix pwrite calls)" 10
+		expect "$src: step $s pwrite bytes" "$($src "$J" $s posix pwrite bytes)" 40960
+	done
+done
 for impl in openmpi mpich; do
-	expect "$impl pwrite calls" "$(proc_sum "$J" mpi_io.$impl posix pwrite calls)" 10
-	expect "$impl pwrite bytes" "$(proc_sum "$J" mpi_io.$impl posix pwrite bytes)" 40960
+	expect "$impl pwrite bytes of its processes" "$(proc_sum "$J" mpi_io.$impl posix pwrite bytes)" 40960
 	ranks=$(cat "$T"/prof-n*/vigil-"$J"*.json | jq -s --arg e "mpi_io.$impl" \
 		'[.[].processes[] | select(.exe | endswith("/" + $e)) | "\(.host):\(.rank)"] | sort | join(" ")')
 	expect "$impl ranks and nodes" "$ranks" '"n1:0 n1:1 n2:2 n3:3"'
