@@ -12,16 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "common/help.h"
 
 #define PT_DEFAULT_PORT 9787
 
-static void pt_usage(FILE *f)
+static void pt_usage(void)
 {
-	fprintf(f, "usage: vigil prometheus-targets [-o FILE] [--port N] [[NODE=]HOST[:PORT]...]\n\n"
+	vigil_help("usage: vigil prometheus-targets [-o FILE] [--port N] [[NODE=]HOST[:PORT]...]\n\n"
 	        "Write a Prometheus file_sd targets file (JSON) naming each node's vigild, labelled node=NAME.\n"
 	        "Without HOST arguments the nodes come from `scontrol show nodes -o` (address NodeAddr,\n"
 	        "name NodeName). --port: vigild's port where none is given (default %d). -o FILE: written\n"
-	        "atomically (default: standard output). Rerun it from cron or after a node change.\n",
+	        "atomically (default: standard output). Rerun it from cron or after a node change.\n"
+	        "Setup for N nodes: docs/DEPLOY.md.\n",
 	        PT_DEFAULT_PORT);
 }
 
@@ -133,7 +135,7 @@ int cmd_prometheus_targets(int argc, char **argv)
 	int i = 1, rc = 0;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			pt_usage(stdout);
+			pt_usage();
 			return 0;
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			out = argv[++i];
