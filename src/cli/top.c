@@ -12,6 +12,7 @@
 #include "common/help.h"
 #include "cli/cli.h"
 #include "cli/report_util.h"
+#include "common/prom_query.h"
 #include "common/vigild_client.h"
 
 struct top_row {
@@ -48,9 +49,46 @@ static int top_cmp(const void *a, const void *b)
 	return vx < vy ? 1 : vx > vy ? -1 : strcmp(x->id, y->id);
 }
 
+static const char *top_prom;         /* --prometheus URL: the cluster's jobs */
+static char top_prom_err[256];
+
+/* The cluster's jobs from Prometheus (every node's part summed); the last column names the nodes. */
+static struct top_row *top_fetch_prom(size_t *n, const char **err)
+{
+	struct vigil_prom_job *pj;
+	int cnt = vigil_prom_jobs(top_prom, NULL, NULL, 3000, &pj, top_prom_err, sizeof top_prom_err);
+	*n = 0;
+	if (cnt < 0) {
+		*err = top_prom_err;
+		return NULL;
+	}
+	struct top_row *rows = calloc(cnt ? (size_t)cnt : 1, sizeof *rows);
+	for (int i = 0; rows && i < cnt; i++) {
+		struct top_row *t = &rows[i];
+		top_clean(t->id, sizeof t->id, pj[i].jobid);
+		top_clean(t->user, sizeof t->user, pj[i].user);
+		snprintf(t->state, sizeof t->state, "%s", pj[i].running > 0 ? "running" : "ended");
+		snprintf(t->top_op, sizeof t->top_op, "%.0f node%s", pj[i].nodes, pj[i].nodes == 1 ? "" : "s");
+		t->rd = pj[i].read_bps / 1e6;
+		t->wr = pj[i].write_bps / 1e6;
+		t->ops = pj[i].ops_ps;
+		t->meta = pj[i].meta_ps;
+		t->mpi = pj[i].mpi_share * 100;
+		t->procs = (long)pj[i].procs;
+	}
+	free(pj);
+	if (rows) {
+		*n = (size_t)cnt;
+		qsort(rows, *n, sizeof *rows, top_cmp);
+	}
+	return rows;
+}
+
 /* Fetch and parse; returns rows (caller frees) or NULL with *err set. */
 static struct top_row *top_fetch(size_t *n, const char **err)
 {
+	if (top_prom)
+		return top_fetch_prom(n, err);
 	int status;
 	char *body;
 	size_t len;
@@ -112,14 +150,19 @@ int cmd_top(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--once"))
 			once = true;
+		else if (!strcmp(argv[i], "--prometheus") && i + 1 < argc)
+			top_prom = argv[++i];
 		else if (!strcmp(argv[i], "--sort") && i + 1 < argc && strchr(top_keys, argv[i + 1][0]) && argv[i + 1][0] != ' ')
 			top_sort = argv[++i][0];
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			vigil_help("usage: vigil top [--once] [--sort r|w|o|m|p|i]\n\n"
+			vigil_help("usage: vigil top [--once] [--sort r|w|o|m|p|i] [--prometheus URL]\n\n"
 			       "Live view of this node's jobs from vigild: read and write MB/s, I/O operations/s,\n"
 			       "metadata operations/s, share of time in MPI, busiest operation. Refreshes every\n"
 			       "second; keys r w o m p i choose the sort column (read, write, ops, metadata, MPI,\n"
-			       "id), q quits. --once prints one plain-text snapshot for scripts.\n");
+			       "id), q quits. --once prints one plain-text snapshot for scripts.\n"
+			       "--prometheus URL: the whole cluster's jobs instead, every node's part summed by the\n"
+			       "Prometheus at URL (http://HOST:PORT) that scrapes the nodes' vigild; bytes and operations\n"
+			       "of the POSIX layer, rates over the last minute, the last column the job's nodes.\n");
 			return 0;
 		} else {
 			fprintf(stderr, "vigil top: unknown option '%s' (see vigil top --help).\n", argv[i]);
@@ -130,6 +173,10 @@ int cmd_top(int argc, char **argv)
 	const char *err;
 	char line[256];
 	struct top_row *rows = top_fetch(&n, &err);
+	if (!rows && top_prom) {
+		fprintf(stderr, "vigil top: %s.\n", err);
+		return 1;
+	}
 	if (!rows)
 		return top_unreachable();
 	if (once) {
@@ -156,7 +203,9 @@ int cmd_top(int argc, char **argv)
 			top_line(line, sizeof line, &rows[i]);
 			mvprintw((int)i + 3, 0, "%.*s", COLS, line);
 		}
-		if (!rows)
+		if (!rows && top_prom)
+			mvprintw(3, 0, "%.*s", COLS, err);
+		else if (!rows)
 			mvprintw(3, 0, "vigild is not reachable at %s", vigil_daemon_socket_path());
 		refresh();
 		int ch = getch();

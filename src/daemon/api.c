@@ -13,6 +13,7 @@
 #include <string.h>
 #include "daemon/daemon.h"
 #include "format/profile.h"
+#include "common/prom_query.h"
 
 int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **buf, struct vigil_seg_view *v);
 
@@ -441,6 +442,44 @@ static int api_error(struct vd_buf *out, int status, const char *msg)
  * Returns the HTTP status.  Caller holds vd.lock; a job's details release it
  * while they read segments (api_files) and take it again before returning.
  */
+/*
+ * GET /api/v1/jobs/ID/cluster: the job over every node, from the Prometheus
+ * of --prometheus (fixed queries for this job id and user only).  Numbers
+ * only, like /metrics.  Releases vd.lock while Prometheus answers.
+ */
+static int api_cluster(const struct vd_job *j, struct vd_buf *out)
+{
+	char id[sizeof j->id], user[sizeof j->user], err[256] = "no answer";
+	struct vigil_prom_job *pj = NULL;
+	if (!vd.cfg.prometheus)
+		return api_error(out, 404, "vigild runs without --prometheus");
+	snprintf(id, sizeof id, "%s", j->id);
+	snprintf(user, sizeof user, "%s", j->user);
+	pthread_mutex_unlock(&vd.lock);
+	int n = vigil_prom_jobs(vd.cfg.prometheus, id, user, 2000, &pj, err, sizeof err);
+	pthread_mutex_lock(&vd.lock);
+	if (n < 0)
+		return api_error(out, 502, err);
+	json_t *o = json_object();
+	json_object_set_new(o, "id", api_str(id));
+	json_object_set_new(o, "user", api_str(user));
+	json_object_set_new(o, "source", json_string("prometheus"));
+	const struct vigil_prom_job *r = n > 0 ? &pj[0] : &(struct vigil_prom_job){ .nodes = 0 };
+	json_object_set_new(o, "nodes", json_integer((json_int_t)r->nodes));
+	json_object_set_new(o, "nodes_running", json_integer((json_int_t)r->running));
+	json_object_set_new(o, "processes_running", json_integer((json_int_t)r->procs));
+	json_object_set_new(o, "bytes_read", json_integer((json_int_t)r->bytes_read));
+	json_object_set_new(o, "bytes_written", json_integer((json_int_t)r->bytes_written));
+	json_object_set_new(o, "io_operations", json_integer((json_int_t)r->io_operations));
+	json_object_set_new(o, "read_bytes_per_second", json_real(r->read_bps));
+	json_object_set_new(o, "write_bytes_per_second", json_real(r->write_bps));
+	json_object_set_new(o, "io_ops_per_second", json_real(r->ops_ps));
+	json_object_set_new(o, "metadata_ops_per_second", json_real(r->meta_ps));
+	json_object_set_new(o, "mpi_time_share", json_real(r->mpi_share));
+	free(pj);
+	return api_dump(o, out);
+}
+
 int vd_api(const char *method, const char *path, const char *query, long viewer,
            struct vd_buf *out, const char **ctype)
 {
@@ -498,6 +537,8 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 		json_object_set_new(o, "end_requested", json_true());
 		return api_dump(o, out);
 	}
+	if (action == VD_ROUTE_JOB_CLUSTER)
+		return api_cluster(j, out);
 	bool details = api_details(j, viewer);
 	json_t *o = api_job_summary(j, viewer);
 	json_object_set_new(o, "details", json_boolean(details));

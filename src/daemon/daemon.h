@@ -30,6 +30,7 @@ struct vd_config {
 	double interval;             /* seconds between samples */
 	const char *state_dir;
 	const char *profile_dir;
+	const char *prometheus;      /* --prometheus URL: the cluster-wide view of a job, or NULL */
 	double job_linger;           /* seconds without a live process before a job ends */
 	double job_grace;            /* seconds an ended job stays exported */
 	const char *socket_path;
@@ -291,7 +292,7 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 /* request.c: pure helpers for untrusted request text (fuzzed) */
 int vd_bearer_token(const char *authz, char *out, size_t outn);
 int vd_api_route(const char *path, char *jobid, size_t n, int *action);
-enum { VD_ROUTE_NONE, VD_ROUTE_HEALTH, VD_ROUTE_JOBS, VD_ROUTE_JOB, VD_ROUTE_JOB_END };
+enum { VD_ROUTE_NONE, VD_ROUTE_HEALTH, VD_ROUTE_JOBS, VD_ROUTE_JOB, VD_ROUTE_JOB_END, VD_ROUTE_JOB_CLUSTER };
 
 /* http.c */
 int vd_http_start(void);

@@ -50,6 +50,8 @@ static void main_usage(void)
 	"                         format (tls_server_config, basic_auth_users; docs/DEPLOY.md)\n"
 	"  --max-segments-per-user N  (default 4096)   --max-jobs-per-user N (default 256)\n"
 	"  --max-connections N    concurrent HTTP connections (default 4096)\n"
+	"  --prometheus URL       the Prometheus that scrapes every node's vigild (http://HOST:PORT): a job's\n"
+	"                         cluster-wide view (GET /api/v1/jobs/ID/cluster, the dashboard's job page)\n"
 	"  --node-name NAME       this node's name in the API, profiles and file names (default: the host name;\n"
 	"                         several slurmd \"nodes\" on one host: each vigild its own)\n"
 	"  --log-level LEVEL      error, warning, info (default) or debug\n"
@@ -93,7 +95,8 @@ static int main_mkdirs(const char *path, mode_t mode)
 }
 
 enum { O_DIR_ = 1000, O_USER_ROOT, O_INTERVAL, O_STATE, O_PROFILE, O_LINGER, O_GRACE, O_SOCKET,
-       O_ANON, O_WEBCFG, O_ULABEL, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY, O_NODE };
+       O_ANON, O_WEBCFG, O_ULABEL, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY, O_NODE,
+       O_PROM };
 
 int main(int argc, char **argv)
 {
@@ -109,6 +112,7 @@ int main(int argc, char **argv)
 		{ "max-jobs-per-user", required_argument, 0, O_MAXJOBS },
 		{ "max-connections", required_argument, 0, O_MAXCONN },
 		{ "history-seconds", required_argument, 0, O_HISTORY }, { "node-name", required_argument, 0, O_NODE },
+		{ "prometheus", required_argument, 0, O_PROM },
 		{ "log-level", required_argument, 0, O_LOGLEVEL }, { "version", no_argument, 0, O_VERSION },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
@@ -142,6 +146,13 @@ int main(int argc, char **argv)
 		case O_INTERVAL: if (main_number("--interval", optarg, 0.01, 60, &c->interval)) return 2; break;
 		case O_STATE: c->state_dir = optarg; break;
 		case O_PROFILE: c->profile_dir = optarg; break;
+		case O_PROM:
+			if (strncmp(optarg, "http://", 7)) {
+				fprintf(stderr, "vigild: --prometheus wants an http:// URL, not '%s'.\n", optarg);
+				return 2;
+			}
+			c->prometheus = optarg;
+			break;
 		case O_LINGER: if (main_number("--job-linger", optarg, 0, 86400, &c->job_linger)) return 2; break;
 		case O_GRACE: if (main_number("--job-grace", optarg, 0, 86400, &c->job_grace)) return 2; break;
 		case O_SOCKET: c->socket_path = optarg; break;

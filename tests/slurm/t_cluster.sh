@@ -40,7 +40,7 @@ VD_PORTS="$1 $2 $3"
 PROM_PORT=$4
 i=1
 for p in $VD_PORTS; do
-	VIGILD_ARGS="--node-name n$i" start_vigild "n$i" "$p"
+	VIGILD_ARGS="--node-name n$i --prometheus http://127.0.0.1:$PROM_PORT" start_vigild "n$i" "$p"
 	i=$((i + 1))
 done
 # Prometheus as packaging/prometheus ships it, scraping each second, targets from vigil
@@ -166,6 +166,19 @@ expect "nodes of job $J in Prometheus" "$(promql "count(count by (node) (vigil_j
 Q="sum by (jobid) (vigil_io_bytes_total{layer=\"posix\",op=\"write\",jobid=\"$J\"})"
 expect "Prometheus $Q = the vigilds' sum" "$(promql "$Q")" "$(metric_sum "$J" posix write)"
 echo "F: Prometheus sums job $J over the nodes exactly"
+
+# ---- G. the cluster-wide live view: vigild --prometheus and vigil top --prometheus ----
+local_calls=$(for p in $VD_PORTS; do curl -sf -m 2 "http://127.0.0.1:$p/api/v1/jobs/$J"; done |
+	jq -s '[.[].ops.posix[].calls] | add')
+cluster() { curl -sf -m 5 "http://127.0.0.1:$(vd_port n2)/api/v1/jobs/$J/cluster"; }
+cluster_calls_are() { [ "$(cluster | jq .io_operations)" = "$1" ]; }
+# the job's counts are final; Prometheus has them at its next scrape
+poll 5 cluster_calls_are "$local_calls" ||
+	fail "cluster view: POSIX operations '$(cluster | jq .io_operations)', the three vigilds' sum $local_calls"
+expect "cluster view: nodes, running, processes" "$(cluster | jq -c '[.source, .nodes, .nodes_running, .processes_running]')" '["prometheus",3,0,0]'
+got=$("$BUILD/bin/vigil" top --once --prometheus "http://127.0.0.1:$PROM_PORT" | awk -v j="$J" '$1 == j')
+echo "$got" | grep -qE "^$J +root +ended .* 3 nodes\$" || fail "vigil top --prometheus: job $J is '$got'"
+echo "G: cluster view from Prometheus in vigild's API and vigil top"
 
 # ---- B. LD_PRELOAD appended, --vigil=off strips, sbatch --vigil=off reaches the steps ----
 LIBM=$(ls /lib/x86_64-linux-gnu/libm.so.6 2>/dev/null || ls /usr/lib64/libm.so.6)
