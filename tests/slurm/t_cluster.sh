@@ -178,7 +178,13 @@ poll 5 cluster_calls_are "$local_calls" ||
 expect "cluster view: nodes, running, processes" "$(cluster | jq -c '[.source, .nodes, .nodes_running, .processes_running]')" '["prometheus",3,0,0]'
 got=$("$BUILD/bin/vigil" top --once --prometheus "http://127.0.0.1:$PROM_PORT" | awk -v j="$J" '$1 == j')
 echo "$got" | grep -qE "^$J +root +ended .* 3 nodes\$" || fail "vigil top --prometheus: job $J is '$got'"
-echo "G: cluster view from Prometheus in vigild's API and vigil top"
+# the dashboard's job page shows it (and the job's steps on this node)
+dom=$(timeout 60 chromium --headless=new --no-sandbox --disable-gpu --log-level=3 --virtual-time-budget=5000 \
+	--user-data-dir="$T/chromium" --dump-dom "http://127.0.0.1:$(vd_port n1)/?job=$J&user=root" 2>/dev/null)
+echo "$dom" | grep -q '<div id="j-cluster">' || fail "dashboard: the cluster panel is not shown"
+echo "$dom" | grep -q '<th>nodes</th><td>3 (0 running)</td>' || fail "dashboard: the cluster panel lacks 3 nodes"
+echo "$dom" | grep -q '<div id="j-steps-d">' || fail "dashboard: the steps of job $J are not shown"
+echo "G: cluster view from Prometheus in vigild's API, the dashboard and vigil top"
 
 # ---- B. LD_PRELOAD appended, --vigil=off strips, sbatch --vigil=off reaches the steps ----
 LIBM=$(ls /lib/x86_64-linux-gnu/libm.so.6 2>/dev/null || ls /usr/lib64/libm.so.6)
