@@ -63,14 +63,14 @@ static unsigned api_ranks(const struct vd_job *j)
 {
 	size_t n = 0, k = 0;
 	for (const struct vd_proc *p = j->procs; p; p = p->next)
-		n += p->rank >= 0;
+		n += p->rank >= 0 && p->nranks > 0;
 	if (!n)
 		return 0;
 	int32_t *r = malloc(n * sizeof *r);
 	if (!r)
 		return 0;
 	for (const struct vd_proc *p = j->procs; p; p = p->next)
-		if (p->rank >= 0)
+		if (p->rank >= 0 && p->nranks > 0)
 			r[k++] = p->rank;
 	qsort(r, n, sizeof *r, api_cmp_int32);
 	unsigned distinct = 1;

@@ -47,6 +47,8 @@ struct ckpt_proc {
 	char name[64], exe[64];
 	char dir[512];               /* segment directories longer than this are refused at start */
 	char step[32];               /* added later: a record without it is read with step "" */
+	int32_t nranks;              /* added with step: without it, a rank counts as MPI's */
+	uint32_t pad;
 };
 
 struct ckpt_node { uint64_t next_instance; uint32_t nids, pad; uint64_t ids[256]; };
@@ -170,6 +172,8 @@ int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb 
 			}
 			memset(cp, 0, sizeof *cp);
 			memcpy(cp, pl, h[1]);
+			if (h[1] < sizeof *cp)
+				cp->nranks = cp->rank >= 0; /* an old record: ranks were MPI's */
 			if (!ckpt_str_ok(cp->name, sizeof cp->name) || !ckpt_str_ok(cp->exe, sizeof cp->exe) ||
 			    !ckpt_str_ok(cp->step, sizeof cp->step) ||
 			    !ckpt_str_ok(cp->dir, sizeof cp->dir) || cp->state < 0 || cp->state > VD_P_KILLED) {
@@ -191,6 +195,7 @@ int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb 
 			memcpy(meta.name, cp->name, sizeof meta.name);
 			memcpy(meta.exe, cp->exe, sizeof meta.exe);
 			memcpy(meta.step, cp->step, sizeof meta.step);
+			meta.nranks = cp->nranks;
 			rc = cb->proc ? cb->proc(cb->ctx, &meta, cp->dir) : 0;
 			free(cp);
 			have_proc = true;
@@ -333,6 +338,7 @@ static int ckpt_job_image(const struct vd_job *j, struct vd_buf *b_)
 		memcpy(cp->name, p->name, sizeof cp->name);
 		memcpy(cp->exe, p->exe, sizeof cp->exe);
 		memcpy(cp->step, p->step, sizeof cp->step);
+		cp->nranks = p->nranks;
 		memcpy(cp->dir, vd.dirs[p->dirix].path, sizeof cp->dir - 1); /* < 512 by setup */
 		ckpt_rec(&b, CK_PROC, cp, sizeof *cp);
 		/* Only the ops it ever counted (not 139 cold 288-byte records per process). */

@@ -131,6 +131,7 @@ struct vd_proc {
 	double last_change, last_alive_check; /* monotonic seconds */
 	char exe[64];                /* basename of the executable */
 	char step[32];               /* its job step (SLURM_STEP_ID), "" when none */
+	int32_t nranks;              /* MPI_COMM_WORLD size once MPI_Init ran, 0 never: rank is an MPI rank only then */
 };
 
 enum vd_jstate { VD_J_RUNNING, VD_J_ENDING, VD_J_ENDED };

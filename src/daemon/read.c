@@ -146,6 +146,7 @@ static void sample_set_identity(struct vd_proc *p, const struct vigil_seg_view *
 	p->pid = id->pid;
 	p->ppid = id->ppid;
 	p->rank = id->rank;
+	p->nranks = id->nranks > 0 ? id->nranks : 0;
 	p->exit_status = id->exit_status;
 	p->term_signal = id->term_signal;
 	p->flags = v->hdr->flags;

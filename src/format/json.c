@@ -268,7 +268,7 @@ static void json_processes(FILE *out, const struct vigil_profile *p)
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct vigil_procstat *ps = &p->procs[i];
 		fprintf(out, "%s\n    {\"pid\": %" PRId32 ", \"ppid\": %" PRId32 ", \"rank\": %" PRId32
-		        ", \"host\": ", i ? "," : "", ps->pid, ps->ppid, ps->rank);
+		        ", \"nranks\": %" PRId32 ", \"host\": ", i ? "," : "", ps->pid, ps->ppid, ps->rank, ps->nranks);
 		vigil_json_string(out, ps->host);
 		fputs(", \"exe\": ", out);
 		vigil_json_string(out, ps->exe);
@@ -349,7 +349,7 @@ static int32_t *json_ranks(const struct vigil_profile *p, size_t *n)
 		return NULL;
 	size_t k = 0;
 	for (size_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].rank >= 0)
+		if (vigil_proc_mpi_rank(&p->procs[i]) >= 0)
 			r[k++] = p->procs[i].rank;
 	qsort(r, k, sizeof(*r), json_int_cmp);
 	size_t u = 0;
@@ -393,7 +393,7 @@ static int json_mpi(FILE *out, const struct vigil_profile *p, const int32_t *ran
 	}
 	memset(ranked, 0, sizeof(ranked));
 	for (size_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].rank >= 0)
+		if (vigil_proc_mpi_rank(&p->procs[i]) >= 0)
 			for (int o = 0; o < VIGIL_NOPS; o++)
 				if (p->procs[i].ops[o].calls) {
 					ranked[o].calls += p->procs[i].ops[o].calls;
@@ -417,7 +417,7 @@ static int json_mpi(FILE *out, const struct vigil_profile *p, const int32_t *ran
 				memset(bytes, 0, nr * sizeof(double));
 				for (size_t i = 0; i < p->nprocs; i++) {
 					const struct vigil_procstat *ps = &p->procs[i];
-					if (ps->rank < 0)
+					if (vigil_proc_mpi_rank(ps) < 0)
 						continue;
 					const int32_t *at = bsearch(&ps->rank, ranks, nr, sizeof(*ranks), json_int_cmp);
 					sec[at - ranks] += ps->ops[o].seconds;

@@ -344,7 +344,7 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 				ents[nents++] = (struct prof_fent){ name, (int)r->kind, l, r };
 	}
 	qsort(ents, nents, sizeof(*ents), prof_fent_cmp);
-	int32_t rank = v->id->rank;
+	int32_t rank = v->id->nranks > 0 ? v->id->rank : -1; /* MPI ranks only */
 	for (size_t i = 0; i < nents;) {
 		struct vigil_filestat acc;
 		memset(&acc, 0, sizeof(acc));
@@ -399,7 +399,7 @@ static int prof_rank_seen(const struct vigil_profile *p, int32_t rank)
 	if (rank < 0)
 		return 0;
 	for (size_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].rank == rank)
+		if (vigil_proc_mpi_rank(&p->procs[i]) == rank)
 			return 1;
 	return 0;
 }
@@ -473,7 +473,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	    (rc = prof_add_host(p, id->host)))
 		return rc;
 
-	int new_rank = id->rank >= 0 && !prof_rank_seen(p, id->rank);
+	int new_rank = id->nranks > 0 && id->rank >= 0 && !prof_rank_seen(p, id->rank);
 	if ((rc = prof_add_files(p, v, new_rank)))
 		return rc;
 	if ((rc = prof_new_proc(p, &ps)))
@@ -481,6 +481,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	ps->pid = id->pid;
 	ps->ppid = id->ppid;
 	ps->rank = id->rank >= 0 ? id->rank : -1;
+	ps->nranks = id->nranks > 0 ? id->nranks : 0;
 	ps->uid = id->uid;
 	ps->host = strdup(id->host);
 	ps->exe = strdup(id->exe);
