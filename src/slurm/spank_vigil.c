@@ -264,7 +264,14 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	char cur[SV_PATH] = "", val[2 * SV_PATH], node[256], libs[SV_PATH], p[SV_PATH];
 	sv_args(ac, av);
 	int on = sv_wanted(sp);
-	if (spank_getenv(sp, "LD_PRELOAD", cur, sizeof cur) != ESPANK_SUCCESS)
+	spank_err_t grc = spank_getenv(sp, "LD_PRELOAD", cur, sizeof cur);
+	if (grc != ESPANK_SUCCESS && grc != ESPANK_ENV_NOEXIST) {
+		/* longer than we hold (or unreadable): never rewrite the user's own */
+		slurm_error("vigil: LD_PRELOAD of the task is too long to edit: this task runs %s",
+		            on ? "unmonitored" : "as it is");
+		return ESPANK_SUCCESS;
+	}
+	if (grc != ESPANK_SUCCESS)
 		cur[0] = 0;
 	sv_node(sp, node, sizeof node);
 	sv_expand(libs, sizeof libs, sv.lib, node);
