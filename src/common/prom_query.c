@@ -182,7 +182,9 @@ static struct vigil_prom_job *pq_row(struct vigil_prom_job **rows, size_t *n, js
 {
 	const char *id = json_string_value(json_object_get(metric, "jobid"));
 	const char *user = json_string_value(json_object_get(metric, "user"));
-	if (!id || !user || strlen(id) >= sizeof (*rows)->jobid || strlen(user) >= sizeof (*rows)->user)
+	if (!user)
+		user = ""; /* summed over users: one job id, user labels that differ by node */
+	if (!id || strlen(id) >= sizeof (*rows)->jobid || strlen(user) >= sizeof (*rows)->user)
 		return NULL;
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp((*rows)[i].jobid, id) && !strcmp((*rows)[i].user, user))
@@ -247,7 +249,7 @@ int vigil_prom_jobs(const char *url, const char *jobid, const char *user, int ti
 			snprintf(expr, sizeof expr, q[i].expr, sel);
 		char *paren = strchr(expr, '(');
 		*paren = 0;
-		snprintf(query, sizeof query, "%s by (jobid, user) (%s", expr, paren + 1);
+		snprintf(query, sizeof query, "%s by (%s) (%s", expr, jobid && !user ? "jobid" : "jobid, user", paren + 1);
 		/* an empty selector leaves ",}" or "{}": both are valid PromQL */
 		json_t *res = pq_get(&u, query, timeout_ms, err, errlen);
 		if (!res) {

@@ -21,7 +21,8 @@ struct vigil_prom_job {
 
 /*
  * The jobs Prometheus at `url` (http://HOST[:PORT][/PATH]) knows, all of them,
- * or only (jobid, user) when jobid is non-NULL (user may be NULL: any user).
+ * or only (jobid, user) when jobid is non-NULL (user NULL: the job id's
+ * series of every user label summed, user "").
  * Returns the number of jobs (*out malloc'd, sorted by jobid) or -errno;
  * on error `err` holds one sentence.  Waits at most timeout_ms per query.
  */

@@ -445,24 +445,29 @@ static int api_error(struct vd_buf *out, int status, const char *msg)
 /*
  * GET /api/v1/jobs/ID/cluster: the job over every node, from the Prometheus
  * of --prometheus (fixed queries for this job id and user only).  Numbers
- * only, like /metrics.  Releases vd.lock while Prometheus answers.
+ * only, like /metrics, and the user as this viewer may see it.  With
+ * --user-label hashed or off the nodes' user labels are pseudonyms (each
+ * node's own), so only the job id selects.  Releases vd.lock while
+ * Prometheus answers.
  */
-static int api_cluster(const struct vd_job *j, struct vd_buf *out)
+static int api_cluster(const struct vd_job *j, long viewer, struct vd_buf *out)
 {
-	char id[sizeof j->id], user[sizeof j->user], err[256] = "no answer";
+	char id[sizeof j->id], user[sizeof j->user], shown[sizeof j->user], ub[32], err[256] = "no answer";
 	struct vigil_prom_job *pj = NULL;
 	if (!vd.cfg.prometheus)
 		return api_error(out, 404, "vigild runs without --prometheus");
 	snprintf(id, sizeof id, "%s", j->id);
 	snprintf(user, sizeof user, "%s", j->user);
+	snprintf(shown, sizeof shown, "%s", vd_user_shown(j, viewer == VD_VIEWER_ANON, ub));
+	bool by_user = vd.cfg.user_label == VD_LABEL_ON;
 	pthread_mutex_unlock(&vd.lock);
-	int n = vigil_prom_jobs(vd.cfg.prometheus, id, user, 2000, &pj, err, sizeof err);
+	int n = vigil_prom_jobs(vd.cfg.prometheus, id, by_user ? user : NULL, 2000, &pj, err, sizeof err);
 	pthread_mutex_lock(&vd.lock);
 	if (n < 0)
 		return api_error(out, 502, err);
 	json_t *o = json_object();
 	json_object_set_new(o, "id", api_str(id));
-	json_object_set_new(o, "user", api_str(user));
+	json_object_set_new(o, "user", api_str(shown));
 	json_object_set_new(o, "source", json_string("prometheus"));
 	const struct vigil_prom_job *r = n > 0 ? &pj[0] : &(struct vigil_prom_job){ .nodes = 0 };
 	json_object_set_new(o, "nodes", json_integer((json_int_t)r->nodes));
@@ -538,7 +543,7 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 		return api_dump(o, out);
 	}
 	if (action == VD_ROUTE_JOB_CLUSTER)
-		return api_cluster(j, out);
+		return api_cluster(j, viewer, out);
 	bool details = api_details(j, viewer);
 	json_t *o = api_job_summary(j, viewer);
 	json_object_set_new(o, "details", json_boolean(details));
