@@ -13,6 +13,7 @@
 #  - Prometheus: the job's pwrite bytes summed over the nodes equal the
 #    program's and the MPI-reduced profiles'.
 T=$(mktemp -d /tmp/vigil-slurm.XXXXXX)
+LINGER=8   # vigild's own end of a job: far beyond the 2 s the plugin's job end must take
 . "$(dirname "$0")/cluster.sh"
 t_start=$(date +%s.%N)
 OMPI=$PROGS/mpi_io.openmpi
@@ -116,7 +117,7 @@ wait_job "$J" 60
 t_done=$(date +%s.%N)
 expect "job $J output" "$(cat job.out)" "size=4 bytes=40960 nodes=3
 size=4 bytes=40960 nodes=3"
-# the end came from the plugin's job epilog (vigild's own linger is 60 s)
+# the end came from the plugin's job epilog (vigild's own linger is 8 s)
 poll 2 all_ended "$J" || fail "job $J not ended in every vigild 2 s after completion: $(for n in n1 n2 n3; do echo -n "$n=$(job_state $n "$J") "; done)"
 echo "job $J ended in all vigilds $(awk -v a="$t_done" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s after it left the queue"
 for n in n1 n2 n3; do
@@ -235,6 +236,8 @@ for n in n1 n2 n3; do
 	expect "log line for the absent vigild of $n" \
 		"$(log_count "vigil: job $J4 ended but vigild is not reachable at $T/absent-$n.sock")" 1
 done
+# no job end reached vigild: it ends the job by itself after --job-linger
+poll 15 all_ended "$J4" || fail "job $J4 whose job end never came: not ended by vigild's linger"
 plugstack "lib=$T/prefix/lib/missing.so"
 timeout 30 srun -N1 -n1 "$SERIAL" "$T/work/m.dat" || fail "a job with a missing collector failed"
 expect "log line for the missing collector" "$(log_count "vigil: collector $T/prefix/lib/missing.so not found")" 1
@@ -243,6 +246,6 @@ timeout 30 srun -N1 -n1 "$SERIAL" "$T/work/b.dat" || fail "a job with a wrong pl
 expect "log line for a wrong argument" "$(log_count "argument 'bogus=1' not understood")" 1
 plugstack
 nodes_idle || fail "a node is not idle: $(sinfo -N)"
-echo "E: absent vigild, missing collector, wrong argument: jobs run, nodes idle, one line each"
+echo "E: absent vigild (the job still ends by vigild's linger), missing collector, wrong argument: jobs run, nodes idle, one line each"
 
 echo "PASS: slurm cluster test in $(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
