@@ -104,11 +104,11 @@ struct vigil_seg_identity {
 	int32_t  exit_status;     /* exit(3) status when state == ENDED, else -1 */
 	int32_t  term_signal;     /* killing signal when known (set by readers that reaped it), else 0 */
 	uint32_t exec_count;      /* images that ran in this process (1 + successful execs seen) */
-	uint32_t reserved;
+	int32_t  env_rank;        /* rank from the environment, tagged by its variable (collector only), or -1 */
 	char job_id[64];          /* VIGIL_JOB_ID, SLURM_JOB_ID, PBS_JOBID, LSB_JOBID, FLUX_JOB_ID */
 	char step[32];            /* SLURM_STEP_ID, else "" */
 	char run_id[40];          /* VIGIL_RUN_ID: the `vigil run` that started this process, else "" */
-	char host[64];            /* gethostname */
+	char host[64];            /* SLURMD_NODENAME, else gethostname */
 	char exe[256];            /* /proc/self/exe of the latest image */
 	char cmdline[1024];       /* argv joined by single spaces (truncated) of the latest image */
 	char mpi_impl[16];        /* "openmpi", "mpich" once an MPI collector attached, else "" */

@@ -119,7 +119,7 @@ int rep_summarize(const struct vigil_profile *p, struct rep_summary *s)
 		double end = q->end > 0 ? q->end : p->end;
 		if (end > q->start && q->start > 0)
 			s->proc_seconds += end - q->start;
-		if (q->rank >= 0)
+		if (vigil_proc_mpi_rank(q) >= 0)
 			s->nranks++;
 	}
 	if (p->nprocs == 0)

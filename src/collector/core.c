@@ -186,6 +186,44 @@ static void core_identity_job(struct vigil_seg_identity *id)
 	core_copy(id->run_id, sizeof(id->run_id), getenv("VIGIL_RUN_ID"));
 }
 
+/*
+ * The rank a launcher gave this process in its environment, tagged with the
+ * variable it came from ((index << 24) | rank), or -1.  The launchers' own
+ * variables come before SLURM_PROCID: under mpirun in an allocation every
+ * rank has SLURM_PROCID=0.
+ */
+static int32_t core_env_rank(void)
+{
+	static const char *const vars[] = { "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK",
+	                                    "SLURM_PROCID" };
+	for (int i = 0; i < (int)(sizeof(vars) / sizeof(vars[0])); i++) {
+		const char *v = getenv(vars[i]);
+		if (!v || *v < '0' || *v > '9')
+			continue;
+		int32_t r = 0;
+		while (*v >= '0' && *v <= '9' && r < (1 << 23))
+			r = r * 10 + (*v++ - '0');
+		if (*v || r >= (1 << 23))
+			continue;
+		return (i << 24) | r;
+	}
+	return -1;
+}
+
+/*
+ * An environment-derived rank names the process the launcher started, not its
+ * descendants, which inherit the same variable: a fork child is no rank, and
+ * an exec'd image takes the environment's rank only when the variable is not
+ * the one its parent already had (env_rank, copied at fork).
+ */
+static void core_identity_rank(struct vigil_seg_identity *id, int fresh)
+{
+	int32_t t = core_env_rank();
+	if (fresh || (t >= 0 && t != id->env_rank))
+		id->rank = t >= 0 ? (t & 0xffffff) : -1;
+	id->env_rank = t;
+}
+
 /* ---- segment ---------------------------------------------------------- */
 
 /*
@@ -371,12 +409,14 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 		id->exec_count++;
 		core_identity_image(id);
 		core_identity_job(id); /* the new image's environment is authoritative */
+		core_identity_rank(id, 0);
 		__atomic_fetch_or(&h->flags, VIGIL_FLAG_EXEC_REATTACH, __ATOMIC_RELAXED);
 		__atomic_store_n(&h->state, VIGIL_STATE_RUNNING, __ATOMIC_RELEASE);
 	} else {
 		core_header_init(h);
 		if (inherit) {
 			memcpy(id, inherit, sizeof(*id));
+			id->rank = -1; /* a rank's child is not that rank */
 			/* the parent may have changed its environment since it started */
 			const char *run = getenv("VIGIL_RUN_ID");
 			if (run)
@@ -385,11 +425,15 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 			char host[256];
 			core_identity_image(id);
 			core_identity_job(id);
-			if (gethostname(host, sizeof(host)) != 0)
+			/* several slurmd "nodes" may share one host: the node's name wins */
+			const char *node = getenv("SLURMD_NODENAME");
+			if (node && *node)
+				core_copy(host, sizeof(host), node);
+			else if (gethostname(host, sizeof(host)) != 0)
 				host[0] = 0;
 			host[sizeof(host) - 1] = 0;
 			core_copy(id->host, sizeof(id->host), host);
-			id->rank = -1;
+			core_identity_rank(id, 1);
 			id->nranks = 0;
 			core_copy(id->mpi_impl, sizeof(id->mpi_impl), "");
 		}

@@ -258,7 +258,7 @@ void vd_history_tick(double now)
 		h->t = now;
 		h->live = j->nlive;
 		for (const struct vd_proc *p = j->procs; p; p = p->next)
-			h->live_ranks += p->state == VD_P_RUNNING && p->rank >= 0;
+			h->live_ranks += p->state == VD_P_RUNNING && p->rank >= 0 && p->nranks > 0;
 		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 			const struct vd_tot *t = &j->tot[op], *l = &j->last_tot[op];
 			const struct vigil_op_info *oi = &vigil_op_table[op];

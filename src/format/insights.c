@@ -315,7 +315,7 @@ int vigil_insights_judge_profile(struct vigil_profile *p, const struct vigil_ins
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct vigil_procstat *ps = &p->procs[i];
 		double end = ps->end > 0 ? ps->end : p->end;
-		procs[i].rank = ps->rank;
+		procs[i].rank = vigil_proc_mpi_rank(ps); /* MPI rules: only processes that called MPI_Init */
 		procs[i].seconds = end > ps->start ? end - ps->start : 0;
 		procs[i].ops = ps->ops;
 	}

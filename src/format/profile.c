@@ -65,6 +65,7 @@ static void prof_proc_free(struct vigil_procstat *ps)
 	free(ps->host);
 	free(ps->exe);
 	free(ps->command);
+	free(ps->step);
 }
 
 void vigil_profile_free(struct vigil_profile *p)
@@ -346,7 +347,7 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 				ents[nents++] = (struct prof_fent){ name, (int)r->kind, l, r };
 	}
 	qsort(ents, nents, sizeof(*ents), prof_fent_cmp);
-	int32_t rank = v->id->rank;
+	int32_t rank = v->id->nranks > 0 ? v->id->rank : -1; /* MPI ranks only */
 	for (size_t i = 0; i < nents;) {
 		struct vigil_filestat acc;
 		memset(&acc, 0, sizeof(acc));
@@ -407,7 +408,7 @@ static int prof_rank_seen(const struct vigil_profile *p, int32_t rank)
 	if (rank < 0)
 		return 0;
 	for (size_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].rank == rank)
+		if (vigil_proc_mpi_rank(&p->procs[i]) == rank)
 			return 1;
 	return 0;
 }
@@ -481,7 +482,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	    (rc = prof_add_host(p, id->host)))
 		return rc;
 
-	int new_rank = id->rank >= 0 && !prof_rank_seen(p, id->rank);
+	int new_rank = id->nranks > 0 && id->rank >= 0 && !prof_rank_seen(p, id->rank);
 	/* The version 2 counters mean something only when every process had them. */
 	uint32_t have = v->has_ext ? VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED : 0;
 	p->insight_have = p->nprocs ? p->insight_have & have : have;
@@ -492,11 +493,13 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	ps->pid = id->pid;
 	ps->ppid = id->ppid;
 	ps->rank = id->rank >= 0 ? id->rank : -1;
+	ps->nranks = id->nranks > 0 ? id->nranks : 0;
 	ps->uid = id->uid;
 	ps->host = strdup(id->host);
 	ps->exe = strdup(id->exe);
 	ps->command = strdup(id->cmdline);
-	if (!ps->host || !ps->exe || !ps->command)
+	ps->step = strdup(id->step);
+	if (!ps->host || !ps->exe || !ps->command || !ps->step)
 		return -ENOMEM;
 	ps->start = prof_ns_to_s(h->clock.start_real_ns);
 	if (h->state == VIGIL_STATE_ENDED) {
@@ -571,7 +574,8 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 		ps->host = strdup(src->procs[i].host ? src->procs[i].host : "");
 		ps->exe = strdup(src->procs[i].exe ? src->procs[i].exe : "");
 		ps->command = strdup(src->procs[i].command ? src->procs[i].command : "");
-		if (!ps->host || !ps->exe || !ps->command)
+		ps->step = strdup(src->procs[i].step ? src->procs[i].step : "");
+		if (!ps->host || !ps->exe || !ps->command || !ps->step)
 			return -ENOMEM;
 	}
 	const struct vigil_timeline *st = &src->timeline;

@@ -93,9 +93,11 @@ enum vigil_proc_state {
 };
 
 struct vigil_procstat {
-	int32_t pid, ppid, rank;
+	int32_t pid, ppid, rank;    /* rank: MPI_Comm_rank, else the launcher's (environment), -1 none */
+	int32_t nranks;             /* MPI_COMM_WORLD size once MPI_Init ran, 0 never */
 	uint32_t uid;
 	char *host, *exe, *command; /* malloc'd */
+	char *step;                 /* malloc'd: SLURM_STEP_ID of its job, "" when none */
 	double start, end;          /* Unix seconds; end 0 while running */
 	int state;                  /* enum vigil_proc_state */
 	int32_t exit_status;        /* -1 unknown */
@@ -104,6 +106,16 @@ struct vigil_procstat {
 	uint64_t early_calls;
 	struct vigil_opstat ops[VIGIL_NOPS];
 };
+
+/*
+ * The process's MPI rank for the MPI views and rules, -1 when none: a rank the
+ * environment gave a process that never called MPI_Init (an srun task's
+ * SLURM_PROCID) names the task, not an MPI rank.
+ */
+static inline int32_t vigil_proc_mpi_rank(const struct vigil_procstat *ps)
+{
+	return ps->nranks > 0 ? ps->rank : -1;
+}
 
 /* Profile-only flags (struct vigil_profile.flags), above the segment's VIGIL_FLAG_* bits. */
 #define VIGIL_PFLAG_SEGMENT_FAILED (1u << 16) /* "segment_failed": a process ran without a segment */

@@ -50,7 +50,7 @@ static const struct field fields[] = {
 	{ "vigil_seg_identity", "exit_status", offsetof(struct vigil_seg_identity, exit_status), 32 },
 	{ "vigil_seg_identity", "term_signal", offsetof(struct vigil_seg_identity, term_signal), 36 },
 	{ "vigil_seg_identity", "exec_count", offsetof(struct vigil_seg_identity, exec_count), 40 },
-	{ "vigil_seg_identity", "reserved", offsetof(struct vigil_seg_identity, reserved), 44 },
+	{ "vigil_seg_identity", "env_rank", offsetof(struct vigil_seg_identity, env_rank), 44 },
 	{ "vigil_seg_identity", "job_id", offsetof(struct vigil_seg_identity, job_id), 48 },
 	{ "vigil_seg_identity", "step", offsetof(struct vigil_seg_identity, step), 112 },
 	{ "vigil_seg_identity", "run_id", offsetof(struct vigil_seg_identity, run_id), 144 },

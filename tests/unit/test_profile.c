@@ -164,10 +164,14 @@ static void test_ranks_and_states(void)
 {
 	struct vigil_profile p;
 	vigil_profile_init(&p);
-	for (int rank = 3; rank >= 2; rank--) {
+	/* ranks 3 and 2 called MPI_Init; "rank" 5 is a task's SLURM_PROCID only: no MPI rank */
+	for (int rank = 5; rank >= 2; rank--) {
+		if (rank == 4)
+			continue;
 		struct fab f = fab_new(VIGIL_NOPS, 1, 1);
 		f.id->pid = 200 + rank;
 		f.id->rank = rank;
+		f.id->nranks = rank == 5 ? 0 : 4;
 		fab_file(&f, 0, VIGIL_FILE_REGULAR, "/shared")->layer[VIGIL_FLAYER_MPIIO].writes = 1;
 		if (rank == 2) { /* killed: no end record */
 			f.h->state = VIGIL_STATE_RUNNING;
@@ -184,11 +188,14 @@ static void test_ranks_and_states(void)
 		CHECK_INT(f->rank_min, 2);
 		CHECK_INT(f->rank_max, 3);
 		CHECK_U64(f->nranks, 2);
-		CHECK_U64(f->processes, 2);
+		CHECK_U64(f->processes, 3);
 	}
-	CHECK_INT(p.procs[1].state, VIGIL_PROC_KILLED);
-	CHECK_INT(p.procs[1].exit_status, -1);
-	CHECK_NEAR(p.procs[1].end, T0 + 3, 1e-6); /* last activity */
+	CHECK_INT(p.procs[0].rank, 5);
+	CHECK_INT(vigil_proc_mpi_rank(&p.procs[0]), -1);
+	CHECK_INT(vigil_proc_mpi_rank(&p.procs[1]), 3);
+	CHECK_INT(p.procs[2].state, VIGIL_PROC_KILLED);
+	CHECK_INT(p.procs[2].exit_status, -1);
+	CHECK_NEAR(p.procs[2].end, T0 + 3, 1e-6); /* last activity */
 	vigil_profile_free(&p);
 }
 
