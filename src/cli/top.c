@@ -189,7 +189,7 @@ static struct top_row *top_fetch_prom(size_t *n, const char **err)
 			snprintf(t->procs, sizeof t->procs, "%.0f", pj[i].procs);
 		else
 			snprintf(t->procs, sizeof t->procs, "ended");
-		snprintf(t->command, sizeof t->command, "(%.0f node%s)", pj[i].nodes, pj[i].nodes == 1 ? "" : "s");
+		snprintf(t->command, sizeof t->command, "%.0f node%s", pj[i].nodes, pj[i].nodes == 1 ? "" : "s");
 		t->rd = pj[i].read_bps;
 		t->wr = pj[i].write_bps;
 		t->ops = pj[i].ops_ps;
