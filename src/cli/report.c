@@ -244,6 +244,9 @@ static void rt_procs(FILE *out, const struct vigil_profile *p, size_t top)
 			snprintf(c3, sizeof(c3), "exited %d", q->exit_status);
 		else if (q->state == VIGIL_PROC_KILLED)
 			snprintf(c3, sizeof(c3), q->term_signal ? "killed %d" : "killed", q->term_signal);
+		else if (q->state == VIGIL_PROC_UNMONITORED)
+			snprintf(c3, sizeof(c3), q->exit_status >= 0 ? "unmonitored, exit %d" : "unmonitored",
+			         q->exit_status);
 		else
 			snprintf(c3, sizeof(c3), "running");
 		rep_table_add(&t, c1, c2, c3, rep_secs(c4, 32, io), rep_secs(c5, 32, mpi), rep_bytes(c6, 32, by),

@@ -117,7 +117,10 @@ static void run_fix_process(struct run_state *st, struct vigil_profile *p, struc
 	}
 	if (v->hdr->state == VIGIL_STATE_ENDED)
 		return;
-	if (r && WIFEXITED(r->status)) {
+	if (r && WIFEXITED(r->status) && ps->state == VIGIL_PROC_UNMONITORED) {
+		ps->exit_status = WEXITSTATUS(r->status); /* still unmonitored: only the status is known */
+		ps->end = r->when;
+	} else if (r && WIFEXITED(r->status)) {
 		ps->state = VIGIL_PROC_EXITED; /* ended without the collector's end record (_exit) */
 		ps->exit_status = WEXITSTATUS(r->status);
 		ps->end = r->when;

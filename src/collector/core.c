@@ -36,6 +36,7 @@ struct col_state col = { .fast_gen = COL_GEN_NONE };
 
 static char core_seg_path[4096];   /* for re-opening at shard claim */
 static uint64_t core_seg_ino;
+static uint32_t core_seg_uid;      /* the segment file's owner: its directory is that user's */
 static int core_handlers_set;
 
 long col_sys(long nr, long a, long b, long c, long d)
@@ -372,11 +373,15 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 		core_identity_image(id);
 		core_identity_job(id); /* the new image's environment is authoritative */
 		__atomic_fetch_or(&h->flags, VIGIL_FLAG_EXEC_REATTACH, __ATOMIC_RELAXED);
+		/* this image is measured: the exec that brought it here was not a blind one */
+		__atomic_fetch_and(&h->flags, ~VIGIL_FLAG_EXEC_UNMONITORED, __ATOMIC_RELAXED);
+		core_copy(id->exec_target, sizeof(id->exec_target), "");
 		__atomic_store_n(&h->state, VIGIL_STATE_RUNNING, __ATOMIC_RELEASE);
 	} else {
 		core_header_init(h);
 		if (inherit) {
 			memcpy(id, inherit, sizeof(*id));
+			core_copy(id->exec_target, sizeof(id->exec_target), "");
 			/* the parent may have changed its environment since it started */
 			const char *run = getenv("VIGIL_RUN_ID");
 			if (run)
@@ -414,6 +419,7 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 	core_seg_path[dl] = '/';
 	core_copy(core_seg_path + dl + 1, sizeof(core_seg_path) - dl - 1, name);
 	core_seg_ino = st.st_ino;
+	core_seg_uid = st.st_uid;
 	col_sys(SYS_close, dfd, 0, 0, 0);
 	col_debug(reattach ? "re-attached segment " : "created segment ", core_seg_path);
 }
@@ -480,6 +486,35 @@ void col_set_flag(uint32_t flag)
 	if (!col.hdr || (__atomic_load_n(&col.hdr->flags, __ATOMIC_RELAXED) & flag))
 		return;
 	__atomic_fetch_or(&col.hdr->flags, flag, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&col.hdr->header_changes, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * A process that runs as another effective user than its segment's owner
+ * writes its next segment (fork child, exec'd image) into that user's
+ * directory, where this run's readers may not look: say so in this segment.
+ */
+void col_uid_check(void)
+{
+	if (col.hdr && (uint32_t)geteuid() != core_seg_uid)
+		col_set_flag(VIGIL_FLAG_UID_SWITCH);
+}
+
+/* Before an exec: flag it blind until the new image re-attaches (core_segment_open) or it fails. */
+void col_exec_begin(const char *target, uint32_t flag)
+{
+	if (!col.hdr)
+		return;
+	col_uid_check();
+	core_copy(col.ident->exec_target, sizeof(col.ident->exec_target), target);
+	col_set_flag(flag);
+}
+
+void col_exec_failed(void)
+{
+	if (!col.hdr)
+		return;
+	__atomic_fetch_and(&col.hdr->flags, ~VIGIL_FLAG_EXEC_UNMONITORED, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&col.hdr->header_changes, 1, __ATOMIC_RELEASE);
 }
 
@@ -602,6 +637,8 @@ static void core_atfork_child(void)
 	if (!col.hdr)
 		return;
 	col_tls.busy++;
+	/* the parent's mapping is still shared here: tell its segment where this child went */
+	col_uid_check();
 	struct vigil_seg_identity id;
 	memcpy(&id, col.ident, sizeof(id));
 	void *old = col.hdr;

@@ -22,6 +22,10 @@ const struct vigil_flag_name vigil_profile_flags[VIGIL_NPROFILE_FLAGS] = {
 	{ VIGIL_FLAG_SHARED_SHARD, "shared_shard" },
 	{ VIGIL_FLAG_PATH_TRUNCATED, "path_truncated" },
 	{ VIGIL_FLAG_EARLY_CALLS, "early_calls" },
+	{ VIGIL_FLAG_EXEC_UNMONITORED, "unmonitored_exec" },
+	{ VIGIL_FLAG_SPAWN_UNMONITORED, "unmonitored_spawn" },
+	{ VIGIL_FLAG_ASYNC_IO, "async_io" },
+	{ VIGIL_FLAG_UID_SWITCH, "uid_switch" },
 	{ VIGIL_PFLAG_SEGMENT_FAILED, "segment_failed" },
 	{ VIGIL_PFLAG_REJECTED, "rejected_segments" },
 };
@@ -482,8 +486,11 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	ps->rank = id->rank >= 0 ? id->rank : -1;
 	ps->uid = id->uid;
 	ps->host = strdup(id->host);
-	ps->exe = strdup(id->exe);
-	ps->command = strdup(id->cmdline);
+	/* a process that exec'd where the collector could not follow is that image now */
+	int blind = (h->flags & VIGIL_FLAG_EXEC_UNMONITORED) && h->state != VIGIL_STATE_ENDED &&
+	            v->exec_target[0];
+	ps->exe = strdup(blind ? v->exec_target : id->exe);
+	ps->command = strdup(blind ? v->exec_target : id->cmdline);
 	if (!ps->host || !ps->exe || !ps->command)
 		return -ENOMEM;
 	ps->start = prof_ns_to_s(h->clock.start_real_ns);
@@ -494,7 +501,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 		        ? prof_ns_to_s(h->clock.end_real_ns) : ps->start;
 	} else {
 		/* No end record: the process died without one (or still runs; the reader knows). */
-		ps->state = VIGIL_PROC_KILLED;
+		ps->state = blind ? VIGIL_PROC_UNMONITORED : VIGIL_PROC_KILLED;
 		ps->exit_status = -1;
 		ps->end = ps->start + prof_last_activity(v);
 	}

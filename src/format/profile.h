@@ -27,6 +27,7 @@ struct vigil_seg_view {
 	const struct vigil_seg_header *hdr;
 	const struct vigil_seg_identity *id; /* strings checked NUL-terminated */
 	uint32_t n_ops;                      /* min(header n_ops, VIGIL_NOPS) */
+	const char *exec_target;             /* identity.exec_target, "" for a version 1 segment */
 	double tick_seconds;                 /* seconds per tick (see segment.h clock) */
 };
 
@@ -85,6 +86,8 @@ enum vigil_proc_state {
 	VIGIL_PROC_RUNNING,         /* still alive when the profile was written (survivor) */
 	VIGIL_PROC_EXITED,          /* exit status known */
 	VIGIL_PROC_KILLED,          /* signal known or process vanished without an end record */
+	VIGIL_PROC_UNMONITORED,     /* exec'd into an image the collector could not enter (exe = that
+	                               image); exit status only when its reaper saw it */
 };
 
 struct vigil_procstat {
@@ -131,7 +134,7 @@ struct vigil_flag_name {
 	uint32_t bit;               /* VIGIL_FLAG_* or VIGIL_PFLAG_* */
 	const char *name;           /* "file_table_overflow", ... */
 };
-#define VIGIL_NPROFILE_FLAGS 7
+#define VIGIL_NPROFILE_FLAGS 11
 extern const struct vigil_flag_name vigil_profile_flags[VIGIL_NPROFILE_FLAGS];
 
 /* "posix", "stdio", "mpiio" for an enum vigil_file_layer; "?" for anything else. */

@@ -9,6 +9,7 @@
  * wrap an offset back into range.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -107,7 +108,7 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 		return seg_fail(why, "misaligned copy", -EINVAL);
 	if (memcmp(h->magic, VIGIL_SEG_MAGIC, sizeof(h->magic)) != 0)
 		return seg_fail(why, "bad magic", -EBADMSG);
-	if (h->version != VIGIL_SEG_VERSION)
+	if (h->version != VIGIL_SEG_VERSION && h->version != VIGIL_SEG_VERSION - 1)
 		return seg_fail(why, "unsupported version", -EPROTONOSUPPORT);
 	if (h->header_size < sizeof(*h) || h->header_size > len)
 		return seg_fail(why, "bad header size", -EBADMSG);
@@ -142,7 +143,10 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	 * the checked strings with whatever the owner wrote meanwhile.
 	 */
 	uint64_t shards_end = h->shards_offset + (uint64_t)h->n_shards * h->shard_size; /* checked above */
-	if (h->ident_size < sizeof(struct vigil_seg_identity) ||
+	/* version 1's identity ends before exec_target */
+	uint64_t ident_min = h->version == 1 ? offsetof(struct vigil_seg_identity, exec_target)
+	                                     : sizeof(struct vigil_seg_identity);
+	if (h->ident_size < ident_min ||
 	    !seg_area_ok(h->ident_offset, 1, h->ident_size, len) ||
 	    h->ident_offset < h->header_size ||
 	    (h->ident_offset < shards_end && h->ident_offset + h->ident_size > h->shards_offset))
@@ -157,7 +161,7 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	const struct vigil_seg_identity *id = (const void *)(base + h->ident_offset);
 	if (!SEG_STR_OK(id->job_id) || !SEG_STR_OK(id->step) || !SEG_STR_OK(id->run_id) ||
 	    !SEG_STR_OK(id->host) || !SEG_STR_OK(id->exe) || !SEG_STR_OK(id->cmdline) ||
-	    !SEG_STR_OK(id->mpi_impl))
+	    !SEG_STR_OK(id->mpi_impl) || (h->version > 1 && !SEG_STR_OK(id->exec_target)))
 		return seg_fail(why, "unterminated string", -EBADMSG);
 
 	v->base = base;
@@ -165,6 +169,7 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	v->hdr = h;
 	v->id = id;
 	v->n_ops = h->n_ops < VIGIL_NOPS ? h->n_ops : VIGIL_NOPS;
+	v->exec_target = h->version > 1 ? id->exec_target : "";
 	v->tick_seconds = seg_tick_seconds(&h->clock, reader_tick_seconds);
 	return 0;
 }

@@ -13,7 +13,8 @@
 
 _Static_assert(sizeof(struct vigil_seg_header) == 232, "header size");
 _Static_assert(sizeof(struct vigil_seg_clock) == 56, "clock size");
-_Static_assert(sizeof(struct vigil_seg_identity) == 1544, "identity size");
+_Static_assert(sizeof(struct vigil_seg_identity) == 1800, "identity size");
+_Static_assert(offsetof(struct vigil_seg_identity, exec_target) == 1544, "v2 appends exec_target");
 _Static_assert(sizeof(struct vigil_op_counters) == 288, "op counters size");
 _Static_assert(sizeof(struct vigil_tl_bin) == 32, "timeline bin size");
 _Static_assert(sizeof(struct vigil_shard) == 8256, "shard header size");
