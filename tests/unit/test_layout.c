@@ -129,7 +129,7 @@ int main(void)
 		}
 	/* Constants the format depends on. */
 	CHECK_STR(VIGIL_SEG_MAGIC, "VIGILSEG");
-	CHECK_U64(VIGIL_SEG_VERSION, 1);
+	CHECK_U64(VIGIL_SEG_VERSION, 2);
 	CHECK_U64(VIGIL_HIST_BUCKETS, 32);
 	CHECK_U64(VIGIL_TL_BINS, 64);
 	CHECK_U64(VIGIL_NLAYERS, 4);
@@ -138,10 +138,10 @@ int main(void)
 	CHECK_U64(VIGIL_FILES_OFFSET, 4096);
 	CHECK_U64(VIGIL_SHARDS_OFFSET, 299008); /* 4096 + 512 * 576, page aligned */
 	CHECK_U64(VIGIL_SHARD_SIZE, (8256 + VIGIL_NOPS * 288 + 63) / 64 * 64);
-	/* This build's geometry, exactly (docs/SEGMENT.md): 153 ops since buffer_refill..utime. */
-	CHECK_U64(VIGIL_NOPS, 153);
-	CHECK_U64(VIGIL_SHARD_SIZE, 52352);   /* 8256 + 153 * 288 = 52320, rounded up to 64 */
-	CHECK_U64(VIGIL_SEGMENT_SIZE, 1138688); /* 299008 + 16 * 52352, rounded up to 4096 */
+	/* This build's geometry, exactly (docs/SEGMENT.md): 156 ops since io_setup, io_submit, aio. */
+	CHECK_U64(VIGIL_NOPS, 156);
+	CHECK_U64(VIGIL_SHARD_SIZE, 53184);   /* 8256 + 156 * 288 = 53184 */
+	CHECK_U64(VIGIL_SEGMENT_SIZE, 1150976); /* 299008 + 16 * 53184 = 1149952, rounded up to 4096 */
 	/* The append-only operation list: existing positions never move. */
 	CHECK_U64(VIGIL_OP_OPEN, 0);
 	CHECK_U64(VIGIL_OP_WRITE, 3);
