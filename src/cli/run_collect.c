@@ -61,6 +61,52 @@ static int run_still_alive(pid_t pid, uint64_t proc_start)
 	return proc_start == 0 || strtoull(p, NULL, 10) == proc_start;
 }
 
+static void run_pread_all(int fd, unsigned char *buf, size_t size, uint64_t off, uint64_t n)
+{
+	if (off >= size)
+		return;
+	if (n > size - off)
+		n = size - off;
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = pread(fd, buf + off + done, (size_t)(n - done), (off_t)(off + done));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+	}
+}
+
+/*
+ * Read what a segment uses, not its whole 1 MiB: the header page(s) up to
+ * the file table, the claimed file records, the claimed shards and the
+ * shared one.  The header's counts are the owner's word, so a lie only
+ * hides the owner's own counters; vigil_seg_parse validates the copy as
+ * always.  Geometry that does not look like a segment gets a full read.
+ */
+static void run_read_used(int fd, unsigned char *buf, size_t size, const struct vigil_seg_header *h)
+{
+	uint64_t files = h->files_used < h->n_files ? h->files_used : h->n_files;
+	uint64_t shards = h->shards_used < h->n_shards ? h->shards_used : h->n_shards;
+	if (shards == 0)
+		shards = 1; /* shard 0 is allocated at creation */
+	if (h->files_offset > size || h->shards_offset > size || h->files_offset < sizeof(*h) ||
+	    h->n_shards == 0 || h->shard_size == 0 || (uint64_t)h->file_size * h->n_files > size ||
+	    (uint64_t)h->shard_size * h->n_shards > size) {
+		run_pread_all(fd, buf, size, 0, size);
+		return;
+	}
+	uint64_t head = h->files_offset > h->ident_offset + h->ident_size ? h->files_offset
+	                                                                   : h->ident_offset + h->ident_size;
+	run_pread_all(fd, buf, size, 0, head);
+	run_pread_all(fd, buf, size, h->files_offset, files * h->file_size);
+	run_pread_all(fd, buf, size, h->shards_offset, shards * h->shard_size);
+	if (shards < h->n_shards) /* the shared shard: late threads, or a shard that could not be allocated */
+		run_pread_all(fd, buf, size, h->shards_offset + (uint64_t)(h->n_shards - 1) * h->shard_size,
+		              h->shard_size);
+}
+
 /* Copy of a segment file if it is ours (run id); NULL otherwise. */
 static unsigned char *run_read_segment(const struct run_state *st, const char *name, size_t *len)
 {
@@ -83,19 +129,12 @@ static unsigned char *run_read_segment(const struct run_state *st, const char *n
 		    strncmp(rid, st->run_id, sizeof(rid)) != 0)
 			goto fail;
 	}
-	buf = malloc((size_t)sb.st_size);
+	/* zeroed: what is not read below (unused records and shards) reads as zero counters */
+	buf = calloc(1, (size_t)sb.st_size);
 	if (!buf)
 		goto fail;
-	size_t done = 0;
-	while (done < (size_t)sb.st_size) {
-		ssize_t n = pread(fd, buf + done, (size_t)sb.st_size - done, (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	*len = done;
+	run_read_used(fd, buf, (size_t)sb.st_size, &h);
+	*len = (size_t)sb.st_size;
 	close(fd);
 	return buf;
 fail:
@@ -154,6 +193,8 @@ int run_collect(struct run_state *st, struct vigil_profile *p)
 			continue;
 		struct vigil_seg_view v;
 		const char *why;
+		if (calib == 0)
+			calib = vigil_reader_tsc_since(&st->tsc_mark);
 		if (calib == 0)
 			calib = vigil_reader_tsc_seconds();
 		int prc = vigil_seg_parse(buf, len, calib, &v, &why);

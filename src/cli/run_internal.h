@@ -53,6 +53,7 @@ struct run_state {
 	pid_t cmd_pid;
 	int cmd_status;
 	double t_start, t_end;
+	struct vigil_tsc_mark tsc_mark; /* taken before the spawn: the TSC rate without a calibration sleep */
 	struct run_reaped *reaped;
 	size_t nreaped, reaped_cap;
 	int no_children;       /* waitpid said ECHILD after CMD ended */

@@ -425,6 +425,7 @@ int run_spawn_wait(struct run_state *st, const struct run_opts *o)
 	sigprocmask(SIG_BLOCK, &fwd, &old_mask);
 	fflush(NULL);
 	st->t_start = run_now();
+	vigil_reader_tsc_mark(&st->tsc_mark);
 	pid_t pid = fork();
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);

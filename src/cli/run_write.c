@@ -42,7 +42,7 @@ int run_save(const struct run_state *st, const struct run_opts *o,
 	static char path[PATH_MAX];
 	*where = NULL;
 	if (o->profile) {
-		int rc = vigil_profile_save(p, o->profile, 0644);
+		int rc = vigil_profile_save(p, o->profile, 0644, 0);
 		if (rc == -EEXIST)
 			fprintf(stderr, "vigil run: %s already exists; vigil never replaces a profile, "
 			        "so this run's profile was not written.\n", o->profile);
@@ -64,7 +64,7 @@ int run_save(const struct run_state *st, const struct run_opts *o,
 			snprintf(path, sizeof(path), "vigil-%s%s.json", job, step);
 		else
 			snprintf(path, sizeof(path), "vigil-%s%s.%d.json", job, step, n);
-		rc = vigil_profile_save(p, path, 0644);
+		rc = vigil_profile_save(p, path, 0644, 0);
 		if (rc != -EEXIST)
 			break;
 		if (n == 0)

@@ -127,7 +127,7 @@ int vd_job_write_profile(struct vd_job *j)
 			snprintf(suffix, sizeof suffix, "~%d", attempt);
 		snprintf(path, sizeof path, "%s/vigil-%s%s%s-%s%s.json", vd.cfg.profile_dir, id,
 		         step[0] ? "." : "", step, host, suffix);
-		rc = vigil_profile_save(&prof, path, 0600);
+		rc = vigil_profile_save(&prof, path, 0600, VIGIL_SAVE_DURABLE);
 		if (rc != -EEXIST)
 			break;
 		if (attempt == 1 && !j->profile_written) {

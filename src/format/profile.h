@@ -50,6 +50,16 @@ const struct vigil_file *vigil_seg_file(const struct vigil_seg_view *v, uint32_t
 /* This machine's TSC rate in seconds per tick, measured over >= 5 ms once and cached; 0 if no invariant TSC. */
 double vigil_reader_tsc_seconds(void);
 
+/*
+ * The same rate without sleeping, for a reader that has been alive a while:
+ * mark a (TSC, CLOCK_MONOTONIC) pair early, and later take the rate between
+ * that pair and now.  0 when the two are less than 1 ms apart or there is no
+ * TSC (the caller then falls back to vigil_reader_tsc_seconds).
+ */
+struct vigil_tsc_mark { uint64_t tsc, mono_ns; };
+void vigil_reader_tsc_mark(struct vigil_tsc_mark *m);
+double vigil_reader_tsc_since(const struct vigil_tsc_mark *m);
+
 /* ---------------------------------------------------------------------------
  * Profile model: what a profile file holds, in memory.
  * ------------------------------------------------------------------------- */
@@ -164,11 +174,17 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 int vigil_profile_write_json(const struct vigil_profile *p, FILE *out);
 
 /*
- * Write atomically to `path`: a temporary file in the same directory, fsync,
- * then renameat2(RENAME_NOREPLACE) (link+unlink fallback).  Never replaces an
+ * Write atomically to `path`: a temporary file in the same directory, then
+ * renameat2(RENAME_NOREPLACE) (link+unlink fallback).  Never replaces an
  * existing file: returns -EEXIST.  `mode` e.g. 0644 (vigil run) or 0600 (vigild).
+ * VIGIL_SAVE_DURABLE: fsync the file before the rename and the directory
+ * after, so the profile survives a crash of the node; without it the
+ * write-back is started (not waited for): readers still never see half a
+ * profile, but a node crash in the next seconds may lose it, as it may lose
+ * any file the job itself wrote.
  */
-int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned mode);
+#define VIGIL_SAVE_DURABLE 1
+int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned mode, int flags);
 
 /* Small helpers shared by every writer of JSON and by readers. */
 void vigil_json_string(FILE *out, const char *s);   /* quoted, escaped, invalid UTF-8 replaced */

@@ -70,6 +70,37 @@ double vigil_reader_tsc_seconds(void)
 #endif
 }
 
+static uint64_t seg_mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void vigil_reader_tsc_mark(struct vigil_tsc_mark *m)
+{
+#ifdef SEG_HAVE_TSC
+	m->tsc = __rdtsc();
+	m->mono_ns = seg_mono_ns();
+#else
+	m->tsc = 0;
+	m->mono_ns = 0;
+#endif
+}
+
+double vigil_reader_tsc_since(const struct vigil_tsc_mark *m)
+{
+#ifdef SEG_HAVE_TSC
+	uint64_t c1 = __rdtsc(), t1 = seg_mono_ns();
+	if (!m->tsc || c1 <= m->tsc || t1 < m->mono_ns + 1000000u)
+		return 0;
+	return (double)(t1 - m->mono_ns) * 1e-9 / (double)(c1 - m->tsc);
+#else
+	(void)m;
+	return 0;
+#endif
+}
+
 /* A plausible tick length lies between 1 ps (1 THz) and 1 us (1 MHz). */
 static int seg_rate_ok(double s)
 {

@@ -235,7 +235,7 @@ static int vm_root(unsigned char *mine, size_t mylen, size_t *bytes_in)
 		if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp)
 			vigil_profile_set_str(&p.user, pw.pw_name);
 		vm_judge(&p);
-		rc = vigil_profile_save(&p, path, 0644);
+		rc = vigil_profile_save(&p, path, 0644, VIGIL_SAVE_DURABLE);
 		if (rc && vm_verbose())
 			fprintf(stderr, "vigil-mpi: cannot write the job profile %s: %s\n", path, strerror(-rc));
 		else if (vm_verbose())
