@@ -80,6 +80,19 @@ enum vigil_seg_state {
 #define VIGIL_FLAG_SPAWN_UNMONITORED (1u << 9) /* a posix_spawn child runs an image that will not
                                                   load the collector (exec_target) */
 
+/*
+ * Who is in charge of a directory's segments (docs/SEGMENT.md, "Lifetime").
+ * vigild holds an exclusive flock on <dir>/VIGIL_DAEMON_LOCK and touches it
+ * every VIGIL_DAEMON_REFRESH seconds; a lock file that is free and older than
+ * VIGIL_DAEMON_STALE seconds means no daemon (the restart grace time).  With
+ * no reader in charge, the collector keeps at most VIGIL_SEG_KEEP_ENDED
+ * segments of ended processes, reclaiming the oldest first.
+ */
+#define VIGIL_DAEMON_LOCK     "vigild.lock"
+#define VIGIL_DAEMON_REFRESH  10
+#define VIGIL_DAEMON_STALE    60
+#define VIGIL_SEG_KEEP_ENDED  64
+
 /* struct vigil_seg_clock.source */
 enum vigil_clock_source {
 	VIGIL_CLOCK_NS = 0,   /* ticks are CLOCK_MONOTONIC nanoseconds */

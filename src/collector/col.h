@@ -115,6 +115,9 @@ COL_HIDDEN void col_exec_failed(void);
 /* stdio.c */
 COL_HIDDEN void col_stdio_exit(void);
 
+/* reclaim.c */
+COL_HIDDEN void col_reclaim(int dfd, int32_t self_pid);
+
 /* files.c */
 COL_HIDDEN void col_files_reset(void);
 COL_HIDDEN int col_file_register(int dirfd, const char *path);

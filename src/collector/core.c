@@ -420,6 +420,8 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 	core_copy(core_seg_path + dl + 1, sizeof(core_seg_path) - dl - 1, name);
 	core_seg_ino = st.st_ino;
 	core_seg_uid = st.st_uid;
+	if (!reattach)
+		col_reclaim(dfd, pid);
 	col_sys(SYS_close, dfd, 0, 0, 0);
 	col_debug(reattach ? "re-attached segment " : "created segment ", core_seg_path);
 }
