@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -28,9 +30,9 @@
  * will set the header's reader_mark instead, so the daemon still sees the
  * final counts: that decision belongs here and only here.)
  */
-static void run_dispose_segment(const struct run_state *st, const char *name)
+static int run_dispose_segment(const struct run_state *st, const char *name)
 {
-	vigil_daemon_release_segment(st->dirfd, name, 1);
+	return vigil_daemon_release_segment(st->dirfd, name, 1);
 }
 
 /* /proc/<pid>/stat field 22 matches: the process that wrote the segment still runs. */
@@ -170,63 +172,250 @@ static void run_fix_process(struct run_state *st, struct vigil_profile *p, struc
 	}
 }
 
+static int run_fold_was_taken(const struct run_state *st, const char *name);
+static void run_fold_remember(struct run_state *st, const char *name);
+static void run_fold_fix_signals(const struct run_state *st, struct vigil_profile *p);
+
+/* seconds per TSC tick for this run's segments: from the mark taken before the spawn, else measured */
+static double run_calib(struct run_state *st)
+{
+	if (st->calib == 0)
+		st->calib = vigil_reader_tsc_since(&st->tsc_mark);
+	if (st->calib == 0)
+		st->calib = vigil_reader_tsc_seconds();
+	return st->calib;
+}
+
+/*
+ * Fold one segment of ours into the profile (its timeline kept in *keep when
+ * given) and dispose of it.  Returns 0 (folded, skipped or rejected) or
+ * -ENOMEM; *removed says whether the file is gone.
+ */
+static int run_take(struct run_state *st, struct vigil_profile *p, const char *name,
+                    struct vigil_proc_timeline *keep, int *removed)
+{
+	size_t len = 0;
+	int rc = 0;
+	*removed = 0;
+	unsigned char *buf = run_read_segment(st, name, &len);
+	if (!buf)
+		return 0;
+	struct vigil_seg_view v;
+	const char *why;
+	int prc = vigil_seg_parse(buf, len, run_calib(st), &v, &why);
+	if (prc == 0 && strcmp(v.id->run_id, st->run_id) != 0) {
+		free(buf); /* not ours after all (unusual layout) */
+		return 0;
+	}
+	if (prc == 0 && v.hdr->reserved[VIGIL_SEG_MPI_REDUCED_SLOT] == VIGIL_SEG_MPI_REDUCED) {
+		st->mpi_reduced++; /* an MPI rank already in the job profile its ranks wrote */
+	} else if (prc == 0) {
+		rc = vigil_profile_add_segment_keep(p, &v, keep);
+		if (rc == 0) {
+			run_fix_process(st, p, &p->procs[p->nprocs - 1], &v);
+			st->have_cmd |= v.id->pid == st->cmd_pid;
+		}
+	} else {
+		p->flags |= VIGIL_PFLAG_REJECTED;
+		fprintf(stderr, "vigil run: ignored segment %s: %s.\n", name, why);
+	}
+	if (rc == 0)
+		*removed = run_dispose_segment(st, name) == 0;
+	free(buf);
+	return rc;
+}
+
 int run_collect(struct run_state *st, struct vigil_profile *p)
 {
 	int dfd = dup(st->dirfd);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *e;
-	double calib = 0;
-	int have_cmd = 0, rc = 0;
+	int rc = 0, removed;
 
 	if (!d) {
 		if (dfd >= 0)
 			close(dfd);
 		return -errno;
 	}
+	/* processes folded while the run went on: their timelines go on the grid now known */
+	for (size_t i = 0; i < st->nfolded; i++) {
+		vigil_profile_add_timeline(p, &st->folded[i]);
+		vigil_proc_timeline_free(&st->folded[i]);
+	}
+	st->nfolded = 0;
+	run_fold_fix_signals(st, p);
 	while ((e = readdir(d))) {
 		size_t nl = strlen(e->d_name), sl = strlen(VIGIL_SEG_SUFFIX);
 		if (nl <= sl || strcmp(e->d_name + nl - sl, VIGIL_SEG_SUFFIX) != 0)
 			continue;
-		size_t len = 0;
-		unsigned char *buf = run_read_segment(st, e->d_name, &len);
-		if (!buf)
-			continue;
-		struct vigil_seg_view v;
-		const char *why;
-		if (calib == 0)
-			calib = vigil_reader_tsc_since(&st->tsc_mark);
-		if (calib == 0)
-			calib = vigil_reader_tsc_seconds();
-		int prc = vigil_seg_parse(buf, len, calib, &v, &why);
-		if (prc == 0 && strcmp(v.id->run_id, st->run_id) != 0) {
-			free(buf); /* not ours after all (unusual layout) */
-			continue;
-		}
-		if (prc == 0 && v.hdr->reserved[VIGIL_SEG_MPI_REDUCED_SLOT] == VIGIL_SEG_MPI_REDUCED) {
-			st->mpi_reduced++; /* an MPI rank already in the job profile its ranks wrote */
-			run_dispose_segment(st, e->d_name);
-			free(buf);
-			continue;
-		}
-		if (prc == 0) {
-			rc = vigil_profile_add_segment(p, &v);
-			if (rc == 0) {
-				run_fix_process(st, p, &p->procs[p->nprocs - 1], &v);
-				have_cmd |= v.id->pid == st->cmd_pid;
-			}
-		} else {
-			p->flags |= VIGIL_PFLAG_REJECTED;
-			fprintf(stderr, "vigil run: ignored segment %s: %s.\n", e->d_name, why);
-		}
-		run_dispose_segment(st, e->d_name);
-		free(buf);
-		if (rc)
+		if (run_fold_was_taken(st, e->d_name))
+			continue; /* folded already, but its file could not be removed */
+		if ((rc = run_take(st, p, e->d_name, NULL, &removed)))
 			break;
 	}
 	closedir(d);
-	if (!have_cmd && !st->mpi_reduced)
+	if (!st->have_cmd && !st->mpi_reduced)
 		p->flags |= VIGIL_PFLAG_SEGMENT_FAILED;
 	return rc;
+}
+
+/* ---- folding ended processes while the run goes on ------------------------ */
+
+/*
+ * A long shell loop would otherwise hold one segment per ended process in
+ * /dev/shm until the run ends.  When no vigild is in charge of the directory
+ * (docs/DAEMON.md's ownership rule: then only vigild removes segments),
+ * each collector touches its segment when it writes its end record
+ * (IN_ATTRIB); vigil run hears that through inotify (SIGIO, no directory
+ * scan), and once the process is gone (its last exit-time writes done) folds
+ * the segment into the profile and removes it.  Only the process's timeline
+ * waits in memory (8 KiB a thread) for the job's time grid, known at the end,
+ * so the profile is the one the end-of-run collection would have written.
+ */
+static void run_sigio(int sig)
+{
+	(void)sig; /* taken by sigtimedwait while CMD runs; outside of it, only a wake-up */
+}
+
+int run_fold_start(struct run_state *st, struct vigil_profile *p)
+{
+	st->inofd = -1;
+	st->fold_into = p;
+	const char *off = getenv("VIGIL_RUN_FOLD");
+	if ((off && !strcmp(off, "0")) || vigil_daemon_running_at(st->dirfd))
+		return 0; /* VIGIL_RUN_FOLD=0: collect everything at the end (tests compare both) */
+	struct sigaction sa = { .sa_handler = run_sigio, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGIO, &sa, NULL) != 0)
+		return 0;
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return 0; /* no folding: everything is collected at the end, as before */
+	if (inotify_add_watch(fd, st->dir, IN_ATTRIB | IN_ONLYDIR) < 0 ||
+	    fcntl(fd, F_SETOWN, getpid()) != 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC) != 0) {
+		close(fd);
+		return 0;
+	}
+	st->inofd = fd;
+	return 1;
+}
+
+static int run_pending_add(struct run_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->npending; i++)
+		if (!strcmp(st->pending[i], name))
+			return 0;
+	if (st->npending == st->pending_cap) {
+		size_t cap = st->pending_cap ? 2 * st->pending_cap : 64;
+		char (*n)[64] = realloc(st->pending, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		st->pending = n;
+		st->pending_cap = cap;
+	}
+	snprintf(st->pending[st->npending++], 64, "%s", name);
+	return 0;
+}
+
+/* "<pid>-<start>.seg" of a process that is gone (or a zombie): nothing more will be written. */
+static int run_name_gone(const char *name)
+{
+	char *end;
+	long pid = strtol(name, &end, 10);
+	if (*end != '-' || pid <= 0)
+		return 1;
+	unsigned long long start = strtoull(end + 1, NULL, 10);
+	return !run_still_alive((pid_t)pid, start);
+}
+
+/* Folded early but still on disk (removal failed): the final collection must not count it again. */
+static void run_fold_remember(struct run_state *st, const char *name)
+{
+	char **n = realloc(st->taken, (st->ntaken + 1) * sizeof(*n));
+	if (!n)
+		return;
+	st->taken = n;
+	if ((n[st->ntaken] = strdup(name)))
+		st->ntaken++;
+}
+
+static int run_fold_was_taken(const struct run_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->ntaken; i++)
+		if (!strcmp(st->taken[i], name))
+			return 1;
+	return 0;
+}
+
+/* Processes folded early whose reaper saw a signal after their end record. */
+static void run_fold_fix_signals(const struct run_state *st, struct vigil_profile *p)
+{
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct run_reaped *r = run_find_reaped(st, p->procs[i].pid);
+		if (r && WIFSIGNALED(r->status)) {
+			p->procs[i].state = VIGIL_PROC_KILLED;
+			p->procs[i].term_signal = WTERMSIG(r->status);
+			p->procs[i].end = r->when;
+		}
+	}
+}
+
+void run_fold_end(struct run_state *st)
+{
+	if (st->inofd >= 0)
+		close(st->inofd);
+	st->inofd = -1;
+	for (size_t i = 0; i < st->nfolded; i++)
+		vigil_proc_timeline_free(&st->folded[i]);
+	free(st->folded);
+	free(st->pending);
+	for (size_t i = 0; i < st->ntaken; i++)
+		free(st->taken[i]);
+	free(st->taken);
+}
+
+void run_fold_ended(struct run_state *st)
+{
+	if (st->inofd < 0)
+		return;
+	char ev[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+	while ((n = read(st->inofd, ev, sizeof(ev))) > 0)
+		for (char *q = ev; q < ev + n;) {
+			const struct inotify_event *ie = (const void *)q;
+			q += sizeof(*ie) + ie->len;
+			size_t nl = ie->len ? strlen(ie->name) : 0, sl = strlen(VIGIL_SEG_SUFFIX);
+			if (nl > sl && nl < 64 && !strcmp(ie->name + nl - sl, VIGIL_SEG_SUFFIX))
+				run_pending_add(st, ie->name);
+		}
+	size_t keep = 0;
+	for (size_t i = 0; i < st->npending; i++) {
+		const char *name = st->pending[i];
+		if (!run_name_gone(name)) {
+			memmove(st->pending[keep++], name, 64); /* still exiting: next time */
+			continue;
+		}
+		if (st->nfolded == st->folded_cap) {
+			size_t cap = st->folded_cap ? 2 * st->folded_cap : 64;
+			struct vigil_proc_timeline *f = realloc(st->folded, cap * sizeof(*f));
+			if (!f)
+				break;
+			st->folded = f;
+			st->folded_cap = cap;
+		}
+		struct vigil_proc_timeline *t = &st->folded[st->nfolded];
+		size_t before = st->fold_into->nprocs;
+		int removed;
+		if (run_take(st, st->fold_into, name, t, &removed))
+			break;
+		if (st->fold_into->nprocs > before) {
+			st->nfolded++;
+			if (!removed)
+				run_fold_remember(st, name);
+		}
+	}
+	st->npending = keep;
 }
 
 int run_proc_cmp(const void *a, const void *b)

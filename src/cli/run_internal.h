@@ -59,6 +59,14 @@ struct run_state {
 	int no_children;       /* waitpid said ECHILD after CMD ended */
 	char mpi_profile[PATH_MAX + 64]; /* VIGIL_PROFILE given to MPI ranks (docs/MPI-COUNTING.md) */
 	size_t mpi_reduced;    /* segments already in that profile, left out of ours */
+	double calib;          /* seconds per TSC tick (run_collect.c), 0 until needed */
+	int have_cmd;          /* CMD's own segment was folded */
+	/* folding ended processes during the run (run_collect.c) */
+	int inofd;             /* inotify on the segment directory, -1: fold everything at the end */
+	struct vigil_profile *fold_into;
+	struct vigil_proc_timeline *folded; size_t nfolded, folded_cap; /* timelines awaiting the grid */
+	char (*pending)[64]; size_t npending, pending_cap; /* ended, their process not yet gone */
+	char **taken; size_t ntaken; /* folded but not removed */
 };
 
 /* run_spawn.c */
@@ -74,6 +82,9 @@ const struct run_reaped *run_find_reaped(const struct run_state *st, pid_t pid);
 
 /* run_collect.c */
 int run_collect(struct run_state *st, struct vigil_profile *p);
+int run_fold_start(struct run_state *st, struct vigil_profile *p);
+void run_fold_ended(struct run_state *st);
+void run_fold_end(struct run_state *st);
 int run_proc_cmp(const void *a, const void *b);
 
 /* run_write.c */

@@ -416,6 +416,7 @@ int run_spawn_wait(struct run_state *st, const struct run_opts *o)
 	sigaddset(&fwd, SIGUSR2);
 	sigaddset(&fwd, SIGINT);
 	sigaddset(&fwd, SIGQUIT);
+	sigaddset(&fwd, SIGIO); /* inotify: a process wrote its end record (run_fold_ended) */
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		fprintf(stderr, "vigil run: pipe: %s.\n", strerror(errno));
 		return RUN_EXIT_FAIL;
@@ -479,6 +480,7 @@ int run_spawn_wait(struct run_state *st, const struct run_opts *o)
 		struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
 		siginfo_t si;
 		int sig = sigtimedwait(&fwd, &si, &ts);
+		run_fold_ended(st);
 		if (sig == SIGTERM || sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2) {
 			if (!cmd_done)
 				kill(st->cmd_pid, sig);

@@ -37,6 +37,7 @@ struct col_state col = { .fast_gen = COL_GEN_NONE };
 static char core_seg_path[4096];   /* for re-opening at shard claim */
 static uint64_t core_seg_ino;
 static uint32_t core_seg_uid;      /* the segment file's owner: its directory is that user's */
+static int core_notify_end;        /* a `vigil run` folds ended processes: touch the file at the end */
 static int core_handlers_set;
 
 long col_sys(long nr, long a, long b, long c, long d)
@@ -420,6 +421,8 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 	core_copy(core_seg_path + dl + 1, sizeof(core_seg_path) - dl - 1, name);
 	core_seg_ino = st.st_ino;
 	core_seg_uid = st.st_uid;
+	const char *run = getenv("VIGIL_RUN_ID");
+	core_notify_end = run && *run;
 	if (!reattach)
 		col_reclaim(dfd, pid);
 	col_sys(SYS_close, dfd, 0, 0, 0);
@@ -624,6 +627,12 @@ void col_end_record(int status)
 	col.ident->exit_status = status;
 	__atomic_store_n(&h->state, VIGIL_STATE_ENDED, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&h->header_changes, 1, __ATOMIC_RELEASE);
+	if (core_notify_end) {
+		/* IN_ATTRIB for vigil run's inotify: fold this process once it is gone (run_collect.c) */
+		int saved = errno;
+		col_sys(SYS_utimensat, AT_FDCWD, (long)core_seg_path, 0, 0);
+		errno = saved;
+	}
 }
 
 static void core_on_exit(int status, void *arg)

@@ -10,7 +10,8 @@
  * holds the directory's lock or released it less than VIGIL_DAEMON_STALE
  * seconds ago (a restarting vigild comes back for them: nothing it would
  * count is removed within that grace time).  Then there is nobody to fold the
- * counts into, and the oldest ended segments beyond the cap are removed.
+ * counts into, and the oldest ended segments beyond the cap are removed,
+ * except those a `vigil run` still alive will collect (their run id names it).
  *
  * Cost: one getdents64 for a directory under the cap; above it, the oldest
  * are reclaimed down to VIGIL_SEG_KEEP_ENDED - RECLAIM_SLACK, so the work is
@@ -19,6 +20,7 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/file.h>
@@ -139,7 +141,32 @@ static int reclaim_alive(int32_t pid, uint64_t start)
 	return s == start;
 }
 
-/* A segment whose process ended (end record, or gone without one): reclaimable. */
+/*
+ * The `vigil run` that will collect a segment (identity.run_id =
+ * "<host>-<pid>-<hex>-<hex>", run_spawn.c) is still alive: its segment is
+ * not ours to reclaim, whoever shares the directory.
+ */
+static int reclaim_run_alive(const char *run_id)
+{
+	const char *dash[3] = { NULL, NULL, NULL };
+	for (const char *c = run_id; *c; c++)
+		if (*c == '-') {
+			dash[0] = dash[1];
+			dash[1] = dash[2];
+			dash[2] = c;
+		}
+	if (!dash[0])
+		return 0; /* not a run id vigil run made */
+	long pid = 0;
+	for (const char *c = dash[0] + 1; c < dash[1]; c++) {
+		if (*c < '0' || *c > '9' || pid > INT32_MAX / 10)
+			return 0;
+		pid = pid * 10 + (*c - '0');
+	}
+	return pid > 0 && (col_sys(SYS_kill, pid, 0, 0, 0) == 0 || errno == EPERM);
+}
+
+/* A segment whose process ended (end record, or gone without one) and whose reader is gone: reclaimable. */
 static int reclaim_ended(int dfd, const char *name, int32_t pid, uint64_t start)
 {
 	long fd = col_sys(SYS_openat, dfd, (long)name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
@@ -147,10 +174,17 @@ static int reclaim_ended(int dfd, const char *name, int32_t pid, uint64_t start)
 		return 0;
 	struct stat st;
 	struct vigil_seg_header h;
+	char run_id[sizeof(((struct vigil_seg_identity *)0)->run_id)];
 	int ok = col_sys(SYS_fstat, fd, (long)&st, 0, 0) == 0 && S_ISREG(st.st_mode) &&
-	         col_sys(SYS_pread64, fd, (long)&h, sizeof(h), 0) == (long)sizeof(h);
+	         col_sys(SYS_pread64, fd, (long)&h, sizeof(h), 0) == (long)sizeof(h) &&
+	         h.ident_offset < (uint64_t)st.st_size &&
+	         col_sys(SYS_pread64, fd, (long)run_id, sizeof(run_id),
+	                 (long)(h.ident_offset + offsetof(struct vigil_seg_identity, run_id))) == (long)sizeof(run_id);
 	col_sys(SYS_close, fd, 0, 0, 0);
 	if (!ok)
+		return 0;
+	run_id[sizeof(run_id) - 1] = 0;
+	if (run_id[0] && reclaim_run_alive(run_id))
 		return 0;
 	if (memcmp(h.magic, VIGIL_SEG_MAGIC, 8) == 0 && h.state == VIGIL_STATE_ENDED)
 		return 1;

@@ -167,6 +167,26 @@ int  vigil_profile_set_str(char **field, const char *value); /* strdup with NULL
  */
 int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_view *v);
 
+/*
+ * A process's timeline kept apart from its segment (8 KiB a shard that
+ * counted), so a reader can fold a segment and remove it before the job's
+ * time grid is known, and place the timeline once it is: the result is the
+ * one vigil_profile_add_segment would have given on that grid.
+ */
+struct vigil_proc_timeline {
+	double start, end, tick_seconds;
+	uint32_t n;                 /* shards kept (those with activity) */
+	struct {
+		uint32_t tl_shift;
+		struct vigil_tl_bin timeline[VIGIL_TL_BINS][VIGIL_NLAYERS];
+	} *shards;
+};
+/* vigil_profile_add_segment, the timeline kept in *keep (NULL: placed at once). */
+int vigil_profile_add_segment_keep(struct vigil_profile *p, const struct vigil_seg_view *v,
+                                   struct vigil_proc_timeline *keep);
+void vigil_profile_add_timeline(struct vigil_profile *p, const struct vigil_proc_timeline *t);
+void vigil_proc_timeline_free(struct vigil_proc_timeline *t);
+
 /* Fold a whole profile into another (used to merge rank profiles and vigil run's own processes). */
 int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *src);
 

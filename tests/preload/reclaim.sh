@@ -31,6 +31,15 @@ loop 120
 ls "$VIGIL_DIR" | grep -q "^$live-" || fail "the segment of a live process was reclaimed"
 kill $live; wait $live 2>/dev/null
 
+# an ended segment a live `vigil run` will collect (its run id names it) is not reclaimed
+VIGIL_RUN_FOLD=0 "$VIGIL" run -q --profile run.json -- sh -c '/bin/true; sleep 2' &
+vr=$!
+sleep 0.5
+loop 120
+wait $vr || fail "vigil run failed"
+[ "$(jq '[.processes[].exe | select(endswith("/true"))] | length' run.json)" = 1 ] ||
+	fail "a live vigil run's ended process was reclaimed by a process without a reader"
+
 # vigild's lock, released less than VIGIL_DAEMON_STALE (60 s) ago: restart grace, nothing removed
 before=$(segs)
 touch "$VIGIL_DIR/vigild.lock"
