@@ -389,6 +389,13 @@ void run_fold_ended(struct run_state *st)
 			if (nl > sl && nl < 64 && !strcmp(ie->name + nl - sl, VIGIL_SEG_SUFFIX))
 				run_pending_add(st, ie->name);
 		}
+	if (st->npending && vigil_daemon_running_at(st->dirfd)) {
+		/* a vigild took charge meanwhile: from now on its rule holds, the rest waits for the end */
+		close(st->inofd);
+		st->inofd = -1;
+		st->npending = 0;
+		return;
+	}
 	size_t keep = 0;
 	for (size_t i = 0; i < st->npending; i++) {
 		const char *name = st->pending[i];
