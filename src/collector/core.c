@@ -287,8 +287,10 @@ static void core_header_init(struct vigil_seg_header *h)
 	vigil_seg_header_init(h);
 	h->clock.source = col.tsc ? VIGIL_CLOCK_TSC : VIGIL_CLOCK_NS;
 	core_clock_pair(&h->clock.start_ticks, &h->clock.start_mono_ns, &h->clock.start_real_ns);
-	for (uint32_t i = 0; i < VIGIL_SHARDS; i++)
-		((struct vigil_shard *)(col.shards + (size_t)i * VIGIL_SHARD_SIZE))->tl_shift = VIGIL_TL_SHIFT0;
+	/* the shards allocated now; another gets its width when a thread claims it (touching all
+	   16 here would fault in and allocate 14 pages a short-lived process never uses) */
+	((struct vigil_shard *)col.shards)->tl_shift = VIGIL_TL_SHIFT0;
+	((struct vigil_shard *)(col.shards + (size_t)VIGIL_SHARED_SHARD * VIGIL_SHARD_SIZE))->tl_shift = VIGIL_TL_SHIFT0;
 	/* record 0: "<other files>" */
 	struct vigil_file *f = &col.files[0];
 	f->kind = VIGIL_FILE_OVERFLOW;
@@ -468,6 +470,8 @@ static struct vigil_shard *core_shard_claim(void)
 	struct vigil_shard *s;
 	if (i < VIGIL_SHARED_SHARD && core_shard_alloc(i) == 0) {
 		s = core_shard(i);
+		if (s->tl_shift == 0) /* claimed for the first time (an exec'd image re-claims its shards) */
+			__atomic_store_n(&s->tl_shift, VIGIL_TL_SHIFT0, __ATOMIC_RELEASE);
 		s->tid = (uint32_t)syscall(SYS_gettid);
 		__atomic_store_n(&s->state, 1, __ATOMIC_RELAXED);
 		col_tls.shared = 0;

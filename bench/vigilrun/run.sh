@@ -6,7 +6,7 @@
 #   preload  the same loop with libvigil.so preloaded alone, per process (ms)
 #   mpi      the loop with libvigil.so + both MPI collectors minus libvigil.so alone, per process (ms)
 #   shm      /dev/shm the run's segment directory holds after 200 ended processes, per process (KiB)
-# usage: bench/run/run.sh [BUILD_DIR] [ROUNDS]
+# usage: bench/vigilrun/run.sh [BUILD_DIR] [ROUNDS]
 build=$(cd "${1:-build}" && pwd)
 rounds=${2:-7}
 vigil=$build/bin/vigil
