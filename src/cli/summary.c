@@ -218,7 +218,7 @@ static void sum_blind(FILE *out, const struct vigil_profile *p)
 	if (n > shown)
 		fprintf(out, " and %zu more", n - shown);
 	if (!n)
-		fprintf(out, " a spawned child (see the profile's processes)");
+		fprintf(out, " a child started by posix_spawn or vfork+exec (its counts are not in this profile)");
 	fputc('\n', out);
 }
 
