@@ -83,7 +83,7 @@ static void run_pread_all(int fd, unsigned char *buf, size_t size, uint64_t off,
 /*
  * Read what a segment uses, not its whole 1 MiB: the header page(s) up to
  * the file table, the claimed file records, the claimed shards and the
- * shared one.  The header's counts are the owner's word, so a lie only
+ * shared one (every shard after an exec re-attached).  The header's counts are the owner's word, so a lie only
  * hides the owner's own counters; vigil_seg_parse validates the copy as
  * always.  Geometry that does not look like a segment gets a full read.
  */
@@ -93,6 +93,8 @@ static void run_read_used(int fd, unsigned char *buf, size_t size, const struct 
 	uint64_t shards = h->shards_used < h->n_shards ? h->shards_used : h->n_shards;
 	if (shards == 0)
 		shards = 1; /* shard 0 is allocated at creation */
+	if (h->flags & VIGIL_FLAG_EXEC_REATTACH)
+		shards = h->n_shards; /* an exec resets shards_used: the earlier image's threads may be above it */
 	if (h->files_offset > size || h->shards_offset > size || h->files_offset < sizeof(*h) ||
 	    h->n_shards == 0 || h->shard_size == 0 || (uint64_t)h->file_size * h->n_files > size ||
 	    (uint64_t)h->shard_size * h->n_shards > size) {

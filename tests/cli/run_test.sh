@@ -238,6 +238,16 @@ relative_dir)
 	expect_eq "$(jq -r '[.processes[].exe] | map(select(endswith("/cat"))) | length' p.json)" 1 "cat observed"
 	expect_eq "$(find elsewhere rel -mindepth 1 | wc -l)" 0 "files left in rel or elsewhere"
 	;;
+exec_threads)
+	# a second thread's counts (its own shard) survive an exec, which resets shards_used:
+	# vigil run reads only the used shards, and every one after an exec
+	"$VIGIL" run -q --profile p.json -- python3 -c 'import os, threading
+t = threading.Thread(target=lambda: os.write(1, b"x" * 5)); t.start(); t.join()
+os.execv("/bin/true", ["true"])' > out.txt
+	expect_eq $? 0 "exit status"
+	expect_eq "$(cat out.txt)" xxxxx "output"
+	expect_eq "$(jq -r '[.processes[].totals.posix.write.bytes // 0] | add' p.json)" 5 "the thread's write, before the exec"
+	;;
 fold)
 	# Ended processes are folded and their segments removed while the run goes on;
 	# the profile is the one collecting at the end gives (VIGIL_RUN_FOLD=0).
