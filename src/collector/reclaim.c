@@ -23,7 +23,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -53,21 +52,19 @@ static int reclaim_reader_present(int dfd)
 	const char *run = getenv("VIGIL_RUN_ID");
 	if (run && *run)
 		return 1; /* vigil run folds and removes its own */
-	long fd = col_sys(SYS_openat, dfd, (long)VIGIL_DAEMON_LOCK, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	int present = 0;
-	if (col_sys(SYS_flock, fd, LOCK_SH | LOCK_NB, 0, 0) != 0) {
-		present = 1; /* vigild holds it (or we cannot tell: keep everything) */
-	} else {
-		struct stat st;
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		present = col_sys(SYS_fstat, fd, (long)&st, 0, 0) != 0 ||
-		          now.tv_sec - st.st_mtime < VIGIL_DAEMON_STALE;
-	}
-	col_sys(SYS_close, fd, 0, 0, 0);
-	return present;
+	/*
+	 * The lock file's age alone: a running vigild touches it every
+	 * VIGIL_DAEMON_REFRESH seconds, so it is never older than the grace time
+	 * while vigild lives.  No flock: a shared lock held here, even for a
+	 * moment, would make a vigild starting at that moment think another
+	 * one holds the directory.
+	 */
+	struct stat st;
+	if (col_sys(SYS_newfstatat, dfd, (long)VIGIL_DAEMON_LOCK, (long)&st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno != ENOENT; /* cannot tell: keep everything */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec - st.st_mtime < VIGIL_DAEMON_STALE;
 }
 
 /* "<pid>-<start>.seg" -> pid, start; 0 if the name is not a segment's. */
