@@ -4,12 +4,14 @@
  *   run.c          entry point, options, help
  *   run_spawn.c    collector and preload, ids, segment directory, spawn, wait, reap
  *   run_collect.c  reading our segments into the profile
+ *   run_fold.c     folding ended processes (and removing their segments) while the run goes on
  *   run_write.c    the profile file, MPI job profile merge
  */
 #ifndef VIGIL_CLI_RUN_INTERNAL_H
 #define VIGIL_CLI_RUN_INTERNAL_H
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "format/profile.h"
 
@@ -82,9 +84,17 @@ const struct run_reaped *run_find_reaped(const struct run_state *st, pid_t pid);
 
 /* run_collect.c */
 int run_collect(struct run_state *st, struct vigil_profile *p);
+int run_still_alive(pid_t pid, uint64_t proc_start);
+int run_take(struct run_state *st, struct vigil_profile *p, const char *name,
+             struct vigil_proc_timeline *keep, int *removed);
+
+/* run_fold.c */
 int run_fold_start(struct run_state *st, struct vigil_profile *p);
 void run_fold_ended(struct run_state *st);
 void run_fold_end(struct run_state *st);
+void run_fold_remember(struct run_state *st, const char *name);
+int run_fold_was_taken(const struct run_state *st, const char *name);
+void run_fold_fix_signals(const struct run_state *st, struct vigil_profile *p);
 int run_proc_cmp(const void *a, const void *b);
 
 /* run_write.c */
