@@ -8,7 +8,7 @@ build_pkgs="build-essential cmake pkg-config libjansson-dev libmicrohttpd-dev li
             openmpi-bin libopenmpi-dev mpich libmpich-dev gfortran python3 procps libslurm-dev"
 test_pkgs="jq prometheus chromium clang curl util-linux passwd file gzip tar xz-utils
            strace ltrace fio rsync git sqlite3 zstd perl coreutils findutils sed make gcc systemd man-db stress-ng
-           openssl python3-pil tmux slurmctld slurmd slurm-client munge"
+           openssl python3-pil tmux slurmctld slurmd slurm-client munge libaio-dev liburing-dev"
 pkgs=$build_pkgs
 [ "$set_name" = test ] && pkgs="$build_pkgs $test_pkgs"
 

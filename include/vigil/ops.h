@@ -207,7 +207,11 @@ enum vigil_dir {
 	X(SYMLINK,         POSIX, "symlink",         META, NONE,  "symlink and symlinkat") \
 	X(CHMOD,           POSIX, "chmod",           META, NONE,  "chmod, fchmod, fchmodat") \
 	X(CHOWN,           POSIX, "chown",           META, NONE,  "chown, fchown, lchown, fchownat") \
-	X(UTIME,           POSIX, "utime",           META, NONE,  "utimensat, futimens, utimes, futimes, lutimes, futimesat, utime")
+	X(UTIME,           POSIX, "utime",           META, NONE,  "utimensat, futimens, utimes, futimes, lutimes, futimesat, utime") \
+	/* ---- appended: asynchronous I/O, counted as calls and flagged (its bytes are not seen) ---- */ \
+	X(IO_SETUP,        POSIX, "io_setup",        OTHER, NONE, "asynchronous I/O contexts: io_setup (libaio), io_uring_setup (liburing or syscall), io_uring_queue_init and _params") \
+	X(IO_SUBMIT,       POSIX, "io_submit",       OTHER, NONE, "asynchronous submissions: io_submit (libaio), io_uring_enter (liburing or syscall), io_uring_submit and _and_wait; the bytes they move are not counted") \
+	X(AIO,             POSIX, "aio",             OTHER, NONE, "POSIX asynchronous requests: aio_read, aio_write, aio_fsync, lio_listio and their 64 forms; the bytes they move are not counted")
 
 enum vigil_op {
 #define VIGIL_X_ENUM(id, layer, name, cls, dir, help) VIGIL_OP_##id,

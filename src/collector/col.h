@@ -110,10 +110,16 @@ COL_HIDDEN void col_set_flag(uint32_t flag);
 COL_HIDDEN void col_end_record(int status);
 COL_HIDDEN void col_debug(const char *msg, const char *arg);
 COL_HIDDEN long col_sys(long nr, long a, long b, long c, long d);
+COL_HIDDEN void col_uid_check(void);
+COL_HIDDEN void col_exec_begin(const char *target, uint32_t flag);
+COL_HIDDEN void col_exec_failed(void);
 
 /* stdio.c */
 COL_HIDDEN void col_stdio_exit(void);
 COL_HIDDEN int64_t col_stdio_buffered(const void *stream);
+
+/* reclaim.c */
+COL_HIDDEN void col_reclaim(int dfd, int32_t self_pid);
 
 /* files.c */
 COL_HIDDEN void col_files_reset(void);

@@ -512,8 +512,10 @@ static int pr_processes(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 			s->state = VIGIL_PROC_KILLED;
 		else if (!strcmp(sv, "running"))
 			s->state = VIGIL_PROC_RUNNING;
+		else if (!strcmp(sv, "unmonitored"))
+			s->state = VIGIL_PROC_UNMONITORED;
 		else
-			return pr_fail(c, "%s.state is not exited, killed or running", w);
+			return pr_fail(c, "%s.state is not exited, killed, running or unmonitored", w);
 		if ((rc = pr_member_int(c, o, w, "exit_status", -1, INT32_MAX, &status)) ||
 		    (rc = pr_member_int(c, o, w, "signal", 0, 255, &sig)))
 			return rc;

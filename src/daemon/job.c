@@ -121,7 +121,7 @@ int vd_job_write_profile(struct vd_job *j)
 			rc = -ENAMETOOLONG;
 			break;
 		}
-		rc = vigil_profile_save(&prof, path, 0600);
+		rc = vigil_profile_save(&prof, path, 0600, VIGIL_SAVE_DURABLE);
 		if (rc != -EEXIST)
 			break;
 		if (attempt == 1 && !j->profile_written) {

@@ -266,7 +266,8 @@ static void json_timeline(FILE *out, const struct vigil_timeline *tl)
 
 static const char *json_state(int state)
 {
-	return state == VIGIL_PROC_RUNNING ? "running" : state == VIGIL_PROC_EXITED ? "exited" : "killed";
+	return state == VIGIL_PROC_RUNNING ? "running" : state == VIGIL_PROC_EXITED ? "exited"
+	       : state == VIGIL_PROC_UNMONITORED ? "unmonitored" : "killed";
 }
 
 static void json_processes(FILE *out, const struct vigil_profile *p)

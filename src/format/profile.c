@@ -22,6 +22,10 @@ const struct vigil_flag_name vigil_profile_flags[VIGIL_NPROFILE_FLAGS] = {
 	{ VIGIL_FLAG_SHARED_SHARD, "shared_shard" },
 	{ VIGIL_FLAG_PATH_TRUNCATED, "path_truncated" },
 	{ VIGIL_FLAG_EARLY_CALLS, "early_calls" },
+	{ VIGIL_FLAG_EXEC_UNMONITORED, "unmonitored_exec" },
+	{ VIGIL_FLAG_SPAWN_UNMONITORED, "unmonitored_spawn" },
+	{ VIGIL_FLAG_ASYNC_IO, "async_io" },
+	{ VIGIL_FLAG_UID_SWITCH, "uid_switch" },
 	{ VIGIL_PFLAG_SEGMENT_FAILED, "segment_failed" },
 	{ VIGIL_PFLAG_REJECTED, "rejected_segments" },
 };
@@ -441,35 +445,94 @@ static double prof_last_activity(const struct vigil_seg_view *v)
 	return last;
 }
 
-static void prof_add_timeline(struct vigil_profile *p, const struct vigil_seg_view *v,
-                              double start, double end)
+/* One shard's timeline onto the job's bins. */
+static void prof_place_shard(struct vigil_profile *p, uint32_t tl_shift,
+                             const struct vigil_tl_bin (*timeline)[VIGIL_NLAYERS], double tick_seconds,
+                             double start, double end)
 {
-	prof_tl_cover(&p->timeline, start, end);
-	for (uint32_t s = 0; s < v->hdr->n_shards; s++) {
-		const struct vigil_shard *sh = vigil_seg_shard(v, s);
-		if (sh->tl_shift >= 63)
-			continue; /* hostile width: nothing sensible to place */
-		double w = ldexp(1.0, (int)sh->tl_shift) * v->tick_seconds;
-		for (int b = 0; b < VIGIL_TL_BINS; b++) {
-			for (int l = 0; l < VIGIL_NLAYERS; l++) {
-				const struct vigil_tl_bin *src = &sh->timeline[b][l];
-				if (!src->ops && !src->bytes_read && !src->bytes_written && !src->ticks)
-					continue;
-				struct vigil_tlstat val = {
-					(double)src->ops, (double)src->bytes_read,
-					(double)src->bytes_written, (double)src->ticks * v->tick_seconds,
-				};
-				double t0 = start + b * w, t1 = t0 + w;
-				/* A bin can outlast the process: the activity happened before its end. */
-				if (end > t0 && end < t1)
-					t1 = end;
-				prof_tl_spread(&p->timeline, l, t0, t1, &val);
-			}
+	if (tl_shift >= 63)
+		return; /* hostile width: nothing sensible to place */
+	double w = ldexp(1.0, (int)tl_shift) * tick_seconds;
+	for (int b = 0; b < VIGIL_TL_BINS; b++) {
+		for (int l = 0; l < VIGIL_NLAYERS; l++) {
+			const struct vigil_tl_bin *src = &timeline[b][l];
+			if (!src->ops && !src->bytes_read && !src->bytes_written && !src->ticks)
+				continue;
+			struct vigil_tlstat val = {
+				(double)src->ops, (double)src->bytes_read,
+				(double)src->bytes_written, (double)src->ticks * tick_seconds,
+			};
+			double t0 = start + b * w, t1 = t0 + w;
+			/* A bin can outlast the process: the activity happened before its end. */
+			if (end > t0 && end < t1)
+				t1 = end;
+			prof_tl_spread(&p->timeline, l, t0, t1, &val);
 		}
 	}
 }
 
+static int prof_shard_active(const struct vigil_shard *sh)
+{
+	for (int b = 0; b < VIGIL_TL_BINS; b++)
+		for (int l = 0; l < VIGIL_NLAYERS; l++)
+			if (sh->timeline[b][l].ops || sh->timeline[b][l].ticks)
+				return 1;
+	return 0;
+}
+
+/* The segment's timeline onto the job's bins, or kept in *keep to be placed later. */
+static int prof_add_timeline(struct vigil_profile *p, const struct vigil_seg_view *v,
+                             double start, double end, struct vigil_proc_timeline *keep)
+{
+	if (keep) {
+		memset(keep, 0, sizeof(*keep));
+		keep->start = start;
+		keep->end = end;
+		keep->tick_seconds = v->tick_seconds;
+		uint32_t n = 0;
+		for (uint32_t s = 0; s < v->hdr->n_shards; s++)
+			n += prof_shard_active(vigil_seg_shard(v, s));
+		if (n && !(keep->shards = calloc(n, sizeof(*keep->shards))))
+			return -ENOMEM;
+		for (uint32_t s = 0; s < v->hdr->n_shards; s++) {
+			const struct vigil_shard *sh = vigil_seg_shard(v, s);
+			if (!prof_shard_active(sh))
+				continue;
+			keep->shards[keep->n].tl_shift = sh->tl_shift;
+			memcpy(keep->shards[keep->n].timeline, sh->timeline, sizeof(sh->timeline));
+			keep->n++;
+		}
+		return 0;
+	}
+	prof_tl_cover(&p->timeline, start, end);
+	for (uint32_t s = 0; s < v->hdr->n_shards; s++) {
+		const struct vigil_shard *sh = vigil_seg_shard(v, s);
+		prof_place_shard(p, sh->tl_shift, sh->timeline, v->tick_seconds, start, end);
+	}
+	return 0;
+}
+
+void vigil_profile_add_timeline(struct vigil_profile *p, const struct vigil_proc_timeline *t)
+{
+	prof_tl_cover(&p->timeline, t->start, t->end);
+	for (uint32_t s = 0; s < t->n; s++)
+		prof_place_shard(p, t->shards[s].tl_shift, t->shards[s].timeline, t->tick_seconds, t->start, t->end);
+}
+
+void vigil_proc_timeline_free(struct vigil_proc_timeline *t)
+{
+	free(t->shards);
+	t->shards = NULL;
+	t->n = 0;
+}
+
 int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_view *v)
+{
+	return vigil_profile_add_segment_keep(p, v, NULL);
+}
+
+int vigil_profile_add_segment_keep(struct vigil_profile *p, const struct vigil_seg_view *v,
+                                   struct vigil_proc_timeline *keep)
 {
 	const struct vigil_seg_header *h = v->hdr;
 	const struct vigil_seg_identity *id = v->id;
@@ -496,8 +559,11 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	ps->nranks = id->nranks > 0 ? id->nranks : 0;
 	ps->uid = id->uid;
 	ps->host = strdup(id->host);
-	ps->exe = strdup(id->exe);
-	ps->command = strdup(id->cmdline);
+	/* a process that exec'd where the collector could not follow is that image now */
+	int blind = (h->flags & VIGIL_FLAG_EXEC_UNMONITORED) && h->state != VIGIL_STATE_ENDED &&
+	            v->exec_target[0];
+	ps->exe = strdup(blind ? v->exec_target : id->exe);
+	ps->command = strdup(blind ? v->exec_target : id->cmdline);
 	ps->step = strdup(id->step);
 	if (!ps->host || !ps->exe || !ps->command || !ps->step)
 		return -ENOMEM;
@@ -509,7 +575,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 		        ? prof_ns_to_s(h->clock.end_real_ns) : ps->start;
 	} else {
 		/* No end record: the process died without one (or still runs; the reader knows). */
-		ps->state = VIGIL_PROC_KILLED;
+		ps->state = blind ? VIGIL_PROC_UNMONITORED : VIGIL_PROC_KILLED;
 		ps->exit_status = -1;
 		ps->end = ps->start + prof_last_activity(v);
 	}
@@ -536,8 +602,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	p->flags |= h->flags;
 	p->early_calls += h->early_calls;
 	prof_span(p, ps->start, ps->end);
-	prof_add_timeline(p, v, ps->start, ps->end);
-	return 0;
+	return prof_add_timeline(p, v, ps->start, ps->end, keep);
 }
 
 int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *src)

@@ -14,7 +14,8 @@
 
 _Static_assert(sizeof(struct vigil_seg_header) == 232, "header size");
 _Static_assert(sizeof(struct vigil_seg_clock) == 56, "clock size");
-_Static_assert(sizeof(struct vigil_seg_identity) == 1544, "identity size");
+_Static_assert(sizeof(struct vigil_seg_identity) == 1800, "identity size");
+_Static_assert(offsetof(struct vigil_seg_identity, exec_target) == 1544, "v2 appends exec_target");
 _Static_assert(sizeof(struct vigil_op_counters) == 288, "op counters size");
 _Static_assert(sizeof(struct vigil_tl_bin) == 32, "timeline bin size");
 _Static_assert(sizeof(struct vigil_shard) == 8256, "shard header size");
@@ -154,10 +155,10 @@ int main(void)
 	CHECK_U64(VIGIL_SHARDS_OFFSET, 348160); /* 4096 + 512 * 672, page aligned */
 	CHECK_U64(VIGIL_SHARD_SIZE, (8256 + VIGIL_NOPS * 288 + 64 + 63) / 64 * 64);
 	CHECK_U64(vigil_shard_ext_offset(VIGIL_NOPS), 8256 + VIGIL_NOPS * 288); /* v2: after the writer's ops */
-	/* This build's geometry, exactly (docs/SEGMENT.md): 153 ops since buffer_refill..utime. */
-	CHECK_U64(VIGIL_NOPS, 153);
-	CHECK_U64(VIGIL_SHARD_SIZE, 52416);   /* 8256 + 153 * 288 + 64 = 52384, rounded up to 64 */
-	CHECK_U64(VIGIL_SEGMENT_SIZE, 1187840); /* 348160 + 16 * 52416, rounded up to 4096 */
+	/* This build's geometry, exactly (docs/SEGMENT.md): 156 ops since io_setup, io_submit, aio. */
+	CHECK_U64(VIGIL_NOPS, 156);
+	CHECK_U64(VIGIL_SHARD_SIZE, 53248);   /* 8256 + 156 * 288 + 64 = 53248 */
+	CHECK_U64(VIGIL_SEGMENT_SIZE, 1200128); /* 348160 + 16 * 53248, a multiple of 4096 */
 	/* The append-only operation list: existing positions never move. */
 	CHECK_U64(VIGIL_OP_OPEN, 0);
 	CHECK_U64(VIGIL_OP_WRITE, 3);
