@@ -3,7 +3,7 @@
 # usage: bench/run.sh [BUILD_DIR]
 build=$(cd "${1:-build}" && pwd)
 here=$(dirname "$0")
-for b in collector mpi daemon web report; do
+for b in collector mpi daemon web report vigilrun; do
 	[ -x "$here/$b/run.sh" ] || continue
 	echo "== bench/$b"
 	"$here/$b/run.sh" "$build" || echo "bench/$b failed (exit $?)"

@@ -455,6 +455,23 @@
 			tr.appendChild(el('td', q.exe !== undefined ? q.exe : '(owner only)'));
 			return tr;
 		}));
+		/* steps (a Slurm job's srun steps): shown when there is more than one */
+		var steps = j.steps || [];
+		document.getElementById('j-steps-d').hidden = steps.length < 2;
+		fill(document.querySelector('#j-steps tbody'), steps.map(function (s) {
+			function sum(layer, k) {
+				var l = (s.ops || {})[layer] || {}, t = 0;
+				Object.keys(l).forEach(function (op) { t += l[op][k] || 0; });
+				return t;
+			}
+			var tr = el('tr');
+			tr.appendChild(el('td', s.step === '' ? '(none)' : s.step));
+			tr.appendChild(num(s.processes, fmtCount(s.processes)));
+			tr.appendChild(num(sum('posix', 'calls'), fmtCount(sum('posix', 'calls'))));
+			tr.appendChild(num(sum('posix', 'bytes'), fmtBytes(sum('posix', 'bytes'))));
+			tr.appendChild(num(sum('mpi', 'calls'), fmtCount(sum('mpi', 'calls'))));
+			return tr;
+		}));
 		/* files: owner only */
 		var details = !!j.details;
 		document.getElementById('files').hidden = !details;
@@ -464,9 +481,30 @@
 			fill(document.querySelector('#files-time tbody'), fileRows(j.files_by_time));
 		}
 	}
+	var clusterPolls = 0;
+	/* the job over all nodes, when vigild runs with --prometheus (else 404: hidden) */
+	function renderCluster(c) {
+		var rows = [['nodes', fmtCount(c.nodes) + ' (' + fmtCount(c.nodes_running) + ' running)'],
+			['processes running', fmtCount(c.processes_running)],
+			['read', fmtBytes(c.bytes_read) + ', ' + fmtRate(c.read_bytes_per_second)],
+			['written', fmtBytes(c.bytes_written) + ', ' + fmtRate(c.write_bytes_per_second)],
+			['I/O operations', fmtCount(c.io_operations) + ', ' + fmtOps(c.io_ops_per_second)],
+			['metadata operations', fmtOps(c.metadata_ops_per_second)],
+			['time in MPI', fmtPct(c.mpi_time_share)]];
+		fill(document.querySelector('#j-cluster-t tbody'), rows.map(function (r) {
+			var tr = el('tr');
+			tr.appendChild(el('th', r[0]));
+			tr.appendChild(el('td', r[1]));
+			return tr;
+		}));
+		document.getElementById('j-cluster').hidden = false;
+	}
 	function pollJob(id, user) {
 		var t0 = performance.now();
 		var q = '/api/v1/jobs/' + encodeURIComponent(id) + (user ? '?user=' + encodeURIComponent(user) : '');
+		var cq = '/api/v1/jobs/' + encodeURIComponent(id) + '/cluster' + (user ? '?user=' + encodeURIComponent(user) : '');
+		if (clusterPolls++ % 5 === 0) /* eleven PromQL queries: every fifth update is enough */
+			api(cq).then(renderCluster).catch(function () { document.getElementById('j-cluster').hidden = true; });
 		api(q).then(function (j) {
 			renderJob(j);
 			document.body.dataset.updates = String(+(document.body.dataset.updates || 0) + 1);

@@ -209,6 +209,10 @@ enum vigil_dir {
 	X(CHMOD,           POSIX, "chmod",           META, NONE,  "chmod, fchmod, fchmodat") \
 	X(CHOWN,           POSIX, "chown",           META, NONE,  "chown, fchown, lchown, fchownat") \
 	X(UTIME,           POSIX, "utime",           META, NONE,  "utimensat, futimens, utimes, futimes, lutimes, futimesat, utime") \
+	/* ---- appended: asynchronous I/O, counted as calls and flagged (its bytes are not seen) ---- */ \
+	X(IO_SETUP,        POSIX, "io_setup",        OTHER, NONE, "asynchronous I/O contexts: io_setup (libaio), io_uring_setup (liburing or syscall), io_uring_queue_init and _params") \
+	X(IO_SUBMIT,       POSIX, "io_submit",       OTHER, NONE, "asynchronous submissions: io_submit (libaio), io_uring_enter (liburing or syscall), io_uring_submit and _and_wait; the bytes they move are not counted") \
+	X(AIO,             POSIX, "aio",             OTHER, NONE, "POSIX asynchronous requests: aio_read, aio_write, aio_fsync, lio_listio and their 64 forms; the bytes they move are not counted") \
 	/* ---- OpenCL (segment version 2): host->device bytes as written, device->host as read; \
 	        device->device, fills, maps, migrations: no direction here (the accelerator region has them) ---- */ \
 	X(CL_READ_BUFFER,       OPENCL, "clEnqueueReadBuffer",       DATA,  READ,  "clEnqueueReadBuffer: bytes device->host") \

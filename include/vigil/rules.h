@@ -7,13 +7,13 @@
  * severity, the title, the quantity the rule measures (what `value` in a
  * finding is) and the fix text.  The fix text is a template: {name} is
  * replaced by the measured quantity the evaluator supplies under that name
- * (src/format/insights.c), so every finding says what was measured.
+ * (src/format/insights_io.c, insights_mpi.c), so every finding says what was measured.
  *
  * Each rule's parameters are lines of VIGIL_RULE_PARAMS: the rule, the
  * parameter's name (insights.conf: RULE.NAME = VALUE), its default, and what
  * it means.  The first parameter of a rule is the threshold its `value` is
  * compared with.  Adding a rule = one line here, its parameters, its judge in
- * insights.c and its section in docs/INSIGHTS.md.
+ * insights_io.c or insights_mpi.c and its section in docs/INSIGHTS.md.
  */
 #ifndef VIGIL_RULES_H
 #define VIGIL_RULES_H

@@ -71,6 +71,33 @@ enum vigil_seg_state {
 #define VIGIL_FLAG_PATH_TRUNCATED (1u << 3) /* a path longer than VIGIL_PATH_MAX */
 #define VIGIL_FLAG_EARLY_CALLS    (1u << 4) /* calls before the segment existed, not counted */
 #define VIGIL_FLAG_EXEC_REATTACH  (1u << 5) /* an exec'd image continued this segment */
+/*
+ * v2: what vigil knows it did not see.  EXEC_UNMONITORED is set (with
+ * identity.exec_target) just before an exec, and cleared when the new image
+ * re-attaches or the exec fails: once the process is gone it means the
+ * process exec'd into an image the collector could not enter (static,
+ * set-user-ID, LD_PRELOAD removed).  A posix_spawn whose image is predicted
+ * unenterable sets it on the spawning process.
+ */
+#define VIGIL_FLAG_EXEC_UNMONITORED (1u << 6) /* an exec'd image was not measured (exec_target) */
+#define VIGIL_FLAG_ASYNC_IO       (1u << 7) /* asynchronous I/O set up: its bytes are not counted */
+#define VIGIL_FLAG_UID_SWITCH     (1u << 8) /* a child or exec'd image runs as another user: its
+                                               segments are in that user's directory */
+#define VIGIL_FLAG_SPAWN_UNMONITORED (1u << 9) /* a posix_spawn child runs an image that will not
+                                                  load the collector (exec_target) */
+
+/*
+ * Who is in charge of a directory's segments (docs/SEGMENT.md, "Lifetime").
+ * vigild holds an exclusive flock on <dir>/VIGIL_DAEMON_LOCK and touches it
+ * every VIGIL_DAEMON_REFRESH seconds; a lock file that is free and older than
+ * VIGIL_DAEMON_STALE seconds means no daemon (the restart grace time).  With
+ * no reader in charge, the collector keeps at most VIGIL_SEG_KEEP_ENDED
+ * segments of ended processes, reclaiming the oldest first.
+ */
+#define VIGIL_DAEMON_LOCK     "vigild.lock"
+#define VIGIL_DAEMON_REFRESH  10
+#define VIGIL_DAEMON_STALE    60
+#define VIGIL_SEG_KEEP_ENDED  64
 
 /* struct vigil_seg_clock.source */
 enum vigil_clock_source {
@@ -109,14 +136,16 @@ struct vigil_seg_identity {
 	int32_t  exit_status;     /* exit(3) status when state == ENDED, else -1 */
 	int32_t  term_signal;     /* killing signal when known (set by readers that reaped it), else 0 */
 	uint32_t exec_count;      /* images that ran in this process (1 + successful execs seen) */
-	uint32_t reserved;
+	int32_t  env_rank;        /* rank from the environment, tagged by its variable (collector only), or -1 */
 	char job_id[64];          /* VIGIL_JOB_ID, SLURM_JOB_ID, PBS_JOBID, LSB_JOBID, FLUX_JOB_ID */
 	char step[32];            /* SLURM_STEP_ID, else "" */
 	char run_id[40];          /* VIGIL_RUN_ID: the `vigil run` that started this process, else "" */
-	char host[64];            /* gethostname */
+	char host[64];            /* SLURMD_NODENAME, else gethostname */
 	char exe[256];            /* /proc/self/exe of the latest image */
 	char cmdline[1024];       /* argv joined by single spaces (truncated) of the latest image */
 	char mpi_impl[16];        /* "openmpi", "mpich" once an MPI collector attached, else "" */
+	/* v2 (ident_size >= 1800) */
+	char exec_target[256];    /* path given to the latest exec/posix_spawn flagged EXEC_UNMONITORED */
 };
 
 /* Per-operation counters, in each shard. */

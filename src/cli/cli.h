@@ -15,5 +15,6 @@ int cmd_merge(int argc, char **argv);     /* cli/merge.c */
 int cmd_top(int argc, char **argv);       /* cli/top.c */
 int cmd_job_end(int argc, char **argv);   /* cli/job_end.c */
 int cmd_dashboard(int argc, char **argv); /* cli/dashboard.c */
+int cmd_prometheus_targets(int argc, char **argv); /* cli/prom_targets.c */
 
 #endif

@@ -13,6 +13,7 @@ static const struct vigil_cmd commands[] = {
 	{ "merge",     cmd_merge,     "merge the per-node profiles of one job into one profile" },
 	{ "top",       cmd_top,       "live view of the jobs on this node (needs vigild)" },
 	{ "job-end",   cmd_job_end,   "tell vigild a job has ended (for a batch system's epilog)" },
+	{ "prometheus-targets", cmd_prometheus_targets, "write Prometheus's targets file: each node's vigild" },
 	{ "dashboard", cmd_dashboard, "print the URL of your dashboard, with your access token" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -203,7 +203,7 @@ int cmd_merge(int argc, char **argv)
 		rc = rep_finish_output("merge", stdout, "to standard output") ? 1 : 0;
 		goto out;
 	}
-	int src = vigil_profile_save(&p, dest, mode);
+	int src = vigil_profile_save(&p, dest, mode, VIGIL_SAVE_DURABLE);
 	rep_term(clean, sizeof(clean), dest);
 	if (src == -EEXIST)
 		fprintf(stderr, "vigil merge: %s already exists and vigil never replaces a profile; name another "

@@ -119,7 +119,7 @@ int rep_summarize(const struct vigil_profile *p, struct rep_summary *s)
 		double end = q->end > 0 ? q->end : p->end;
 		if (end > q->start && q->start > 0)
 			s->proc_seconds += end - q->start;
-		if (q->rank >= 0)
+		if (vigil_proc_mpi_rank(q) >= 0)
 			s->nranks++;
 	}
 	if (p->nprocs == 0)
@@ -281,6 +281,8 @@ char *rep_proc_state(char *buf, size_t len, const struct vigil_procstat *q)
 		snprintf(buf, len, q->exit_status >= 0 ? "exited %d" : "exited", q->exit_status);
 	else if (q->state == VIGIL_PROC_KILLED)
 		snprintf(buf, len, q->term_signal ? "killed %d" : "killed", q->term_signal);
+	else if (q->state == VIGIL_PROC_UNMONITORED)
+		snprintf(buf, len, q->exit_status >= 0 ? "unmonitored, exit %d" : "unmonitored", q->exit_status);
 	else
 		snprintf(buf, len, "running");
 	return buf;

@@ -241,6 +241,7 @@ int cmd_run(int argc, char **argv)
 
 	memset(&st, 0, sizeof(st));
 	st.dirfd = -1;
+	st.inofd = -1;
 	vigil_profile_init(&p);
 	int prc = run_parse_args(argc, argv, &o);
 	if (prc != 0) {
@@ -279,6 +280,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vigil run: warning: cannot become a subreaper (%s); orphaned "
 		        "descendants are not followed.\n", strerror(errno));
 	run_warn_unobservable(o.cmd[0]);
+	run_fold_start(&st, &p);
 
 	int src = run_spawn_wait(&st, &o);
 	if (src) {
@@ -321,6 +323,7 @@ int cmd_run(int argc, char **argv)
 	if (!o.quiet)
 		summary_print(stderr, &p, where);
 out:
+	run_fold_end(&st);
 	if (st.dirfd >= 0)
 		close(st.dirfd);
 	free(st.reaped);

@@ -28,13 +28,13 @@
  * will set the header's reader_mark instead, so the daemon still sees the
  * final counts: that decision belongs here and only here.)
  */
-static void run_dispose_segment(const struct run_state *st, const char *name)
+static int run_dispose_segment(const struct run_state *st, const char *name)
 {
-	vigil_daemon_release_segment(st->dirfd, name, 1);
+	return vigil_daemon_release_segment(st->dirfd, name, 1);
 }
 
 /* /proc/<pid>/stat field 22 matches: the process that wrote the segment still runs. */
-static int run_still_alive(pid_t pid, uint64_t proc_start)
+int run_still_alive(pid_t pid, uint64_t proc_start)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -61,6 +61,54 @@ static int run_still_alive(pid_t pid, uint64_t proc_start)
 	return proc_start == 0 || strtoull(p, NULL, 10) == proc_start;
 }
 
+static void run_pread_all(int fd, unsigned char *buf, size_t size, uint64_t off, uint64_t n)
+{
+	if (off >= size)
+		return;
+	if (n > size - off)
+		n = size - off;
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = pread(fd, buf + off + done, (size_t)(n - done), (off_t)(off + done));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+	}
+}
+
+/*
+ * Read what a segment uses, not its whole 1 MiB: the header page(s) up to
+ * the file table, the claimed file records, the claimed shards and the
+ * shared one (every shard after an exec re-attached).  The header's counts are the owner's word, so a lie only
+ * hides the owner's own counters; vigil_seg_parse validates the copy as
+ * always.  Geometry that does not look like a segment gets a full read.
+ */
+static void run_read_used(int fd, unsigned char *buf, size_t size, const struct vigil_seg_header *h)
+{
+	uint64_t files = h->files_used < h->n_files ? h->files_used : h->n_files;
+	uint64_t shards = h->shards_used < h->n_shards ? h->shards_used : h->n_shards;
+	if (shards == 0)
+		shards = 1; /* shard 0 is allocated at creation */
+	if (h->flags & VIGIL_FLAG_EXEC_REATTACH)
+		shards = h->n_shards; /* an exec resets shards_used: the earlier image's threads may be above it */
+	if (h->files_offset > size || h->shards_offset > size || h->files_offset < sizeof(*h) ||
+	    h->n_shards == 0 || h->shard_size == 0 || (uint64_t)h->file_size * h->n_files > size ||
+	    (uint64_t)h->shard_size * h->n_shards > size) {
+		run_pread_all(fd, buf, size, 0, size);
+		return;
+	}
+	uint64_t head = h->files_offset > h->ident_offset + h->ident_size ? h->files_offset
+	                                                                   : h->ident_offset + h->ident_size;
+	run_pread_all(fd, buf, size, 0, head);
+	run_pread_all(fd, buf, size, h->files_offset, files * h->file_size);
+	run_pread_all(fd, buf, size, h->shards_offset, shards * h->shard_size);
+	if (shards < h->n_shards) /* the shared shard: late threads, or a shard that could not be allocated */
+		run_pread_all(fd, buf, size, h->shards_offset + (uint64_t)(h->n_shards - 1) * h->shard_size,
+		              h->shard_size);
+}
+
 /* Copy of a segment file if it is ours (run id); NULL otherwise. */
 static unsigned char *run_read_segment(const struct run_state *st, const char *name, size_t *len)
 {
@@ -83,19 +131,12 @@ static unsigned char *run_read_segment(const struct run_state *st, const char *n
 		    strncmp(rid, st->run_id, sizeof(rid)) != 0)
 			goto fail;
 	}
-	buf = malloc((size_t)sb.st_size);
+	/* zeroed: what is not read below (unused records and shards) reads as zero counters */
+	buf = calloc(1, (size_t)sb.st_size);
 	if (!buf)
 		goto fail;
-	size_t done = 0;
-	while (done < (size_t)sb.st_size) {
-		ssize_t n = pread(fd, buf + done, (size_t)sb.st_size - done, (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	*len = done;
+	run_read_used(fd, buf, (size_t)sb.st_size, &h);
+	*len = (size_t)sb.st_size;
 	close(fd);
 	return buf;
 fail:
@@ -117,7 +158,10 @@ static void run_fix_process(struct run_state *st, struct vigil_profile *p, struc
 	}
 	if (v->hdr->state == VIGIL_STATE_ENDED)
 		return;
-	if (r && WIFEXITED(r->status)) {
+	if (r && WIFEXITED(r->status) && ps->state == VIGIL_PROC_UNMONITORED) {
+		ps->exit_status = WEXITSTATUS(r->status); /* still unmonitored: only the status is known */
+		ps->end = r->when;
+	} else if (r && WIFEXITED(r->status)) {
 		ps->state = VIGIL_PROC_EXITED; /* ended without the collector's end record (_exit) */
 		ps->exit_status = WEXITSTATUS(r->status);
 		ps->end = r->when;
@@ -128,59 +172,85 @@ static void run_fix_process(struct run_state *st, struct vigil_profile *p, struc
 	}
 }
 
+/* seconds per TSC tick for this run's segments: from the mark taken before the spawn, else measured */
+static double run_calib(struct run_state *st)
+{
+	if (st->calib == 0)
+		st->calib = vigil_reader_tsc_since(&st->tsc_mark);
+	if (st->calib == 0)
+		st->calib = vigil_reader_tsc_seconds();
+	return st->calib;
+}
+
+/*
+ * Fold one segment of ours into the profile (its timeline kept in *keep when
+ * given) and dispose of it.  Returns 0 (folded, skipped or rejected) or
+ * -ENOMEM; *removed says whether the file is gone.
+ */
+int run_take(struct run_state *st, struct vigil_profile *p, const char *name,
+                    struct vigil_proc_timeline *keep, int *removed)
+{
+	size_t len = 0;
+	int rc = 0;
+	*removed = 0;
+	unsigned char *buf = run_read_segment(st, name, &len);
+	if (!buf)
+		return 0;
+	struct vigil_seg_view v;
+	const char *why;
+	int prc = vigil_seg_parse(buf, len, run_calib(st), &v, &why);
+	if (prc == 0 && strcmp(v.id->run_id, st->run_id) != 0) {
+		free(buf); /* not ours after all (unusual layout) */
+		return 0;
+	}
+	if (prc == 0 && v.hdr->reserved[VIGIL_SEG_MPI_REDUCED_SLOT] == VIGIL_SEG_MPI_REDUCED) {
+		st->mpi_reduced++; /* an MPI rank already in the job profile its ranks wrote */
+	} else if (prc == 0) {
+		rc = vigil_profile_add_segment_keep(p, &v, keep);
+		if (rc == 0) {
+			run_fix_process(st, p, &p->procs[p->nprocs - 1], &v);
+			st->have_cmd |= v.id->pid == st->cmd_pid;
+		}
+	} else {
+		p->flags |= VIGIL_PFLAG_REJECTED;
+		fprintf(stderr, "vigil run: ignored segment %s: %s.\n", name, why);
+	}
+	if (rc == 0)
+		*removed = run_dispose_segment(st, name) == 0;
+	free(buf);
+	return rc;
+}
+
 int run_collect(struct run_state *st, struct vigil_profile *p)
 {
 	int dfd = dup(st->dirfd);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *e;
-	double calib = 0;
-	int have_cmd = 0, rc = 0;
+	int rc = 0, removed;
 
 	if (!d) {
 		if (dfd >= 0)
 			close(dfd);
 		return -errno;
 	}
+	/* processes folded while the run went on: their timelines go on the grid now known */
+	for (size_t i = 0; i < st->nfolded; i++) {
+		vigil_profile_add_timeline(p, &st->folded[i]);
+		vigil_proc_timeline_free(&st->folded[i]);
+	}
+	st->nfolded = 0;
+	run_fold_fix_signals(st, p);
 	while ((e = readdir(d))) {
 		size_t nl = strlen(e->d_name), sl = strlen(VIGIL_SEG_SUFFIX);
 		if (nl <= sl || strcmp(e->d_name + nl - sl, VIGIL_SEG_SUFFIX) != 0)
 			continue;
-		size_t len = 0;
-		unsigned char *buf = run_read_segment(st, e->d_name, &len);
-		if (!buf)
-			continue;
-		struct vigil_seg_view v;
-		const char *why;
-		if (calib == 0)
-			calib = vigil_reader_tsc_seconds();
-		int prc = vigil_seg_parse(buf, len, calib, &v, &why);
-		if (prc == 0 && strcmp(v.id->run_id, st->run_id) != 0) {
-			free(buf); /* not ours after all (unusual layout) */
-			continue;
-		}
-		if (prc == 0 && v.hdr->reserved[VIGIL_SEG_MPI_REDUCED_SLOT] == VIGIL_SEG_MPI_REDUCED) {
-			st->mpi_reduced++; /* an MPI rank already in the job profile its ranks wrote */
-			run_dispose_segment(st, e->d_name);
-			free(buf);
-			continue;
-		}
-		if (prc == 0) {
-			rc = vigil_profile_add_segment(p, &v);
-			if (rc == 0) {
-				run_fix_process(st, p, &p->procs[p->nprocs - 1], &v);
-				have_cmd |= v.id->pid == st->cmd_pid;
-			}
-		} else {
-			p->flags |= VIGIL_PFLAG_REJECTED;
-			fprintf(stderr, "vigil run: ignored segment %s: %s.\n", e->d_name, why);
-		}
-		run_dispose_segment(st, e->d_name);
-		free(buf);
-		if (rc)
+		if (run_fold_was_taken(st, e->d_name))
+			continue; /* folded already, but its file could not be removed */
+		if ((rc = run_take(st, p, e->d_name, NULL, &removed)))
 			break;
 	}
 	closedir(d);
-	if (!have_cmd && !st->mpi_reduced)
+	if (!st->have_cmd && !st->mpi_reduced)
 		p->flags |= VIGIL_PFLAG_SEGMENT_FAILED;
 	return rc;
 }

@@ -4,12 +4,14 @@
  *   run.c          entry point, options, help
  *   run_spawn.c    collector and preload, ids, segment directory, spawn, wait, reap
  *   run_collect.c  reading our segments into the profile
+ *   run_fold.c     folding ended processes (and removing their segments) while the run goes on
  *   run_write.c    the profile file, MPI job profile merge
  */
 #ifndef VIGIL_CLI_RUN_INTERNAL_H
 #define VIGIL_CLI_RUN_INTERNAL_H
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "format/profile.h"
 
@@ -54,11 +56,20 @@ struct run_state {
 	pid_t cmd_pid;
 	int cmd_status;
 	double t_start, t_end;
+	struct vigil_tsc_mark tsc_mark; /* taken before the spawn: the TSC rate without a calibration sleep */
 	struct run_reaped *reaped;
 	size_t nreaped, reaped_cap;
 	int no_children;       /* waitpid said ECHILD after CMD ended */
 	char mpi_profile[PATH_MAX + 64]; /* VIGIL_PROFILE given to MPI ranks (docs/MPI-COUNTING.md) */
 	size_t mpi_reduced;    /* segments already in that profile, left out of ours */
+	double calib;          /* seconds per TSC tick (run_collect.c), 0 until needed */
+	int have_cmd;          /* CMD's own segment was folded */
+	/* folding ended processes during the run (run_collect.c) */
+	int inofd;             /* inotify on the segment directory, -1: fold everything at the end */
+	struct vigil_profile *fold_into;
+	struct vigil_proc_timeline *folded; size_t nfolded, folded_cap; /* timelines awaiting the grid */
+	char (*pending)[64]; size_t npending, pending_cap; /* ended, their process not yet gone */
+	char **taken; size_t ntaken; /* folded but not removed */
 };
 
 /* run_spawn.c */
@@ -74,6 +85,17 @@ const struct run_reaped *run_find_reaped(const struct run_state *st, pid_t pid);
 
 /* run_collect.c */
 int run_collect(struct run_state *st, struct vigil_profile *p);
+int run_still_alive(pid_t pid, uint64_t proc_start);
+int run_take(struct run_state *st, struct vigil_profile *p, const char *name,
+             struct vigil_proc_timeline *keep, int *removed);
+
+/* run_fold.c */
+int run_fold_start(struct run_state *st, struct vigil_profile *p);
+void run_fold_ended(struct run_state *st);
+void run_fold_end(struct run_state *st);
+void run_fold_remember(struct run_state *st, const char *name);
+int run_fold_was_taken(const struct run_state *st, const char *name);
+void run_fold_fix_signals(const struct run_state *st, struct vigil_profile *p);
 int run_proc_cmp(const void *a, const void *b);
 
 /* run_write.c */

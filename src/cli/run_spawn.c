@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/run_internal.h"
+#include "format/image.h"
 #include "format/profile.h"
 #include "common/vigild_client.h"
 
@@ -319,54 +320,21 @@ static int run_resolve(const char *cmd, char *out, size_t len)
 	return 0;
 }
 
-/* 1 when the ELF at fd has no program interpreter (static), 0 otherwise or not ELF. */
-static int run_elf_static(int fd)
-{
-	unsigned char e[EI_NIDENT];
-	if (pread(fd, e, sizeof(e), 0) != (ssize_t)sizeof(e) || memcmp(e, ELFMAG, SELFMAG) != 0)
-		return 0;
-	uint64_t phoff;
-	unsigned phnum, phentsize;
-	if (e[EI_CLASS] == ELFCLASS64) {
-		Elf64_Ehdr h;
-		if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-			return 0;
-		phoff = h.e_phoff, phnum = h.e_phnum, phentsize = h.e_phentsize;
-	} else if (e[EI_CLASS] == ELFCLASS32) {
-		Elf32_Ehdr h;
-		if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-			return 0;
-		phoff = h.e_phoff, phnum = h.e_phnum, phentsize = h.e_phentsize;
-	} else {
-		return 0;
-	}
-	if (phentsize < sizeof(uint32_t) || phnum > 4096)
-		return 0;
-	for (unsigned i = 0; i < phnum; i++) {
-		uint32_t type;
-		if (pread(fd, &type, sizeof(type), (off_t)(phoff + (uint64_t)i * phentsize)) != sizeof(type))
-			return 0;
-		if (type == PT_INTERP)
-			return 0;
-	}
-	return 1;
-}
-
 void run_warn_unobservable(const char *cmd)
 {
 	char path[PATH_MAX];
 	struct stat sb;
 	if (!run_resolve(cmd, path, sizeof(path)) || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 		return;
-	if (sb.st_mode & (S_ISUID | S_ISGID)) {
-		fprintf(stderr, "vigil run: warning: %s is set-user/group-ID; the loader ignores LD_PRELOAD "
-		        "for it, so its own I/O is not measured.\n", cmd);
+	if (vigil_image_secure(&sb, getuid(), getgid(), geteuid(), getegid())) {
+		fprintf(stderr, "vigil run: warning: %s is set-user/group-ID to another user; the loader ignores "
+		        "LD_PRELOAD for it, so its own I/O is not measured.\n", cmd);
 		return;
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return;
-	if (run_elf_static(fd))
+	if (vigil_image_static(fd, pread))
 		fprintf(stderr, "vigil run: warning: %s is statically linked; the collector cannot be "
 		        "preloaded into it, so its own I/O is not measured.\n", cmd);
 	close(fd);
@@ -453,6 +421,7 @@ int run_spawn_wait(struct run_state *st, const struct run_opts *o)
 	sigaddset(&fwd, SIGUSR2);
 	sigaddset(&fwd, SIGINT);
 	sigaddset(&fwd, SIGQUIT);
+	sigaddset(&fwd, SIGIO); /* inotify: a process wrote its end record (run_fold_ended) */
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		fprintf(stderr, "vigil run: pipe: %s.\n", strerror(errno));
 		return RUN_EXIT_FAIL;
@@ -462,6 +431,7 @@ int run_spawn_wait(struct run_state *st, const struct run_opts *o)
 	sigprocmask(SIG_BLOCK, &fwd, &old_mask);
 	fflush(NULL);
 	st->t_start = run_now();
+	vigil_reader_tsc_mark(&st->tsc_mark);
 	pid_t pid = fork();
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
@@ -515,6 +485,7 @@ int run_spawn_wait(struct run_state *st, const struct run_opts *o)
 		struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
 		siginfo_t si;
 		int sig = sigtimedwait(&fwd, &si, &ts);
+		run_fold_ended(st);
 		if (sig == SIGTERM || sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2) {
 			if (!cmd_done)
 				kill(st->cmd_pid, sig);

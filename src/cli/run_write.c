@@ -85,7 +85,7 @@ int run_save(const struct run_state *st, const struct run_opts *o,
 	static char path[PATH_MAX];
 	*where = NULL;
 	if (o->profile) {
-		int rc = vigil_profile_save(p, o->profile, 0644);
+		int rc = vigil_profile_save(p, o->profile, 0644, 0);
 		if (rc == -EEXIST)
 			fprintf(stderr, "vigil run: %s already exists; vigil never replaces a profile, "
 			        "so this run's profile was not written.\n", o->profile);
@@ -113,7 +113,7 @@ int run_save(const struct run_state *st, const struct run_opts *o,
 			rc = -ENAMETOOLONG;
 			break;
 		}
-		rc = vigil_profile_save(p, path, mode);
+		rc = vigil_profile_save(p, path, mode, 0);
 		if (rc != -EEXIST)
 			break;
 		if (n == 0)

@@ -203,6 +203,34 @@ static void sum_files(FILE *out, const struct vigil_profile *p)
 	free(idx);
 }
 
+/* "12" calls of io_setup, io_submit and aio, as text */
+static const char *sum_async_calls(const struct vigil_profile *p)
+{
+	static char buf[32];
+	uint64_t n = p->ops[VIGIL_OP_IO_SETUP].calls + p->ops[VIGIL_OP_IO_SUBMIT].calls + p->ops[VIGIL_OP_AIO].calls;
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n);
+	return buf;
+}
+
+/* The images vigil could not enter, by name (the first few). */
+static void sum_blind(FILE *out, const struct vigil_profile *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->nprocs; i++)
+		n += p->procs[i].state == VIGIL_PROC_UNMONITORED;
+	fprintf(out, "  Note: not measured after exec (static, set-user-ID to another user, or LD_PRELOAD removed):");
+	size_t shown = 0;
+	char safe[256];
+	for (size_t i = 0; i < p->nprocs && shown < 3; i++)
+		if (p->procs[i].state == VIGIL_PROC_UNMONITORED)
+			fprintf(out, "%s %s", shown++ ? "," : "", sum_safe(safe, sizeof(safe), p->procs[i].exe, -60));
+	if (n > shown)
+		fprintf(out, " and %zu more", n - shown);
+	if (!n)
+		fprintf(out, " a child started by posix_spawn or vfork+exec (its counts are not in this profile)");
+	fputc('\n', out);
+}
+
 void summary_print(FILE *out, const struct vigil_profile *p, const char *profile_path)
 {
 	char cmd[128], dur[32];
@@ -222,6 +250,14 @@ void summary_print(FILE *out, const struct vigil_profile *p, const char *profile
 		        p->survivors, p->survivors == 1 ? " was" : "es were");
 	if (p->flags & VIGIL_FLAG_FILE_OVERFLOW)
 		fprintf(out, "  Note: more files than the collector's table holds; extras are under <other files>.\n");
+	if (p->flags & (VIGIL_FLAG_EXEC_UNMONITORED | VIGIL_FLAG_SPAWN_UNMONITORED))
+		sum_blind(out, p);
+	if (p->flags & VIGIL_FLAG_ASYNC_IO)
+		fprintf(out, "  Note: asynchronous I/O was set up (%s calls); the bytes it moved are not counted.\n",
+		        sum_async_calls(p));
+	if (p->flags & VIGIL_FLAG_UID_SWITCH)
+		fprintf(out, "  Note: a process ran as another user; its counts are in that user's segment "
+		        "directory, not in this profile.\n");
 	if (p->flags & VIGIL_PFLAG_SEGMENT_FAILED)
 		fprintf(out, "  Note: some processes were not observed (statically linked, setuid, or no segment).\n");
 	if (profile_path) {

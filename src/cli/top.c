@@ -22,6 +22,7 @@
 #include "cli/cli.h"
 #include "cli/report_util.h"
 #include "common/help.h"
+#include "common/prom_query.h"
 #include "common/vigild_client.h"
 
 struct top_row {
@@ -166,9 +167,49 @@ static void top_ids(struct top_row *rows, size_t n)
 			}
 }
 
+static const char *top_prom;         /* --prometheus URL: the cluster's jobs */
+static char top_prom_err[256];
+
+/* The cluster's jobs from Prometheus (every node's part summed); COMMAND names the nodes. */
+static struct top_row *top_fetch_prom(size_t *n, const char **err)
+{
+	struct vigil_prom_job *pj;
+	int cnt = vigil_prom_jobs(top_prom, NULL, NULL, 3000, &pj, top_prom_err, sizeof top_prom_err);
+	*n = 0;
+	if (cnt < 0) {
+		*err = top_prom_err;
+		return NULL;
+	}
+	struct top_row *rows = calloc(cnt ? (size_t)cnt : 1, sizeof *rows);
+	for (int i = 0; rows && i < cnt; i++) {
+		struct top_row *t = &rows[i];
+		top_clean(t->id, sizeof t->id, pj[i].jobid);
+		top_clean(t->user, sizeof t->user, pj[i].user);
+		if (pj[i].running > 0)
+			snprintf(t->procs, sizeof t->procs, "%.0f", pj[i].procs);
+		else
+			snprintf(t->procs, sizeof t->procs, "ended");
+		snprintf(t->command, sizeof t->command, "%.0f node%s", pj[i].nodes, pj[i].nodes == 1 ? "" : "s");
+		t->rd = pj[i].read_bps;
+		t->wr = pj[i].write_bps;
+		t->ops = pj[i].ops_ps;
+		t->meta = pj[i].meta_ps;
+		t->mpi = pj[i].mpi_share * 100;
+	}
+	free(pj);
+	if (rows) {
+		*n = (size_t)cnt;
+		qsort(rows, *n, sizeof *rows, top_cmp);
+		top_ids(rows, *n);
+	}
+	return rows;
+}
+
 /* Fetch and parse; returns rows (caller frees) or NULL with *err set. */
 static struct top_row *top_fetch(size_t *n, const char **err)
 {
+	if (top_prom)
+		return top_fetch_prom(n, err);
 	int status;
 	char *body;
 	size_t len;
@@ -265,7 +306,7 @@ static int top_unreachable(void)
 }
 
 static const char top_usage[] =
-"usage: vigil top [--once] [--width N] [--sort r|w|o|m|p|i]\n"
+"usage: vigil top [--once] [--width N] [--sort r|w|o|m|p|i] [--prometheus URL]\n"
 "\n"
 "Live view of this node's jobs from vigild, one line per job:\n"
 "  JOB      job id (and step); a long id keeps its head and tail around '~',\n"
@@ -288,7 +329,11 @@ static const char top_usage[] =
 "  --once       print one plain-text snapshot and exit (for scripts)\n"
 "  --width N    with --once: cut lines at N columns (default: the terminal's\n"
 "               width when standard output is one, else no limit)\n"
-"  --sort KEY   initial sort column (default w)\n";
+"  --sort KEY   initial sort column (default w)\n"
+"  --prometheus URL  the whole cluster's jobs instead, every node's part summed\n"
+"               by the Prometheus at URL (http://HOST:PORT) that scrapes the\n"
+"               nodes' vigild: POSIX bytes and operations, rates over the last\n"
+"               minute; COMMAND names the job's node count\n";
 
 int cmd_top(int argc, char **argv)
 {
@@ -298,6 +343,8 @@ int cmd_top(int argc, char **argv)
 		char *end;
 		if (!strcmp(argv[i], "--once"))
 			once = true;
+		else if (!strcmp(argv[i], "--prometheus") && i + 1 < argc)
+			top_prom = argv[++i];
 		else if (!strcmp(argv[i], "--sort") && i + 1 < argc && strchr(top_keys, argv[i + 1][0]) && argv[i + 1][0] != ' ')
 			top_sort = argv[++i][0];
 		else if (!strcmp(argv[i], "--width") && i + 1 < argc && (width = strtol(argv[i + 1], &end, 10)) >= 20 &&
@@ -315,6 +362,10 @@ int cmd_top(int argc, char **argv)
 	const char *err;
 	char line[2048];
 	struct top_row *rows = top_fetch(&n, &err);
+	if (!rows && top_prom) {
+		fprintf(stderr, "vigil top: %s.\n", err);
+		return 1;
+	}
 	if (!rows)
 		return top_unreachable();
 	if (once) {
@@ -347,7 +398,9 @@ int cmd_top(int argc, char **argv)
 			top_line(line, sizeof line, &rows[i], COLS);
 			mvprintw((int)i + 3, 0, "%s", line);
 		}
-		if (!rows)
+		if (!rows && top_prom)
+			mvprintw(3, 0, "%.*s", COLS, err);
+		else if (!rows)
 			mvprintw(3, 0, "vigild is not reachable at %s", vigil_daemon_socket_path());
 		refresh();
 		int ch = getch();

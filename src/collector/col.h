@@ -112,6 +112,9 @@ COL_HIDDEN void col_set_flag(uint32_t flag);
 COL_HIDDEN void col_end_record(int status);
 COL_HIDDEN void col_debug(const char *msg, const char *arg);
 COL_HIDDEN long col_sys(long nr, long a, long b, long c, long d);
+COL_HIDDEN void col_uid_check(void);
+COL_HIDDEN void col_exec_begin(const char *target, uint32_t flag);
+COL_HIDDEN void col_exec_failed(void);
 COL_HIDDEN struct vigil_accel *col_accel_get(void);
 
 /* opencl.c: sets OPENCL_LAYERS where libOpenCL is mapped (called at the end of col_init) */
@@ -120,6 +123,9 @@ COL_HIDDEN void col_ocl_init(void);
 /* stdio.c */
 COL_HIDDEN void col_stdio_exit(void);
 COL_HIDDEN int64_t col_stdio_buffered(const void *stream);
+
+/* reclaim.c */
+COL_HIDDEN void col_reclaim(int dfd, int32_t self_pid);
 
 /* files.c */
 COL_HIDDEN void col_files_reset(void);

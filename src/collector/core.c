@@ -36,6 +36,8 @@ struct col_state col = { .fast_gen = COL_GEN_NONE };
 
 static char core_seg_path[4096];   /* for re-opening at shard claim */
 static uint64_t core_seg_ino;
+static uint32_t core_seg_uid;      /* the segment file's owner: its directory is that user's */
+static int core_notify_end;        /* a `vigil run` folds ended processes: touch the file at the end */
 static int core_handlers_set;
 
 long col_sys(long nr, long a, long b, long c, long d)
@@ -186,6 +188,44 @@ static void core_identity_job(struct vigil_seg_identity *id)
 	core_copy(id->run_id, sizeof(id->run_id), getenv("VIGIL_RUN_ID"));
 }
 
+/*
+ * The rank a launcher gave this process in its environment, tagged with the
+ * variable it came from ((index << 24) | rank), or -1.  The launchers' own
+ * variables come before SLURM_PROCID: under mpirun in an allocation every
+ * rank has SLURM_PROCID=0.
+ */
+static int32_t core_env_rank(void)
+{
+	static const char *const vars[] = { "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK",
+	                                    "SLURM_PROCID" };
+	for (int i = 0; i < (int)(sizeof(vars) / sizeof(vars[0])); i++) {
+		const char *v = getenv(vars[i]);
+		if (!v || *v < '0' || *v > '9')
+			continue;
+		int32_t r = 0;
+		while (*v >= '0' && *v <= '9' && r < (1 << 23))
+			r = r * 10 + (*v++ - '0');
+		if (*v || r >= (1 << 23))
+			continue;
+		return (i << 24) | r;
+	}
+	return -1;
+}
+
+/*
+ * An environment-derived rank names the process the launcher started, not its
+ * descendants, which inherit the same variable: a fork child is no rank, and
+ * an exec'd image takes the environment's rank only when the variable is not
+ * the one its parent already had (env_rank, copied at fork).
+ */
+static void core_identity_rank(struct vigil_seg_identity *id, int fresh)
+{
+	int32_t t = core_env_rank();
+	if (fresh || (t >= 0 && t != id->env_rank))
+		id->rank = t >= 0 ? (t & 0xffffff) : -1;
+	id->env_rank = t;
+}
+
 /* ---- segment ---------------------------------------------------------- */
 
 /*
@@ -285,8 +325,10 @@ static void core_header_init(struct vigil_seg_header *h)
 	vigil_seg_header_init(h);
 	h->clock.source = col.tsc ? VIGIL_CLOCK_TSC : VIGIL_CLOCK_NS;
 	core_clock_pair(&h->clock.start_ticks, &h->clock.start_mono_ns, &h->clock.start_real_ns);
-	for (uint32_t i = 0; i < VIGIL_SHARDS; i++)
-		((struct vigil_shard *)(col.shards + (size_t)i * VIGIL_SHARD_SIZE))->tl_shift = VIGIL_TL_SHIFT0;
+	/* the shards allocated now; another gets its width when a thread claims it (touching all
+	   16 here would fault in and allocate 14 pages a short-lived process never uses) */
+	((struct vigil_shard *)col.shards)->tl_shift = VIGIL_TL_SHIFT0;
+	((struct vigil_shard *)(col.shards + (size_t)VIGIL_SHARED_SHARD * VIGIL_SHARD_SIZE))->tl_shift = VIGIL_TL_SHIFT0;
 	/* record 0: "<other files>" */
 	struct vigil_file *f = &col.files[0];
 	f->kind = VIGIL_FILE_OVERFLOW;
@@ -371,12 +413,18 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 		id->exec_count++;
 		core_identity_image(id);
 		core_identity_job(id); /* the new image's environment is authoritative */
+		core_identity_rank(id, 0);
 		__atomic_fetch_or(&h->flags, VIGIL_FLAG_EXEC_REATTACH, __ATOMIC_RELAXED);
+		/* this image is measured: the exec that brought it here was not a blind one */
+		__atomic_fetch_and(&h->flags, ~VIGIL_FLAG_EXEC_UNMONITORED, __ATOMIC_RELAXED);
+		core_copy(id->exec_target, sizeof(id->exec_target), "");
 		__atomic_store_n(&h->state, VIGIL_STATE_RUNNING, __ATOMIC_RELEASE);
 	} else {
 		core_header_init(h);
 		if (inherit) {
 			memcpy(id, inherit, sizeof(*id));
+			id->rank = -1; /* a rank's child is not that rank */
+			core_copy(id->exec_target, sizeof(id->exec_target), "");
 			/* the parent may have changed its environment since it started */
 			const char *run = getenv("VIGIL_RUN_ID");
 			if (run)
@@ -385,11 +433,15 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 			char host[256];
 			core_identity_image(id);
 			core_identity_job(id);
-			if (gethostname(host, sizeof(host)) != 0)
+			/* several slurmd "nodes" may share one host: the node's name wins */
+			const char *node = getenv("SLURMD_NODENAME");
+			if (node && *node)
+				core_copy(host, sizeof(host), node);
+			else if (gethostname(host, sizeof(host)) != 0)
 				host[0] = 0;
 			host[sizeof(host) - 1] = 0;
 			core_copy(id->host, sizeof(id->host), host);
-			id->rank = -1;
+			core_identity_rank(id, 1);
 			id->nranks = 0;
 			core_copy(id->mpi_impl, sizeof(id->mpi_impl), "");
 		}
@@ -414,6 +466,11 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 	core_seg_path[dl] = '/';
 	core_copy(core_seg_path + dl + 1, sizeof(core_seg_path) - dl - 1, name);
 	core_seg_ino = st.st_ino;
+	core_seg_uid = st.st_uid;
+	const char *run = getenv("VIGIL_RUN_ID");
+	core_notify_end = run && *run;
+	if (!reattach)
+		col_reclaim(dfd, pid);
 	col_sys(SYS_close, dfd, 0, 0, 0);
 	col_debug(reattach ? "re-attached segment " : "created segment ", core_seg_path);
 }
@@ -491,6 +548,8 @@ static struct vigil_shard *core_shard_claim(void)
 	struct vigil_shard *s;
 	if (i < VIGIL_SHARED_SHARD && core_shard_alloc(i) == 0) {
 		s = core_shard(i);
+		if (s->tl_shift == 0) /* claimed for the first time (an exec'd image re-claims its shards) */
+			__atomic_store_n(&s->tl_shift, VIGIL_TL_SHIFT0, __ATOMIC_RELEASE);
 		s->tid = (uint32_t)syscall(SYS_gettid);
 		__atomic_store_n(&s->state, 1, __ATOMIC_RELAXED);
 		col_tls.shared = 0;
@@ -514,6 +573,35 @@ void col_set_flag(uint32_t flag)
 	if (!col.hdr || (__atomic_load_n(&col.hdr->flags, __ATOMIC_RELAXED) & flag))
 		return;
 	__atomic_fetch_or(&col.hdr->flags, flag, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&col.hdr->header_changes, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * A process that runs as another effective user than its segment's owner
+ * writes its next segment (fork child, exec'd image) into that user's
+ * directory, where this run's readers may not look: say so in this segment.
+ */
+void col_uid_check(void)
+{
+	if (col.hdr && (uint32_t)geteuid() != core_seg_uid)
+		col_set_flag(VIGIL_FLAG_UID_SWITCH);
+}
+
+/* Before an exec: flag it blind until the new image re-attaches (core_segment_open) or it fails. */
+void col_exec_begin(const char *target, uint32_t flag)
+{
+	if (!col.hdr)
+		return;
+	col_uid_check();
+	core_copy(col.ident->exec_target, sizeof(col.ident->exec_target), target);
+	col_set_flag(flag);
+}
+
+void col_exec_failed(void)
+{
+	if (!col.hdr)
+		return;
+	__atomic_fetch_and(&col.hdr->flags, ~VIGIL_FLAG_EXEC_UNMONITORED, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&col.hdr->header_changes, 1, __ATOMIC_RELEASE);
 }
 
@@ -621,6 +709,12 @@ void col_end_record(int status)
 	col.ident->exit_status = status;
 	__atomic_store_n(&h->state, VIGIL_STATE_ENDED, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&h->header_changes, 1, __ATOMIC_RELEASE);
+	if (core_notify_end) {
+		/* IN_ATTRIB for vigil run's inotify: fold this process once it is gone (run_collect.c) */
+		int saved = errno;
+		col_sys(SYS_utimensat, AT_FDCWD, (long)core_seg_path, 0, 0);
+		errno = saved;
+	}
 }
 
 static void core_on_exit(int status, void *arg)
@@ -636,6 +730,8 @@ static void core_atfork_child(void)
 	if (!col.hdr)
 		return;
 	col_tls.busy++;
+	/* the parent's mapping is still shared here: tell its segment where this child went */
+	col_uid_check();
 	struct vigil_seg_identity id;
 	memcpy(&id, col.ident, sizeof(id));
 	void *old = col.hdr;

@@ -492,12 +492,18 @@ static int pr_processes(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 		    (rc = pr_member_str(c, o, w, "host", &s->host)) ||
 		    (rc = pr_member_str(c, o, w, "exe", &s->exe)) ||
 		    (rc = pr_member_str(c, o, w, "command", &s->command)) ||
+		    (rc = json_object_get(o, "step") ? pr_member_str(c, o, w, "step", &s->step) : 0) ||
 		    (rc = pr_member_double(c, o, w, "start", &s->start)) ||
 		    (rc = pr_member_double(c, o, w, "end", &s->end)))
 			return rc;
 		s->pid = (int32_t)pid;
 		s->ppid = (int32_t)ppid;
 		s->rank = (int32_t)rank;
+		/* nranks: MPI_COMM_WORLD size (0: never called MPI_Init); older profiles' ranks were MPI's */
+		long long nr = rank >= 0 ? 1 : 0;
+		if (json_object_get(o, "nranks") && (rc = pr_member_int(c, o, w, "nranks", 0, INT32_MAX, &nr)))
+			return rc;
+		s->nranks = (int32_t)nr;
 		json_t *st = json_object_get(o, "state");
 		const char *sv = json_is_string(st) ? json_string_value(st) : "";
 		if (!strcmp(sv, "exited"))
@@ -506,8 +512,10 @@ static int pr_processes(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 			s->state = VIGIL_PROC_KILLED;
 		else if (!strcmp(sv, "running"))
 			s->state = VIGIL_PROC_RUNNING;
+		else if (!strcmp(sv, "unmonitored"))
+			s->state = VIGIL_PROC_UNMONITORED;
 		else
-			return pr_fail(c, "%s.state is not exited, killed or running", w);
+			return pr_fail(c, "%s.state is not exited, killed, running or unmonitored", w);
 		if ((rc = pr_member_int(c, o, w, "exit_status", -1, INT32_MAX, &status)) ||
 		    (rc = pr_member_int(c, o, w, "signal", 0, 255, &sig)))
 			return rc;

@@ -9,11 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Name of the lock file vigild holds (flock LOCK_EX) in every segment directory it watches. */
-#define VIGIL_DAEMON_LOCK "vigild.lock"
-/* vigild touches its lock file this often; a lock file older than STALE means no daemon. */
-#define VIGIL_DAEMON_REFRESH 10
-#define VIGIL_DAEMON_STALE 60
+#include "vigil/segment.h" /* VIGIL_DAEMON_LOCK, _REFRESH, _STALE: the segment directory's convention */
 /* Name of the per-user token file vigild writes into each user's segment directory. */
 #define VIGIL_DAEMON_TOKEN "vigild.token"
 #define VIGIL_DAEMON_SOCKET_DEFAULT "/run/vigil/vigild.sock"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "daemon/daemon.h"
 #include "format/profile.h"
+#include "common/prom_query.h"
 
 int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **buf, struct vigil_seg_view *v);
 
@@ -62,14 +63,14 @@ static unsigned api_ranks(const struct vd_job *j)
 {
 	size_t n = 0, k = 0;
 	for (const struct vd_proc *p = j->procs; p; p = p->next)
-		n += p->rank >= 0;
+		n += p->rank >= 0 && p->nranks > 0;
 	if (!n)
 		return 0;
 	int32_t *r = malloc(n * sizeof *r);
 	if (!r)
 		return 0;
 	for (const struct vd_proc *p = j->procs; p; p = p->next)
-		if (p->rank >= 0)
+		if (p->rank >= 0 && p->nranks > 0)
 			r[k++] = p->rank;
 	qsort(r, n, sizeof *r, api_cmp_int32);
 	unsigned distinct = 1;
@@ -258,6 +259,50 @@ static json_t *api_history(const struct vd_job *j)
 	return o;
 }
 
+/*
+ * A job's steps (a Slurm job's srun steps and batch script, SLURM_STEP_ID of
+ * its processes), in order of first appearance, each with its process count
+ * and `ops` like the job's: the sum of what its processes counted.
+ */
+static json_t *api_steps(const struct vd_job *j)
+{
+	json_t *a = json_array();
+	struct vd_tot *tot = malloc(VIGIL_NOPS * sizeof *tot);
+	if (!tot)
+		return a;
+	/* the process list is newest first: walk it once per step, oldest step first */
+	for (const struct vd_proc *s = j->procs; s; s = s->next) {
+		bool later = false;
+		for (const struct vd_proc *q = s->next; q && !later; q = q->next)
+			later = !strcmp(q->step, s->step);
+		if (later)
+			continue;   /* not the step's oldest process */
+		json_int_t n = 0;
+		memset(tot, 0, VIGIL_NOPS * sizeof *tot);
+		for (const struct vd_proc *p = j->procs; p; p = p->next) {
+			if (strcmp(p->step, s->step))
+				continue;
+			n++;
+			for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+				const struct vd_raw *c = &p->counted[op];
+				tot[op].calls += c->calls;
+				tot[op].errors += c->errors;
+				tot[op].bytes += c->bytes;
+				tot[op].seconds += (double)c->ticks * p->tick_seconds;
+				for (unsigned b = 0; b < VIGIL_HIST_BUCKETS; b++)
+					tot[op].hist[b] += c->hist[b];
+			}
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "step", api_str(s->step));
+		json_object_set_new(o, "processes", json_integer(n));
+		json_object_set_new(o, "ops", api_ops_json(tot));
+		json_array_insert_new(a, 0, o);
+	}
+	free(tot);
+	return a;
+}
+
 static json_t *api_processes(const struct vd_job *j, bool details)
 {
 	json_t *a = json_array();
@@ -416,6 +461,49 @@ static int api_error(struct vd_buf *out, int status, const char *msg)
  * Returns the HTTP status.  Caller holds vd.lock; a job's details release it
  * while they read segments (api_files) and take it again before returning.
  */
+/*
+ * GET /api/v1/jobs/ID/cluster: the job over every node, from the Prometheus
+ * of --prometheus (fixed queries for this job id and user only).  Numbers
+ * only, like /metrics, and the user as this viewer may see it.  With
+ * --user-label hashed or off the nodes' user labels are pseudonyms (each
+ * node's own), so only the job id selects.  Releases vd.lock while
+ * Prometheus answers.
+ */
+static int api_cluster(const struct vd_job *j, long viewer, struct vd_buf *out)
+{
+	char id[sizeof j->id], user[sizeof j->user], shown[sizeof j->user], ub[32], err[256] = "no answer";
+	struct vigil_prom_job *pj = NULL;
+	if (!vd.cfg.prometheus)
+		return api_error(out, 404, "vigild runs without --prometheus");
+	snprintf(id, sizeof id, "%s", j->id);
+	snprintf(user, sizeof user, "%s", j->user);
+	snprintf(shown, sizeof shown, "%s", vd_user_shown(j, viewer == VD_VIEWER_ANON, ub));
+	bool by_user = vd.cfg.user_label == VD_LABEL_ON;
+	pthread_mutex_unlock(&vd.lock);
+	int n = vigil_prom_jobs(vd.cfg.prometheus, id, by_user ? user : NULL, 2000, &pj, err, sizeof err);
+	pthread_mutex_lock(&vd.lock);
+	if (n < 0)
+		return api_error(out, 502, err);
+	json_t *o = json_object();
+	json_object_set_new(o, "id", api_str(id));
+	json_object_set_new(o, "user", api_str(shown));
+	json_object_set_new(o, "source", json_string("prometheus"));
+	const struct vigil_prom_job *r = n > 0 ? &pj[0] : &(struct vigil_prom_job){ .nodes = 0 };
+	json_object_set_new(o, "nodes", json_integer((json_int_t)r->nodes));
+	json_object_set_new(o, "nodes_running", json_integer((json_int_t)r->running));
+	json_object_set_new(o, "processes_running", json_integer((json_int_t)r->procs));
+	json_object_set_new(o, "bytes_read", json_integer((json_int_t)r->bytes_read));
+	json_object_set_new(o, "bytes_written", json_integer((json_int_t)r->bytes_written));
+	json_object_set_new(o, "io_operations", json_integer((json_int_t)r->io_operations));
+	json_object_set_new(o, "read_bytes_per_second", json_real(r->read_bps));
+	json_object_set_new(o, "write_bytes_per_second", json_real(r->write_bps));
+	json_object_set_new(o, "io_ops_per_second", json_real(r->ops_ps));
+	json_object_set_new(o, "metadata_ops_per_second", json_real(r->meta_ps));
+	json_object_set_new(o, "mpi_time_share", json_real(r->mpi_share));
+	free(pj);
+	return api_dump(o, out);
+}
+
 int vd_api(const char *method, const char *path, const char *query, long viewer,
            struct vd_buf *out, const char **ctype)
 {
@@ -473,11 +561,14 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 		json_object_set_new(o, "end_requested", json_true());
 		return api_dump(o, out);
 	}
+	if (action == VD_ROUTE_JOB_CLUSTER)
+		return api_cluster(j, viewer, out);
 	bool details = api_details(j, viewer);
 	json_t *o = api_job_summary(j, viewer);
 	json_object_set_new(o, "details", json_boolean(details));
 	json_object_set_new(o, "ops", api_ops_json(j->tot));
 	json_object_set_new(o, "history", api_history(j));
+	json_object_set_new(o, "steps", api_steps(j));
 	json_object_set_new(o, "process_list", api_processes(j, details));
 	if (details) {
 		json_t *by_time = NULL;

@@ -46,6 +46,9 @@ struct ckpt_proc {
 	double start_real, end_real, tick_seconds;
 	char name[64], exe[64];
 	char dir[512];               /* segment directories longer than this are refused at start */
+	char step[32];               /* added later: a record without it is read with step "" */
+	int32_t nranks;              /* added with step: without it, a rank counts as MPI's */
+	uint32_t pad;
 };
 
 struct ckpt_node { uint64_t next_instance; uint32_t nids, pad; uint64_t ids[256]; };
@@ -163,12 +166,16 @@ int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb 
 			struct ckpt_proc *cp = malloc(sizeof *cp);
 			if (!cp)
 				return -ENOMEM;
-			if (h[1] != sizeof *cp || !have_job) {
+			if ((h[1] != sizeof *cp && h[1] != offsetof(struct ckpt_proc, step)) || !have_job) {
 				free(cp);
 				return -EBADMSG;
 			}
-			memcpy(cp, pl, sizeof *cp);
+			memset(cp, 0, sizeof *cp);
+			memcpy(cp, pl, h[1]);
+			if (h[1] < sizeof *cp)
+				cp->nranks = cp->rank >= 0; /* an old record: ranks were MPI's */
 			if (!ckpt_str_ok(cp->name, sizeof cp->name) || !ckpt_str_ok(cp->exe, sizeof cp->exe) ||
+			    !ckpt_str_ok(cp->step, sizeof cp->step) ||
 			    !ckpt_str_ok(cp->dir, sizeof cp->dir) || cp->state < 0 || cp->state > VD_P_KILLED) {
 				free(cp);
 				return -EBADMSG;
@@ -187,6 +194,8 @@ int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb 
 			meta.tick_seconds = cp->tick_seconds;
 			memcpy(meta.name, cp->name, sizeof meta.name);
 			memcpy(meta.exe, cp->exe, sizeof meta.exe);
+			memcpy(meta.step, cp->step, sizeof meta.step);
+			meta.nranks = cp->nranks;
 			rc = cb->proc ? cb->proc(cb->ctx, &meta, cp->dir) : 0;
 			free(cp);
 			have_proc = true;
@@ -328,6 +337,8 @@ static int ckpt_job_image(const struct vd_job *j, struct vd_buf *b_)
 		cp->tick_seconds = p->tick_seconds;
 		memcpy(cp->name, p->name, sizeof cp->name);
 		memcpy(cp->exe, p->exe, sizeof cp->exe);
+		memcpy(cp->step, p->step, sizeof cp->step);
+		cp->nranks = p->nranks;
 		memcpy(cp->dir, vd.dirs[p->dirix].path, sizeof cp->dir - 1); /* < 512 by setup */
 		ckpt_rec(&b, CK_PROC, cp, sizeof *cp);
 		/* Only the ops it ever counted (not 139 cold 288-byte records per process). */

@@ -31,6 +31,7 @@ struct vd_config {
 	const char *state_dir;
 	const char *profile_dir;
 	bool profile_dated;          /* --profile-layout dated: profile_dir/YEAR/MONTH/DAY/ */
+	const char *prometheus;      /* --prometheus URL: the cluster-wide view of a job, or NULL */
 	double job_linger;           /* seconds without a live process before a job ends */
 	double job_grace;            /* seconds an ended job stays exported */
 	const char *socket_path;
@@ -132,6 +133,8 @@ struct vd_proc {
 	bool dirty;                  /* changed since the last checkpoint */
 	double last_change, last_alive_check; /* monotonic seconds */
 	char exe[64];                /* basename of the executable */
+	char step[32];               /* its job step (SLURM_STEP_ID), "" when none */
+	int32_t nranks;              /* MPI_COMM_WORLD size once MPI_Init ran, 0 never: rank is an MPI rank only then */
 };
 
 enum vd_jstate { VD_J_RUNNING, VD_J_ENDING, VD_J_ENDED };
@@ -293,7 +296,7 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 /* request.c: pure helpers for untrusted request text (fuzzed) */
 int vd_bearer_token(const char *authz, char *out, size_t outn);
 int vd_api_route(const char *path, char *jobid, size_t n, int *action);
-enum { VD_ROUTE_NONE, VD_ROUTE_HEALTH, VD_ROUTE_JOBS, VD_ROUTE_JOB, VD_ROUTE_JOB_END };
+enum { VD_ROUTE_NONE, VD_ROUTE_HEALTH, VD_ROUTE_JOBS, VD_ROUTE_JOB, VD_ROUTE_JOB_END, VD_ROUTE_JOB_CLUSTER };
 
 /* http.c */
 int vd_http_start(void);

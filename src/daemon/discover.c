@@ -357,6 +357,8 @@ struct vd_proc *vd_proc_restore(struct vd_job *j, int dirix, const char *name, c
 	p->end_real = meta->end_real;
 	p->tick_seconds = meta->tick_seconds > 0 ? meta->tick_seconds : 1e-9;
 	snprintf(p->exe, sizeof p->exe, "%s", meta->exe);
+	snprintf(p->step, sizeof p->step, "%s", meta->step);
+	p->nranks = meta->nranks;
 	p->baseline = true;
 	p->next = j->procs;
 	j->procs = p;

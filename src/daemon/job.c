@@ -121,7 +121,7 @@ int vd_job_write_profile(struct vd_job *j)
 			rc = -ENAMETOOLONG;
 			break;
 		}
-		rc = vigil_profile_save(&prof, path, 0600);
+		rc = vigil_profile_save(&prof, path, 0600, VIGIL_SAVE_DURABLE);
 		if (rc != -EEXIST)
 			break;
 		if (attempt == 1 && !j->profile_written) {
@@ -258,7 +258,7 @@ void vd_history_tick(double now)
 		h->t = now;
 		h->live = j->nlive;
 		for (const struct vd_proc *p = j->procs; p; p = p->next)
-			h->live_ranks += p->state == VD_P_RUNNING && p->rank >= 0;
+			h->live_ranks += p->state == VD_P_RUNNING && p->rank >= 0 && p->nranks > 0;
 		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 			const struct vd_tot *t = &j->tot[op], *l = &j->last_tot[op];
 			const struct vigil_op_info *oi = &vigil_op_table[op];

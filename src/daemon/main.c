@@ -52,6 +52,10 @@ static void main_usage(void)
 	"                         format (tls_server_config, basic_auth_users; docs/DEPLOY.md)\n"
 	"  --max-segments-per-user N  (default 4096)   --max-jobs-per-user N (default 256)\n"
 	"  --max-connections N    concurrent HTTP connections (default 4096)\n"
+	"  --prometheus URL       the Prometheus that scrapes every node's vigild (http://HOST:PORT): a job's\n"
+	"                         cluster-wide view (GET /api/v1/jobs/ID/cluster, the dashboard's job page)\n"
+	"  --node-name NAME       this node's name in the API, profiles and file names (default: the host name;\n"
+	"                         several slurmd \"nodes\" on one host: each vigild its own)\n"
 	"  --log-level LEVEL      error, warning, info (default) or debug\n"
 	"  --help, --version\n\n"
 	"Manual: vigild(8). Docs: docs/DAEMON.md (deployment, segment ownership), docs/METRICS.md,\n"
@@ -94,7 +98,7 @@ static int main_mkdirs(const char *path, mode_t mode)
 
 enum { O_DIR_ = 1000, O_USER_ROOT, O_INTERVAL, O_STATE, O_PROFILE, O_LINGER, O_GRACE, O_SOCKET,
        O_ANON, O_WEBCFG, O_ULABEL, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY,
-       O_LAYOUT };
+       O_LAYOUT, O_NODE, O_PROM };
 
 int main(int argc, char **argv)
 {
@@ -110,7 +114,8 @@ int main(int argc, char **argv)
 		{ "max-segments-per-user", required_argument, 0, O_MAXSEG },
 		{ "max-jobs-per-user", required_argument, 0, O_MAXJOBS },
 		{ "max-connections", required_argument, 0, O_MAXCONN },
-		{ "history-seconds", required_argument, 0, O_HISTORY },
+		{ "history-seconds", required_argument, 0, O_HISTORY }, { "node-name", required_argument, 0, O_NODE },
+		{ "prometheus", required_argument, 0, O_PROM },
 		{ "log-level", required_argument, 0, O_LOGLEVEL }, { "version", no_argument, 0, O_VERSION },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
@@ -151,6 +156,13 @@ int main(int argc, char **argv)
 			}
 			c->profile_dated = !strcmp(optarg, "dated");
 			break;
+		case O_PROM:
+			if (strncmp(optarg, "http://", 7)) {
+				fprintf(stderr, "vigild: --prometheus wants an http:// URL, not '%s'.\n", optarg);
+				return 2;
+			}
+			c->prometheus = optarg;
+			break;
 		case O_LINGER: if (main_number("--job-linger", optarg, 0, 86400, &c->job_linger)) return 2; break;
 		case O_GRACE: if (main_number("--job-grace", optarg, 0, 86400, &c->job_grace)) return 2; break;
 		case O_SOCKET: c->socket_path = optarg; break;
@@ -168,6 +180,13 @@ int main(int argc, char **argv)
 		case O_MAXSEG: if (main_number("--max-segments-per-user", optarg, 1, 1e6, &v)) return 2; c->max_segments_per_user = (unsigned)v; break;
 		case O_MAXJOBS: if (main_number("--max-jobs-per-user", optarg, 1, 1e5, &v)) return 2; c->max_jobs_per_user = (unsigned)v; break;
 		case O_MAXCONN: if (main_number("--max-connections", optarg, 1, 1e6, &v)) return 2; c->max_connections = (unsigned)v; break;
+		case O_NODE:
+			if (!*optarg || strlen(optarg) >= sizeof vd.hostname || strpbrk(optarg, "/\\ \t\n\"")) {
+				fprintf(stderr, "vigild: --node-name wants a short name without '/', quotes or spaces.\n");
+				return 2;
+			}
+			snprintf(vd.hostname, sizeof vd.hostname, "%s", optarg);
+			break;
 		case O_HISTORY: if (main_number("--history-seconds", optarg, 10, 86400, &v)) return 2; c->history_seconds = (int)v; break;
 		case O_LOGLEVEL:
 			if (!strcmp(optarg, "error")) vd_log_level = VD_LOG_ERROR;
@@ -242,7 +261,8 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = main_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	gethostname(vd.hostname, sizeof vd.hostname - 1);
+	if (!vd.hostname[0])
+		gethostname(vd.hostname, sizeof vd.hostname - 1);
 	vd.started = vd_now();
 
 	/* Refuse to start next to a running vigild before touching anything of it. */

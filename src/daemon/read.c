@@ -146,6 +146,7 @@ static void sample_set_identity(struct vd_proc *p, const struct vigil_seg_view *
 	p->pid = id->pid;
 	p->ppid = id->ppid;
 	p->rank = id->rank;
+	p->nranks = id->nranks > 0 ? id->nranks : 0;
 	p->exit_status = id->exit_status;
 	p->term_signal = id->term_signal;
 	p->flags = v->hdr->flags;
@@ -154,6 +155,7 @@ static void sample_set_identity(struct vd_proc *p, const struct vigil_seg_view *
 	p->start_real = v->hdr->clock.start_real_ns / 1e9;
 	p->end_real = v->hdr->clock.end_real_ns / 1e9;
 	vd_basename(p->exe, sizeof p->exe, id->exe);
+	snprintf(p->step, sizeof p->step, "%s", id->step);
 }
 
 /* Slurm's cgroup names the job: /proc/<pid>/cgroup "...job_<id>/...". */

@@ -266,7 +266,8 @@ static void json_timeline(FILE *out, const struct vigil_timeline *tl)
 
 static const char *json_state(int state)
 {
-	return state == VIGIL_PROC_RUNNING ? "running" : state == VIGIL_PROC_EXITED ? "exited" : "killed";
+	return state == VIGIL_PROC_RUNNING ? "running" : state == VIGIL_PROC_EXITED ? "exited"
+	       : state == VIGIL_PROC_UNMONITORED ? "unmonitored" : "killed";
 }
 
 static void json_processes(FILE *out, const struct vigil_profile *p)
@@ -275,12 +276,14 @@ static void json_processes(FILE *out, const struct vigil_profile *p)
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct vigil_procstat *ps = &p->procs[i];
 		fprintf(out, "%s\n    {\"pid\": %" PRId32 ", \"ppid\": %" PRId32 ", \"rank\": %" PRId32
-		        ", \"host\": ", i ? "," : "", ps->pid, ps->ppid, ps->rank);
+		        ", \"nranks\": %" PRId32 ", \"host\": ", i ? "," : "", ps->pid, ps->ppid, ps->rank, ps->nranks);
 		vigil_json_string(out, ps->host);
 		fputs(", \"exe\": ", out);
 		vigil_json_string(out, ps->exe);
 		fputs(", \"command\": ", out);
 		vigil_json_string(out, ps->command);
+		fputs(", \"step\": ", out);
+		vigil_json_string(out, ps->step ? ps->step : "");
 		fputs(",\n     \"start\": ", out);
 		json_time(out, ps->start);
 		fputs(", \"end\": ", out);
@@ -291,6 +294,52 @@ static void json_processes(FILE *out, const struct vigil_profile *p)
 		fputc('}', out);
 	}
 	fprintf(out, "%s]", p->nprocs ? "\n  " : "");
+}
+
+/*
+ * `steps`: the job's processes grouped by step (a Slurm job's srun steps, the
+ * batch script), each with its process count and totals, in order of first
+ * appearance.  A process missing from `processes` is missing here too.
+ */
+static int json_steps(FILE *out, const struct vigil_profile *p)
+{
+	size_t *first = malloc((p->nprocs ? p->nprocs : 1) * sizeof(*first)), n = 0;
+	struct vigil_opstat *ops = malloc(VIGIL_NOPS * sizeof(*ops));
+	if (!first || !ops) {
+		free(first);
+		free(ops);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const char *s = p->procs[i].step ? p->procs[i].step : "";
+		size_t k = 0;
+		while (k < n && strcmp(p->procs[first[k]].step ? p->procs[first[k]].step : "", s))
+			k++;
+		if (k == n)
+			first[n++] = i;
+	}
+	fputc('[', out);
+	for (size_t k = 0; k < n; k++) {
+		const char *s = p->procs[first[k]].step ? p->procs[first[k]].step : "";
+		size_t np = 0;
+		memset(ops, 0, VIGIL_NOPS * sizeof(*ops));
+		for (size_t i = first[k]; i < p->nprocs; i++) {
+			if (strcmp(p->procs[i].step ? p->procs[i].step : "", s))
+				continue;
+			np++;
+			for (unsigned op = 0; op < VIGIL_NOPS; op++)
+				vigil_opstat_add(&ops[op], &p->procs[i].ops[op]);
+		}
+		fprintf(out, "%s\n    {\"step\": ", k ? "," : "");
+		vigil_json_string(out, s);
+		fprintf(out, ", \"processes\": %zu, \"totals\": ", np);
+		json_totals(out, ops, "    ");
+		fputc('}', out);
+	}
+	fprintf(out, "%s]", n ? "\n  " : "");
+	free(first);
+	free(ops);
+	return 0;
 }
 
 static int json_int_cmp(const void *a, const void *b)
@@ -308,7 +357,7 @@ static int32_t *json_ranks(const struct vigil_profile *p, size_t *n)
 		return NULL;
 	size_t k = 0;
 	for (size_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].rank >= 0)
+		if (vigil_proc_mpi_rank(&p->procs[i]) >= 0)
 			r[k++] = p->procs[i].rank;
 	qsort(r, k, sizeof(*r), json_int_cmp);
 	size_t u = 0;
@@ -352,7 +401,7 @@ static int json_mpi(FILE *out, const struct vigil_profile *p, const int32_t *ran
 	}
 	memset(ranked, 0, sizeof(ranked));
 	for (size_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].rank >= 0)
+		if (vigil_proc_mpi_rank(&p->procs[i]) >= 0)
 			for (int o = 0; o < VIGIL_NOPS; o++)
 				if (p->procs[i].ops[o].calls) {
 					ranked[o].calls += p->procs[i].ops[o].calls;
@@ -376,7 +425,7 @@ static int json_mpi(FILE *out, const struct vigil_profile *p, const int32_t *ran
 				memset(bytes, 0, nr * sizeof(double));
 				for (size_t i = 0; i < p->nprocs; i++) {
 					const struct vigil_procstat *ps = &p->procs[i];
-					if (ps->rank < 0)
+					if (vigil_proc_mpi_rank(ps) < 0)
 						continue;
 					const int32_t *at = bsearch(&ps->rank, ranks, nr, sizeof(*ranks), json_int_cmp);
 					sec[at - ranks] += ps->ops[o].seconds;
@@ -553,6 +602,9 @@ int vigil_profile_write_json(const struct vigil_profile *p, FILE *out)
 	json_files(out, p);
 	fputs(",\n  \"timeline\": ", out);
 	json_timeline(out, &p->timeline);
+	fputs(",\n  \"steps\": ", out);
+	if ((rc = json_steps(out, p)))
+		goto out;
 	fputs(",\n  \"processes\": ", out);
 	json_processes(out, p);
 	if (nranks && (rc = json_mpi(out, p, ranks, nranks)))

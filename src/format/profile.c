@@ -22,6 +22,10 @@ const struct vigil_flag_name vigil_profile_flags[VIGIL_NPROFILE_FLAGS] = {
 	{ VIGIL_FLAG_SHARED_SHARD, "shared_shard" },
 	{ VIGIL_FLAG_PATH_TRUNCATED, "path_truncated" },
 	{ VIGIL_FLAG_EARLY_CALLS, "early_calls" },
+	{ VIGIL_FLAG_EXEC_UNMONITORED, "unmonitored_exec" },
+	{ VIGIL_FLAG_SPAWN_UNMONITORED, "unmonitored_spawn" },
+	{ VIGIL_FLAG_ASYNC_IO, "async_io" },
+	{ VIGIL_FLAG_UID_SWITCH, "uid_switch" },
 	{ VIGIL_PFLAG_SEGMENT_FAILED, "segment_failed" },
 	{ VIGIL_PFLAG_REJECTED, "rejected_segments" },
 };
@@ -65,6 +69,7 @@ static void prof_proc_free(struct vigil_procstat *ps)
 	free(ps->host);
 	free(ps->exe);
 	free(ps->command);
+	free(ps->step);
 }
 
 void vigil_profile_free(struct vigil_profile *p)
@@ -347,7 +352,7 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 				ents[nents++] = (struct prof_fent){ name, (int)r->kind, l, r };
 	}
 	qsort(ents, nents, sizeof(*ents), prof_fent_cmp);
-	int32_t rank = v->id->rank;
+	int32_t rank = v->id->nranks > 0 ? v->id->rank : -1; /* MPI ranks only */
 	for (size_t i = 0; i < nents;) {
 		struct vigil_filestat acc;
 		memset(&acc, 0, sizeof(acc));
@@ -408,7 +413,7 @@ static int prof_rank_seen(const struct vigil_profile *p, int32_t rank)
 	if (rank < 0)
 		return 0;
 	for (size_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].rank == rank)
+		if (vigil_proc_mpi_rank(&p->procs[i]) == rank)
 			return 1;
 	return 0;
 }
@@ -442,36 +447,109 @@ static double prof_last_activity(const struct vigil_seg_view *v)
 	return last;
 }
 
-static void prof_add_timeline(struct vigil_profile *p, const struct vigil_seg_view *v,
-                              double start, double end)
+/* One shard's timeline onto the job's bins. */
+static void prof_place_shard(struct vigil_profile *p, uint32_t tl_shift,
+                             const struct vigil_tl_bin (*timeline)[VIGIL_NLAYERS], double tick_seconds,
+                             double start, double end)
 {
-	prof_tl_cover(&p->timeline, start, end);
-	for (uint32_t s = 0; s < v->hdr->n_shards; s++) {
-		const struct vigil_shard *sh = vigil_seg_shard(v, s);
-		if (sh->tl_shift >= 63)
-			continue; /* hostile width: nothing sensible to place */
-		double w = ldexp(1.0, (int)sh->tl_shift) * v->tick_seconds;
-		for (int b = 0; b < VIGIL_TL_BINS; b++) {
-			const struct vigil_tl_bin *row = vigil_seg_tl_row(v, s, (uint32_t)b);
-			for (int l = 0; l < (int)v->n_layers; l++) {
-				const struct vigil_tl_bin *src = &row[l];
-				if (!src->ops && !src->bytes_read && !src->bytes_written && !src->ticks)
-					continue;
-				struct vigil_tlstat val = {
-					(double)src->ops, (double)src->bytes_read,
-					(double)src->bytes_written, (double)src->ticks * v->tick_seconds,
-				};
-				double t0 = start + b * w, t1 = t0 + w;
-				/* A bin can outlast the process: the activity happened before its end. */
-				if (end > t0 && end < t1)
-					t1 = end;
-				prof_tl_spread(&p->timeline, l, t0, t1, &val);
-			}
+	if (tl_shift >= 63)
+		return; /* hostile width: nothing sensible to place */
+	double w = ldexp(1.0, (int)tl_shift) * tick_seconds;
+	for (int b = 0; b < VIGIL_TL_BINS; b++) {
+		for (int l = 0; l < VIGIL_NLAYERS; l++) {
+			const struct vigil_tl_bin *src = &timeline[b][l];
+			if (!src->ops && !src->bytes_read && !src->bytes_written && !src->ticks)
+				continue;
+			struct vigil_tlstat val = {
+				(double)src->ops, (double)src->bytes_read,
+				(double)src->bytes_written, (double)src->ticks * tick_seconds,
+			};
+			double t0 = start + b * w, t1 = t0 + w;
+			/* A bin can outlast the process: the activity happened before its end. */
+			if (end > t0 && end < t1)
+				t1 = end;
+			prof_tl_spread(&p->timeline, l, t0, t1, &val);
 		}
 	}
 }
 
+/* A shard's timeline as this build lays it out: a version-1 shard's 4-layer rows are copied into `buf`. */
+typedef const struct vigil_tl_bin (*prof_tl)[VIGIL_NLAYERS];
+static prof_tl prof_tl_of(const struct vigil_seg_view *v, uint32_t s, struct vigil_tl_bin buf[VIGIL_TL_BINS][VIGIL_NLAYERS])
+{
+	if (v->n_layers == VIGIL_NLAYERS)
+		return vigil_seg_shard(v, s)->timeline;
+	memset(buf, 0, sizeof(struct vigil_tl_bin) * VIGIL_TL_BINS * VIGIL_NLAYERS);
+	for (uint32_t b = 0; b < VIGIL_TL_BINS; b++)
+		memcpy(buf[b], vigil_seg_tl_row(v, s, b), v->n_layers * sizeof(struct vigil_tl_bin));
+	return (prof_tl)buf;
+}
+
+static int prof_shard_active(prof_tl timeline)
+{
+	for (int b = 0; b < VIGIL_TL_BINS; b++)
+		for (int l = 0; l < VIGIL_NLAYERS; l++)
+			if (timeline[b][l].ops || timeline[b][l].ticks)
+				return 1;
+	return 0;
+}
+
+/* The segment's timeline onto the job's bins, or kept in *keep to be placed later. */
+static int prof_add_timeline(struct vigil_profile *p, const struct vigil_seg_view *v,
+                             double start, double end, struct vigil_proc_timeline *keep)
+{
+	if (keep) {
+		memset(keep, 0, sizeof(*keep));
+		keep->start = start;
+		keep->end = end;
+		keep->tick_seconds = v->tick_seconds;
+		uint32_t n = 0;
+		struct vigil_tl_bin buf[VIGIL_TL_BINS][VIGIL_NLAYERS];
+		for (uint32_t s = 0; s < v->hdr->n_shards; s++)
+			n += prof_shard_active(prof_tl_of(v, s, buf));
+		if (n && !(keep->shards = calloc(n, sizeof(*keep->shards))))
+			return -ENOMEM;
+		for (uint32_t s = 0; s < v->hdr->n_shards; s++) {
+			const struct vigil_shard *sh = vigil_seg_shard(v, s);
+			prof_tl tl = prof_tl_of(v, s, buf);
+			if (!prof_shard_active(tl))
+				continue;
+			keep->shards[keep->n].tl_shift = sh->tl_shift;
+			memcpy(keep->shards[keep->n].timeline, tl, sizeof(sh->timeline));
+			keep->n++;
+		}
+		return 0;
+	}
+	prof_tl_cover(&p->timeline, start, end);
+	for (uint32_t s = 0; s < v->hdr->n_shards; s++) {
+		const struct vigil_shard *sh = vigil_seg_shard(v, s);
+		struct vigil_tl_bin buf[VIGIL_TL_BINS][VIGIL_NLAYERS];
+		prof_place_shard(p, sh->tl_shift, prof_tl_of(v, s, buf), v->tick_seconds, start, end);
+	}
+	return 0;
+}
+
+void vigil_profile_add_timeline(struct vigil_profile *p, const struct vigil_proc_timeline *t)
+{
+	prof_tl_cover(&p->timeline, t->start, t->end);
+	for (uint32_t s = 0; s < t->n; s++)
+		prof_place_shard(p, t->shards[s].tl_shift, t->shards[s].timeline, t->tick_seconds, t->start, t->end);
+}
+
+void vigil_proc_timeline_free(struct vigil_proc_timeline *t)
+{
+	free(t->shards);
+	t->shards = NULL;
+	t->n = 0;
+}
+
 int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_view *v)
+{
+	return vigil_profile_add_segment_keep(p, v, NULL);
+}
+
+int vigil_profile_add_segment_keep(struct vigil_profile *p, const struct vigil_seg_view *v,
+                                   struct vigil_proc_timeline *keep)
 {
 	const struct vigil_seg_header *h = v->hdr;
 	const struct vigil_seg_identity *id = v->id;
@@ -484,7 +562,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	    (rc = prof_add_host(p, id->host)))
 		return rc;
 
-	int new_rank = id->rank >= 0 && !prof_rank_seen(p, id->rank);
+	int new_rank = id->nranks > 0 && id->rank >= 0 && !prof_rank_seen(p, id->rank);
 	/* The version 2 counters mean something only when every process had them. */
 	uint32_t have = v->has_ext ? VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED : 0;
 	p->insight_have = p->nprocs ? p->insight_have & have : have;
@@ -495,11 +573,16 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	ps->pid = id->pid;
 	ps->ppid = id->ppid;
 	ps->rank = id->rank >= 0 ? id->rank : -1;
+	ps->nranks = id->nranks > 0 ? id->nranks : 0;
 	ps->uid = id->uid;
 	ps->host = strdup(id->host);
-	ps->exe = strdup(id->exe);
-	ps->command = strdup(id->cmdline);
-	if (!ps->host || !ps->exe || !ps->command)
+	/* a process that exec'd where the collector could not follow is that image now */
+	int blind = (h->flags & VIGIL_FLAG_EXEC_UNMONITORED) && h->state != VIGIL_STATE_ENDED &&
+	            v->exec_target[0];
+	ps->exe = strdup(blind ? v->exec_target : id->exe);
+	ps->command = strdup(blind ? v->exec_target : id->cmdline);
+	ps->step = strdup(id->step);
+	if (!ps->host || !ps->exe || !ps->command || !ps->step)
 		return -ENOMEM;
 	ps->start = prof_ns_to_s(h->clock.start_real_ns);
 	if (h->state == VIGIL_STATE_ENDED) {
@@ -509,7 +592,7 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 		        ? prof_ns_to_s(h->clock.end_real_ns) : ps->start;
 	} else {
 		/* No end record: the process died without one (or still runs; the reader knows). */
-		ps->state = VIGIL_PROC_KILLED;
+		ps->state = blind ? VIGIL_PROC_UNMONITORED : VIGIL_PROC_KILLED;
 		ps->exit_status = -1;
 		ps->end = ps->start + prof_last_activity(v);
 	}
@@ -536,8 +619,8 @@ int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_vi
 	p->flags |= h->flags;
 	p->early_calls += h->early_calls;
 	prof_span(p, ps->start, ps->end);
-	prof_add_timeline(p, v, ps->start, ps->end);
-	return vigil_accel_add_segment(p, v);
+	int rc = prof_add_timeline(p, v, ps->start, ps->end, keep);
+	return rc ? rc : vigil_accel_add_segment(p, v);
 }
 
 int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *src)
@@ -574,7 +657,8 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 		ps->host = strdup(src->procs[i].host ? src->procs[i].host : "");
 		ps->exe = strdup(src->procs[i].exe ? src->procs[i].exe : "");
 		ps->command = strdup(src->procs[i].command ? src->procs[i].command : "");
-		if (!ps->host || !ps->exe || !ps->command)
+		ps->step = strdup(src->procs[i].step ? src->procs[i].step : "");
+		if (!ps->host || !ps->exe || !ps->command || !ps->step)
 			return -ENOMEM;
 	}
 	const struct vigil_timeline *st = &src->timeline;

@@ -28,6 +28,7 @@ struct vigil_seg_view {
 	const struct vigil_seg_identity *id; /* strings checked NUL-terminated */
 	uint32_t n_ops;                      /* min(header n_ops, VIGIL_NOPS) */
 	int has_ext;                         /* version >= 2: struct vigil_file_ext, vigil_shard_ext */
+	const char *exec_target;             /* identity.exec_target, "" for a version 1 segment */
 	uint32_t n_layers;                   /* timeline layers: 4 (version 1) or VIGIL_NLAYERS */
 	uint32_t ops_offset;                 /* of a shard's ops[] from the shard's start */
 	double tick_seconds;                 /* seconds per tick (see segment.h clock) */
@@ -61,6 +62,16 @@ uint64_t vigil_seg_ops_offset(const struct vigil_seg_header *h);
 
 /* This machine's TSC rate in seconds per tick, measured over >= 5 ms once and cached; 0 if no invariant TSC. */
 double vigil_reader_tsc_seconds(void);
+
+/*
+ * The same rate without sleeping, for a reader that has been alive a while:
+ * mark a (TSC, CLOCK_MONOTONIC) pair early, and later take the rate between
+ * that pair and now.  0 when the two are less than 1 ms apart or there is no
+ * TSC (the caller then falls back to vigil_reader_tsc_seconds).
+ */
+struct vigil_tsc_mark { uint64_t tsc, mono_ns; };
+void vigil_reader_tsc_mark(struct vigil_tsc_mark *m);
+double vigil_reader_tsc_since(const struct vigil_tsc_mark *m);
 
 /* ---------------------------------------------------------------------------
  * Profile model: what a profile file holds, in memory.
@@ -99,12 +110,16 @@ enum vigil_proc_state {
 	VIGIL_PROC_RUNNING,         /* still alive when the profile was written (survivor) */
 	VIGIL_PROC_EXITED,          /* exit status known */
 	VIGIL_PROC_KILLED,          /* signal known or process vanished without an end record */
+	VIGIL_PROC_UNMONITORED,     /* exec'd into an image the collector could not enter (exe = that
+	                               image); exit status only when its reaper saw it */
 };
 
 struct vigil_procstat {
-	int32_t pid, ppid, rank;
+	int32_t pid, ppid, rank;    /* rank: MPI_Comm_rank, else the launcher's (environment), -1 none */
+	int32_t nranks;             /* MPI_COMM_WORLD size once MPI_Init ran, 0 never */
 	uint32_t uid;
 	char *host, *exe, *command; /* malloc'd */
+	char *step;                 /* malloc'd: SLURM_STEP_ID of its job, "" when none */
 	double start, end;          /* Unix seconds; end 0 while running */
 	int state;                  /* enum vigil_proc_state */
 	int32_t exit_status;        /* -1 unknown */
@@ -114,6 +129,15 @@ struct vigil_procstat {
 	struct vigil_opstat ops[VIGIL_NOPS];
 };
 
+/*
+ * The process's MPI rank for the MPI views and rules, -1 when none: a rank the
+ * environment gave a process that never called MPI_Init (an srun task's
+ * SLURM_PROCID) names the task, not an MPI rank.
+ */
+static inline int32_t vigil_proc_mpi_rank(const struct vigil_procstat *ps)
+{
+	return ps->nranks > 0 ? ps->rank : -1;
+}
 /* The accelerator section (OpenCL): docs/PROFILE.md "accelerator". */
 struct vigil_xferstat {
 	uint64_t commands, bytes, small, timed; /* bytes: work items for kernels */
@@ -186,7 +210,7 @@ struct vigil_flag_name {
 	uint32_t bit;               /* VIGIL_FLAG_* or VIGIL_PFLAG_* */
 	const char *name;           /* "file_table_overflow", ... */
 };
-#define VIGIL_NPROFILE_FLAGS 7
+#define VIGIL_NPROFILE_FLAGS 11
 extern const struct vigil_flag_name vigil_profile_flags[VIGIL_NPROFILE_FLAGS];
 
 /* "posix", "stdio", "mpiio" for an enum vigil_file_layer; "?" for anything else. */
@@ -209,6 +233,26 @@ int  vigil_profile_set_str(char **field, const char *value); /* strdup with NULL
  */
 int vigil_profile_add_segment(struct vigil_profile *p, const struct vigil_seg_view *v);
 
+/*
+ * A process's timeline kept apart from its segment (8 KiB a shard that
+ * counted), so a reader can fold a segment and remove it before the job's
+ * time grid is known, and place the timeline once it is: the result is the
+ * one vigil_profile_add_segment would have given on that grid.
+ */
+struct vigil_proc_timeline {
+	double start, end, tick_seconds;
+	uint32_t n;                 /* shards kept (those with activity) */
+	struct {
+		uint32_t tl_shift;
+		struct vigil_tl_bin timeline[VIGIL_TL_BINS][VIGIL_NLAYERS];
+	} *shards;
+};
+/* vigil_profile_add_segment, the timeline kept in *keep (NULL: placed at once). */
+int vigil_profile_add_segment_keep(struct vigil_profile *p, const struct vigil_seg_view *v,
+                                   struct vigil_proc_timeline *keep);
+void vigil_profile_add_timeline(struct vigil_profile *p, const struct vigil_proc_timeline *t);
+void vigil_proc_timeline_free(struct vigil_proc_timeline *t);
+
 /* Fold a whole profile into another (used to merge rank profiles and vigil run's own processes). */
 int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *src);
 
@@ -216,11 +260,17 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 int vigil_profile_write_json(const struct vigil_profile *p, FILE *out);
 
 /*
- * Write atomically to `path`: a temporary file in the same directory, fsync,
- * then renameat2(RENAME_NOREPLACE) (link+unlink fallback).  Never replaces an
+ * Write atomically to `path`: a temporary file in the same directory, then
+ * renameat2(RENAME_NOREPLACE) (link+unlink fallback).  Never replaces an
  * existing file: returns -EEXIST.  `mode` e.g. 0644 (vigil run) or 0600 (vigild).
+ * VIGIL_SAVE_DURABLE: fsync the file before the rename and the directory
+ * after, so the profile survives a crash of the node; without it the
+ * write-back is started (not waited for): readers still never see half a
+ * profile, but a node crash in the next seconds may lose it, as it may lose
+ * any file the job itself wrote.
  */
-int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned mode);
+#define VIGIL_SAVE_DURABLE 1
+int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned mode, int flags);
 
 /* Small helpers shared by every writer of JSON and by readers. */
 void vigil_json_string(FILE *out, const char *s);   /* quoted, escaped, invalid UTF-8 replaced */

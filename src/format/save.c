@@ -3,11 +3,14 @@
  * existing file is ever replaced.
  *
  * The JSON goes to a temporary file in the target's directory (same file
- * system, so the final step is a rename), is fsync'ed, then moved into place
- * with renameat2(RENAME_NOREPLACE).  File systems without that flag (some
- * NFS, older kernels) get link()+unlink(), which also fails with EEXIST
- * instead of replacing.  Finally the directory is fsync'ed so the name
- * survives a crash.
+ * system, so the final step is a rename), then moves into place with
+ * renameat2(RENAME_NOREPLACE).  File systems without that flag (some NFS,
+ * older kernels) get link()+unlink(), which also fails with EEXIST instead
+ * of replacing.  With VIGIL_SAVE_DURABLE the file is fsync'ed before the
+ * rename and the directory after, so the name and content survive a node
+ * crash; `vigil run` skips that wait (two fsyncs cost tens of ms on a
+ * rotating or network disk, more than everything else it does) and only
+ * starts the write-back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +29,7 @@ static int save_link_fallback(int dfd, const char *tmp, const char *base)
 	return 0;
 }
 
-int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned mode)
+int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned mode, int flags)
 {
 	char *dir = NULL, tmp[512];
 	const char *base;
@@ -77,10 +80,12 @@ int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned
 	fd = -1; /* owned by f now */
 	if ((rc = vigil_profile_write_json(p, f)))
 		goto out;
-	if (fflush(f) == EOF || fsync(fileno(f)) != 0) {
+	if (fflush(f) == EOF || ((flags & VIGIL_SAVE_DURABLE) && fsync(fileno(f)) != 0)) {
 		rc = -errno;
 		goto out;
 	}
+	if (!(flags & VIGIL_SAVE_DURABLE))
+		sync_file_range(fileno(f), 0, 0, SYNC_FILE_RANGE_WRITE); /* start, do not wait */
 	int cr = fclose(f);
 	f = NULL;
 	if (cr != 0) {
@@ -97,7 +102,8 @@ int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned
 		rc = -errno;
 		goto out;
 	}
-	fsync(dfd);
+	if (flags & VIGIL_SAVE_DURABLE)
+		fsync(dfd);
 out:
 	if (f)
 		fclose(f);

@@ -9,6 +9,7 @@
  * wrap an offset back into range.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -65,6 +66,37 @@ double vigil_reader_tsc_seconds(void)
 	cached = dt / (double)(c1 - c0);
 	return cached;
 #else
+	return 0;
+#endif
+}
+
+static uint64_t seg_mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void vigil_reader_tsc_mark(struct vigil_tsc_mark *m)
+{
+#ifdef SEG_HAVE_TSC
+	m->tsc = __rdtsc();
+	m->mono_ns = seg_mono_ns();
+#else
+	m->tsc = 0;
+	m->mono_ns = 0;
+#endif
+}
+
+double vigil_reader_tsc_since(const struct vigil_tsc_mark *m)
+{
+#ifdef SEG_HAVE_TSC
+	uint64_t c1 = __rdtsc(), t1 = seg_mono_ns();
+	if (!m->tsc || c1 <= m->tsc || t1 < m->mono_ns + 1000000u)
+		return 0;
+	return (double)(t1 - m->mono_ns) * 1e-9 / (double)(c1 - m->tsc);
+#else
+	(void)m;
 	return 0;
 #endif
 }
@@ -146,7 +178,10 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	 * the checked strings with whatever the owner wrote meanwhile.
 	 */
 	uint64_t shards_end = h->shards_offset + (uint64_t)h->n_shards * h->shard_size; /* checked above */
-	if (h->ident_size < sizeof(struct vigil_seg_identity) ||
+	/* version 1's identity ends before exec_target */
+	uint64_t ident_min = h->version == 1 ? offsetof(struct vigil_seg_identity, exec_target)
+	                                     : sizeof(struct vigil_seg_identity);
+	if (h->ident_size < ident_min ||
 	    !seg_area_ok(h->ident_offset, 1, h->ident_size, len) ||
 	    h->ident_offset < h->header_size ||
 	    (h->ident_offset < shards_end && h->ident_offset + h->ident_size > h->shards_offset))
@@ -171,7 +206,7 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	const struct vigil_seg_identity *id = (const void *)(base + h->ident_offset);
 	if (!SEG_STR_OK(id->job_id) || !SEG_STR_OK(id->step) || !SEG_STR_OK(id->run_id) ||
 	    !SEG_STR_OK(id->host) || !SEG_STR_OK(id->exe) || !SEG_STR_OK(id->cmdline) ||
-	    !SEG_STR_OK(id->mpi_impl))
+	    !SEG_STR_OK(id->mpi_impl) || (h->version > 1 && !SEG_STR_OK(id->exec_target)))
 		return seg_fail(why, "unterminated string", -EBADMSG);
 
 	v->base = base;
@@ -180,6 +215,7 @@ int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
 	v->id = id;
 	v->n_ops = h->n_ops < VIGIL_NOPS ? h->n_ops : VIGIL_NOPS;
 	v->has_ext = v2;
+	v->exec_target = h->version > 1 ? id->exec_target : "";
 	v->n_layers = h->n_layers;
 	v->ops_offset = (uint32_t)ops_off;
 	v->tick_seconds = seg_tick_seconds(&h->clock, reader_tick_seconds);

@@ -258,7 +258,7 @@ static int vm_root(unsigned char *mine, size_t mylen, size_t *bytes_in)
 			vigil_profile_set_str(&p.user, pw.pw_name);
 		vm_judge(&p);
 		int mode = vm_profile_path(path, sizeof(path), &p);
-		rc = mode < 0 ? mode : vigil_profile_save(&p, path, (unsigned)mode);
+		rc = mode < 0 ? mode : vigil_profile_save(&p, path, (unsigned)mode, VIGIL_SAVE_DURABLE);
 		if (rc && vm_verbose())
 			fprintf(stderr, "vigil-mpi: cannot write the job profile %s: %s\n", path, strerror(-rc));
 		else if (vm_verbose())

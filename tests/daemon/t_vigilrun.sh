@@ -3,6 +3,9 @@
 # numbers equal the profile vigil run wrote (nothing twice, nothing lost),
 # vigil run marks instead of removing while vigild runs, and vigild removes
 # the segments afterwards.  Without vigild, vigil run removes them itself.
+# vigild starts before the job: with no daemon in charge, vigil run folds and
+# removes each ended process at once (docs/DAEMON.md), so a vigild started
+# later would not see those.
 . "$(dirname "$0")/lib.sh"
 [ -x "$VIGIL" ] && [ -f "$LIB_DIR/libvigil.so" ] || fail "vigil and libvigil.so are not built"
 U=$(id -un)
@@ -17,9 +20,9 @@ until [ -e $T/go ] && [ \$i -ge 3 ]; do
 	dd if=/dev/zero of=$T/out.bin bs=4096 count=100 status=none; sleep 0.15
 done
 SH
+start_vigild --job-linger 2
 VIGIL_DIR="$SEG" VIGIL_JOB_ID=jobV "$VIGIL" run --quiet --profile "$T/p.json" -- sh "$W" & RUNPID=$!
 PIDS="$PIDS $RUNPID"
-sleep 0.3; start_vigild --job-linger 2
 sleep 0.3; stop_vigild
 sleep 0.3; start_vigild --job-linger 2
 sleep 0.3; kill_vigild

@@ -151,7 +151,7 @@ MUTATIONS = [
     (lambda p: p["files"][0].update(rank_min=-2), "files[0].rank_min is out of range (expected an integer from -1 to 2147483647)"),
     (lambda p: p["timeline"]["layers"]["posix"]["ops"].append(1), "timeline.layers.posix.ops has 9 elements but timeline.bins is 8"),
     (lambda p: p["timeline"].update(bins=65), "timeline.bins is out of range (expected an integer from 0 to 64)"),
-    (lambda p: p["processes"][0].update(state="zombie"), "processes[0].state is not exited, killed or running"),
+    (lambda p: p["processes"][0].update(state="zombie"), "processes[0].state is not exited, killed, running or unmonitored"),
     (lambda p: p["processes"][0]["totals"]["posix"].update(read=[]), "processes[0].totals.posix.read is not an object"),
     (lambda p: p.update(flags="none"), "flags is not an array"),
     (lambda p: p.update(files={}), "files is not an array"),

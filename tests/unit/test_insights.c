@@ -87,6 +87,7 @@ static struct vigil_procstat *job_proc(struct job *j, int rank, double seconds)
 	struct vigil_procstat *ps = &p->procs[p->nprocs++];
 	memset(ps, 0, sizeof(*ps));
 	ps->rank = rank;
+	ps->nranks = rank >= 0 ? 4 : 0; /* an MPI rank: it called MPI_Init */
 	ps->start = p->start;
 	ps->end = p->start + seconds;
 	ps->host = strdup("h");

@@ -14,7 +14,8 @@
 
 _Static_assert(sizeof(struct vigil_seg_header) == 264, "header size");
 _Static_assert(sizeof(struct vigil_seg_clock) == 56, "clock size");
-_Static_assert(sizeof(struct vigil_seg_identity) == 1544, "identity size");
+_Static_assert(sizeof(struct vigil_seg_identity) == 1800, "identity size");
+_Static_assert(offsetof(struct vigil_seg_identity, exec_target) == 1544, "v2 appends exec_target");
 _Static_assert(sizeof(struct vigil_op_counters) == 288, "op counters size");
 _Static_assert(sizeof(struct vigil_tl_bin) == 32, "timeline bin size");
 _Static_assert(sizeof(struct vigil_shard) == 10304, "shard header size");
@@ -55,7 +56,7 @@ static const struct field fields[] = {
 	{ "vigil_seg_identity", "exit_status", offsetof(struct vigil_seg_identity, exit_status), 32 },
 	{ "vigil_seg_identity", "term_signal", offsetof(struct vigil_seg_identity, term_signal), 36 },
 	{ "vigil_seg_identity", "exec_count", offsetof(struct vigil_seg_identity, exec_count), 40 },
-	{ "vigil_seg_identity", "reserved", offsetof(struct vigil_seg_identity, reserved), 44 },
+	{ "vigil_seg_identity", "env_rank", offsetof(struct vigil_seg_identity, env_rank), 44 },
 	{ "vigil_seg_identity", "job_id", offsetof(struct vigil_seg_identity, job_id), 48 },
 	{ "vigil_seg_identity", "step", offsetof(struct vigil_seg_identity, step), 112 },
 	{ "vigil_seg_identity", "run_id", offsetof(struct vigil_seg_identity, run_id), 144 },
@@ -173,12 +174,12 @@ int main(void)
 	CHECK_U64(VIGIL_SHARDS_OFFSET, 348160); /* 4096 + 512 * 672, page aligned */
 	CHECK_U64(VIGIL_SHARD_SIZE, (10304 + VIGIL_NOPS * 288 + 64 + 63) / 64 * 64);
 	CHECK_U64(vigil_shard_ext_offset(VIGIL_NOPS), 10304 + VIGIL_NOPS * 288); /* v2: after the writer's ops */
-	/* This build's geometry, exactly (docs/SEGMENT.md): 191 ops since the OpenCL layer (clEnqueueReadBuffer..clReleaseMemObject). */
-	CHECK_U64(VIGIL_NOPS, 191);
-	CHECK_U64(VIGIL_SHARD_SIZE, 65408);   /* 10304 + 191 * 288 + 64 = 65376, rounded up to 64 */
-	CHECK_U64(VIGIL_ACCEL_OFFSET, 1396736); /* 348160 + 16 * 65408, rounded up to 4096 */
-	CHECK_U64(VIGIL_KERNELS_OFFSET, 1398272); /* + 1536 */
-	CHECK_U64(VIGIL_SEGMENT_SIZE, 1413120); /* + 128 * 112, rounded up to 4096 */
+	/* This build's geometry, exactly (docs/SEGMENT.md): 194 ops since the OpenCL layer (clEnqueueReadBuffer..clReleaseMemObject). */
+	CHECK_U64(VIGIL_NOPS, 194);
+	CHECK_U64(VIGIL_SHARD_SIZE, 66240);   /* 10304 + 194 * 288 + 64 = 66240 */
+	CHECK_U64(VIGIL_ACCEL_OFFSET, 1409024); /* 348160 + 16 * 66240, rounded up to 4096 */
+	CHECK_U64(VIGIL_KERNELS_OFFSET, 1410560); /* + 1536 */
+	CHECK_U64(VIGIL_SEGMENT_SIZE, 1425408); /* + 128 * 112, rounded up to 4096 */
 	/* The append-only operation list: existing positions never move. */
 	CHECK_U64(VIGIL_OP_OPEN, 0);
 	CHECK_U64(VIGIL_OP_WRITE, 3);
@@ -194,8 +195,8 @@ int main(void)
 	CHECK_U64(VIGIL_OP_TEE, 138);
 	CHECK_U64(VIGIL_OP_BUFFER_REFILL, 139);
 	CHECK_U64(VIGIL_OP_UTIME, 152);
-	CHECK_U64(VIGIL_OP_CL_READ_BUFFER, 153);
-	CHECK_U64(VIGIL_OP_CL_RELEASE_MEM, 190);
+	CHECK_U64(VIGIL_OP_CL_READ_BUFFER, 156);
+	CHECK_U64(VIGIL_OP_CL_RELEASE_MEM, 193);
 	/* Histogram buckets: 0 -> 0, [2^(i-1), 2^i) -> i, >= 2^30 -> 31. */
 	CHECK_U64(vigil_hist_bucket(0), 0);
 	CHECK_U64(vigil_hist_bucket(1), 1);

@@ -164,10 +164,14 @@ static void test_ranks_and_states(void)
 {
 	struct vigil_profile p;
 	vigil_profile_init(&p);
-	for (int rank = 3; rank >= 2; rank--) {
+	/* ranks 3 and 2 called MPI_Init; "rank" 5 is a task's SLURM_PROCID only: no MPI rank */
+	for (int rank = 5; rank >= 2; rank--) {
+		if (rank == 4)
+			continue;
 		struct fab f = fab_new(VIGIL_NOPS, 1, 1);
 		f.id->pid = 200 + rank;
 		f.id->rank = rank;
+		f.id->nranks = rank == 5 ? 0 : 4;
 		fab_file(&f, 0, VIGIL_FILE_REGULAR, "/shared")->layer[VIGIL_FLAYER_MPIIO].writes = 1;
 		if (rank == 2) { /* killed: no end record */
 			f.h->state = VIGIL_STATE_RUNNING;
@@ -184,18 +188,21 @@ static void test_ranks_and_states(void)
 		CHECK_INT(f->rank_min, 2);
 		CHECK_INT(f->rank_max, 3);
 		CHECK_U64(f->nranks, 2);
-		CHECK_U64(f->processes, 2);
+		CHECK_U64(f->processes, 3);
 	}
-	CHECK_INT(p.procs[1].state, VIGIL_PROC_KILLED);
-	CHECK_INT(p.procs[1].exit_status, -1);
-	CHECK_NEAR(p.procs[1].end, T0 + 3, 1e-6); /* last activity */
+	CHECK_INT(p.procs[0].rank, 5);
+	CHECK_INT(vigil_proc_mpi_rank(&p.procs[0]), -1);
+	CHECK_INT(vigil_proc_mpi_rank(&p.procs[1]), 3);
+	CHECK_INT(p.procs[2].state, VIGIL_PROC_KILLED);
+	CHECK_INT(p.procs[2].exit_status, -1);
+	CHECK_NEAR(p.procs[2].end, T0 + 3, 1e-6); /* last activity */
 	vigil_profile_free(&p);
 }
 
 /* A TSC segment whose tick is 2^-20 s, so shift 20 makes 1 s bins. */
 static struct fab seg_tsc(double start_s, double end_s)
 {
-	struct fab f = fab_new(VIGIL_NOPS, 1, 1);
+	struct fab f = fab_new(VIGIL_NOPS, 2, 1);
 	f.h->clock.source = VIGIL_CLOCK_TSC;
 	f.h->clock.start_ticks = 1000;
 	f.h->clock.end_ticks = 1000 + (1ull << 26);
@@ -281,6 +288,59 @@ static void test_timeline(void)
 	fab_free(&b);
 }
 
+/* Folding early (timeline kept, placed once the grid is known) gives the profile folding late gives. */
+static void test_kept_timeline(void)
+{
+	struct vigil_profile late, early;
+	vigil_profile_init(&late);
+	vigil_profile_init(&early);
+	struct fab a = seg_tsc(0.5, 10), b = seg_tsc(3, 7.25);
+	a.h->shards_used = 2; /* a second thread, its shard with a coarser timeline */
+	fab_shard(&a, 1)->tl_shift = 21;
+	fab_shard(&a, 0)->timeline[0][VIGIL_LAYER_POSIX].ops = 10;
+	fab_shard(&a, 0)->timeline[0][VIGIL_LAYER_POSIX].ticks = 1u << 20;
+	fab_shard(&a, 1)->timeline[3][VIGIL_LAYER_STDIO].bytes_written = 100;
+	fab_shard(&a, 1)->timeline[3][VIGIL_LAYER_STDIO].ops = 1;
+	fab_shard(&b, 0)->timeline[2][VIGIL_LAYER_POSIX].bytes_read = 77;
+	fab_shard(&b, 0)->timeline[2][VIGIL_LAYER_POSIX].ops = 7;
+	struct vigil_seg_view va, vb;
+	const char *why;
+	CHECK_INT(vigil_seg_parse(a.buf, a.len, 0, &va, &why), 0);
+	CHECK_INT(vigil_seg_parse(b.buf, b.len, 0, &vb, &why), 0);
+	/* early: folded before any grid exists, timelines kept; the segments could be gone now */
+	struct vigil_proc_timeline ka, kb;
+	CHECK_INT(vigil_profile_add_segment_keep(&early, &va, &ka), 0);
+	CHECK_INT(vigil_profile_add_segment_keep(&early, &vb, &kb), 0);
+	CHECK_INT((int)ka.n, 2); /* shards with activity only */
+	CHECK_INT((int)kb.n, 1);
+	CHECK_NEAR(early.timeline.bin_seconds, 0, 0); /* nothing placed yet */
+	early.timeline.start = late.timeline.start = T0;
+	early.timeline.bin_seconds = late.timeline.bin_seconds = 0.25;
+	vigil_profile_add_timeline(&early, &ka);
+	vigil_profile_add_timeline(&early, &kb);
+	vigil_proc_timeline_free(&ka);
+	vigil_proc_timeline_free(&kb);
+	CHECK_INT(vigil_profile_add_segment(&late, &va), 0);
+	CHECK_INT(vigil_profile_add_segment(&late, &vb), 0);
+	for (int i = 0; i < VIGIL_TL_BINS; i++)
+		for (int l = 0; l < VIGIL_NLAYERS; l++) {
+			const struct vigil_tlstat *x = &early.timeline.bin[i][l], *y = &late.timeline.bin[i][l];
+			CHECK(x->ops == y->ops && x->bytes_read == y->bytes_read &&
+			      x->bytes_written == y->bytes_written && x->seconds == y->seconds);
+		}
+	double stdio_ops = 0;
+	for (int i = 0; i < VIGIL_TL_BINS; i++)
+		stdio_ops += late.timeline.bin[i][VIGIL_LAYER_STDIO].ops;
+	CHECK_NEAR(stdio_ops, 1, 1e-9); /* the second shard's op was placed */
+	CHECK_INT((int)early.nprocs, 2);
+	CHECK_NEAR(early.start, late.start, 0);
+	CHECK_NEAR(early.end, late.end, 0);
+	vigil_profile_free(&early);
+	vigil_profile_free(&late);
+	fab_free(&a);
+	fab_free(&b);
+}
+
 static void test_hostile_timeline(void)
 {
 	/* Absurd widths and times must not crash or produce non-finite numbers. */
@@ -350,6 +410,7 @@ int main(void)
 	test_totals_and_files();
 	test_ranks_and_states();
 	test_timeline();
+	test_kept_timeline();
 	test_hostile_timeline();
 	CHECK_DONE();
 }

@@ -76,6 +76,25 @@ static void test_good(void)
 	fab_free(&f);
 }
 
+/* A version 1 segment (identity without exec_target) still reads; a v2 one needs the longer identity. */
+static void test_version1(void)
+{
+	struct fab f = good();
+	struct vigil_seg_view v;
+	const char *why;
+	memcpy(f.id->exec_target, "/bin/x", 7);
+	CHECK_INT(vigil_seg_parse(f.buf, f.len, 0, &v, &why), 0);
+	CHECK(strcmp(v.exec_target, "/bin/x") == 0);
+	f.h->ident_size = (uint32_t)offsetof(struct vigil_seg_identity, exec_target);
+	REJECT(&f, "identity out of bounds", -EBADMSG);
+	f.h->version = 1;
+	CHECK_INT(vigil_seg_parse(f.buf, f.len, 0, &v, &why), 0);
+	CHECK(strcmp(v.exec_target, "") == 0);
+	f.h->ident_size -= 8;
+	REJECT(&f, "identity out of bounds", -EBADMSG);
+	fab_free(&f);
+}
+
 static void test_header_fields(void)
 {
 	struct fab f = good();
@@ -402,6 +421,7 @@ int main(void)
 	test_version1();
 	test_accel_region();
 	test_good();
+	test_version1();
 	test_header_fields();
 	test_truncation();
 	test_strings();
