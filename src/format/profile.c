@@ -619,7 +619,7 @@ int vigil_profile_add_segment_keep(struct vigil_profile *p, const struct vigil_s
 	p->flags |= h->flags;
 	p->early_calls += h->early_calls;
 	prof_span(p, ps->start, ps->end);
-	int rc = prof_add_timeline(p, v, ps->start, ps->end, keep);
+	rc = prof_add_timeline(p, v, ps->start, ps->end, keep);
 	return rc ? rc : vigil_accel_add_segment(p, v);
 }
 

@@ -88,6 +88,8 @@ static void test_version1(void)
 	f.h->ident_size = (uint32_t)offsetof(struct vigil_seg_identity, exec_target);
 	REJECT(&f, "identity out of bounds", -EBADMSG);
 	f.h->version = 1;
+	f.h->n_layers = VIGIL_V1_NLAYERS; /* version 1 also had 4 layers and a shorter header */
+	f.h->header_size = VIGIL_V1_HEADER_SIZE;
 	CHECK_INT(vigil_seg_parse(f.buf, f.len, 0, &v, &why), 0);
 	CHECK(strcmp(v.exec_target, "") == 0);
 	f.h->ident_size -= 8;
@@ -357,7 +359,7 @@ static void test_versions(void)
 }
 
 /* Version 1 (4 layers, no accelerator region) still reads; its ops lie after a 4-layer timeline. */
-static void test_version1(void)
+static void test_v1_layout(void)
 {
 	struct fab f = fab_new_v1(VIGIL_OP_CL_READ_BUFFER, 2, 8); /* a version-1 collector: every op before OpenCL */
 	fab_op_v1(&f, 1, VIGIL_OP_WRITE, 3, 30);
@@ -418,7 +420,7 @@ static void test_accel_region(void)
 int main(void)
 {
 	test_versions();
-	test_version1();
+	test_v1_layout();
 	test_accel_region();
 	test_good();
 	test_version1();
