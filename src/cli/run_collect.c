@@ -107,6 +107,10 @@ static void run_read_used(int fd, unsigned char *buf, size_t size, const struct 
 	if (shards < h->n_shards) /* the shared shard: late threads, or a shard that could not be allocated */
 		run_pread_all(fd, buf, size, h->shards_offset + (uint64_t)(h->n_shards - 1) * h->shard_size,
 		              h->shard_size);
+	if (h->version >= 2) { /* the accelerator region and kernel table (OpenCL); bounded by size */
+		run_pread_all(fd, buf, size, h->accel_offset, h->accel_size);
+		run_pread_all(fd, buf, size, h->kernels_offset, (uint64_t)h->n_kernels * h->kernel_size);
+	}
 }
 
 /* Copy of a segment file if it is ours (run id); NULL otherwise. */
