@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 #include "format/profile.h"
 
 void vd_proc_forget(struct vd_proc *p);
@@ -117,6 +118,7 @@ int vd_job_write_profile(struct vd_job *j)
 	for (struct vd_proc *p = j->procs; p; p = p->next)
 		if (p->state == VD_P_RUNNING)
 			prof.survivors++;
+	vd_insights_profile(j, &prof); /* last: judges the final profile */
 
 	job_name_part(id, sizeof id, j->id);
 	job_name_part(step, sizeof step, j->step);
@@ -198,6 +200,7 @@ static void job_retire(struct vd_job *j)
 		free(j->mpi_sec_hist[op]);
 	}
 	free(j->hist);
+	vd_insights_free(j);
 	free(j);
 }
 

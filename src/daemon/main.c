@@ -17,8 +17,9 @@
 #include "common/help.h"
 #include "common/vigild_client.h"
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 
-static volatile sig_atomic_t main_stop;
+static volatile sig_atomic_t main_stop, main_reload;
 
 void vd_procs_reopen(void);
 
@@ -50,6 +51,8 @@ static void main_usage(void)
 	"                         format (tls_server_config, basic_auth_users; docs/DEPLOY.md)\n"
 	"  --max-segments-per-user N  (default 4096)   --max-jobs-per-user N (default 256)\n"
 	"  --max-connections N    concurrent HTTP connections (default 4096)\n"
+	"  --insights FILE        insight rules' thresholds (default /etc/vigil/insights.conf; missing = built-in\n"
+	"                         defaults); SIGHUP reloads it, a bad file keeps the rules in use (docs/INSIGHTS.md)\n"
 	"  --log-level LEVEL      error, warning, info (default) or debug\n"
 	"  --help, --version\n\n"
 	"Manual: vigild(8). Docs: docs/DAEMON.md (deployment, segment ownership), docs/METRICS.md,\n"
@@ -71,8 +74,10 @@ static int main_number(const char *opt, const char *s, double lo, double hi, dou
 
 static void main_signal(int sig)
 {
-	(void)sig;
-	main_stop = 1;
+	if (sig == SIGHUP)
+		main_reload = 1;
+	else
+		main_stop = 1;
 }
 
 static int main_mkdirs(const char *path, mode_t mode)
@@ -91,7 +96,8 @@ static int main_mkdirs(const char *path, mode_t mode)
 }
 
 enum { O_DIR_ = 1000, O_USER_ROOT, O_INTERVAL, O_STATE, O_PROFILE, O_LINGER, O_GRACE, O_SOCKET,
-       O_ANON, O_WEBCFG, O_ULABEL, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY };
+       O_ANON, O_WEBCFG, O_ULABEL, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY,
+       O_INSIGHTS };
 
 int main(int argc, char **argv)
 {
@@ -107,6 +113,7 @@ int main(int argc, char **argv)
 		{ "max-jobs-per-user", required_argument, 0, O_MAXJOBS },
 		{ "max-connections", required_argument, 0, O_MAXCONN },
 		{ "history-seconds", required_argument, 0, O_HISTORY },
+		{ "insights", required_argument, 0, O_INSIGHTS },
 		{ "log-level", required_argument, 0, O_LOGLEVEL }, { "version", no_argument, 0, O_VERSION },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
@@ -114,7 +121,7 @@ int main(int argc, char **argv)
 	bool root = geteuid() == 0;
 	double v;
 	int opt, rc = 1;
-	const char *webcfg = NULL;
+	const char *webcfg = NULL, *insights = NULL;
 
 	c->listen = "127.0.0.1:9787";
 	c->interval = 0.1;
@@ -158,6 +165,7 @@ int main(int argc, char **argv)
 		case O_MAXJOBS: if (main_number("--max-jobs-per-user", optarg, 1, 1e5, &v)) return 2; c->max_jobs_per_user = (unsigned)v; break;
 		case O_MAXCONN: if (main_number("--max-connections", optarg, 1, 1e6, &v)) return 2; c->max_connections = (unsigned)v; break;
 		case O_HISTORY: if (main_number("--history-seconds", optarg, 10, 86400, &v)) return 2; c->history_seconds = (int)v; break;
+		case O_INSIGHTS: insights = optarg; break;
 		case O_LOGLEVEL:
 			if (!strcmp(optarg, "error")) vd_log_level = VD_LOG_ERROR;
 			else if (!strcmp(optarg, "warning")) vd_log_level = VD_LOG_WARN;
@@ -182,6 +190,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vigild: unexpected argument '%s'; see vigild --help.\n", argv[optind]);
 		return 2;
 	}
+	if (vd_insights_load(insights, true) < 0)
+		return 2;
 	if (!c->state_dir) {
 		const char *home = getenv("HOME");
 		if (root || !home)
@@ -231,6 +241,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = main_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	gethostname(vd.hostname, sizeof vd.hostname - 1);
 	vd.started = vd_now();
 
@@ -266,6 +277,10 @@ int main(int argc, char **argv)
 		while (next.tv_nsec >= 1000000000L) {
 			next.tv_nsec -= 1000000000L;
 			next.tv_sec++;
+		}
+		if (main_reload) {
+			main_reload = 0;
+			vd_insights_load(NULL, false);
 		}
 		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			continue;

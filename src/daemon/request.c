@@ -47,6 +47,9 @@ int vd_api_route(const char *path, char *jobid, size_t n, int *action)
 	if (len > 4 && !strcmp(path + len - 4, "/end")) {
 		len -= 4;
 		act = VD_ROUTE_JOB_END;
+	} else if (len > 9 && !strcmp(path + len - 9, "/insights")) {
+		len -= 9;
+		act = VD_ROUTE_JOB_INSIGHTS;
 	}
 	if (len == 0 || len >= n || len >= 64)
 		return -ENOENT;
