@@ -95,7 +95,7 @@ int vd_insights_load(const char *path, bool startup)
 			fprintf(stderr, "vigild: %s\n", err);
 			return -1;
 		}
-		vd_log(VD_LOG_ERROR, "insights", "%s; keeping the configuration from %s", err, vd_ins_conf.source);
+		vd_log(VD_LOG_ERROR, "insights", "%s Keeping the rules from %s.", err, vd_ins_conf.source);
 		return -1;
 	}
 	pthread_mutex_lock(&vd.lock);
