@@ -101,7 +101,7 @@ int vd_insights_load(const char *path, bool startup)
 	pthread_mutex_lock(&vd.lock);
 	vd_ins_conf = c;
 	pthread_mutex_unlock(&vd.lock);
-	vd_log(VD_LOG_INFO, "insights", "rules from %s: window %g s, for %g s, keep_firing_for %g s", c.source,
+	vd_log(startup ? VD_LOG_DEBUG : VD_LOG_INFO, "insights", "rules from %s: window %g s, for %g s, keep_firing_for %g s", c.source,
 	       c.window, c.for_seconds, c.keep_firing_for);
 	return 0;
 }
@@ -407,7 +407,12 @@ void vd_insights_tick(double now)
 			j->ins = calloc(1, sizeof *j->ins);
 			if (!j->ins)
 				continue;
-			ins_ring_init(&j->ins->job, j->first_seen);
+			/* The first step holds everything counted so far: since the first process began. */
+			double t0 = j->first_seen;
+			for (const struct vd_proc *p = j->procs; p; p = p->next)
+				if (p->start_real > 0 && p->start_real < t0)
+					t0 = p->start_real;
+			ins_ring_init(&j->ins->job, t0);
 		}
 		ins_judge(j, j->ins, now);
 	}
