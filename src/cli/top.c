@@ -16,6 +16,7 @@
 
 struct top_row {
 	char id[64], user[32], state[8], top_op[32];
+	char finding[40];    /* the worst finding firing (live insights), "" none */
 	double rd, wr, ops, meta, mpi;
 	long procs;
 };
@@ -46,6 +47,20 @@ static int top_cmp(const void *a, const void *b)
 	default: vx = x->wr; vy = y->wr; break;
 	}
 	return vx < vy ? 1 : vx > vy ? -1 : strcmp(x->id, y->id);
+}
+
+/* "W small_writes": the worst finding firing, its severity's initial first (docs/INSIGHTS.md). */
+static void top_finding(char *dst, size_t n, json_t *job)
+{
+	static const char sev[] = " IWC";
+	json_int_t level = json_integer_value(json_object_get(job, "insight_level"));
+	const char *rule = json_string_value(json_object_get(job, "insight"));
+	char buf[40];
+	dst[0] = 0;
+	if (!rule || level < 1 || level > 3)
+		return;
+	snprintf(buf, sizeof buf, "%c %s", sev[level], rule);
+	top_clean(dst, n, buf);
 }
 
 /* Fetch and parse; returns rows (caller frees) or NULL with *err set. */
@@ -83,6 +98,7 @@ static struct top_row *top_fetch(size_t *n, const char **err)
 		t->meta = top_num(r, "metadata_ops_per_second");
 		t->mpi = top_num(r, "mpi_time_share") * 100;
 		t->procs = (long)json_integer_value(json_object_get(p, "running"));
+		top_finding(t->finding, sizeof t->finding, j);
 	}
 	json_decref(root);
 	*n = cnt;
@@ -92,12 +108,12 @@ static struct top_row *top_fetch(size_t *n, const char **err)
 
 static void top_line(char *out, size_t n, const struct top_row *t)
 {
-	snprintf(out, n, "%-20.20s %-10.10s %-7s %5ld %9.2f %9.2f %10.0f %9.0f %5.1f  %s", t->id, t->user,
-	         t->state, t->procs, t->rd, t->wr, t->ops, t->meta, t->mpi, t->top_op);
+	snprintf(out, n, "%-20.20s %-10.10s %-7s %5ld %9.2f %9.2f %10.0f %9.0f %5.1f  %-14.14s %s", t->id, t->user,
+	         t->state, t->procs, t->rd, t->wr, t->ops, t->meta, t->mpi, t->top_op, t->finding);
 }
 
 static const char top_header[] =
-	"JOBID                USER       STATE   PROCS  READ MB/s WRITE MB/s   OPS/s    META/s  MPI%  TOP OP";
+	"JOBID                USER       STATE   PROCS  READ MB/s WRITE MB/s   OPS/s    META/s  MPI%  TOP OP         FINDING";
 
 static int top_unreachable(void)
 {

@@ -397,9 +397,11 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 void vd_insights_tick(double now)
 {
 	static double last;
-	if (now - last < ins_step() && now >= last)
+	double step = ins_step();
+	if (now - last < step && now >= last)
 		return;
-	last = now;
+	/* A steady cadence (not "a step after the last pass"): `for` is counted in whole steps. */
+	last = now - last < 2 * step ? last + step : now;
 	for (struct vd_job *j = vd.jobs; j; j = j->next) {
 		if (j->state != VD_J_RUNNING)
 			continue;
