@@ -172,7 +172,8 @@ static int ins_ring_resize(struct ins_ring *g, unsigned cap)
 	return 0;
 }
 
-static bool ins_u64_less(uint64_t now, uint64_t prev) { return now < prev; }
+/* A counter's increase; one that went back (a restarted source) starts over from here. */
+static uint64_t ins_inc(uint64_t now, uint64_t prev) { return now > prev ? now - prev : 0; }
 
 /* One step: what moved since the last one becomes the newest slot; slots older than the window go. */
 static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, double now, double window)
@@ -198,15 +199,14 @@ static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, do
 		if (c->calls == p->calls && c->errors == p->errors && c->bytes == p->bytes && c->seconds == p->seconds &&
 		    !memcmp(c->hist, p->hist, sizeof c->hist))
 			continue;
-		/* Counters never go back; a source that did (restart) starts over from here. */
 		struct ins_delta *d = &tmp[n++];
 		d->op = op;
-		d->d.calls = ins_u64_less(c->calls, p->calls) ? 0 : c->calls - p->calls;
-		d->d.errors = ins_u64_less(c->errors, p->errors) ? 0 : c->errors - p->errors;
-		d->d.bytes = ins_u64_less(c->bytes, p->bytes) ? 0 : c->bytes - p->bytes;
+		d->d.calls = ins_inc(c->calls, p->calls);
+		d->d.errors = ins_inc(c->errors, p->errors);
+		d->d.bytes = ins_inc(c->bytes, p->bytes);
 		d->d.seconds = c->seconds > p->seconds ? c->seconds - p->seconds : 0;
 		for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
-			d->d.hist[b] = ins_u64_less(c->hist[b], p->hist[b]) ? 0 : c->hist[b] - p->hist[b];
+			d->d.hist[b] = ins_inc(c->hist[b], p->hist[b]);
 		*p = *c;
 	}
 	struct ins_slot *s = &g->slot[(g->head + g->count) % g->cap];
