@@ -62,7 +62,7 @@ struct ins_rank {
 
 struct vd_jins {
 	struct ins_ring job;
-	struct ins_rank *ranks; unsigned nranks;
+	struct ins_rank **ranks; unsigned nranks; /* each its own block: the evaluator's input points into them */
 	double last;                 /* last judgement */
 	struct vd_ins_rule r[VIGIL_NRULES];
 };
@@ -231,15 +231,19 @@ static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, do
 static struct ins_ring *ins_rank_ring(struct vd_jins *x, const struct vd_proc *p)
 {
 	for (unsigned i = 0; i < x->nranks; i++)
-		if (x->ranks[i].p == p)
-			return &x->ranks[i].ring;
-	struct ins_rank *nr = realloc(x->ranks, (x->nranks + 1) * sizeof *nr);
+		if (x->ranks[i]->p == p)
+			return &x->ranks[i]->ring;
+	struct ins_rank **nr = realloc(x->ranks, (x->nranks + 1) * sizeof *nr);
 	if (!nr)
 		return NULL;
 	x->ranks = nr;
-	nr[x->nranks].p = p;
-	ins_ring_init(&nr[x->nranks].ring, p->start_real);
-	return &nr[x->nranks++].ring;
+	struct ins_rank *r = malloc(sizeof *r);
+	if (!r)
+		return NULL;
+	r->p = p;
+	ins_ring_init(&r->ring, p->start_real);
+	nr[x->nranks++] = r;
+	return &r->ring;
 }
 
 /* A rank's counters in seconds (the ring's source). */
@@ -384,9 +388,18 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 		};
 		vigil_insights_eval(c, &in, out);
 	}
+	/* A node judges single_rank_io only when it hosts at least 4 of the job's ranks. */
+	size_t distinct = 0;
+	for (size_t i = 0; i < np; i++) {
+		size_t k = 0;
+		while (k < i && ins_procs[k].rank != ins_procs[i].rank)
+			k++;
+		distinct += ins_procs[i].rank >= 0 && k == i;
+	}
 	for (int r = 0; r < VIGIL_NRULES; r++) {
 		struct vd_ins_rule *s = &x->r[r];
 		s->applies = c->enabled[r] && ins_live_rule(r) && (!ins_mpi_rule(r) || nranks > 0) &&
+		             (r != VIGIL_RULE_SINGLE_RANK_IO || distinct >= 4) &&
 		             out[r].state != VIGIL_FINDING_NOT_EVALUATED;
 		if (!s->applies)
 			memset(&out[r], 0, sizeof out[r]);
@@ -443,8 +456,10 @@ void vd_insights_free(struct vd_job *j)
 	if (!x)
 		return;
 	ins_ring_free(&x->job);
-	for (unsigned i = 0; i < x->nranks; i++)
-		ins_ring_free(&x->ranks[i].ring);
+	for (unsigned i = 0; i < x->nranks; i++) {
+		ins_ring_free(&x->ranks[i]->ring);
+		free(x->ranks[i]);
+	}
 	free(x->ranks);
 	free(x);
 	j->ins = NULL;

@@ -19,6 +19,51 @@ static void add_writes(struct vd_job *j, uint64_t n, int bucket, uint64_t size)
 	w->seconds += 0.5;
 }
 
+/*
+ * MPI ranks on this node, rank 0 alone writing 100 MiB a second (a third of
+ * its time): single_rank_io is judged only once the node hosts 4 ranks.
+ */
+static void test_ranks(void)
+{
+	static struct vd_job j;
+	static struct vd_proc p[4];
+	static struct vd_raw counted[4][VIGIL_NOPS];
+	j.state = VD_J_RUNNING;
+	j.first_seen = 2000;
+	for (int r = 0; r < 4; r++) {
+		p[r].rank = r;
+		p[r].state = VD_P_RUNNING;
+		p[r].start_real = 2000;
+		p[r].tick_seconds = 1e-9;
+		p[r].counted = counted[r];
+		p[r].next = r < 2 ? &p[r + 1] : NULL; /* ranks 0-2 first */
+	}
+	j.procs = &p[0];
+	vd.jobs = &j;
+	for (int t = 2001; t <= 2012; t++) {
+		if (t == 2005)
+			p[2].next = &p[3]; /* the fourth rank appears */
+		counted[0][VIGIL_OP_WRITE].calls += 100;
+		counted[0][VIGIL_OP_WRITE].bytes += 100u << 20;
+		counted[0][VIGIL_OP_WRITE].ticks += 333333333;
+		counted[0][VIGIL_OP_WRITE].hist[21] += 100;
+		j.tot[VIGIL_OP_WRITE].calls += 100;
+		j.tot[VIGIL_OP_WRITE].bytes += 100u << 20;
+		j.tot[VIGIL_OP_WRITE].seconds += 0.333333333;
+		j.tot[VIGIL_OP_WRITE].hist[21] += 100;
+		vd_insights_tick(t);
+		const struct vd_ins_rule *s = &vd_insights_job(&j)[VIGIL_RULE_SINGLE_RANK_IO];
+		if (t < 2005)
+			CHECK(!s->applies);
+		else
+			CHECK(s->applies);
+		/* true from 2005 (4 ranks), firing 3 s later */
+		CHECK_INT(s->state, t < 2005 ? VD_INS_OK : t < 2008 ? VD_INS_PENDING : VD_INS_FIRING);
+	}
+	CHECK_NEAR(vd_insights_job(&j)[VIGIL_RULE_SINGLE_RANK_IO].first_fired, 2008, 0);
+	vd_insights_free(&j);
+}
+
 int main(void)
 {
 	static struct vd_job j;
@@ -73,5 +118,6 @@ int main(void)
 	CHECK(vd_insights_job(&j)[VIGIL_RULE_IO_ERRORS].applies);
 	vd_insights_free(&j);
 	CHECK(j.ins == NULL);
+	test_ranks();
 	CHECK_DONE();
 }
