@@ -504,16 +504,18 @@ static void ins_family(struct vd_buf *b, bool om, const char *name, const char *
 	vd_buf_printf(b, "# HELP %.*s %s\n# TYPE %.*s %s\n", len, name, help, len, name, type);
 }
 
-static void ins_series(struct vd_buf *b, const char *name, const struct vd_job *j, int r)
+/* The job's labels as prom.c writes them (--user-label for anonymous scrapers). */
+static void ins_series(struct vd_buf *b, const char *name, const struct vd_job *j, int r, bool anon)
 {
+	char ub[32];
 	vd_buf_printf(b, "%s{jobid=\"", name);
 	vd_prom_label_escape(b, j->id);
 	vd_buf_add(b, "\",user=\"", 8);
-	vd_prom_label_escape(b, j->user);
+	vd_prom_label_escape(b, vd_user_shown(j, anon, ub));
 	vd_buf_printf(b, "\",rule=\"%s\"}", vigil_rule_table[r].id);
 }
 
-void vd_insights_prom(struct vd_buf *b, bool om)
+void vd_insights_prom(struct vd_buf *b, bool om, bool anon)
 {
 	const struct vigil_insights_conf *c = &vd_ins_conf;
 	ins_family(b, om, "vigil_insight_rule_info", "gauge",
@@ -533,7 +535,7 @@ void vd_insights_prom(struct vd_buf *b, bool om)
 			continue;
 		for (int r = 0; r < VIGIL_NRULES; r++)
 			if (j->ins->r[r].applies) {
-				ins_series(b, "vigil_insight_level", j, r);
+				ins_series(b, "vigil_insight_level", j, r, anon);
 				vd_buf_printf(b, " %d\n", j->ins->r[r].state == VD_INS_FIRING ? c->severity[r] : 0);
 			}
 	}
@@ -543,7 +545,7 @@ void vd_insights_prom(struct vd_buf *b, bool om)
 			continue;
 		for (int r = 0; r < VIGIL_NRULES; r++)
 			if (j->ins->r[r].applies || j->ins->r[r].firings) {
-				ins_series(b, "vigil_insight_active_seconds_total", j, r);
+				ins_series(b, "vigil_insight_active_seconds_total", j, r, anon);
 				vd_buf_printf(b, " %.17g\n", j->ins->r[r].active_seconds);
 			}
 	}

@@ -46,6 +46,6 @@ int vd_insights_worst(const struct vd_job *j, int *rule);
 void vd_insights_profile(const struct vd_job *j, struct vigil_profile *prof);
 void vd_insights_free(struct vd_job *j);
 /* /metrics families (lock held). */
-void vd_insights_prom(struct vd_buf *b, bool om);
+void vd_insights_prom(struct vd_buf *b, bool om, bool anonymous);
 
 #endif
