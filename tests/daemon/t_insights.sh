@@ -9,12 +9,14 @@
 . "$(dirname "$0")/lib.sh"
 [ -f "$LIB_DIR/libvigil.so" ] || fail "libvigil.so is not built"
 U=$(id -un)
+# An ASan-built collector needs the ASan runtime first in LD_PRELOAD.
+PRELOAD="$(ldd "$LIB_DIR/libvigil.so" | awk '/libasan/ && $2 == "=>" { printf "%s ", $3 }')$LIB_DIR/libvigil.so"
 printf '# test: short windows; 10 small writes are enough (O_DSYNC writes are slow on a busy disk)\nwindow = 4\nfor = 3\nkeep_firing_for = 4\nsmall_writes.min_count = 10\n' >"$T/ins.conf"
 start_vigild --insights "$T/ins.conf" --job-linger 1
 TOK=$(head -1 "$SEG/vigild.token")
 API="http://127.0.0.1:$PORT/api/v1/jobs/jobI/insights"
 L='vigil_insight_level{jobid="jobI",user="'$U'",rule="small_writes"}'
-VIGIL_DIR="$SEG" VIGIL_JOB_ID=jobI LD_PRELOAD="$LIB_DIR/libvigil.so" \
+VIGIL_DIR="$SEG" ASAN_OPTIONS=detect_leaks=0 VIGIL_JOB_ID=jobI LD_PRELOAD="$PRELOAD" \
 	python3 "$SRC_DIR/tests/daemon/insights_load.py" "$T/out.bin" 60 12 "$T/switch" >"$T/load.out" &
 LOAD=$!; PIDS="$PIDS $LOAD"
 wait_for grep -q tiny "$T/load.out" || fail "the job did not start"

@@ -7,10 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 [ -f "$LIB_DIR/libvigil.so" ] || fail "libvigil.so is not built"
 U=$(id -un)
+# An ASan-built collector needs the ASan runtime first in LD_PRELOAD.
+PRELOAD="$(ldd "$LIB_DIR/libvigil.so" | awk '/libasan/ && $2 == "=>" { printf "%s ", $3 }')$LIB_DIR/libvigil.so"
 : >"$T/ins.conf"
 start_vigild --insights "$T/ins.conf" --allow-anonymous-details
 L='vigil_insight_level{jobid="jobD",user="'$U'",rule="small_writes"}'
-VIGIL_DIR="$SEG" VIGIL_JOB_ID=jobD LD_PRELOAD="$LIB_DIR/libvigil.so" \
+VIGIL_DIR="$SEG" ASAN_OPTIONS=detect_leaks=0 VIGIL_JOB_ID=jobD LD_PRELOAD="$PRELOAD" \
 	python3 "$SRC_DIR/tests/daemon/insights_load.py" "$T/out.bin" 50 0 >"$T/load.out" &
 LOAD=$!; PIDS="$PIDS $LOAD"
 wait_for grep -q tiny "$T/load.out" || fail "the job did not start"
