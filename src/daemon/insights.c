@@ -307,6 +307,8 @@ static void ins_transition(struct vd_ins_rule *s, const struct vigil_finding *f,
 		s->value = f->value;
 		s->threshold = f->threshold;
 		if (s->state != VD_INS_PENDING && s->state != VD_INS_FIRING) {
+			s->back = s->state;
+			s->back_since = s->since;
 			s->state = VD_INS_PENDING;
 			s->since = now;
 		}
@@ -326,8 +328,8 @@ static void ins_transition(struct vd_ins_rule *s, const struct vigil_finding *f,
 	}
 	s->value = f->state == VIGIL_FINDING_NONE ? 0 : s->value;
 	if (s->state == VD_INS_PENDING) {
-		s->state = s->firings ? VD_INS_RESOLVED : VD_INS_OK;
-		s->since = now;
+		s->state = s->back; /* true for less than `for`: as if it never was */
+		s->since = s->back_since;
 	} else if (s->state == VD_INS_FIRING && now - s->last_true >= c->keep_firing_for) {
 		s->state = VD_INS_RESOLVED;
 		s->since = now;

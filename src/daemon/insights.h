@@ -24,6 +24,8 @@ struct vd_ins_rule {
 	unsigned char applies;       /* judged in the window (an MPI rule only for an MPI job) */
 	unsigned char state;         /* enum vd_ins_state */
 	double since;                /* Unix seconds the state began */
+	unsigned char back;          /* pending: the state (ok or resolved) it returns to if false */
+	double back_since;
 	double first_fired, last_true; /* 0 = never */
 	double value, peak, threshold;
 	double active_seconds;       /* seconds spent firing */

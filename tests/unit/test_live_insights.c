@@ -61,6 +61,18 @@ static void test_ranks(void)
 		CHECK_INT(s->state, t < 2005 ? VD_INS_OK : t < 2008 ? VD_INS_PENDING : VD_INS_FIRING);
 	}
 	CHECK_NEAR(vd_insights_job(&j)[VIGIL_RULE_SINGLE_RANK_IO].first_fired, 2008, 0);
+	/* A 1 s window (the ring shrinks): tiny writes for 2 s, true for less than `for`: back to ok, its time unchanged */
+	const struct vd_ins_rule *sw = &vd_insights_job(&j)[VIGIL_RULE_SMALL_WRITES];
+	CHECK_INT(sw->state, VD_INS_OK);
+	vd_ins_conf.window = 1;
+	for (int t = 2013; t <= 2020; t++) {
+		if (t <= 2014)
+			add_writes(&j, 2000, 5, 16);
+		vd_insights_tick(t);
+		CHECK_INT(sw->state, t <= 2014 ? VD_INS_PENDING : VD_INS_OK);
+	}
+	CHECK_NEAR(sw->since, 0, 0);
+	CHECK_INT(sw->firings, 0);
 	vd_insights_free(&j);
 }
 
