@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 
 /* Label value escaping: \ " and newline escaped, invalid UTF-8 -> U+FFFD, UTF-8 kept. */
 void vd_prom_label_escape(struct vd_buf *b, const char *s)
@@ -293,6 +294,7 @@ void vd_prom_render(struct vd_buf *b, bool openmetrics, bool anonymous)
 	prom_node_family(&c, node, "vigil_node_mpi_calls_total", "MPI calls on this node since counting began.", true, F_CALLS);
 	prom_node_family(&c, node, "vigil_node_mpi_bytes_total", "Bytes of MPI calls on this node since counting began.", true, F_BYTES);
 	prom_node_family(&c, node, "vigil_node_mpi_seconds_total", "Time in MPI calls on this node since counting began.", true, F_SECONDS);
+	vd_insights_prom(b, openmetrics, anonymous);
 	prom_health(&c);
 	if (openmetrics)
 		vd_buf_add(b, "# EOF\n", 6);
