@@ -536,7 +536,6 @@
 		var cq = '/api/v1/jobs/' + encodeURIComponent(id) + '/cluster' + (user ? '?user=' + encodeURIComponent(user) : '');
 		if (clusterPolls++ % 5 === 0) /* eleven PromQL queries: every fifth update is enough */
 			api(cq).then(renderCluster).catch(function () { document.getElementById('j-cluster').hidden = true; });
-	}
 		var qi = '/api/v1/jobs/' + encodeURIComponent(id) + '/insights' + (user ? '?user=' + encodeURIComponent(user) : '');
 		api(qi).then(renderInsights).catch(function () {});
 		api(q).then(function (j) {

@@ -104,6 +104,9 @@ static const struct top_col top_cols[] = {
 };
 #define TOP_NCOLS (sizeof(top_cols) / sizeof(top_cols[0]))
 
+/* FINDING is shown only while some job has a finding: what is wrong comes before the command. */
+static bool top_findings;
+
 static const char *top_keys = "rwomp i";
 static int top_sort = 'w';
 
@@ -291,9 +294,6 @@ static struct top_row *top_fetch(size_t *n, const char **err)
  * padded and cut by terminal columns, not bytes (an id may hold UTF-8).
  * Row NULL: the header.
  */
-/* FINDING is shown only while some job has a finding: what is wrong comes before the command. */
-static bool top_findings;
-
 static void top_line(char *out, size_t n, const struct top_row *t, int width)
 {
 	size_t k = 0, cols = 0;
