@@ -83,6 +83,7 @@
 		case 'ops': return r.io_ops_per_second || 0;
 		case 'meta': return r.metadata_ops_per_second || 0;
 		case 'mpi': return r.mpi_time_share || 0;
+		case 'insight': return j.insight_level || 0;
 		default: return String(j[k] || '');
 		}
 	}
@@ -110,6 +111,10 @@
 			tr.appendChild(num(r.metadata_ops_per_second || 0, fmtOps(r.metadata_ops_per_second || 0)));
 			tr.appendChild(num(r.mpi_time_share || 0, fmtPct(r.mpi_time_share || 0)));
 			tr.appendChild(el('td', stateText(j)));
+			var fc = el('td');
+			fc.dataset.v = String(j.insight_level || 0);
+			if (j.insight) fc.appendChild(el('span', j.insight, 'badge sev-' + j.insight_level));
+			tr.appendChild(fc);
 			tr.addEventListener('click', function () { location.href = link(j); });
 			return tr;
 		});
@@ -499,12 +504,40 @@
 		}));
 		document.getElementById('j-cluster').hidden = false;
 	}
+	/* live insights: one row per rule that is pending, firing or resolved, firing first */
+	var SEV = ['ok', 'info', 'warning', 'critical'], STATE_ORDER = { firing: 0, pending: 1, resolved: 2, ok: 3 };
+	function renderInsights(d) {
+		var c = d.config || {}, now = d.time || Date.now() / 1000;
+		document.getElementById('ins-config').textContent = '(live: ' + c.window + ' s window, for ' + c['for'] +
+			' s, keep firing ' + c.keep_firing_for + ' s)';
+		var rows = (d.insights || []).filter(function (f) { return f.state !== 'ok'; });
+		rows.sort(function (a, b) { return STATE_ORDER[a.state] - STATE_ORDER[b.state] || SEV.indexOf(b.severity) - SEV.indexOf(a.severity); });
+		fill(document.querySelector('#j-insights tbody'), rows.map(function (f) {
+			var tr = el('tr'), sev = el('td'), st = el('td');
+			tr.dataset.rule = f.rule;
+			tr.dataset.state = f.state;
+			tr.dataset.level = String(f.level);
+			sev.appendChild(el('span', f.severity, 'badge sev-' + SEV.indexOf(f.severity)));
+			st.appendChild(el('span', f.state, 'badge st-' + f.state));
+			tr.appendChild(sev);
+			tr.appendChild(el('td', f.title + ' (' + f.rule + ')'));
+			tr.appendChild(st);
+			tr.appendChild(el('td', fmtSecs(Math.max(0, now - f.since)) + ' ago (' + new Date(f.since * 1000).toLocaleTimeString() + ')'));
+			tr.appendChild(num(f.active_seconds, fmtSecs(f.active_seconds)));
+			tr.appendChild(el('td', f.evidence !== undefined ? f.evidence + ' \u2014 ' + f.fix : '(details: owner only)', 'ev'));
+			return tr;
+		}));
+		document.getElementById('j-insights').hidden = !rows.length;
+		document.getElementById('no-findings').hidden = rows.length > 0;
+	}
 	function pollJob(id, user) {
 		var t0 = performance.now();
 		var q = '/api/v1/jobs/' + encodeURIComponent(id) + (user ? '?user=' + encodeURIComponent(user) : '');
 		var cq = '/api/v1/jobs/' + encodeURIComponent(id) + '/cluster' + (user ? '?user=' + encodeURIComponent(user) : '');
 		if (clusterPolls++ % 5 === 0) /* eleven PromQL queries: every fifth update is enough */
 			api(cq).then(renderCluster).catch(function () { document.getElementById('j-cluster').hidden = true; });
+		var qi = '/api/v1/jobs/' + encodeURIComponent(id) + '/insights' + (user ? '?user=' + encodeURIComponent(user) : '');
+		api(qi).then(renderInsights).catch(function () {});
 		api(q).then(function (j) {
 			renderJob(j);
 			document.body.dataset.updates = String(+(document.body.dataset.updates || 0) + 1);

@@ -27,6 +27,7 @@
 
 struct top_row {
 	char id[300], user[64], procs[16], top_op[32], command[512];
+	char finding[40];       /* the worst finding firing (live insights), "" none */
 	double rd, wr, ops, meta, mpi;
 	const char *shown_id;   /* id as printed: whole, or cut in the middle */
 	char cut_id[64];
@@ -49,6 +50,7 @@ static void top_c_job(char *b, size_t n, const struct top_row *t) { snprintf(b, 
 static void top_c_user(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->user); }
 static void top_c_procs(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->procs); }
 static void top_c_op(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->top_op[0] ? t->top_op : "-"); }
+static void top_c_finding(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->finding[0] ? t->finding : "-"); }
 static void top_c_cmd(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%s", t->command); }
 
 /* A rate in MiB/s in 5 columns: "0", "0.05", "12.3", "1,234", "12.3k" (thousands of MiB/s). */
@@ -97,9 +99,13 @@ static const struct top_col top_cols[] = {
 	{ "META/s", 6,  1, 0, top_c_meta },
 	{ "MPI%",   4,  1, 0, top_c_mpi },
 	{ "TOP OP", 9,  0, 1, top_c_op },
+	{ "FINDING", 14, 0, 1, top_c_finding },
 	{ "COMMAND", 0, 0, 0, top_c_cmd },
 };
 #define TOP_NCOLS (sizeof(top_cols) / sizeof(top_cols[0]))
+
+/* FINDING is shown only while some job has a finding: what is wrong comes before the command. */
+static bool top_findings;
 
 static const char *top_keys = "rwomp i";
 static int top_sort = 'w';
@@ -205,6 +211,20 @@ static struct top_row *top_fetch_prom(size_t *n, const char **err)
 	return rows;
 }
 
+/* "W small_writes": the worst finding firing, its severity's initial first (docs/INSIGHTS.md). */
+static void top_finding(char *dst, size_t n, json_t *job)
+{
+	static const char sev[] = " IWC";
+	json_int_t level = json_integer_value(json_object_get(job, "insight_level"));
+	const char *rule = json_string_value(json_object_get(job, "insight"));
+	char buf[40];
+	dst[0] = 0;
+	if (!rule || level < 1 || level > 3)
+		return;
+	snprintf(buf, sizeof buf, "%c %s", sev[level], rule);
+	top_clean(dst, n, buf);
+}
+
 /* Fetch and parse; returns rows (caller frees) or NULL with *err set. */
 static struct top_row *top_fetch(size_t *n, const char **err)
 {
@@ -239,6 +259,7 @@ static struct top_row *top_fetch(size_t *n, const char **err)
 		snprintf(t->id, sizeof t->id, "%s%s%s", id, step[0] ? "." : "", step);
 		top_clean(t->user, sizeof t->user, json_string_value(json_object_get(j, "user")));
 		top_clean(t->top_op, sizeof t->top_op, json_string_value(json_object_get(top, "op")));
+		top_finding(t->finding, sizeof t->finding, j);
 		/* the command line for the owner, the executable for others */
 		const char *cmd = json_string_value(json_object_get(j, "command"));
 		top_clean(t->command, sizeof t->command, cmd && *cmd ? cmd : json_string_value(json_object_get(j, "executable")));
@@ -261,6 +282,9 @@ static struct top_row *top_fetch(size_t *n, const char **err)
 	if (rows) {
 		qsort(rows, cnt, sizeof *rows, top_cmp);
 		top_ids(rows, cnt);
+		top_findings = false;
+		for (size_t i = 0; i < (size_t)cnt; i++)
+			top_findings |= rows[i].finding[0] != '\0';
 	}
 	return rows;
 }
@@ -276,6 +300,8 @@ static void top_line(char *out, size_t n, const struct top_row *t, int width)
 	out[0] = '\0';
 	for (size_t c = 0; c < TOP_NCOLS && k + 1 < n; c++) {
 		const struct top_col *col = &top_cols[c];
+		if (col->cell == top_c_finding && !top_findings)
+			continue;
 		char cell[600];
 		if (t)
 			col->cell(cell, sizeof cell, t);
@@ -320,6 +346,8 @@ static const char top_usage[] =
 "  META/s   metadata operations per second (open, stat, unlink, ...)\n"
 "  MPI%     share of the ranks' time in MPI over the latest second\n"
 "  TOP OP   the operation with the most time so far, any layer\n"
+"  FINDING  the worst live finding firing (C critical, W warning, I info, then\n"
+"           the rule id; docs/INSIGHTS.md), shown while any job has one\n"
 "  COMMAND  the command line (your jobs), else the executable; it takes the\n"
 "           columns the others leave (they fit in 70 of 80 columns)\n"
 "Refreshes every second; keys r w o m p i choose the sort column (read,\n"

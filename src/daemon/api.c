@@ -1,6 +1,6 @@
 /*
  * api.c - the JSON API (docs/API.md): /api/v1/health, /api/v1/jobs,
- * /api/v1/jobs/{id}, POST /api/v1/jobs/{id}/end.
+ * /api/v1/jobs/{id}, /api/v1/jobs/{id}/insights, POST /api/v1/jobs/{id}/end.
  *
  * File names, command lines and pids are personal data: only the job's owner
  * (or root over the socket, or anyone if the operator passed
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 #include "format/profile.h"
 #include "common/prom_query.h"
 
@@ -130,6 +131,9 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	json_object_set_new(pr, "killed", json_integer(j->nkilled));
 	json_object_set_new(o, "processes", pr);
 	json_object_set_new(o, "ranks", json_integer(api_ranks(j)));
+	int worst_rule, worst = vd_insights_worst(j, &worst_rule);
+	json_object_set_new(o, "insight_level", json_integer(worst));
+	json_object_set_new(o, "insight", worst_rule >= 0 ? json_string(vigil_rule_table[worst_rule].id) : json_null());
 	json_t *tot = json_object();
 	json_object_set_new(tot, "bytes_read", json_integer((json_int_t)rd));
 	json_object_set_new(tot, "bytes_written", json_integer((json_int_t)wr));
@@ -437,6 +441,56 @@ static struct vd_job *api_pick(const char *id, const char *user, long viewer)
 	return any;
 }
 
+/*
+ * The live verdict of every rule that applies to the job: state and times for
+ * anyone who may see the job; value, evidence and fix (which may name files
+ * and ranks) for its owner only.
+ */
+static json_t *api_insights(const struct vd_job *j, bool details)
+{
+	const struct vigil_insights_conf *c = &vd_ins_conf;
+	const struct vd_ins_rule *lr = vd_insights_job(j);
+	json_t *o = json_object(), *a = json_array();
+	json_object_set_new(o, "id", api_str(j->id));
+	json_object_set_new(o, "state", json_string(j->state == VD_J_ENDED ? "ended" : "running"));
+	json_object_set_new(o, "time", json_real(vd_now()));
+	json_object_set_new(o, "details", json_boolean(details));
+	json_t *cf = json_object();
+	json_object_set_new(cf, "source", api_str(c->source));
+	json_object_set_new(cf, "window", json_real(c->window));
+	json_object_set_new(cf, "for", json_real(c->for_seconds));
+	json_object_set_new(cf, "keep_firing_for", json_real(c->keep_firing_for));
+	json_object_set_new(o, "config", cf);
+	for (int r = 0; lr && r < VIGIL_NRULES; r++) {
+		const struct vd_ins_rule *s = &lr[r];
+		if (!s->applies && !s->firings)
+			continue;
+		const struct vigil_rule_info *ri = &vigil_rule_table[r];
+		json_t *e = json_object();
+		json_object_set_new(e, "rule", json_string(ri->id));
+		json_object_set_new(e, "title", json_string(ri->title));
+		json_object_set_new(e, "category", json_string(vigil_rule_category_names[ri->category]));
+		json_object_set_new(e, "severity", json_string(vigil_severity_names[c->severity[r]]));
+		json_object_set_new(e, "state", json_string(vd_ins_state_names[s->state]));
+		json_object_set_new(e, "level", json_integer(s->state == VD_INS_FIRING ? c->severity[r] : 0));
+		json_object_set_new(e, "since", json_real(s->since));
+		json_object_set_new(e, "first_fired", json_real(s->first_fired));
+		json_object_set_new(e, "last_true", json_real(s->last_true));
+		json_object_set_new(e, "active_seconds", json_real(s->active_seconds));
+		json_object_set_new(e, "firings", json_integer(s->firings));
+		if (details) {
+			json_object_set_new(e, "value", json_real(s->value));
+			json_object_set_new(e, "peak", json_real(s->peak));
+			json_object_set_new(e, "threshold", json_real(s->threshold));
+			json_object_set_new(e, "evidence", api_str(s->evidence));
+			json_object_set_new(e, "fix", api_str(s->fix));
+		}
+		json_array_append_new(a, e);
+	}
+	json_object_set_new(o, "insights", a);
+	return o;
+}
+
 static int api_dump(json_t *o, struct vd_buf *out)
 {
 	char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -564,6 +618,8 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 	if (action == VD_ROUTE_JOB_CLUSTER)
 		return api_cluster(j, viewer, out);
 	bool details = api_details(j, viewer);
+	if (action == VD_ROUTE_JOB_INSIGHTS)
+		return api_dump(api_insights(j, details), out);
 	json_t *o = api_job_summary(j, viewer);
 	json_object_set_new(o, "details", json_boolean(details));
 	json_object_set_new(o, "ops", api_ops_json(j->tot));

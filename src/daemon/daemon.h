@@ -89,6 +89,7 @@ enum vd_pstate { VD_P_RUNNING, VD_P_EXITED, VD_P_KILLED };
 extern const char *const vd_pstate_names[3];
 
 struct vd_job;
+struct vd_jins;                  /* live insights of a job (insights.c) */
 
 struct vd_proc {
 	struct vd_proc *next;        /* in its job */
@@ -169,6 +170,7 @@ struct vd_job {
 	float *mpi_sec_hist[VIGIL_NOPS]; /* lazily, MPI ops once called: seconds per second, same ring */
 	struct vd_tot last_tot[VIGIL_NOPS]; /* totals at the last history point */
 	double rate_t;               /* time of last history point */
+	struct vd_jins *ins;         /* live insights, NULL until first judged (insights.h) */
 };
 
 struct vd_dir {
@@ -296,7 +298,8 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 /* request.c: pure helpers for untrusted request text (fuzzed) */
 int vd_bearer_token(const char *authz, char *out, size_t outn);
 int vd_api_route(const char *path, char *jobid, size_t n, int *action);
-enum { VD_ROUTE_NONE, VD_ROUTE_HEALTH, VD_ROUTE_JOBS, VD_ROUTE_JOB, VD_ROUTE_JOB_END, VD_ROUTE_JOB_CLUSTER };
+enum { VD_ROUTE_NONE, VD_ROUTE_HEALTH, VD_ROUTE_JOBS, VD_ROUTE_JOB, VD_ROUTE_JOB_END, VD_ROUTE_JOB_CLUSTER,
+       VD_ROUTE_JOB_INSIGHTS };
 
 /* http.c */
 int vd_http_start(void);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 #include "format/profile.h"
 #include "format/store.h"
 
@@ -100,15 +101,7 @@ int vd_job_write_profile(struct vd_job *j)
 	for (struct vd_proc *p = j->procs; p; p = p->next)
 		if (p->state == VD_P_RUNNING)
 			prof.survivors++;
-	/* Findings last, on the final profile (docs/INSIGHTS.md). */
-	struct vigil_insights_conf ic;
-	char ierr[512];
-	if (vigil_insights_conf_load(&ic, NULL, ierr, sizeof ierr)) {
-		vd_log(VD_LOG_WARN, "insights", "%s Judging job %s with the built-in defaults.", ierr, j->id);
-		vigil_insights_conf_default(&ic);
-	}
-	if (vigil_insights_judge_profile(&prof, &ic) < 0)
-		vd_log(VD_LOG_WARN, "insights", "out of memory: job %s's profile has no findings", j->id);
+	vd_insights_profile(j, &prof); /* last: judges the final profile */
 
 	/* flat: PROFILE-DIR/NAME; dated: PROFILE-DIR/YEAR/MONTH/DAY/NAME, the site store's layout */
 	char dir[4096], name[1024];
@@ -192,6 +185,7 @@ static void job_retire(struct vd_job *j)
 		free(j->mpi_sec_hist[op]);
 	}
 	free(j->hist);
+	vd_insights_free(j);
 	free(j);
 }
 

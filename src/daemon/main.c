@@ -17,8 +17,9 @@
 #include "common/help.h"
 #include "common/vigild_client.h"
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 
-static volatile sig_atomic_t main_stop;
+static volatile sig_atomic_t main_stop, main_reload;
 
 void vd_procs_reopen(void);
 
@@ -56,6 +57,8 @@ static void main_usage(void)
 	"                         cluster-wide view (GET /api/v1/jobs/ID/cluster, the dashboard's job page)\n"
 	"  --node-name NAME       this node's name in the API, profiles and file names (default: the host name;\n"
 	"                         several slurmd \"nodes\" on one host: each vigild its own)\n"
+	"  --insights FILE        insight rules' thresholds (default /etc/vigil/insights.conf; missing = built-in\n"
+	"                         defaults); SIGHUP reloads it, a bad file keeps the rules in use (docs/INSIGHTS.md)\n"
 	"  --log-level LEVEL      error, warning, info (default) or debug\n"
 	"  --help, --version\n\n"
 	"Manual: vigild(8). Docs: docs/DAEMON.md (deployment, segment ownership), docs/METRICS.md,\n"
@@ -77,8 +80,10 @@ static int main_number(const char *opt, const char *s, double lo, double hi, dou
 
 static void main_signal(int sig)
 {
-	(void)sig;
-	main_stop = 1;
+	if (sig == SIGHUP)
+		main_reload = 1;
+	else
+		main_stop = 1;
 }
 
 static int main_mkdirs(const char *path, mode_t mode)
@@ -98,7 +103,7 @@ static int main_mkdirs(const char *path, mode_t mode)
 
 enum { O_DIR_ = 1000, O_USER_ROOT, O_INTERVAL, O_STATE, O_PROFILE, O_LINGER, O_GRACE, O_SOCKET,
        O_ANON, O_WEBCFG, O_ULABEL, O_MAXSEG, O_MAXJOBS, O_MAXCONN, O_LOGLEVEL, O_VERSION, O_LISTEN, O_HISTORY,
-       O_LAYOUT, O_NODE, O_PROM };
+       O_LAYOUT, O_NODE, O_PROM, O_INSIGHTS };
 
 int main(int argc, char **argv)
 {
@@ -116,6 +121,7 @@ int main(int argc, char **argv)
 		{ "max-connections", required_argument, 0, O_MAXCONN },
 		{ "history-seconds", required_argument, 0, O_HISTORY }, { "node-name", required_argument, 0, O_NODE },
 		{ "prometheus", required_argument, 0, O_PROM },
+		{ "insights", required_argument, 0, O_INSIGHTS },
 		{ "log-level", required_argument, 0, O_LOGLEVEL }, { "version", no_argument, 0, O_VERSION },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
@@ -123,7 +129,7 @@ int main(int argc, char **argv)
 	bool root = geteuid() == 0;
 	double v;
 	int opt, rc = 1;
-	const char *webcfg = NULL;
+	const char *webcfg = NULL, *insights = NULL;
 
 	c->listen = "127.0.0.1:9787";
 	c->interval = 0.1;
@@ -188,6 +194,7 @@ int main(int argc, char **argv)
 			snprintf(vd.hostname, sizeof vd.hostname, "%s", optarg);
 			break;
 		case O_HISTORY: if (main_number("--history-seconds", optarg, 10, 86400, &v)) return 2; c->history_seconds = (int)v; break;
+		case O_INSIGHTS: insights = optarg; break;
 		case O_LOGLEVEL:
 			if (!strcmp(optarg, "error")) vd_log_level = VD_LOG_ERROR;
 			else if (!strcmp(optarg, "warning")) vd_log_level = VD_LOG_WARN;
@@ -212,6 +219,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vigild: unexpected argument '%s'; see vigild --help.\n", argv[optind]);
 		return 2;
 	}
+	if (vd_insights_load(insights, true) < 0)
+		return 2;
 	if (!c->state_dir) {
 		const char *home = getenv("HOME");
 		if (root || !home)
@@ -261,6 +270,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = main_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (!vd.hostname[0])
 		gethostname(vd.hostname, sizeof vd.hostname - 1);
 	vd.started = vd_now();
@@ -297,6 +307,10 @@ int main(int argc, char **argv)
 		while (next.tv_nsec >= 1000000000L) {
 			next.tv_nsec -= 1000000000L;
 			next.tv_sec++;
+		}
+		if (main_reload) {
+			main_reload = 0;
+			vd_insights_load(NULL, false);
 		}
 		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			continue;

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 
 /* Label value escaping: \ " and newline escaped, invalid UTF-8 -> U+FFFD, UTF-8 kept. */
 void vd_prom_label_escape(struct vd_buf *b, const char *s)
@@ -307,6 +308,7 @@ void vd_prom_render(struct vd_buf *b, bool openmetrics, bool anonymous)
 	prom_node_family(&c, node, "vigil_node_opencl_calls_total", "OpenCL calls on this node since counting began.", PROM_OPENCL, F_CALLS);
 	prom_node_family(&c, node, "vigil_node_opencl_bytes_total", "Bytes of OpenCL transfers on this node since counting began (by call).", PROM_OPENCL, F_BYTES);
 	prom_node_family(&c, node, "vigil_node_opencl_seconds_total", "Host time blocked in OpenCL calls on this node since counting began.", PROM_OPENCL, F_SECONDS);
+	vd_insights_prom(b, openmetrics, anonymous);
 	prom_health(&c);
 	if (openmetrics)
 		vd_buf_add(b, "# EOF\n", 6);

@@ -50,6 +50,9 @@ int vd_api_route(const char *path, char *jobid, size_t n, int *action)
 	} else if (len > 8 && !strcmp(path + len - 8, "/cluster")) {
 		len -= 8;
 		act = VD_ROUTE_JOB_CLUSTER;
+	} else if (len > 9 && !strcmp(path + len - 9, "/insights")) {
+		len -= 9;
+		act = VD_ROUTE_JOB_INSIGHTS;
 	}
 	if (len == 0 || len >= n || len >= 64)
 		return -ENOENT;

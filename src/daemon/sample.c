@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 #include "daemon/sample_internal.h"
 
 static struct vd_proc **sample_ready;   /* processes with deltas to fold this pass */
@@ -116,6 +117,7 @@ void vd_sample(void)
 	double now = vd_now();
 	vd_jobs_tick(now);
 	vd_history_tick(now);
+	vd_insights_tick(now);
 	vd.samples++;
 	vd.sample_seconds_last = vd_mono() - t0;
 	vd.sample_seconds_total += vd.sample_seconds_last;

@@ -1,0 +1,554 @@
+/*
+ * insights.c - live insights in vigild (docs/INSIGHTS.md "Live").
+ *
+ * Every second each running job's counter totals are differenced into a
+ * window ring (one slot per step, holding only the operations that moved, so
+ * a job's memory is bounded by the ring's size and the operation count); the
+ * window's sums go to the one evaluator, vigil_insights_eval
+ * (src/format/insights.c), and each rule's verdict drives a Prometheus alert
+ * state: pending while true, firing once true for `for`, resolved once false
+ * for `keep_firing_for`.  MPI ranks on this node get a ring each, so the
+ * per-rank rules see the window too.
+ *
+ * What vigild sees live are the shards' operation counters, not the file
+ * tables (reading 512 records per process per second costs more than the
+ * whole sampler): the window's requests are taken as requests on regular
+ * files, one record per layer, and the rules that need per-file offsets or
+ * sizes (random_access, redundant_reads, many_small_files, misaligned_io)
+ * are judged only at the end of the job, from the profile.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "daemon/insights.h"
+#include "format/profile.h"
+
+_Static_assert(sizeof(struct vd_tot) == sizeof(struct vigil_opstat), "vd_tot and vigil_opstat share a layout");
+_Static_assert(offsetof(struct vd_tot, seconds) == offsetof(struct vigil_opstat, seconds), "same layout");
+_Static_assert(offsetof(struct vd_tot, hist) == offsetof(struct vigil_opstat, hist), "same layout");
+
+const char *const vd_ins_state_names[4] = { "ok", "pending", "firing", "resolved" };
+struct vigil_insights_conf vd_ins_conf;
+static const char *ins_path;         /* --insights (NULL: the default) */
+
+#define INS_MAX_SLOTS 600            /* a longer window takes longer steps */
+
+/* One operation's increase in one step. */
+struct ins_delta {
+	uint32_t op;
+	struct vigil_opstat d;
+};
+
+struct ins_slot {
+	double t;                    /* end of the step (Unix seconds) */
+	uint32_t n;
+	struct ins_delta *d;
+};
+
+/* A window of deltas over one counter source (a job, or one rank). */
+struct ins_ring {
+	struct ins_slot *slot;
+	unsigned cap, head, count;   /* slot[(head + i) % cap], i < count: oldest first */
+	double t0;                   /* start of the window: end of the step before the oldest */
+	uint64_t entries;            /* deltas held: 0 = nothing moved in the window */
+	struct vigil_opstat prev[VIGIL_NOPS]; /* the source at the last step */
+	struct vigil_opstat win[VIGIL_NOPS];  /* sum of the slots */
+};
+
+struct ins_rank {
+	const struct vd_proc *p;
+	struct ins_ring ring;
+};
+
+struct vd_jins {
+	struct ins_ring job;
+	struct ins_rank **ranks; unsigned nranks; /* each its own block: the evaluator's input points into them */
+	double last;                 /* last judgement */
+	struct vd_ins_rule r[VIGIL_NRULES];
+};
+
+/* Judged only from per-file data: at the end of the job. */
+static bool ins_live_rule(int r)
+{
+	return r != VIGIL_RULE_RANDOM_ACCESS && r != VIGIL_RULE_REDUNDANT_READS &&
+	       r != VIGIL_RULE_MANY_SMALL_FILES && r != VIGIL_RULE_MISALIGNED_IO;
+}
+
+static bool ins_mpi_rule(int r)
+{
+	int cat = vigil_rule_table[r].category;
+	return cat == VIGIL_RCAT_PARALLEL || cat == VIGIL_RCAT_MPI;
+}
+
+/* ---- configuration --------------------------------------------------------------- */
+
+int vd_insights_load(const char *path, bool startup)
+{
+	struct vigil_insights_conf c;
+	char err[512];
+	if (startup)
+		ins_path = path;
+	vigil_insights_conf_default(&c);
+	int rc = vigil_insights_conf_load(&c, ins_path, err, sizeof err);
+	if (rc < 0) {
+		if (startup) {
+			fprintf(stderr, "vigild: %s\n", err);
+			return -1;
+		}
+		vd_log(VD_LOG_ERROR, "insights", "%s Keeping the rules from %s.", err, vd_ins_conf.source);
+		return -1;
+	}
+	pthread_mutex_lock(&vd.lock);
+	vd_ins_conf = c;
+	pthread_mutex_unlock(&vd.lock);
+	vd_log(startup ? VD_LOG_DEBUG : VD_LOG_INFO, "insights", "rules from %s: window %g s, for %g s, keep_firing_for %g s", c.source,
+	       c.window, c.for_seconds, c.keep_firing_for);
+	return 0;
+}
+
+/* ---- the window ring ------------------------------------------------------------- */
+
+static double ins_step(void)
+{
+	double w = vd_ins_conf.window;
+	return w > INS_MAX_SLOTS ? w / INS_MAX_SLOTS : 1.0;
+}
+
+static void ins_ring_init(struct ins_ring *g, double t0)
+{
+	memset(g, 0, sizeof *g);
+	g->t0 = t0;
+}
+
+static void ins_ring_free(struct ins_ring *g)
+{
+	for (unsigned i = 0; i < g->count; i++)
+		free(g->slot[(g->head + i) % g->cap].d);
+	free(g->slot);
+}
+
+static void ins_opstat_add(struct vigil_opstat *a, const struct vigil_opstat *d, int sign)
+{
+	if (sign > 0) {
+		vigil_opstat_add(a, d);
+		return;
+	}
+	a->calls -= d->calls;
+	a->errors -= d->errors;
+	a->bytes -= d->bytes;
+	a->seconds = a->seconds > d->seconds ? a->seconds - d->seconds : 0;
+	for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
+		a->hist[b] -= d->hist[b];
+}
+
+static void ins_ring_drop_oldest(struct ins_ring *g)
+{
+	struct ins_slot *s = &g->slot[g->head];
+	for (uint32_t k = 0; k < s->n; k++)
+		ins_opstat_add(&g->win[s->d[k].op], &s->d[k].d, -1);
+	g->entries -= s->n;
+	g->t0 = s->t;
+	free(s->d);
+	s->d = NULL;
+	s->n = 0;
+	g->head = (g->head + 1) % g->cap;
+	g->count--;
+}
+
+/* Capacity for `cap` slots, oldest first (a reload may change the window). */
+static int ins_ring_resize(struct ins_ring *g, unsigned cap)
+{
+	while (g->count > cap - 1)
+		ins_ring_drop_oldest(g);
+	struct ins_slot *ns = calloc(cap, sizeof *ns);
+	if (!ns)
+		return -1;
+	for (unsigned i = 0; i < g->count; i++)
+		ns[i] = g->slot[(g->head + i) % g->cap];
+	free(g->slot);
+	g->slot = ns;
+	g->cap = cap;
+	g->head = 0;
+	return 0;
+}
+
+/* A counter's increase; one that went back (a restarted source) starts over from here. */
+static uint64_t ins_inc(uint64_t now, uint64_t prev) { return now > prev ? now - prev : 0; }
+
+/* One step: what moved since the last one becomes the newest slot; slots older than the window go. */
+static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, double now, double window)
+{
+	unsigned want = (unsigned)ceil(window / ins_step()) + 1;
+	if (want < 2)
+		want = 2;
+	if (want > INS_MAX_SLOTS + 1)
+		want = INS_MAX_SLOTS + 1;
+	if (g->cap != want && ins_ring_resize(g, want) < 0)
+		return;
+	while (g->count && g->slot[g->head].t <= now - window)
+		ins_ring_drop_oldest(g);
+	if (g->count == g->cap)
+		ins_ring_drop_oldest(g);
+	struct ins_delta tmp[VIGIL_NOPS];
+	uint32_t n = 0;
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		const struct vigil_opstat *c = &cur[op];
+		struct vigil_opstat *p = &g->prev[op];
+		if (!c->calls && !(c->seconds > 0))
+			continue;
+		if (c->calls == p->calls && c->errors == p->errors && c->bytes == p->bytes && c->seconds == p->seconds &&
+		    !memcmp(c->hist, p->hist, sizeof c->hist))
+			continue;
+		struct ins_delta *d = &tmp[n++];
+		d->op = op;
+		d->d.calls = ins_inc(c->calls, p->calls);
+		d->d.errors = ins_inc(c->errors, p->errors);
+		d->d.bytes = ins_inc(c->bytes, p->bytes);
+		d->d.seconds = c->seconds > p->seconds ? c->seconds - p->seconds : 0;
+		for (int b = 0; b < VIGIL_HIST_BUCKETS; b++)
+			d->d.hist[b] = ins_inc(c->hist[b], p->hist[b]);
+		*p = *c;
+	}
+	struct ins_slot *s = &g->slot[(g->head + g->count) % g->cap];
+	s->t = now;
+	s->n = 0;
+	s->d = NULL;
+	if (n) {
+		s->d = malloc(n * sizeof *s->d);
+		if (s->d) {
+			memcpy(s->d, tmp, n * sizeof *s->d);
+			s->n = n;
+			for (uint32_t k = 0; k < n; k++)
+				ins_opstat_add(&g->win[tmp[k].op], &tmp[k].d, 1);
+			g->entries += n;
+		}
+	}
+	g->count++;
+}
+
+/* ---- one job ---------------------------------------------------------------------- */
+
+static struct ins_ring *ins_rank_ring(struct vd_jins *x, const struct vd_proc *p)
+{
+	for (unsigned i = 0; i < x->nranks; i++)
+		if (x->ranks[i]->p == p)
+			return &x->ranks[i]->ring;
+	struct ins_rank **nr = realloc(x->ranks, (x->nranks + 1) * sizeof *nr);
+	if (!nr)
+		return NULL;
+	x->ranks = nr;
+	struct ins_rank *r = malloc(sizeof *r);
+	if (!r)
+		return NULL;
+	r->p = p;
+	ins_ring_init(&r->ring, p->start_real);
+	nr[x->nranks++] = r;
+	return &r->ring;
+}
+
+/* A rank's counters in seconds (the ring's source). */
+static void ins_proc_opstat(const struct vd_proc *p, struct vigil_opstat *out)
+{
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		const struct vd_raw *r = &p->counted[op];
+		out[op].calls = r->calls;
+		out[op].errors = r->errors;
+		out[op].bytes = r->bytes;
+		out[op].seconds = (double)r->ticks * p->tick_seconds;
+		memcpy(out[op].hist, r->hist, sizeof r->hist);
+	}
+}
+
+/* The window's requests as one regular-file record per layer (see the top of the file). */
+static size_t ins_window_files(const struct vigil_opstat *ops, double t0, double t1, struct vigil_filestat *f)
+{
+	static char *names[VIGIL_NFLAYERS] = { "<window: posix>", "<window: stdio>", "<window: mpiio>" };
+	memset(f, 0, VIGIL_NFLAYERS * sizeof *f);
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		const struct vigil_op_info *oi = &vigil_op_table[op];
+		int l = oi->layer == VIGIL_LAYER_POSIX ? VIGIL_FLAYER_POSIX : oi->layer == VIGIL_LAYER_STDIO ?
+		        VIGIL_FLAYER_STDIO : oi->layer == VIGIL_LAYER_MPIIO ? VIGIL_FLAYER_MPIIO : -1;
+		if (l < 0 || oi->cls == VIGIL_CLASS_OTHER)
+			continue;
+		const struct vigil_opstat *s = &ops[op];
+		if (oi->cls == VIGIL_CLASS_DATA && oi->dir == VIGIL_DIR_READ) {
+			f[l].reads += s->calls;
+			f[l].bytes_read += s->bytes;
+		} else if (oi->cls == VIGIL_CLASS_DATA && oi->dir == VIGIL_DIR_WRITE) {
+			f[l].writes += s->calls;
+			f[l].bytes_written += s->bytes;
+		} else
+			f[l].meta_ops += s->calls;
+		f[l].seconds += s->seconds;
+	}
+	for (int l = 0; l < VIGIL_NFLAYERS; l++) {
+		f[l].path = names[l];
+		f[l].kind = VIGIL_FILE_REGULAR;
+		f[l].layer = l;
+		f[l].seq_reads = f[l].consec_reads = f[l].reads;
+		f[l].seq_writes = f[l].consec_writes = f[l].writes;
+		f[l].first_access = t0;
+		f[l].last_access = t1;
+		f[l].processes = 1;
+		f[l].rank_min = f[l].rank_max = -1;
+	}
+	return VIGIL_NFLAYERS;
+}
+
+/* Prometheus alert semantics for one rule's verdict at `now` (dt since the last judgement). */
+static void ins_transition(struct vd_ins_rule *s, const struct vigil_finding *f, double now, double dt)
+{
+	const struct vigil_insights_conf *c = &vd_ins_conf;
+	bool holds = f->state == VIGIL_FINDING_FIRED;
+	if (s->state == VD_INS_FIRING)
+		s->active_seconds += dt;
+	if (holds) {
+		s->last_true = now;
+		s->value = f->value;
+		s->threshold = f->threshold;
+		if (s->state != VD_INS_PENDING && s->state != VD_INS_FIRING) {
+			s->back = s->state;
+			s->back_since = s->since;
+			s->state = VD_INS_PENDING;
+			s->since = now;
+		}
+		if (s->state == VD_INS_PENDING && now - s->since >= c->for_seconds) {
+			s->state = VD_INS_FIRING;
+			s->since = now;
+			s->firings++;
+			if (!(s->first_fired > 0))
+				s->first_fired = now;
+		}
+		if (!(f->value < s->peak) || !s->evidence[0]) {
+			s->peak = f->value;
+			snprintf(s->evidence, sizeof s->evidence, "%s", f->evidence);
+			snprintf(s->fix, sizeof s->fix, "%s", f->fix);
+		}
+		return;
+	}
+	s->value = f->state == VIGIL_FINDING_NONE ? 0 : s->value;
+	if (s->state == VD_INS_PENDING) {
+		s->state = s->back; /* true for less than `for`: as if it never was */
+		s->since = s->back_since;
+	} else if (s->state == VD_INS_FIRING && now - s->last_true >= c->keep_firing_for) {
+		s->state = VD_INS_RESOLVED;
+		s->since = now;
+	}
+}
+
+/* Scratch of the sampler thread (the evaluator's input). */
+static struct vigil_insight_proc *ins_procs;
+static size_t ins_procs_cap;
+static struct vigil_opstat ins_zero[VIGIL_NOPS], ins_cur[VIGIL_NOPS];
+
+static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
+{
+	const struct vigil_insights_conf *c = &vd_ins_conf;
+	double w = c->window > 0 ? c->window : 1;
+	double dt = x->last > 0 ? now - x->last : 0;
+	x->last = now;
+	ins_ring_step(&x->job, (const struct vigil_opstat *)j->tot, now, w);
+	size_t np = 0, nranks = 0;
+	for (const struct vd_proc *p = j->procs; p; p = p->next)
+		np++;
+	if (np > ins_procs_cap) {
+		struct vigil_insight_proc *n = realloc(ins_procs, np * sizeof *n);
+		if (!n)
+			return;
+		ins_procs = n;
+		ins_procs_cap = np;
+	}
+	double t0 = x->job.t0;
+	np = 0;
+	for (const struct vd_proc *p = j->procs; p; p = p->next) {
+		double s = p->start_real > t0 ? p->start_real : t0;
+		double e = p->state == VD_P_RUNNING || !(p->end_real > 0) ? now : p->end_real;
+		if (e <= s && p->state != VD_P_RUNNING)
+			continue; /* ended before the window */
+		struct vigil_insight_proc *ip = &ins_procs[np++];
+		ip->rank = p->rank;
+		ip->seconds = e > s ? e - s : 0;
+		ip->ops = ins_zero;
+		if (p->rank >= 0 && p->counted) {
+			struct ins_ring *g = ins_rank_ring(x, p);
+			nranks++;
+			if (g) {
+				ins_proc_opstat(p, ins_cur);
+				ins_ring_step(g, ins_cur, now, w);
+				ip->ops = g->win;
+			}
+		}
+	}
+	struct vigil_finding out[VIGIL_NRULES];
+	memset(out, 0, sizeof out);
+	if (x->job.entries) {
+		struct vigil_filestat files[VIGIL_NFLAYERS];
+		struct vigil_insight_input in = {
+			.ops = x->job.win, .procs = ins_procs, .nprocs = np,
+			.files = files, .nfiles = ins_window_files(x->job.win, t0, now, files),
+			.start = t0, .end = now, .nhosts = 1, .have = VIGIL_HAVE_FILES | VIGIL_HAVE_PROCS,
+		};
+		vigil_insights_eval(c, &in, out);
+	}
+	/* A node judges single_rank_io only when it hosts at least 4 of the job's ranks. */
+	size_t distinct = 0;
+	for (size_t i = 0; i < np; i++) {
+		size_t k = 0;
+		while (k < i && ins_procs[k].rank != ins_procs[i].rank)
+			k++;
+		distinct += ins_procs[i].rank >= 0 && k == i;
+	}
+	for (int r = 0; r < VIGIL_NRULES; r++) {
+		struct vd_ins_rule *s = &x->r[r];
+		s->applies = c->enabled[r] && ins_live_rule(r) && (!ins_mpi_rule(r) || nranks > 0) &&
+		             (r != VIGIL_RULE_SINGLE_RANK_IO || distinct >= 4) &&
+		             out[r].state != VIGIL_FINDING_NOT_EVALUATED;
+		if (!s->applies)
+			memset(&out[r], 0, sizeof out[r]);
+		ins_transition(s, &out[r], now, dt);
+	}
+}
+
+void vd_insights_tick(double now)
+{
+	static double last;
+	double step = ins_step();
+	if (now - last < step && now >= last)
+		return;
+	/* A steady cadence (not "a step after the last pass"): `for` is counted in whole steps. */
+	last = now - last < 2 * step ? last + step : now;
+	for (struct vd_job *j = vd.jobs; j; j = j->next) {
+		if (j->state != VD_J_RUNNING)
+			continue;
+		if (!j->ins) {
+			j->ins = calloc(1, sizeof *j->ins);
+			if (!j->ins)
+				continue;
+			/* The first step holds everything counted so far: since the first process began. */
+			double t0 = j->first_seen;
+			for (const struct vd_proc *p = j->procs; p; p = p->next)
+				if (p->start_real > 0 && p->start_real < t0)
+					t0 = p->start_real;
+			ins_ring_init(&j->ins->job, t0);
+		}
+		ins_judge(j, j->ins, now);
+	}
+}
+
+const struct vd_ins_rule *vd_insights_job(const struct vd_job *j)
+{
+	return j->ins ? j->ins->r : NULL;
+}
+
+int vd_insights_worst(const struct vd_job *j, int *rule)
+{
+	int best = 0;
+	*rule = -1;
+	for (int r = 0; j->ins && r < VIGIL_NRULES; r++)
+		if (j->ins->r[r].state == VD_INS_FIRING && vd_ins_conf.severity[r] > best) {
+			best = vd_ins_conf.severity[r];
+			*rule = r;
+		}
+	return best;
+}
+
+void vd_insights_free(struct vd_job *j)
+{
+	struct vd_jins *x = j->ins;
+	if (!x)
+		return;
+	ins_ring_free(&x->job);
+	for (unsigned i = 0; i < x->nranks; i++) {
+		ins_ring_free(&x->ranks[i]->ring);
+		free(x->ranks[i]);
+	}
+	free(x->ranks);
+	free(x);
+	j->ins = NULL;
+}
+
+/*
+ * The profile's verdict: the end-of-job findings over the whole job, plus
+ * what was seen live - a rule that fired live keeps its first firing, last
+ * true, peak and active seconds, and is a finding even when the whole-job
+ * sums dilute it below the threshold (its evidence then says so).
+ */
+void vd_insights_profile(const struct vd_job *j, struct vigil_profile *prof)
+{
+	if (vigil_insights_judge_profile(prof, &vd_ins_conf) < 0 || !j->ins)
+		return;
+	for (int r = 0; r < VIGIL_NRULES; r++) {
+		const struct vd_ins_rule *s = &j->ins->r[r];
+		struct vigil_finding *f = &prof->insights.f[r];
+		if (!s->firings)
+			continue;
+		if (f->state != VIGIL_FINDING_FIRED) {
+			f->state = VIGIL_FINDING_FIRED;
+			f->severity = vd_ins_conf.severity[r];
+			f->value = s->peak;
+			f->threshold = s->threshold;
+			snprintf(f->evidence, sizeof f->evidence, "live, in a %g s window: %.560s", vd_ins_conf.window,
+			         s->evidence);
+			snprintf(f->fix, sizeof f->fix, "%s", s->fix);
+		}
+		f->first_fired = s->first_fired;
+		f->last_fired = s->last_true;
+		f->active_seconds = s->active_seconds;
+	}
+}
+
+/* ---- /metrics ---------------------------------------------------------------------- */
+
+static void ins_family(struct vd_buf *b, bool om, const char *name, const char *type, const char *help)
+{
+	size_t n = strlen(name);
+	int len = om && !strcmp(type, "counter") && n > 6 && !strcmp(name + n - 6, "_total") ? (int)n - 6 : (int)n;
+	vd_buf_printf(b, "# HELP %.*s %s\n# TYPE %.*s %s\n", len, name, help, len, name, type);
+}
+
+/* The job's labels as prom.c writes them (--user-label for anonymous scrapers). */
+static void ins_series(struct vd_buf *b, const char *name, const struct vd_job *j, int r, bool anon)
+{
+	char ub[32];
+	vd_buf_printf(b, "%s{jobid=\"", name);
+	vd_prom_label_escape(b, j->id);
+	vd_buf_add(b, "\",user=\"", 8);
+	vd_prom_label_escape(b, vd_user_shown(j, anon, ub));
+	vd_buf_printf(b, "\",rule=\"%s\"}", vigil_rule_table[r].id);
+}
+
+void vd_insights_prom(struct vd_buf *b, bool om, bool anon)
+{
+	const struct vigil_insights_conf *c = &vd_ins_conf;
+	ins_family(b, om, "vigil_insight_rule_info", "gauge",
+	           "An insight rule: its category, configured severity and title (always 1).");
+	for (int r = 0; r < VIGIL_NRULES; r++) {
+		const struct vigil_rule_info *ri = &vigil_rule_table[r];
+		vd_buf_printf(b, "vigil_insight_rule_info{rule=\"%s\",category=\"%s\",severity=\"%s\",title=\"", ri->id,
+		              vigil_rule_category_names[ri->category], vigil_severity_names[c->severity[r]]);
+		vd_prom_label_escape(b, ri->title);
+		vd_buf_add(b, "\"} 1\n", 5);
+	}
+	ins_family(b, om, "vigil_insight_level", "gauge",
+	           "Live verdict of a rule on a running job: 0 ok or pending, else the severity while firing "
+	           "(1 info, 2 warning, 3 critical).");
+	for (const struct vd_job *j = vd.jobs; j; j = j->next) {
+		if (j->state != VD_J_RUNNING || !j->ins)
+			continue;
+		for (int r = 0; r < VIGIL_NRULES; r++)
+			if (j->ins->r[r].applies) {
+				ins_series(b, "vigil_insight_level", j, r, anon);
+				vd_buf_printf(b, " %d\n", j->ins->r[r].state == VD_INS_FIRING ? c->severity[r] : 0);
+			}
+	}
+	ins_family(b, om, "vigil_insight_active_seconds_total", "counter", "Seconds a rule has been firing on a job.");
+	for (const struct vd_job *j = vd.jobs; j; j = j->next) {
+		if (!j->ins)
+			continue;
+		for (int r = 0; r < VIGIL_NRULES; r++)
+			if (j->ins->r[r].applies || j->ins->r[r].firings) {
+				ins_series(b, "vigil_insight_active_seconds_total", j, r, anon);
+				vd_buf_printf(b, " %.17g\n", j->ins->r[r].active_seconds);
+			}
+	}
+}
