@@ -353,7 +353,8 @@
 		var T = [
 			['bytes_read', 'bytes read', fmtBytes], ['bytes_written', 'bytes written', fmtBytes],
 			['io_operations', 'I/O operations', fmtCount], ['metadata_operations', 'metadata operations', fmtCount],
-			['io_seconds', 'time in I/O', fmtSecs], ['mpi_calls', 'MPI calls', fmtCount], ['mpi_seconds', 'time in MPI', fmtSecs]
+			['io_seconds', 'time in I/O', fmtSecs], ['mpi_calls', 'MPI calls', fmtCount], ['mpi_seconds', 'time in MPI', fmtSecs],
+			['opencl_calls', 'OpenCL calls', fmtCount], ['opencl_seconds', 'host time blocked in OpenCL', fmtSecs]
 		];
 		fill(document.querySelector('#j-totals tbody'), T.map(function (x) {
 			var tr = el('tr'), v = tot[x[0]] || 0;
