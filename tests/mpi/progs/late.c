@@ -1,6 +1,7 @@
 /*
  * late.c - one deliberately late rank: rank LATE (argv[1], default 0) sleeps
- * 400 ms before an MPI_Barrier, so every other rank waits in it.  Before
+ * 1.5 s before an MPI_Barrier, so every other rank waits in it (a margin
+ * far above the start-up skew of 4 ranks on 2 loaded cores under ASan).  Before
  * that each rank touches its own file with 16 kinds of POSIX calls (more
  * than a summary's rows) and writes 4 KiB at its own offset of a shared file
  * with MPI_File_write_at.  After MPI_Finalize no I/O at all: it leaves with
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
 	MPI_File_write_at(fh, (MPI_Offset)rank * 4096, buf, 4096, MPI_BYTE, MPI_STATUS_IGNORE);
 	MPI_File_close(&fh);
 	if (rank == late)
-		nanosleep(&(struct timespec){ 0, 400 * 1000 * 1000 }, NULL);
+		nanosleep(&(struct timespec){ 1, 500 * 1000 * 1000 }, NULL);
 	MPI_Barrier(MPI_COMM_WORLD);
 	MPI_Finalize();
 	_exit(0);
