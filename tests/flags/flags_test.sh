@@ -95,8 +95,11 @@ setuid_owner)
 	chown $TUSER su_prog && chmod 4755 su_prog
 	mkdir -m 700 useg && chown $TUSER useg
 	chown $TUSER "$T"
+	# the test user may not reach the build tree (a checkout under /root is 0700): run a copy
+	mkdir -p inst/bin inst/lib && cp "$VIGIL" inst/bin/ && cp "$(dirname "$VIGIL")"/../lib/libvigil*.so inst/lib/ &&
+		chmod -R a+rX inst || fail "cannot copy vigil for the test user"
 	VIGIL_DIR=$T/useg setpriv --reuid=$TUID --regid=$TGID --clear-groups -- \
-		"$VIGIL" run -q --profile p.json -- ./su_prog > out 2> err
+		"$T/inst/bin/vigil" run -q --profile p.json -- ./su_prog > out 2> err
 	expect_eq $? 3 "exit status"
 	expect_eq "$(cat err)" "" "no warning"
 	expect_eq "$(flags p.json)" '[]' "flags"
