@@ -160,6 +160,7 @@ struct vd_job {
 	int state;                   /* enum vd_jstate */
 	double first_seen, last_live, ended_at; /* Unix seconds */
 	bool end_requested, dirty, profile_written;
+	double end_requested_at;     /* Unix seconds of the (first) end request, 0 after a restart */
 	bool end_due;                /* sampler only: vd_jobs_tick decided it ends (vd_jobs_end_due) */
 	unsigned nlive, nexited, nkilled;
 	struct vd_proc *procs;

@@ -214,5 +214,7 @@ struct vd_job *vd_job_find(const char *id, uint32_t uid, bool any_user)
 
 void vd_job_end_request(struct vd_job *j)
 {
+	if (!j->end_requested)
+		j->end_requested_at = vd_now();
 	j->end_requested = true;
 }

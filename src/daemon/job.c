@@ -189,6 +189,8 @@ static void job_retire(struct vd_job *j)
 	free(j);
 }
 
+#define VD_END_WAIT 1.5
+
 void vd_jobs_tick(double now)
 {
 	struct vd_job **jp = &vd.jobs;
@@ -197,7 +199,11 @@ void vd_jobs_tick(double now)
 		if (j->state != VD_J_ENDED) {
 			if (j->nlive > 0)
 				j->last_live = now;
-			if (j->end_requested || (j->nlive == 0 && now - j->last_live >= vd.cfg.job_linger))
+			/* An end request (the epilog) comes when the job's tasks are gone, but possibly
+			 * before a pass has read their last counts: wait until no process of the job
+			 * is live here, or at most VD_END_WAIT seconds. */
+			if ((j->end_requested && (j->nlive == 0 || now - j->end_requested_at >= VD_END_WAIT)) ||
+			    (j->nlive == 0 && now - j->last_live >= vd.cfg.job_linger))
 				j->end_due = true; /* ended by vd_jobs_end_due, after the lock */
 		} else if (j->nlive == 0) {
 			/* Processes that ended after the job did: remove once checkpointed. */
