@@ -43,7 +43,7 @@ int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int fl
 
 /* ---- open family ------------------------------------------------------ */
 
-#define POSIX_OPEN_BODY(name, dirfd, path, flags, ...) \
+#define POSIX_OPEN_AS(op, name, dirfd, path, flags, ...) \
 	if (!col_on()) { \
 		int r0 = COL_REAL(name)(__VA_ARGS__); \
 		if (r0 >= 0 && col.enabled) \
@@ -54,9 +54,10 @@ int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int fl
 	int r = COL_REAL(name)(__VA_ARGS__); \
 	int e = errno; \
 	uint64_t t1 = col_now(); \
-	col_open_done(VIGIL_OP_OPEN, PX, r, dirfd, path, (flags) & O_APPEND, r < 0, t0, t1); \
+	col_open_done(op, PX, r, dirfd, path, (flags) & O_APPEND, r < 0, t0, t1); \
 	errno = e; \
 	return r
+#define POSIX_OPEN_BODY(...) POSIX_OPEN_AS(VIGIL_OP_OPEN, __VA_ARGS__)
 
 #define POSIX_OPEN_VARIADIC(name) \
 	COL_DECL(int, name, (const char *, int, ...)); \
@@ -594,19 +595,7 @@ __asm__(".pushsection .text\n"
 	COL_DECL(int, name, params); \
 	VIGIL_EXPORT int name params \
 	{ \
-		if (!col_on()) { \
-			int r0 = COL_REAL(name)(__VA_ARGS__); \
-			if (r0 >= 0 && col.enabled) \
-				col_fd_closed(r0); \
-			return r0; \
-		} \
-		(void)COL_REAL(name); uint64_t t0 = col_now(); \
-		int r = COL_REAL(name)(__VA_ARGS__); \
-		int e = errno; \
-		uint64_t t1 = col_now(); \
-		col_open_done(VIGIL_OP_MKSTEMP, PX, r, AT_FDCWD, tmpl, (flags_expr) & O_APPEND, r < 0, t0, t1); \
-		errno = e; \
-		return r; \
+		POSIX_OPEN_AS(VIGIL_OP_MKSTEMP, name, AT_FDCWD, tmpl, flags_expr, __VA_ARGS__); \
 	}
 POSIX_MKSTEMP(mkstemp, 0, (char *tmpl), tmpl)
 POSIX_MKSTEMP(mkstemp64, 0, (char *tmpl), tmpl)

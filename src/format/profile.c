@@ -92,7 +92,7 @@ void vigil_profile_free(struct vigil_profile *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int prof_grow(void **arr, size_t *cap, size_t need, size_t elem)
+int vigil_grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
 		return 0;
@@ -237,7 +237,7 @@ static long prof_file_slot(struct vigil_profile *p, const char *path, int kind, 
 		else
 			hi = mid;
 	}
-	if (prof_grow((void **)&p->files, &p->files_cap, p->nfiles + 1, sizeof(*p->files)))
+	if (vigil_grow((void **)&p->files, &p->files_cap, p->nfiles + 1, sizeof(*p->files)))
 		return -ENOMEM;
 	char *copy = strdup(path);
 	if (!copy)
@@ -400,7 +400,7 @@ out:
 
 static int prof_new_proc(struct vigil_profile *p, struct vigil_procstat **out)
 {
-	if (prof_grow((void **)&p->procs, &p->procs_cap, p->nprocs + 1, sizeof(*p->procs)))
+	if (vigil_grow((void **)&p->procs, &p->procs_cap, p->nprocs + 1, sizeof(*p->procs)))
 		return -ENOMEM;
 	struct vigil_procstat *ps = &p->procs[p->nprocs++];
 	memset(ps, 0, sizeof(*ps));

@@ -272,6 +272,9 @@ int vigil_profile_write_json(const struct vigil_profile *p, FILE *out);
 #define VIGIL_SAVE_DURABLE 1
 int vigil_profile_save(const struct vigil_profile *p, const char *path, unsigned mode, int flags);
 
+/* Grow *arr (of *cap elements of `elem` bytes) to hold `need`, doubling; 0 or -ENOMEM (arr unchanged). */
+int vigil_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
 /* Small helpers shared by every writer of JSON and by readers. */
 void vigil_json_string(FILE *out, const char *s);   /* quoted, escaped, invalid UTF-8 replaced */
 

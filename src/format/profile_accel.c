@@ -18,21 +18,6 @@ const char *const vigil_xfer_names[VIGIL_NXFER] = {
 	[VIGIL_XFER_KERNEL] = "kernels", [VIGIL_XFER_OTHER] = "other",
 };
 
-static int acc_grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap * 2 : 16;
-	while (n < need)
-		n *= 2;
-	void *a = realloc(*arr, n * elem);
-	if (!a)
-		return -ENOMEM;
-	*arr = a;
-	*cap = n;
-	return 0;
-}
-
 int vigil_accel_add_kernel(struct vigil_accelstat *a, const struct vigil_kernstat *k)
 {
 	struct vigil_kernstat *d = NULL;
@@ -40,7 +25,7 @@ int vigil_accel_add_kernel(struct vigil_accelstat *a, const struct vigil_kernsta
 		if (!strcmp(a->kernels[i].name, k->name))
 			d = &a->kernels[i];
 	if (!d) {
-		if (acc_grow((void **)&a->kernels, &a->kernels_cap, a->nkernels + 1, sizeof(*a->kernels)))
+		if (vigil_grow((void **)&a->kernels, &a->kernels_cap, a->nkernels + 1, sizeof(*a->kernels)))
 			return -ENOMEM;
 		d = &a->kernels[a->nkernels];
 		memset(d, 0, sizeof(*d));
@@ -58,7 +43,7 @@ int vigil_accel_add_kernel(struct vigil_accelstat *a, const struct vigil_kernsta
 
 static int acc_add_queue(struct vigil_accelstat *a, const struct vigil_queuestat *q)
 {
-	if (acc_grow((void **)&a->queues, &a->queues_cap, a->nqueues + 1, sizeof(*a->queues)))
+	if (vigil_grow((void **)&a->queues, &a->queues_cap, a->nqueues + 1, sizeof(*a->queues)))
 		return -ENOMEM;
 	a->queues[a->nqueues++] = *q;
 	return 0;
