@@ -9,7 +9,16 @@ start_vigild --job-linger 30
 VIGIL_DIR="$SEG" VIGIL_JOB_ID=jobO "$VIGIL" run --quiet --profile "$T/p.json" -- "$PROG" linked plain main >/dev/null ||
 	fail "vigil run failed"
 m() { echo "vigil_opencl_$1_total{jobid=\"jobO\",user=\"$U\",call=\"$2\"}"; }
-wait_for metric_is "$(m calls clEnqueueWriteBuffer)" 1 || { scrape | grep -i opencl >&2; fail "no opencl calls"; }
+# read everything only once vigild has folded the last counts of every process of the job (PoCL
+# runs its linker as a child process; a sample taken while they ran can hold the OpenCL calls but
+# not yet the final stdio writes)
+nproc=$(jq '.processes | length' "$T/p.json")
+job_done() {
+	curl -sf -m 5 "http://127.0.0.1:$PORT/api/v1/jobs" | jq -e --argjson n "$nproc" \
+		'.jobs[] | select(.id == "jobO") | .processes | .running == 0 and .exited + .killed == $n' >/dev/null
+}
+wait_for job_done || { curl -s "http://127.0.0.1:$PORT/api/v1/jobs" >&2; fail "vigild never saw the job's $nproc processes end"; }
+metric_is "$(m calls clEnqueueWriteBuffer)" 1 || { scrape | grep -i opencl >&2; fail "no opencl calls"; }
 scrape >"$T/s.txt"
 promtool check metrics <"$T/s.txt" || fail "promtool"
 [ -z "$(grep -v '^#' "$T/s.txt" | sed 's/ [^ ]*$//' | sort | uniq -d)" ] || fail "duplicate series"
