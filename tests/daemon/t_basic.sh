@@ -9,6 +9,9 @@ start_vigild
 
 U=$(id -un)
 wait_for metric_is "vigil_io_operations_total{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"write\"}" 1000 || fail "write calls"
+# the other processes may be found a pass later: wait until vigild has seen all three end
+wait_for metric_is "vigil_job_processes{jobid=\"jobA\",user=\"$U\",state=\"exited\"}" 2 || fail "processes"
+wait_for metric_is "vigil_job_processes{jobid=\"jobB\",user=\"$U\",state=\"exited\"}" 1 || fail "jobB processes"
 [ "$(metric "vigil_io_bytes_total{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"write\"}")" = 4096000 ] || fail "write bytes"
 approx "$(metric "vigil_io_seconds_total{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"write\"}")" 0.001 || fail "write seconds"
 [ "$(metric "vigil_io_bytes_total{jobid=\"jobA\",user=\"$U\",layer=\"posix\",op=\"pwrite\"}")" = 300000 ] || fail "pwrite bytes"
