@@ -111,6 +111,11 @@ EOF
 	done
 	echo "PartitionName=debug Nodes=n[1-$NODES] Default=YES MaxTime=INFINITE State=UP" >>"$SLURM_CONF"
 	echo "include $T/etc/plugstack.d/*.conf" >"$T/etc/plugstack.conf"
+	# slurmd 22.05 always initialises a cgroup plugin, even with proctrack/linuxproc and
+	# task/none, and fails where /sys/fs/cgroup is no mount (a container, a chroot). None
+	# of the plugins used here makes a cgroup: give it an empty private hierarchy.
+	mkdir -p "$T/cgroup"
+	printf 'CgroupPlugin=cgroup/v1\nCgroupMountpoint=%s\nCgroupAutomount=no\n' "$T/cgroup" >"$T/etc/cgroup.conf"
 }
 
 # start_slurm: plugstack.d must be written first (slurmd decides at start
