@@ -69,6 +69,7 @@ struct col_state {
 	struct vigil_file *files;
 	unsigned char *shards;
 	struct vigil_accel *accel; /* the accelerator region once allocated (col_accel_get) */
+	uint32_t files_committed;  /* bit k: file records of chunk k are allocated (col_files_commit) */
 	uint64_t early;            /* calls passed through before the segment existed */
 };
 extern struct col_state col COL_HIDDEN;
@@ -116,6 +117,9 @@ COL_HIDDEN void col_uid_check(void);
 COL_HIDDEN void col_exec_begin(const char *target, uint32_t flag);
 COL_HIDDEN void col_exec_failed(void);
 COL_HIDDEN struct vigil_accel *col_accel_get(void);
+/* File records are allocated in the segment file COL_FILES_CHUNK at a time (core.c). */
+#define COL_FILES_CHUNK 32u
+COL_HIDDEN int col_files_commit(uint32_t i);
 
 /* opencl.c: sets OPENCL_LAYERS where libOpenCL is mapped (called at the end of col_init) */
 COL_HIDDEN void col_ocl_init(void);

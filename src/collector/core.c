@@ -392,9 +392,12 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 	if (ok && reattach)
 		ok = (uint64_t)st.st_size == VIGIL_SEGMENT_SIZE;
 	if (ok && !reattach) {
-		/* the written parts: header+identity+files+shard 0, and the shared shard */
+		/* the written parts: header+identity+the first chunk of file records, shard 0
+		   and the shared shard (the fallback when no other can be allocated) */
 		ok = col_sys(SYS_ftruncate, fd, (long)VIGIL_SEGMENT_SIZE, 0, 0) == 0 &&
-		     col_sys(SYS_fallocate, fd, 0, 0, (long)core_shard_off(1)) == 0 &&
+		     col_sys(SYS_fallocate, fd, 0, 0, (long)(VIGIL_FILES_OFFSET +
+		             COL_FILES_CHUNK * sizeof(struct vigil_file))) == 0 &&
+		     col_sys(SYS_fallocate, fd, 0, (long)core_shard_off(0), (long)VIGIL_SHARD_SIZE) == 0 &&
 		     col_sys(SYS_fallocate, fd, 0, (long)core_shard_off(VIGIL_SHARED_SHARD),
 		             (long)VIGIL_SHARD_SIZE) == 0;
 		if (!ok) {
@@ -479,6 +482,7 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 	core_copy(core_seg_path + dl + 1, sizeof(core_seg_path) - dl - 1, name);
 	core_seg_ino = st.st_ino;
 	core_seg_uid = st.st_uid;
+	__atomic_store_n(&col.files_committed, 1u, __ATOMIC_RELEASE); /* chunk 0, by the creator */
 	const char *run = getenv("VIGIL_RUN_ID");
 	core_notify_end = run && *run;
 	if (!reattach)
@@ -492,6 +496,26 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
  * the first time the OpenCL layer needs it, as a shard is, so processes that
  * never use OpenCL keep it sparse.  NULL when it cannot be allocated.
  */
+/*
+ * Make the segment's bytes [off, off+len) exist in the file (fallocate), so
+ * touching them cannot SIGBUS on a full tmpfs.  The collector keeps no
+ * descriptor of its own (the program may close any), so it re-opens the path
+ * and checks it is still the segment it created.  0 on success.
+ */
+static int core_seg_fallocate(uint64_t off, uint64_t len)
+{
+	if (!core_fsize_ok(off + len))
+		return -1; /* the program lowered ulimit -f since: no SIGXFSZ */
+	long fd = col_sys(SYS_openat, AT_FDCWD, (long)core_seg_path, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	int ok = col_sys(SYS_fstat, fd, (long)&st, 0, 0) == 0 && st.st_ino == core_seg_ino &&
+	         col_sys(SYS_fallocate, fd, 0, (long)off, (long)len) == 0;
+	col_sys(SYS_close, fd, 0, 0, 0);
+	return ok ? 0 : -1;
+}
+
 struct vigil_accel *col_accel_get(void)
 {
 	struct vigil_accel *a = __atomic_load_n(&col.accel, __ATOMIC_ACQUIRE);
@@ -499,26 +523,43 @@ struct vigil_accel *col_accel_get(void)
 		return a;
 	col_tls.busy++;
 	int saved = errno;
-	uint64_t len = VIGIL_SEGMENT_SIZE - VIGIL_ACCEL_OFFSET;
-	long fd = core_fsize_ok(VIGIL_SEGMENT_SIZE)
-	        ? col_sys(SYS_openat, AT_FDCWD, (long)core_seg_path, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0) : -1;
-	if (fd >= 0) {
-		struct stat st;
-		if (col_sys(SYS_fstat, fd, (long)&st, 0, 0) == 0 && st.st_ino == core_seg_ino &&
-		    col_sys(SYS_fallocate, fd, 0, (long)VIGIL_ACCEL_OFFSET, (long)len) == 0) {
-			a = (struct vigil_accel *)((char *)col.hdr + VIGIL_ACCEL_OFFSET);
-			struct vigil_kernel *k0 = (struct vigil_kernel *)((char *)col.hdr + VIGIL_KERNELS_OFFSET);
-			if (k0->hash == 0) {
-				core_copy(k0->name, sizeof(k0->name), "<other kernels>");
-				__atomic_store_n(&k0->hash, 1, __ATOMIC_RELEASE);
-			}
-			__atomic_store_n(&col.accel, a, __ATOMIC_RELEASE);
+	if (core_seg_fallocate(VIGIL_ACCEL_OFFSET, VIGIL_SEGMENT_SIZE - VIGIL_ACCEL_OFFSET) == 0) {
+		a = (struct vigil_accel *)((char *)col.hdr + VIGIL_ACCEL_OFFSET);
+		struct vigil_kernel *k0 = (struct vigil_kernel *)((char *)col.hdr + VIGIL_KERNELS_OFFSET);
+		if (k0->hash == 0) {
+			core_copy(k0->name, sizeof(k0->name), "<other kernels>");
+			__atomic_store_n(&k0->hash, 1, __ATOMIC_RELEASE);
 		}
-		col_sys(SYS_close, fd, 0, 0, 0);
+		__atomic_store_n(&col.accel, a, __ATOMIC_RELEASE);
 	}
 	errno = saved;
 	col_tls.busy--;
 	return a;
+}
+
+/*
+ * File records are committed in chunks as they are claimed: a process that
+ * touches three files does not pay for zeroing a 512-record table (a third of
+ * a megabyte, ~90 us per process).  Record i may be written only after this
+ * returned 0 for it; bit k of col.files_committed says chunk k is allocated.
+ */
+_Static_assert((VIGIL_FILES + COL_FILES_CHUNK - 1) / COL_FILES_CHUNK <= 32, "one bit a chunk");
+
+int col_files_commit(uint32_t i)
+{
+	uint32_t k = i / COL_FILES_CHUNK, bit = 1u << k;
+	if (__atomic_load_n(&col.files_committed, __ATOMIC_ACQUIRE) & bit)
+		return 0;
+	int saved = errno;
+	uint64_t off = VIGIL_FILES_OFFSET + (uint64_t)k * COL_FILES_CHUNK * sizeof(struct vigil_file);
+	uint64_t end = off + (uint64_t)COL_FILES_CHUNK * sizeof(struct vigil_file);
+	if (end > VIGIL_FILES_OFFSET + (uint64_t)VIGIL_FILES * sizeof(struct vigil_file))
+		end = VIGIL_FILES_OFFSET + (uint64_t)VIGIL_FILES * sizeof(struct vigil_file);
+	int r = core_seg_fallocate(off, end - off); /* two threads may both: fallocate is idempotent */
+	if (r == 0)
+		__atomic_fetch_or(&col.files_committed, bit, __ATOMIC_RELEASE);
+	errno = saved;
+	return r;
 }
 
 /* ---- shards ----------------------------------------------------------- */
@@ -533,16 +574,7 @@ static int core_shard_alloc(uint32_t i)
 {
 	if (i == 0 || i == VIGIL_SHARED_SHARD)
 		return 0;
-	if (!core_fsize_ok(core_shard_off(i) + VIGIL_SHARD_SIZE))
-		return -1; /* the program lowered ulimit -f since: the shared shard, no SIGXFSZ */
-	long fd = col_sys(SYS_openat, AT_FDCWD, (long)core_seg_path, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	int ok = col_sys(SYS_fstat, fd, (long)&st, 0, 0) == 0 && st.st_ino == core_seg_ino &&
-	         col_sys(SYS_fallocate, fd, 0, (long)core_shard_off(i), (long)VIGIL_SHARD_SIZE) == 0;
-	col_sys(SYS_close, fd, 0, 0, 0);
-	return ok ? 0 : -1;
+	return core_seg_fallocate(core_shard_off(i), VIGIL_SHARD_SIZE); /* fails: the shared shard */
 }
 
 static struct vigil_shard *core_shard_claim(void)

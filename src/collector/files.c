@@ -170,7 +170,8 @@ static int files_lookup(uint32_t kind, const char *path, size_t len)
 			return (int)i;
 	}
 	uint32_t i = __atomic_fetch_add(&col.hdr->files_used, 1, __ATOMIC_RELAXED);
-	if (i >= VIGIL_FILES) {
+	if (i >= VIGIL_FILES || col_files_commit(i) != 0) {
+		/* a record that cannot be allocated stays empty (hash 0: readers skip it) */
 		files_flag(VIGIL_FLAG_FILE_OVERFLOW);
 		return 0;
 	}
