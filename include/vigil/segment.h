@@ -213,7 +213,8 @@ struct vigil_file_ext {
 	uint64_t unpositioned_reads;  /* data requests at no known offset (O_APPEND, "a" streams) */
 	uint64_t unpositioned_writes;
 	uint64_t misaligned;          /* requests at an offset that is not a multiple of st_blksize */
-	uint64_t reserved;
+	uint64_t generation;          /* ext[0] only (ext[1..2]: 0): the record's reuse count x 2,
+	                                 odd while it is being reused (VIGIL_FILE_GEN) */
 };
 
 /*
@@ -245,6 +246,20 @@ struct vigil_file {
 	struct vigil_file_counters layer[VIGIL_NFLAYERS];
 	struct vigil_file_ext ext[VIGIL_NFLAYERS]; /* version 2 (a version 1 record ends before it) */
 };
+
+/*
+ * File-table reuse (version 2, docs/SEGMENT.md "File-table reuse").  Once the
+ * table is full, opening a new file reclaims the record of a file that no
+ * descriptor holds and that moved the fewest bytes: its counts are moved into
+ * record 0 (<other files>), then it is rewritten for the new file.  The
+ * record's generation is odd while that happens and 2 more afterwards: a
+ * record of odd generation counts under <other files>, never under its path.
+ * header.reserved[VIGIL_SEG_FILES_SEQ_SLOT] is odd while any record is being
+ * reclaimed and 2 more afterwards: a reader whose copy began and ended with
+ * the same even value saw no reclaim, so no count was seen twice or missed.
+ */
+#define VIGIL_FILE_GEN(f) ((f)->ext[0].generation)
+#define VIGIL_SEG_FILES_SEQ_SLOT 1
 
 /* A version 1 file record's size: readers of version 1 segments need at least this much. */
 #define VIGIL_FILE_V1_SIZE offsetof(struct vigil_file, ext)
@@ -338,7 +353,7 @@ struct vigil_seg_header {
 	uint64_t header_changes;  /* bumped when identity, state or flags change */
 	uint64_t early_calls;     /* calls that could not be counted (before init, no segment) */
 	uint64_t reader_mark;     /* written by readers: nonzero = collected by this `vigil run` */
-	uint64_t reserved[6];
+	uint64_t reserved[6];     /* [0] VIGIL_SEG_MPI_REDUCED_SLOT, [1] VIGIL_SEG_FILES_SEQ_SLOT */
 
 	/* version 2 (a version-1 header ends here: VIGIL_V1_HEADER_SIZE) */
 	uint64_t accel_offset;    /* struct vigil_accel */

@@ -139,7 +139,14 @@ static unsigned char *run_read_segment(const struct run_state *st, const char *n
 	buf = calloc(1, (size_t)sb.st_size);
 	if (!buf)
 		goto fail;
-	run_read_used(fd, buf, (size_t)sb.st_size, &h);
+	for (int attempt = 0;; attempt++) { /* a copy that saw no file-table reuse (format/profile.h) */
+		run_read_used(fd, buf, (size_t)sb.st_size, &h);
+		if (attempt + 1 >= VIGIL_SEG_COPY_TRIES || vigil_seg_copy_settled(fd, buf, (size_t)sb.st_size))
+			break;
+		vigil_seg_copy_wait(attempt);
+		if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+			break;
+	}
 	*len = (size_t)sb.st_size;
 	close(fd);
 	return buf;

@@ -131,6 +131,15 @@ COL_HIDDEN int64_t col_stdio_buffered(const void *stream);
 /* reclaim.c */
 COL_HIDDEN void col_reclaim(int dfd, int32_t self_pid);
 
+/* files_reuse.c: reusing the records of light, unheld files once the table is full */
+COL_HIDDEN void col_files_reuse_reset(void);
+COL_HIDDEN void col_files_reuse_attached(void);
+COL_HIDDEN void col_fd_bound(int fd);
+COL_HIDDEN int col_file_pin(int i, uint64_t gen);
+COL_HIDDEN void col_file_unpin(int i);
+COL_HIDDEN int col_file_reclaim_begin(void);
+COL_HIDDEN void col_file_reclaim_end(int i);
+
 /* files.c */
 COL_HIDDEN void col_files_reset(void);
 COL_HIDDEN int col_file_register(int dirfd, const char *path);

@@ -426,6 +426,7 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 		/* an exec'd image continues the counts of the previous one */
 		__atomic_store_n(&h->shards_used, 0, __ATOMIC_RELAXED);
 		id->exec_count++;
+		col_files_reuse_attached();
 		core_identity_image(id);
 		core_identity_job(id); /* the new image's environment is authoritative */
 		core_identity_rank(id, 0);
@@ -912,7 +913,7 @@ VIGIL_EXPORT int vigil_file_register(const char *path, int file_layer)
 		return -1;
 	int saved = errno;
 	col_tls.busy++;
-	int r = col_file_register(AT_FDCWD, path);
+	int r = col_file_register(AT_FDCWD, path); /* stays pinned: the caller counts on it until a close we do not see */
 	col_tls.busy--;
 	errno = saved;
 	return r;

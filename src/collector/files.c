@@ -47,6 +47,7 @@ void col_files_reset(void)
 		col.fd_gen = 1;
 	col.fast_gen = col.multi ? COL_GEN_NONE : col.fd_gen;
 	memset(files_pseudo_idx, 0, sizeof(files_pseudo_idx));
+	col_files_reuse_reset();
 }
 
 static uint64_t files_fnv(const char *s, size_t n)
@@ -153,34 +154,34 @@ static void files_flag(uint32_t flag)
 	col_set_flag(flag);
 }
 
-/* Find or publish the record of (kind, path). */
-static int files_lookup(uint32_t kind, const char *path, size_t len)
+/* The published record of (kind, hash h, path) and its generation, read before its identity; 0 if none. */
+static int files_find(uint32_t kind, uint64_t h, const char *path, size_t len, uint64_t *gen)
 {
-	if (!col.hdr)
-		return -1;
-	uint64_t h = files_fnv(path, len);
 	uint32_t used = __atomic_load_n(&col.hdr->files_used, __ATOMIC_ACQUIRE);
 	if (used > VIGIL_FILES)
 		used = VIGIL_FILES;
 	int stored_whole = len < VIGIL_PATH_MAX;
 	for (uint32_t i = 1; i < used; i++) {
 		struct vigil_file *f = &col.files[i];
-		if (__atomic_load_n(&f->hash, __ATOMIC_ACQUIRE) == h && f->kind == kind &&
-		    f->path_len == len && (!stored_whole || memcmp(f->path, path, len) == 0))
+		if (__atomic_load_n(&f->hash, __ATOMIC_ACQUIRE) != h)
+			continue;
+		uint64_t g = __atomic_load_n(&VIGIL_FILE_GEN(f), __ATOMIC_ACQUIRE);
+		if (f->kind == kind && f->path_len == len && (!stored_whole || memcmp(f->path, path, len) == 0)) {
+			*gen = g;
 			return (int)i;
+		}
 	}
-	uint32_t i = __atomic_fetch_add(&col.hdr->files_used, 1, __ATOMIC_RELAXED);
-	if (i >= VIGIL_FILES || col_files_commit(i) != 0) {
-		/* a record that cannot be allocated stays empty (hash 0: readers skip it) */
-		files_flag(VIGIL_FLAG_FILE_OVERFLOW);
-		return 0;
-	}
-	struct vigil_file *f = &col.files[i];
+	return 0;
+}
+
+/* Write a record's identity, hash last (release): readers take a record once its hash is set. */
+static void files_write(struct vigil_file *f, uint32_t kind, uint64_t h, const char *path, size_t len)
+{
 	f->kind = kind;
 	f->path_len = (uint32_t)len;
-	if (stored_whole) {
+	if (len < VIGIL_PATH_MAX) {
 		memcpy(f->path, path, len);
-		f->path[len] = 0;
+		memset(f->path + len, 0, VIGIL_PATH_MAX - len); /* a reused record: no tail of its last path */
 	} else {
 		/* keep both ends, elide the middle */
 		size_t head = (VIGIL_PATH_MAX - 4) / 2, tail = VIGIL_PATH_MAX - 4 - head;
@@ -191,7 +192,59 @@ static int files_lookup(uint32_t kind, const char *path, size_t len)
 		files_flag(VIGIL_FLAG_PATH_TRUNCATED);
 	}
 	__atomic_store_n(&f->hash, h, __ATOMIC_RELEASE);
-	return (int)i;
+}
+
+static int files_foreign(void);
+
+/* A record for a new (kind, path): a free one, else a reused one (files_reuse.c), else 0 (<other files>). */
+static int files_new(uint32_t kind, uint64_t h, const char *path, size_t len)
+{
+	uint32_t i = VIGIL_FILES;
+	if (__atomic_load_n(&col.hdr->files_used, __ATOMIC_RELAXED) < VIGIL_FILES)
+		i = __atomic_fetch_add(&col.hdr->files_used, 1, __ATOMIC_RELAXED);
+	if (i < VIGIL_FILES && col_files_commit(i) != 0) {
+		/* a record that cannot be allocated stays empty (hash 0: readers skip it, never reused) */
+		files_flag(VIGIL_FLAG_FILE_OVERFLOW);
+		return 0;
+	}
+	if (i < VIGIL_FILES) {
+		if (kind == VIGIL_FILE_REGULAR)
+			col_file_pin((int)i, 0); /* a fresh record: generation 0 */
+		files_write(&col.files[i], kind, h, path, len);
+		return (int)i;
+	}
+	files_flag(VIGIL_FLAG_FILE_OVERFLOW);
+	if (files_foreign())
+		return 0; /* a vfork child on its parent's memory changes no record */
+	int r = col_file_reclaim_begin();
+	if (r > 0) {
+		col_file_blkmask[r] = 0;
+		files_write(&col.files[r], kind, h, path, len);
+		col_file_reclaim_end(r); /* still pinned: a pseudo file's for good (never reused) */
+	}
+	return r;
+}
+
+/*
+ * Find or publish the record of (kind, path).  A regular file's record comes
+ * back pinned (files_reuse.c): the caller binds it to a descriptor or keeps
+ * it, then calls col_file_unpin.  Once the table is full, 0 (<other files>).
+ */
+static int files_lookup(uint32_t kind, const char *path, size_t len)
+{
+	if (!col.hdr)
+		return -1;
+	uint64_t h = files_fnv(path, len);
+	for (int tries = 0; tries < 4; tries++) {
+		uint64_t g = 0;
+		int i = files_find(kind, h, path, len, &g);
+		if (i == 0)
+			return files_new(kind, h, path, len);
+		if (kind != VIGIL_FILE_REGULAR || col_file_pin(i, g))
+			return i;
+		/* reused meanwhile: look again */
+	}
+	return 0;
 }
 
 int col_file_pseudo(uint32_t kind)
@@ -210,6 +263,7 @@ int col_file_pseudo(uint32_t kind)
 	return i;
 }
 
+/* A regular file's record, pinned (col_file_unpin), or a pseudo file's. */
 int col_file_register(int dirfd, const char *path)
 {
 	char buf[4096];
@@ -226,6 +280,7 @@ static int files_kind_of(mode_t m)
 
 static void files_fd_init(struct col_fd *e, int file, int64_t pos)
 {
+	col_fd_bound((int)(e - col_fds));
 	e->file = file;
 	e->f = file >= 0 && file < VIGIL_FILES && col.files ? &col.files[file] : NULL;
 	for (int l = 0; l < 2; l++) {
@@ -269,6 +324,7 @@ static void files_fd_classify(int fd, struct col_fd *e)
 	}
 	long pos = syscall(SYS_lseek, fd, 0L, SEEK_CUR);
 	files_fd_init(e, file, pos < 0 ? -1 : pos);
+	col_file_unpin(file); /* bound now */
 }
 
 /* Is this a vfork child running on its parent's memory (and fd table)? */
@@ -350,6 +406,7 @@ void col_fd_opened(int fd, int dirfd, const char *path, int append)
 		pos = -1;
 	}
 	files_fd_init(&col_fds[fd], file, pos);
+	col_file_unpin(file); /* bound now */
 }
 
 void col_fd_closed(int fd)
@@ -386,6 +443,7 @@ void col_fd_dup(int oldfd, int newfd)
 		return;
 	struct col_fd *o = col_fd_get(oldfd);
 	if (o) {
+		col_fd_bound(newfd);
 		col_fds[newfd] = *o;
 	} else {
 		files_fd_init(&col_fds[newfd], col_file_pseudo(VIGIL_FILE_OTHER), -1);

@@ -44,8 +44,13 @@ int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **b
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (pread(fd, *buf, (size_t)st.st_size, 0) != st.st_size)
-		goto out;
+	for (int attempt = 0;; attempt++) { /* a copy that saw no file-table reuse (format/profile.h) */
+		if (pread(fd, *buf, (size_t)st.st_size, 0) != st.st_size)
+			goto out;
+		if (attempt + 1 >= VIGIL_SEG_COPY_TRIES || vigil_seg_copy_settled(fd, *buf, (size_t)st.st_size))
+			break;
+		vigil_seg_copy_wait(attempt);
+	}
 	rc = vigil_seg_parse(*buf, (size_t)st.st_size, vigil_reader_tsc_seconds(), v, &why);
 out:
 	if (rc < 0) {

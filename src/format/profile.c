@@ -338,8 +338,11 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 		const struct vigil_file *r = vigil_seg_file(v, i);
 		if (!r || r->hash == 0 || r->kind <= VIGIL_FILE_FREE || r->kind >= VIGIL_FILE_NKINDS)
 			continue;
-		const char *name = vigil_file_kind_names[r->kind];
-		if (r->kind == VIGIL_FILE_REGULAR) {
+		/* Being reused (odd generation): its counts are partly in <other files> already, the
+		 * rest count there too, never under a path that may be half rewritten. */
+		int kind = v->has_ext && (VIGIL_FILE_GEN(r) & 1) ? VIGIL_FILE_OVERFLOW : (int)r->kind;
+		const char *name = vigil_file_kind_names[kind];
+		if (kind == VIGIL_FILE_REGULAR) {
 			/* The writer's NUL may be missing: keep what fits, terminated. */
 			char *dst = paths + (size_t)i * VIGIL_PATH_MAX;
 			size_t l = strnlen(r->path, VIGIL_PATH_MAX - 1);
@@ -349,7 +352,7 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 		}
 		for (int l = 0; l < VIGIL_NFLAYERS; l++)
 			if (prof_counters_active(&r->layer[l]))
-				ents[nents++] = (struct prof_fent){ name, (int)r->kind, l, r };
+				ents[nents++] = (struct prof_fent){ name, kind, l, r };
 	}
 	qsort(ents, nents, sizeof(*ents), prof_fent_cmp);
 	int32_t rank = v->id->nranks > 0 ? v->id->rank : -1; /* MPI ranks only */

@@ -45,6 +45,18 @@ struct vigil_seg_view {
 int vigil_seg_parse(const void *buf, size_t len, double reader_tick_seconds,
                     struct vigil_seg_view *v, const char **why);
 
+/*
+ * Did a copy of a segment, read from `fd` header first, see no file-table
+ * reuse in progress?  1 when the header's sequence (VIGIL_SEG_FILES_SEQ_SLOT)
+ * in the copy is even and still the file's.  A reader of a live segment
+ * copies again (up to VIGIL_SEG_COPY_TRIES, vigil_seg_copy_wait between) and
+ * then keeps its last copy: a record caught mid-reuse has an odd generation
+ * and counts under <other files> (docs/SEGMENT.md, "File-table reuse").
+ */
+#define VIGIL_SEG_COPY_TRIES 8
+int vigil_seg_copy_settled(int fd, const void *copy, size_t len);
+void vigil_seg_copy_wait(int attempt);
+
 /* Bounds-checked accessors (valid after a successful parse). */
 const struct vigil_shard *vigil_seg_shard(const struct vigil_seg_view *v, uint32_t i);
 const struct vigil_op_counters *vigil_seg_ops(const struct vigil_seg_view *v, uint32_t shard);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "format/profile.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -281,4 +282,23 @@ const struct vigil_file *vigil_seg_file(const struct vigil_seg_view *v, uint32_t
 	if (!v->hdr || i >= v->hdr->n_files)
 		return NULL;
 	return (const void *)(v->base + v->hdr->files_offset + (uint64_t)i * v->hdr->file_size);
+}
+
+int vigil_seg_copy_settled(int fd, const void *copy, size_t len)
+{
+	const size_t at = offsetof(struct vigil_seg_header, reserved) + 8 * VIGIL_SEG_FILES_SEQ_SLOT;
+	uint64_t was, now;
+	if (len < at + sizeof(was))
+		return 1;
+	memcpy(&was, (const unsigned char *)copy + at, sizeof(was));
+	if (pread(fd, &now, sizeof(now), (off_t)at) != (ssize_t)sizeof(now))
+		return 1; /* the file went: nothing better to read */
+	return !(was & 1) && was == now;
+}
+
+void vigil_seg_copy_wait(int attempt)
+{
+	struct timespec ts = { 0, attempt < 3 ? 0 : 1000000 }; /* a reclaim takes microseconds; a writer preempted in one, a tick */
+	if (ts.tv_nsec)
+		nanosleep(&ts, NULL);
 }

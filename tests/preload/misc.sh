@@ -1,6 +1,6 @@
 #!/bin/sh
 # Process-level scenarios of prog_misc: threads, shared shard, fork, exec chain,
-# SIGKILL, file-table overflow, errno, constructor + signal handler, posix_spawn,
+# SIGKILL, file-table overflow and reuse, errno, constructor + signal handler, posix_spawn,
 # in-kernel copies (copy_file_range, sendfile, splice, tee), ulimit -f below
 # the segment size (no SIGXFSZ).
 # usage: misc.sh VIGIL_BIN PROG_DIR MODE
@@ -62,6 +62,41 @@ files)
 	# 511 records: <other files> + 510 named files... all 600 bytes are somewhere
 	expect p.json '[.files[] | select(.layer == "posix") | .bytes_written] | add' 600
 	expect p.json '[.files[] | select(.path == "<other files>")] | length' 1
+	;;
+bigfile)
+	# 600 one-byte files, then one of 8 MiB: the table (511 records besides <other files>) is
+	# full when it opens, so the record of a closed one-byte file is reused for it
+	vrun p.json "$prog" bigfile 600
+	[ "$RC" = 0 ] || fail "exit $RC"
+	expect_op p.json posix write 608 0 $((600 + 8388608))
+	expect_file p.json "$WORK/big.dat" posix bytes_written 8388608
+	expect_file p.json "$WORK/big.dat" posix writes 8
+	expect_file p.json "$WORK/big.dat" posix max_offset 8388608
+	expect p.json '[.files[] | select(.layer == "posix") | .bytes_written] | add' $((600 + 8388608))
+	# every record but <other files> and big.dat holds one small file; the others are in <other files>
+	expect p.json '[.files[] | select(.path | test("/f[0-9]{4}$"))] | length' 510
+	expect p.json '[.files[] | select(.path | test("/f[0-9]{4}$")) | .bytes_written, .writes] | unique | join(",")' 1
+	expect_file p.json "<other files>" posix bytes_written 90
+	expect_file p.json "<other files>" posix writes 90
+	expect_file p.json "<other files>" posix metadata_ops 180
+	expect p.json '.flags | index("file_table_overflow") != null' true
+	;;
+reuse_threads)
+	# 4 threads each open 300 one-byte files while holding one file open: a held file's
+	# record is never reused, and no record mixes two files
+	vrun p.json "$prog" reuse_threads 300
+	[ "$RC" = 0 ] || fail "exit $RC"
+	expect_op p.json posix write 2400 0 2400
+	expect p.json '[.files[] | .bytes_written] | add' 2400
+	for t in 0 1 2 3; do
+		expect_file p.json "$WORK/held-$t" posix bytes_written 300
+		expect_file p.json "$WORK/held-$t" posix writes 300
+	done
+	expect p.json '[.files[] | select(.path | test("/s[0-9]-[0-9]{4}$")) | .bytes_written, .writes] | unique | join(",")' 1
+	named=$(jq '[.files[] | select(.path | test("/s[0-9]-[0-9]{4}$"))] | length' p.json)
+	expect_file p.json "<other files>" posix bytes_written $((1200 - named))
+	expect_file p.json "<other files>" posix writes $((1200 - named))
+	[ $((1200 - named)) -ge 690 ] || fail "only $((1200 - named)) small files in <other files>"
 	;;
 errno)
 	vrun p.json "$prog" errno

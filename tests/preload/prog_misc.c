@@ -1,7 +1,7 @@
 /*
  * prog_misc.c - scenarios for the collector's process-level tests
  * (tests/preload/ scripts), one per mode: threads, fork, exec, kill, files,
- * errno, signal, spawn, copy, fsize.  Each does a known number of calls; exits 1 if a
+ * bigfile, reuse_threads, errno, signal, spawn, copy, fsize.  Each does a known number of calls; exits 1 if a
  * call did not behave as it does without the collector.
  */
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,53 @@ static int mode_files(int n)
 		CHECK(write(fd, "x", 1) == 1);
 		CHECK(close(fd) == 0);
 	}
+	return failures ? 1 : 0;
+}
+
+/* ---- bigfile: n small files (one byte each), then one 8 MiB file in 1 MiB writes */
+static int mode_bigfile(int n)
+{
+	static char mib[1 << 20];
+	CHECK(mode_files(n) == 0);
+	int fd = open("big.dat", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	for (int i = 0; i < 8; i++)
+		CHECK(write(fd, mib, sizeof(mib)) == (ssize_t)sizeof(mib));
+	CHECK(close(fd) == 0);
+	return failures ? 1 : 0;
+}
+
+/* ---- reuse_threads: 4 threads, each keeps held-T open and writes one byte to it per new small file */
+#define REUSE_THREADS 4
+static int reuse_n;
+
+static void *reuse_thread(void *arg)
+{
+	int t = (int)(intptr_t)arg;
+	char name[64];
+	snprintf(name, sizeof(name), "held-%d", t);
+	int held = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	CHECK(held >= 0);
+	for (int i = 0; i < reuse_n; i++) {
+		snprintf(name, sizeof(name), "s%d-%04d", t, i);
+		int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		CHECK(fd >= 0);
+		CHECK(write(fd, "x", 1) == 1);
+		CHECK(close(fd) == 0);
+		CHECK(write(held, "h", 1) == 1);
+	}
+	CHECK(close(held) == 0);
+	return NULL;
+}
+
+static int mode_reuse_threads(int n)
+{
+	pthread_t th[REUSE_THREADS];
+	reuse_n = n;
+	for (int t = 0; t < REUSE_THREADS; t++)
+		CHECK(pthread_create(&th[t], NULL, reuse_thread, (void *)(intptr_t)t) == 0);
+	for (int t = 0; t < REUSE_THREADS; t++)
+		CHECK(pthread_join(th[t], NULL) == 0);
 	return failures ? 1 : 0;
 }
 
@@ -273,6 +321,10 @@ int main(int argc, char **argv)
 		return mode_kill();
 	if (!strcmp(m, "files"))
 		return mode_files(n);
+	if (!strcmp(m, "bigfile"))
+		return mode_bigfile(n);
+	if (!strcmp(m, "reuse_threads"))
+		return mode_reuse_threads(n);
 	if (!strcmp(m, "errno"))
 		return mode_errno();
 	if (!strcmp(m, "signal"))

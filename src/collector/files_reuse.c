@@ -1,0 +1,206 @@
+/*
+ * files_reuse.c - keep the heaviest files once the file table is full.
+ *
+ * The table has VIGIL_FILES records and used to keep the first files a
+ * process saw: a job that touched 600 small files and then one 8 MiB file
+ * showed that file only inside <other files>.  Now, when a new file needs a
+ * record and the table is full, the record of the file that moved the fewest
+ * bytes and that nothing holds is reused: its counts move into record 0
+ * (<other files>) and it is rewritten for the new file.  A job's top files are
+ * then its heaviest, and its totals stay exact (docs/SEGMENT.md, "File-table
+ * reuse").  All of it runs at open time, never on a data call.
+ *
+ * "Nothing holds it": no descriptor of this image is bound to it (col_fds),
+ * and no thread is between finding it and binding it, or uses its index
+ * outside the fd table (a pin, files_pins).  The reclaimer marks the record
+ * (odd generation) before it looks for pins and bindings, and a thread pins
+ * before it checks the generation, both with sequentially consistent order:
+ * one of the two always sees the other.
+ *
+ * One reclaim at a time (the header's sequence, odd meanwhile): a thread that
+ * finds another reclaiming does not wait, its file counts under <other files>.
+ * Counts move field by field with an exchange, so an add racing the move
+ * lands once, in one of the two records.  A data call still running on a
+ * descriptor another thread closes may add its counts to the record's next
+ * file (totals stay exact).
+ */
+#include <stddef.h>
+#include "collector/col.h"
+
+static uint32_t files_pins[VIGIL_FILES];  /* threads holding a record's index outside the fd table */
+static unsigned files_fd_hi;              /* highest descriptor ever bound: the scan's end */
+
+static uint64_t *files_seq(void)
+{
+	return &col.hdr->reserved[VIGIL_SEG_FILES_SEQ_SLOT];
+}
+
+void col_files_reuse_reset(void)
+{
+	__builtin_memset(files_pins, 0, sizeof(files_pins));
+}
+
+/* An exec'd image re-attached: a reclaim its predecessor's threads left half done stays
+ * odd (it counts under <other files>), and reclaiming goes on. */
+void col_files_reuse_attached(void)
+{
+	uint64_t s = __atomic_load_n(files_seq(), __ATOMIC_RELAXED);
+	if (s & 1)
+		__atomic_store_n(files_seq(), s + 1, __ATOMIC_RELEASE);
+}
+
+void col_fd_bound(int fd)
+{
+	unsigned hi = __atomic_load_n(&files_fd_hi, __ATOMIC_RELAXED);
+	while ((unsigned)fd > hi && !__atomic_compare_exchange_n(&files_fd_hi, &hi, (unsigned)fd, 1,
+	                                                         __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+}
+
+int col_file_pin(int i, uint64_t gen)
+{
+	if (i <= 0 || i >= VIGIL_FILES)
+		return 1;
+	__atomic_fetch_add(&files_pins[i], 1, __ATOMIC_SEQ_CST);
+	if (!(gen & 1) && __atomic_load_n(&VIGIL_FILE_GEN(&col.files[i]), __ATOMIC_SEQ_CST) == gen)
+		return 1;
+	col_file_unpin(i);
+	return 0;
+}
+
+/* Only a regular file's record is pinned (a pinned record keeps its kind; a pseudo file's is never reused). */
+void col_file_unpin(int i)
+{
+	if (i > 0 && i < VIGIL_FILES && col.files && col.files[i].kind == VIGIL_FILE_REGULAR)
+		__atomic_fetch_sub(&files_pins[i], 1, __ATOMIC_RELEASE);
+}
+
+/* Is record i bound to a descriptor of this image?  With bound[], mark every bound record instead. */
+static int files_bound(int i, uint64_t *bound)
+{
+	unsigned hi = __atomic_load_n(&files_fd_hi, __ATOMIC_ACQUIRE);
+	uint32_t gen = __atomic_load_n(&col.fd_gen, __ATOMIC_RELAXED);
+	for (unsigned fd = 0; fd <= hi && fd < COL_FDS; fd++) {
+		if (__atomic_load_n(&col_fds[fd].gen, __ATOMIC_ACQUIRE) != gen)
+			continue;
+		int32_t f = __atomic_load_n(&col_fds[fd].file, __ATOMIC_RELAXED);
+		if (!bound) {
+			if (f == i)
+				return 1;
+		} else if (f > 0 && f < VIGIL_FILES) {
+			bound[f / 64] |= 1ull << (f % 64);
+		}
+	}
+	return 0;
+}
+
+static uint64_t files_weight(const struct vigil_file *f)
+{
+	uint64_t w = 0;
+	for (int l = 0; l < VIGIL_NFLAYERS; l++)
+		w += __atomic_load_n(&f->layer[l].bytes_read, __ATOMIC_RELAXED) +
+		     __atomic_load_n(&f->layer[l].bytes_written, __ATOMIC_RELAXED);
+	return w;
+}
+
+/* The regular file's record that moved the fewest bytes and that nothing holds; 0 if none. */
+static int files_victim(void)
+{
+	uint64_t bound[VIGIL_FILES / 64 + 1] = { 0 };
+	files_bound(-1, bound);
+	int best = 0;
+	uint64_t best_w = UINT64_MAX;
+	for (int i = 1; i < VIGIL_FILES; i++) {
+		const struct vigil_file *f = &col.files[i];
+		if (f->kind != VIGIL_FILE_REGULAR || (bound[i / 64] >> (i % 64) & 1) ||
+		    __atomic_load_n(&files_pins[i], __ATOMIC_RELAXED) || (VIGIL_FILE_GEN(f) & 1) ||
+		    !__atomic_load_n(&f->hash, __ATOMIC_ACQUIRE))
+			continue;
+		uint64_t w = files_weight(f);
+		if (w < best_w) {
+			best = i;
+			best_w = w;
+		}
+	}
+	return best;
+}
+
+static void files_move(uint64_t *from, uint64_t *to)
+{
+	uint64_t v = __atomic_exchange_n(from, 0, __ATOMIC_RELAXED);
+	if (v)
+		__atomic_fetch_add(to, v, __ATOMIC_RELAXED);
+}
+
+static void files_move_max(uint64_t *from, uint64_t *to, int smallest)
+{
+	uint64_t v = __atomic_exchange_n(from, 0, __ATOMIC_RELAXED);
+	uint64_t m = __atomic_load_n(to, __ATOMIC_RELAXED);
+	while (v && (smallest ? (m == 0 || v < m) : v > m) &&
+	       !__atomic_compare_exchange_n(to, &m, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* Every count of f into o (<other files>): sums add, max_offset and last access take the larger, first access the smaller. */
+static void files_fold(struct vigil_file *f, struct vigil_file *o)
+{
+	for (int l = 0; l < VIGIL_NFLAYERS; l++) {
+		struct vigil_file_counters *c = &f->layer[l], *d = &o->layer[l];
+		files_move(&c->reads, &d->reads);
+		files_move(&c->writes, &d->writes);
+		files_move(&c->bytes_read, &d->bytes_read);
+		files_move(&c->bytes_written, &d->bytes_written);
+		files_move(&c->meta_ops, &d->meta_ops);
+		files_move(&c->ticks, &d->ticks);
+		files_move(&c->seq_reads, &d->seq_reads);
+		files_move(&c->seq_writes, &d->seq_writes);
+		files_move(&c->consec_reads, &d->consec_reads);
+		files_move(&c->consec_writes, &d->consec_writes);
+		files_move_max(&c->max_offset, &d->max_offset, 0);
+		files_move(&f->ext[l].unpositioned_reads, &o->ext[l].unpositioned_reads);
+		files_move(&f->ext[l].unpositioned_writes, &o->ext[l].unpositioned_writes);
+		files_move(&f->ext[l].misaligned, &o->ext[l].misaligned);
+	}
+	files_move_max(&f->first_ticks, &o->first_ticks, 1);
+	files_move_max(&f->last_ticks, &o->last_ticks, 0);
+}
+
+/*
+ * A record to rewrite for a new file: its counts are in <other files> now, its
+ * generation is odd, the header's sequence is odd, and the caller holds a pin.
+ * 0 when none can be had (another thread reclaiming, every record held): the
+ * new file then counts under <other files>.  The caller rewrites the record's
+ * identity and calls col_file_reclaim_end.
+ */
+int col_file_reclaim_begin(void)
+{
+	if (!col.hdr || !col.files)
+		return 0;
+	uint64_t s = __atomic_load_n(files_seq(), __ATOMIC_RELAXED);
+	if ((s & 1) || !__atomic_compare_exchange_n(files_seq(), &s, s + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		return 0;
+	int i = files_victim();
+	if (i > 0) {
+		struct vigil_file *f = &col.files[i];
+		uint64_t g = __atomic_load_n(&VIGIL_FILE_GEN(f), __ATOMIC_RELAXED);
+		__atomic_store_n(&VIGIL_FILE_GEN(f), g + 1, __ATOMIC_SEQ_CST); /* mark, then look (file comment) */
+		if (__atomic_load_n(&files_pins[i], __ATOMIC_SEQ_CST) || files_bound(i, NULL)) {
+			__atomic_store_n(&VIGIL_FILE_GEN(f), g, __ATOMIC_RELEASE);
+			i = 0;
+		} else {
+			__atomic_fetch_add(&files_pins[i], 1, __ATOMIC_RELAXED);
+			files_fold(f, &col.files[0]);
+		}
+	}
+	if (i == 0)
+		__atomic_store_n(files_seq(), s + 2, __ATOMIC_RELEASE);
+	return i;
+}
+
+void col_file_reclaim_end(int i)
+{
+	struct vigil_file *f = &col.files[i];
+	__atomic_store_n(&VIGIL_FILE_GEN(f), __atomic_load_n(&VIGIL_FILE_GEN(f), __ATOMIC_RELAXED) + 1,
+	                 __ATOMIC_RELEASE);
+	__atomic_store_n(files_seq(), __atomic_load_n(files_seq(), __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);
+}
