@@ -4,8 +4,8 @@
  * The table has VIGIL_FILES records and used to keep the first files a
  * process saw: a job that touched 600 small files and then one 8 MiB file
  * showed that file only inside <other files>.  Now, when a new file needs a
- * record and the table is full, the record of the file that moved the fewest
- * bytes and that nothing holds is reused: its counts move into record 0
+ * record and the table is full, the record of a file that moved few bytes
+ * (files_victim) and that nothing holds is reused: its counts move into record 0
  * (<other files>) and it is rewritten for the new file.  A job's top files are
  * then its heaviest, and its totals stay exact (docs/SEGMENT.md, "File-table
  * reuse").  All of it runs at open time, never on a data call.
@@ -30,6 +30,14 @@
 static uint32_t files_pins[VIGIL_FILES];  /* threads holding a record's index outside the fd table */
 static unsigned files_fd_hi;              /* highest descriptor ever bound: the scan's end */
 
+/* The reclaimer's own (only the thread holding the sequence touches them): files_victim */
+#define FILES_CANDS 32
+#define FILES_BACKOFF 64
+static int files_cand[FILES_CANDS];       /* the lightest records of the last scan, lightest first */
+static int files_ncand, files_next;
+static uint64_t files_cut;                /* the heaviest candidate's weight at that scan */
+static unsigned files_backoff;            /* new files to let go to <other files> without looking */
+
 static uint64_t *files_seq(void)
 {
 	return &col.hdr->reserved[VIGIL_SEG_FILES_SEQ_SLOT];
@@ -38,6 +46,8 @@ static uint64_t *files_seq(void)
 void col_files_reuse_reset(void)
 {
 	__builtin_memset(files_pins, 0, sizeof(files_pins));
+	files_ncand = files_next = 0; /* a new segment */
+	files_backoff = 0;
 }
 
 /* An exec'd image re-attached: a reclaim its predecessor's threads left half done stays
@@ -103,30 +113,85 @@ static uint64_t files_weight(const struct vigil_file *f)
 	return w;
 }
 
-/* The regular file's record that moved the fewest bytes and that nothing holds; 0 if none. */
-static int files_victim(void)
+/*
+ * Candidates: the FILES_CANDS lightest records of the last scan, lightest
+ * first, and the heaviest of their weights then.  A scan reads every record
+ * (~7 us for 511); taking candidates from it makes one scan serve up to
+ * FILES_CANDS reuses.  A candidate that moved more than `files_cut` since, or
+ * is held now, is passed over: a file heavier than the 32 lightest of the
+ * table at the last scan is never reused.  Only the thread holding the
+ * sequence (odd) touches these.
+ */
+
+static void files_scan(void)
 {
-	uint64_t bound[VIGIL_FILES / 64 + 1] = { 0 };
-	files_bound(-1, bound);
-	int best = 0;
-	uint64_t best_w = UINT64_MAX;
+	uint64_t w[FILES_CANDS];
+	int n = 0;
 	for (int i = 1; i < VIGIL_FILES; i++) {
 		const struct vigil_file *f = &col.files[i];
-		if (f->kind != VIGIL_FILE_REGULAR || (bound[i / 64] >> (i % 64) & 1) ||
-		    __atomic_load_n(&files_pins[i], __ATOMIC_RELAXED) || (VIGIL_FILE_GEN(f) & 1) ||
-		    !__atomic_load_n(&f->hash, __ATOMIC_ACQUIRE))
+		if (f->kind != VIGIL_FILE_REGULAR || !__atomic_load_n(&f->hash, __ATOMIC_ACQUIRE))
 			continue;
-		uint64_t w = files_weight(f);
-		if (w < best_w) {
-			best = i;
-			best_w = w;
+		uint64_t x = files_weight(f);
+		if (n == FILES_CANDS && x >= w[n - 1])
+			continue;
+		int k = n < FILES_CANDS ? n++ : n - 1; /* insert in order (the heaviest falls off) */
+		for (; k > 0 && w[k - 1] > x; k--) {
+			w[k] = w[k - 1];
+			files_cand[k] = files_cand[k - 1];
+		}
+		w[k] = x;
+		files_cand[k] = i;
+	}
+	files_ncand = n;
+	files_next = 0;
+	files_cut = n ? w[n - 1] : 0;
+}
+
+/*
+ * The next candidate that is still light and that nothing holds now (a pin,
+ * a descriptor); 0 if none, even after a fresh scan: then the next
+ * FILES_BACKOFF new files count under <other files> without looking (a
+ * process holding the table's files open pays for the scans only now and then).
+ */
+
+static int files_victim(void)
+{
+	uint64_t bound[VIGIL_FILES / 64 + 1];
+	int fresh = 0, have_bound = 0;
+	if (files_backoff) {
+		files_backoff--;
+		return 0;
+	}
+	for (;;) {
+		if (files_next >= files_ncand) {
+			if (fresh) {
+				files_backoff = FILES_BACKOFF;
+				return 0;
+			}
+			files_scan();
+			fresh = 1;
+		}
+		while (files_next < files_ncand) {
+			int i = files_cand[files_next++];
+			const struct vigil_file *f = &col.files[i];
+			if (f->kind != VIGIL_FILE_REGULAR || (VIGIL_FILE_GEN(f) & 1) ||
+			    __atomic_load_n(&files_pins[i], __ATOMIC_RELAXED) || files_weight(f) > files_cut)
+				continue;
+			if (!have_bound) { /* one pass over the descriptors for all candidates */
+				__builtin_memset(bound, 0, sizeof(bound));
+				files_bound(-1, bound);
+				have_bound = 1;
+			}
+			if (!(bound[i / 64] >> (i % 64) & 1))
+				return i;
 		}
 	}
-	return best;
 }
 
 static void files_move(uint64_t *from, uint64_t *to)
 {
+	if (!__atomic_load_n(from, __ATOMIC_RELAXED))
+		return; /* most are 0 (unused layers); an add racing this one lands in the next file's */
 	uint64_t v = __atomic_exchange_n(from, 0, __ATOMIC_RELAXED);
 	if (v)
 		__atomic_fetch_add(to, v, __ATOMIC_RELAXED);
@@ -134,6 +199,8 @@ static void files_move(uint64_t *from, uint64_t *to)
 
 static void files_move_max(uint64_t *from, uint64_t *to, int smallest)
 {
+	if (!__atomic_load_n(from, __ATOMIC_RELAXED))
+		return;
 	uint64_t v = __atomic_exchange_n(from, 0, __ATOMIC_RELAXED);
 	uint64_t m = __atomic_load_n(to, __ATOMIC_RELAXED);
 	while (v && (smallest ? (m == 0 || v < m) : v > m) &&

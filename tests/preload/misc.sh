@@ -80,6 +80,14 @@ bigfile)
 	expect_file p.json "<other files>" posix writes 90
 	expect_file p.json "<other files>" posix metadata_ops 180
 	expect p.json '.flags | index("file_table_overflow") != null' true
+	# 100 more one-byte files after it: they reuse the one-byte files' records, never big.dat's
+	vrun p.json "$prog" bigfile 600 100
+	[ "$RC" = 0 ] || fail "exit $RC"
+	expect_op p.json posix write 708 0 $((700 + 8388608))
+	expect_file p.json "$WORK/big.dat" posix bytes_written 8388608
+	expect p.json '[.files[] | select(.path | test("/[fg][0-9]{4}$"))] | length' 510
+	expect_file p.json "<other files>" posix bytes_written 190
+	expect_file p.json "<other files>" posix writes 190
 	;;
 reuse_threads)
 	# 4 threads each open 300 one-byte files while holding one file open: a held file's

@@ -132,8 +132,8 @@ static int mode_files(int n)
 	return failures ? 1 : 0;
 }
 
-/* ---- bigfile: n small files (one byte each), then one 8 MiB file in 1 MiB writes */
-static int mode_bigfile(int n)
+/* ---- bigfile: n small files (one byte each), then one 8 MiB file in 1 MiB writes, then `after` more small ones */
+static int mode_bigfile(int n, int after)
 {
 	static char mib[1 << 20];
 	CHECK(mode_files(n) == 0);
@@ -142,6 +142,13 @@ static int mode_bigfile(int n)
 	for (int i = 0; i < 8; i++)
 		CHECK(write(fd, mib, sizeof(mib)) == (ssize_t)sizeof(mib));
 	CHECK(close(fd) == 0);
+	char name[64];
+	for (int i = 0; i < after; i++) {
+		snprintf(name, sizeof(name), "g%04d", i);
+		CHECK((fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644)) >= 0);
+		CHECK(write(fd, "x", 1) == 1);
+		CHECK(close(fd) == 0);
+	}
 	return failures ? 1 : 0;
 }
 
@@ -322,7 +329,7 @@ int main(int argc, char **argv)
 	if (!strcmp(m, "files"))
 		return mode_files(n);
 	if (!strcmp(m, "bigfile"))
-		return mode_bigfile(n);
+		return mode_bigfile(n, argc > 3 ? atoi(argv[3]) : 0);
 	if (!strcmp(m, "reuse_threads"))
 		return mode_reuse_threads(n);
 	if (!strcmp(m, "errno"))
