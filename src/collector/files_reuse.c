@@ -259,8 +259,8 @@ int col_file_reclaim_begin(void)
 			files_fold(f, &col.files[0]);
 		}
 	}
-	if (i == 0)
-		__atomic_store_n(files_seq(), s + 2, __ATOMIC_RELEASE);
+	if (i == 0) /* nothing changed: readers need not copy again */
+		__atomic_store_n(files_seq(), s, __ATOMIC_RELEASE);
 	return i;
 }
 

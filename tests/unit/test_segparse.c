@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "format/profile.h"
 #include "check.h"
 #include "segfab.h"
@@ -417,8 +418,42 @@ static void test_accel_region(void)
 	fab_free(&f);
 }
 
+/*
+ * vigil_seg_copy_settled: a copy is kept only when the file-table reuse sequence in it is
+ * even and the file's is still the same (docs/SEGMENT.md, "File-table reuse").
+ */
+static void test_copy_settled(void)
+{
+	struct fab f = fab_new(VIGIL_NOPS, 1, 2);
+	char path[] = "/tmp/vigil-settled-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	unlink(path);
+	uint64_t *seq = &f.h->reserved[VIGIL_SEG_FILES_SEQ_SLOT];
+	const off_t at = (off_t)((unsigned char *)seq - f.buf);
+	unsigned char *copy = malloc(f.len);
+	static const uint64_t cases[][2] = { /* {in the copy, in the file after it} */
+		{ 4, 4 }, { 5, 5 }, { 4, 6 }, { 4, 5 }, { 0, 0 },
+	};
+	static const int want[] = { 1, 0, 0, 0, 1 };
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		*seq = cases[k][0];
+		memcpy(copy, f.buf, f.len);
+		*seq = cases[k][1];
+		CHECK(pwrite(fd, f.buf, f.len, 0) == (ssize_t)f.len);
+		CHECK_INT(vigil_seg_copy_settled(fd, copy, f.len), want[k]);
+	}
+	CHECK_INT(vigil_seg_copy_settled(fd, copy, (size_t)at), 1); /* too short to hold it: nothing to compare */
+	free(copy);
+	close(fd);
+	fab_free(&f);
+}
+
 int main(void)
 {
+	test_copy_settled();
 	test_versions();
 	test_v1_layout();
 	test_accel_region();
