@@ -14,6 +14,17 @@
  *        segtool --check-opmap SEGMENT
  * checks a segment written by the real collector: in every shard, an op's map
  * bit is set exactly when the op has calls; prints the number of ops mapped.
+ *
+ *        segtool --watch-files SEGMENT SLACK [--no-settle]
+ * copies a live segment of the real collector the way readers do (again while
+ * a file-table reuse overlapped the copy, vigil_seg_copy_settled) until it has
+ * ended, and checks every copy against the write ops' bytes read just before
+ * and in it (shards lie after the file table): the bytes written in all file
+ * records are at least those before, less SLACK (calls in flight between
+ * their op and file counts), and at most those in the copy.  A reuse seen half
+ * done loses a file's bytes, one seen twice counts them twice.  Prints
+ * "copies retried violations".  --no-settle keeps every first copy, to show
+ * that the check can fail.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -80,10 +91,62 @@ static int check_opmap(const char *path)
 	return 0;
 }
 
+static uint64_t write_ops_bytes(const struct vigil_seg_view *v)
+{
+	uint64_t ops = 0;
+	for (uint32_t i = 0; i < v->hdr->n_shards; i++)
+		ops += vigil_seg_ops(v, i)[VIGIL_OP_WRITE].bytes;
+	return ops;
+}
+
+static int watch_files(const char *path, uint64_t slack, int settle)
+{
+	static unsigned char before[VIGIL_SEGMENT_SIZE + 1] __attribute__((aligned(64)));
+	static unsigned char buf[VIGIL_SEGMENT_SIZE + 1] __attribute__((aligned(64)));
+	unsigned long copies = 0, retried = 0, bad = 0;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 3;
+	for (int ended = 0; !ended;) {
+		struct vigil_seg_view v, vb;
+		const char *why;
+		ssize_t nb = pread(fd, before, sizeof before, 0), n;
+		for (int attempt = 0;; attempt++) {
+			n = pread(fd, buf, sizeof buf, 0);
+			if (!settle || n <= 0 || attempt + 1 >= VIGIL_SEG_COPY_TRIES ||
+			    vigil_seg_copy_settled(fd, buf, (size_t)n))
+				break;
+			retried++;
+			vigil_seg_copy_wait(attempt);
+		}
+		if (nb <= 0 || n <= 0 || vigil_seg_parse(before, (size_t)nb, 0, &vb, &why) < 0 ||
+		    vigil_seg_parse(buf, (size_t)n, 0, &v, &why) < 0)
+			continue; /* not yet initialised */
+		ended = v.hdr->state == VIGIL_STATE_ENDED;
+		uint64_t files = 0, lo = write_ops_bytes(&vb), hi = write_ops_bytes(&v);
+		for (uint32_t i = 0; i < v.hdr->n_files; i++) {
+			const struct vigil_file *r = vigil_seg_file(&v, i);
+			if (r->hash)
+				files += r->layer[VIGIL_FLAYER_POSIX].bytes_written;
+		}
+		if (files + slack < lo || files > hi) {
+			if (bad++ < 5)
+				fprintf(stderr, "segtool: copy %lu: files %llu bytes, write ops %llu before, %llu in it\n",
+				        copies, (unsigned long long)files, (unsigned long long)lo, (unsigned long long)hi);
+		}
+		copies++;
+	}
+	close(fd);
+	printf("%lu %lu %lu\n", copies, retried, bad);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--check-opmap"))
 		return check_opmap(argv[2]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--watch-files"))
+		return watch_files(argv[2], strtoull(argv[3], NULL, 10), argc == 4 || strcmp(argv[4], "--no-settle"));
 	const char *op_name = "write", *step = "", *exe = "/usr/bin/segtool", *cmd = "segtool", *file = NULL;
 	uint64_t calls = 10, bytes = 4096, mpi = 0, more = 0;
 	int delay_ms = 0, shards = 1, end = 1, hang = 0, status = 0, opmap = 1;

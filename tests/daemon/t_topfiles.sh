@@ -2,7 +2,9 @@
 # process opens 600 one-byte files and then one of 8 MiB.  The live API's top
 # file and the job profile both name the 8 MiB file with its exact bytes, the
 # job's totals are exact, and <other files> holds exactly the 90 one-byte files
-# whose records were reused.
+# whose records were reused.  Then a reader copying a live segment while 4
+# threads reuse records (vigild's and vigil run's copy protocol, through
+# segtool --watch-files) never sees a file's bytes lost or counted twice.
 . "$(dirname "$0")/lib.sh"
 [ -f "$LIB_DIR/libvigil.so" ] || fail "libvigil.so is not built"
 PROG="$BIN_DIR/../tests/preload/prog_misc"
@@ -37,4 +39,12 @@ f() { jq --arg p "$1" "[.files[] | select(.path == \$p and .layer == \"posix\") 
 [ "$(f "<other files>" writes)" = 90 ] || fail "<other files> writes"
 [ "$(jq '[.files[] | .bytes_written] | add' "$P")" = $((600 + BIG)) ] || fail "files' bytes add up"
 [ "$(jq '[.files[] | select(.path | test("/f[0-9]{4}$"))] | length' "$P")" = 510 ] || fail "named small files"
+
+# reader mid-reuse: 4 threads x 3000 files of 64 one-byte writes; at most 4 bytes in flight
+mkdir -m 700 "$T/seg2"; mkdir "$T/work2"
+(cd "$T/work2" && VIGIL_DIR="$T/seg2" LD_PRELOAD="$PRE" "$PROG" reuse_threads 3000 64) & W=$!; PIDS="$PIDS $W"
+wait_for sh -c "ls '$T/seg2' | grep -q '\.seg$'" || fail "no segment of the reuse workload"
+out=$("$SEGTOOL" --watch-files "$(ls "$T"/seg2/*.seg)" 4) || fail "a copy saw a reuse half done or twice: $out"
+wait $W || fail "reuse workload"
+echo "copies, retried, violations: $out"
 echo ok

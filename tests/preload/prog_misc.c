@@ -152,9 +152,12 @@ static int mode_bigfile(int n, int after)
 	return failures ? 1 : 0;
 }
 
-/* ---- reuse_threads: 4 threads, each keeps held-T open and writes one byte to it per new small file */
+/*
+ * ---- reuse_threads: 4 threads, each keeps held-T open and writes one byte to it per new
+ * small file; a small file gets `reuse_w` one-byte writes (1 unless given)
+ */
 #define REUSE_THREADS 4
-static int reuse_n;
+static int reuse_n, reuse_w = 1;
 
 static void *reuse_thread(void *arg)
 {
@@ -167,7 +170,8 @@ static void *reuse_thread(void *arg)
 		snprintf(name, sizeof(name), "s%d-%04d", t, i);
 		int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
 		CHECK(fd >= 0);
-		CHECK(write(fd, "x", 1) == 1);
+		for (int w = 0; w < reuse_w; w++)
+			CHECK(write(fd, "x", 1) == 1);
 		CHECK(close(fd) == 0);
 		CHECK(write(held, "h", 1) == 1);
 	}
@@ -331,7 +335,7 @@ int main(int argc, char **argv)
 	if (!strcmp(m, "bigfile"))
 		return mode_bigfile(n, argc > 3 ? atoi(argv[3]) : 0);
 	if (!strcmp(m, "reuse_threads"))
-		return mode_reuse_threads(n);
+		return reuse_w = argc > 3 ? atoi(argv[3]) : 1, mode_reuse_threads(n);
 	if (!strcmp(m, "errno"))
 		return mode_errno();
 	if (!strcmp(m, "signal"))
