@@ -5,7 +5,8 @@
  * time (relative paths resolved against the cwd or the dirfd, via
  * /proc/self/fd, at OPEN time only).  Data calls find their record through
  * the fd table (fd -> record index + positions), which lives in private
- * memory: no string work after open.
+ * memory: no string work after open.  Once the table is full, a new file
+ * reuses the record of a light file that nothing holds (files_reuse.c).
  *
  * Descriptors we did not see opened (inherited, or opened before a fork or
  * an exec) are classified once, lazily: 0/1/2 are <stdin>/<stdout>/<stderr> unless they are regular files,
