@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon/daemon.h"
+#include "daemon/accel.h"
 #include "daemon/insights.h"
 #include "format/profile.h"
 #include "common/prom_query.h"
@@ -81,6 +82,64 @@ static unsigned api_ranks(const struct vd_job *j)
 	return distinct;
 }
 
+/* Kernels by device time, then launches, then name (as the profile lists them). */
+static int api_cmp_kernel(const void *x, const void *y)
+{
+	const struct vigil_kernstat *a = x, *b = y;
+	if (a->device_seconds != b->device_seconds)
+		return a->device_seconds > b->device_seconds ? -1 : 1;
+	if (a->launches != b->launches)
+		return a->launches > b->launches ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/*
+ * totals.opencl: the accelerator region summed over the job's processes, in
+ * the profile's "accelerator" shape (docs/API.md); NULL without OpenCL.
+ * With `kernels` (the owner's view) the kernels by name too.
+ */
+static json_t *api_opencl(const struct vd_job *j, bool kernels)
+{
+	struct vigil_accelstat a;
+	if (!vd_accel_job(j, &a, kernels))
+		return NULL;
+	json_t *o = json_object(), *tr = json_object();
+	json_object_set_new(o, "processes", json_integer(a.processes));
+	json_object_set_new(o, "profiling", json_integer(a.profiling));
+	json_object_set_new(o, "dropped", json_integer((json_int_t)a.dropped));
+	for (int k = 0; k < VIGIL_NXFER; k++) {
+		const struct vigil_xferstat *x = &a.kind[k];
+		json_t *e = json_object();
+		json_object_set_new(e, "commands", json_integer((json_int_t)x->commands));
+		json_object_set_new(e, k == VIGIL_XFER_KERNEL ? "work_items" : "bytes", json_integer((json_int_t)x->bytes));
+		json_object_set_new(e, "small", json_integer((json_int_t)x->small));
+		json_object_set_new(e, "timed", json_integer((json_int_t)x->timed));
+		json_object_set_new(e, "device_seconds", json_real(x->device_seconds));
+		json_object_set_new(tr, vigil_xfer_names[k], e);
+	}
+	json_object_set_new(o, "transfers", tr);
+	json_object_set_new(o, "wait_seconds", json_real(vd_accel_wait_seconds(j)));
+	if (kernels) {
+		json_t *ks = json_array();
+		if (a.nkernels)
+			qsort(a.kernels, a.nkernels, sizeof *a.kernels, api_cmp_kernel);
+		for (size_t i = 0; i < a.nkernels; i++) {
+			const struct vigil_kernstat *k = &a.kernels[i];
+			json_t *e = json_object();
+			json_object_set_new(e, "name", api_str(k->name));
+			json_object_set_new(e, "launches", json_integer((json_int_t)k->launches));
+			json_object_set_new(e, "work_items", json_integer((json_int_t)k->work_items));
+			json_object_set_new(e, "timed", json_integer((json_int_t)k->timed));
+			json_object_set_new(e, "errors", json_integer((json_int_t)k->errors));
+			json_object_set_new(e, "device_seconds", json_real(k->device_seconds));
+			json_array_append_new(ks, e);
+		}
+		json_object_set_new(o, "kernels", ks);
+		vigil_accel_free(&a);
+	}
+	return o;
+}
+
 static json_t *api_job_summary(const struct vd_job *j, long viewer)
 {
 	json_t *o = json_object();
@@ -144,6 +203,9 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	json_object_set_new(tot, "mpi_seconds", json_real(mpi_s));
 	json_object_set_new(tot, "opencl_calls", json_integer((json_int_t)cl_calls));
 	json_object_set_new(tot, "opencl_seconds", json_real(cl_s));
+	json_t *ocl = api_opencl(j, false);
+	if (ocl)
+		json_object_set_new(tot, "opencl", ocl);
 	json_object_set_new(o, "totals", tot);
 	if (top_t >= 0) {
 		json_t *t = json_object();
@@ -165,6 +227,9 @@ static json_t *api_job_summary(const struct vd_job *j, long viewer)
 	unsigned per = h ? (h->live_ranks ? h->live_ranks : h->live) : 0;
 	double share = per ? h->mpi_seconds / per : 0;
 	json_object_set_new(r, "mpi_time_share", json_real(share > 1 ? 1 : share));
+	/* per live process running OpenCL; device time arrives when the collector harvests it */
+	double cl = h && h->live_cl ? h->cl_device_seconds / h->live_cl : 0;
+	json_object_set_new(r, "opencl_device_share", json_real(cl > 1 ? 1 : cl));
 	int top = -1;
 	float topv = 0;
 	if (h)
@@ -626,6 +691,9 @@ int vd_api(const char *method, const char *path, const char *query, long viewer,
 	json_object_set_new(o, "history", api_history(j));
 	json_object_set_new(o, "steps", api_steps(j));
 	json_object_set_new(o, "process_list", api_processes(j, details));
+	json_t *ocl = details ? api_opencl(j, true) : NULL;
+	if (ocl)
+		json_object_set_new(o, "opencl", ocl);
 	if (details) {
 		json_t *by_time = NULL;
 		json_object_set_new(o, "files_by_bytes", api_files(j, &by_time)); /* j is stale after this */

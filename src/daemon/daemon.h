@@ -90,6 +90,9 @@ extern const char *const vd_pstate_names[3];
 
 struct vd_job;
 struct vd_jins;                  /* live insights of a job (insights.c) */
+struct vd_accel;                 /* a process's accelerator reading state (accel.c) */
+struct vd_asnap;                 /* a process's accelerator region, sanitised (accel.h) */
+struct vd_jaccel;                /* a job's accelerator window (accel.c) */
 
 struct vd_proc {
 	struct vd_proc *next;        /* in its job */
@@ -136,6 +139,8 @@ struct vd_proc {
 	char exe[64];                /* basename of the executable */
 	char step[32];               /* its job step (SLURM_STEP_ID), "" when none */
 	int32_t nranks;              /* MPI_COMM_WORLD size once MPI_Init ran, 0 never: rank is an MPI rank only then */
+	struct vd_accel *acc;        /* sampler only: reading the accelerator region (accel.c), NULL: version 1 */
+	struct vd_asnap *acc_shown;  /* what its accelerator region says (accel.h), NULL: no OpenCL seen */
 };
 
 enum vd_jstate { VD_J_RUNNING, VD_J_ENDING, VD_J_ENDED };
@@ -148,6 +153,8 @@ struct vd_hpoint {
 	double mpi_seconds, io_seconds;
 	uint32_t live;
 	uint32_t live_ranks;          /* live processes with an MPI rank */
+	double cl_device_seconds;    /* OpenCL device seconds per second (accel.c) */
+	uint32_t live_cl;            /* live processes where the OpenCL layer ran */
 };
 
 struct vd_job {
@@ -172,6 +179,7 @@ struct vd_job {
 	struct vd_tot last_tot[VIGIL_NOPS]; /* totals at the last history point */
 	double rate_t;               /* time of last history point */
 	struct vd_jins *ins;         /* live insights, NULL until first judged (insights.h) */
+	struct vd_jaccel *acc;       /* accelerator window of the live rules (accel.h), NULL: none */
 };
 
 struct vd_dir {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "daemon/accel.h"
 #include "daemon/daemon.h"
 #include "daemon/sample_internal.h"
 
@@ -87,6 +88,7 @@ void sample_fold(struct vd_proc *p)
 	for (unsigned k = 0; k < sp->npend; k++)
 		sample_apply_part(p, sp->pend[k].op, &sp->pend[k].d, &zero, sp->pend[k].hist);
 	sp->npend = 0;
+	vd_accel_fold(p);
 }
 
 struct vd_job *sample_job_get(uint32_t uid, const char *user, const char *id,
@@ -148,6 +150,7 @@ static void sample_sproc_free(struct vd_proc *p)
 void sample_proc_free(struct vd_proc *p)
 {
 	sample_sproc_free(p);
+	vd_accel_free(p);
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->shard_copy)

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "daemon/accel.h"
 #include "daemon/insights.h"
 #include "format/profile.h"
 
@@ -381,12 +382,15 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 	}
 	struct vigil_finding out[VIGIL_NRULES];
 	memset(out, 0, sizeof out);
+	struct vigil_accelstat acc;
+	const struct vigil_accelstat *accel = vd_accel_window(j, t0, now, &acc); /* device times: accel.c */
 	if (x->job.entries) {
 		struct vigil_filestat files[VIGIL_NFLAYERS];
 		struct vigil_insight_input in = {
 			.ops = x->job.win, .procs = ins_procs, .nprocs = np,
 			.files = files, .nfiles = ins_window_files(x->job.win, t0, now, files),
 			.start = t0, .end = now, .nhosts = 1, .have = VIGIL_HAVE_FILES | VIGIL_HAVE_PROCS,
+			.accel = accel,
 		};
 		vigil_insights_eval(c, &in, out);
 	}

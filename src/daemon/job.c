@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "daemon/accel.h"
 #include "daemon/daemon.h"
 #include "daemon/insights.h"
 #include "format/profile.h"
@@ -191,6 +192,7 @@ static void job_retire(struct vd_job *j)
 	}
 	free(j->hist);
 	vd_insights_free(j);
+	vd_accel_job_free(j);
 	free(j);
 }
 
@@ -264,6 +266,7 @@ void vd_history_tick(double now)
 		h->live = j->nlive;
 		for (const struct vd_proc *p = j->procs; p; p = p->next)
 			h->live_ranks += p->state == VD_P_RUNNING && p->rank >= 0 && p->nranks > 0;
+		vd_accel_history(j, h, dt);
 		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
 			const struct vd_tot *t = &j->tot[op], *l = &j->last_tot[op];
 			const struct vigil_op_info *oi = &vigil_op_table[op];

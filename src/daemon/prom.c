@@ -10,6 +10,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include "daemon/accel.h"
 #include "daemon/daemon.h"
 #include "daemon/insights.h"
 
@@ -297,6 +298,7 @@ void vd_prom_render(struct vd_buf *b, bool openmetrics, bool anonymous)
 	prom_job_family(&c, "vigil_opencl_errors_total", "OpenCL calls of a job that failed.", PROM_OPENCL, F_ERRORS);
 	prom_job_family(&c, "vigil_opencl_bytes_total", "Bytes of a job's OpenCL calls: transfers, fills, mapped bytes, implicit copies (the call says which).", PROM_OPENCL, F_BYTES);
 	prom_job_family(&c, "vigil_opencl_seconds_total", "Host time a job spent blocked in OpenCL calls (waits, blocking transfers, builds).", PROM_OPENCL, F_SECONDS);
+	vd_accel_prom(b, openmetrics, anonymous);
 	prom_jobs(&c);
 	vd_node_totals(node);
 	prom_node_family(&c, node, "vigil_node_io_operations_total", "I/O operations on this node since counting began (survives vigild restarts).", PROM_IO, F_CALLS);

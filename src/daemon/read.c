@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "daemon/accel.h"
 #include "daemon/daemon.h"
 #include "daemon/sample_internal.h"
 #include "format/profile.h"
@@ -348,6 +349,10 @@ static int sample_full_read_once(struct vd_proc *p, const struct vd_dir *d, cons
 		p->pending = true;
 		return 0;
 	}
+	/* the accelerator region: its own pread, into its own copy (accel.c) */
+	vd_accel_geometry(p, h);
+	if (vd_accel_read(p, true) < 0)
+		return VD_REJ_TRUNCATED + 1;
 	if (!p->file_size)
 		p->file_size = (uint64_t)st.st_size;
 	/* The job's id: the segment's, or Slurm's (a /proc read: before the lock). */
@@ -474,6 +479,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 		}
 	}
 	p->last_change = vd_mono();
+	vd_accel_fold(p);
 	if (h->state == VIGIL_STATE_ENDED)
 		sample_proc_ended(p, VD_P_EXITED);
 	return 0;
@@ -581,6 +587,8 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 			return sample_full_read(p, d, why);
 		}
 		p->shards_used = h.shards_used < p->n_shards ? h.shards_used : p->n_shards;
+		if (vd_accel_read(p, false) < 0)
+			return VD_REJ_TRUNCATED + 1;
 	}
 	/*
 	 * A process that changed within the last second is read directly (its op

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "daemon/accel.h"
 #include "daemon/daemon.h"
 #include "daemon/insights.h"
 #include "daemon/sample_internal.h"
@@ -107,7 +108,7 @@ void vd_sample(void)
 				}
 				continue;
 			}
-			if (!full && p->sp && p->sp->npend)
+			if (!full && ((p->sp && p->sp->npend) || vd_accel_pending(p)))
 				sample_ready_add(p);
 		}
 	pthread_mutex_lock(&vd.lock);
