@@ -29,6 +29,8 @@ struct top_row {
 	char id[300], user[64], procs[16], top_op[32], command[512];
 	char finding[40];       /* the worst finding firing (live insights), "" none */
 	double rd, wr, ops, meta, mpi;
+	double cl;              /* OpenCL device time share, percent */
+	bool has_cl;            /* the job ran OpenCL (totals.opencl) */
 	const char *shown_id;   /* id as printed: whole, or cut in the middle */
 	char cut_id[64];
 };
@@ -83,11 +85,13 @@ static void top_c_wr(char *b, size_t n, const struct top_row *t) { top_mib(b, n,
 static void top_c_ops(char *b, size_t n, const struct top_row *t) { top_per_s(b, n, t->ops); }
 static void top_c_meta(char *b, size_t n, const struct top_row *t) { top_per_s(b, n, t->meta); }
 static void top_c_mpi(char *b, size_t n, const struct top_row *t) { snprintf(b, n, "%.0f", t->mpi); }
+static void top_c_cl(char *b, size_t n, const struct top_row *t) { snprintf(b, n, t->has_cl ? "%.0f" : "-", t->cl); }
 
 /*
- * 14+8+5+5+5+5+6+4+9 columns and 9 spaces: 70 of 80, which leaves 10 for the
- * findings and OpenCL columns to come (before COMMAND); COMMAND takes the rest
- * (more on wider terminals).  Numbers are never cut: a wider one widens its line.
+ * 14+8+5+5+5+5+6+4+9 columns and 9 spaces: 70 of 80; CL% (4 + 1) and FINDING
+ * (14 + 1) appear only while some job needs them, before COMMAND, which takes
+ * the rest (more on wider terminals; a line is cut at the terminal's width).
+ * Numbers are never cut: a wider one widens its line.
  */
 static const struct top_col top_cols[] = {
 	{ "JOB",    TOP_JOB_COLS, 0, 0, top_c_job },
@@ -98,6 +102,7 @@ static const struct top_col top_cols[] = {
 	{ "OPS/s",  5,  1, 0, top_c_ops },
 	{ "META/s", 6,  1, 0, top_c_meta },
 	{ "MPI%",   4,  1, 0, top_c_mpi },
+	{ "CL%",    4,  1, 0, top_c_cl },
 	{ "TOP OP", 9,  0, 1, top_c_op },
 	{ "FINDING", 14, 0, 1, top_c_finding },
 	{ "COMMAND", 0, 0, 0, top_c_cmd },
@@ -106,6 +111,8 @@ static const struct top_col top_cols[] = {
 
 /* FINDING is shown only while some job has a finding: what is wrong comes before the command. */
 static bool top_findings;
+/* CL% only while some job ran OpenCL. */
+static bool top_opencl;
 
 static const char *top_keys = "rwomp i";
 static int top_sort = 'w';
@@ -276,15 +283,19 @@ static struct top_row *top_fetch(size_t *n, const char **err)
 		t->ops = top_num(r, "io_ops_per_second");
 		t->meta = top_num(r, "metadata_ops_per_second");
 		t->mpi = top_num(r, "mpi_time_share") * 100;
+		t->has_cl = json_object_get(json_object_get(j, "totals"), "opencl") != NULL;
+		t->cl = top_num(r, "opencl_device_share") * 100;
 	}
 	json_decref(root);
 	*n = cnt;
 	if (rows) {
 		qsort(rows, cnt, sizeof *rows, top_cmp);
 		top_ids(rows, cnt);
-		top_findings = false;
-		for (size_t i = 0; i < (size_t)cnt; i++)
+		top_findings = top_opencl = false;
+		for (size_t i = 0; i < (size_t)cnt; i++) {
 			top_findings |= rows[i].finding[0] != '\0';
+			top_opencl |= rows[i].has_cl;
+		}
 	}
 	return rows;
 }
@@ -300,7 +311,7 @@ static void top_line(char *out, size_t n, const struct top_row *t, int width)
 	out[0] = '\0';
 	for (size_t c = 0; c < TOP_NCOLS && k + 1 < n; c++) {
 		const struct top_col *col = &top_cols[c];
-		if (col->cell == top_c_finding && !top_findings)
+		if ((col->cell == top_c_finding && !top_findings) || (col->cell == top_c_cl && !top_opencl))
 			continue;
 		char cell[600];
 		if (t)
@@ -345,6 +356,10 @@ static const char top_usage[] =
 "  OPS/s    I/O operations per second (k, M from 10,000)\n"
 "  META/s   metadata operations per second (open, stat, unlink, ...)\n"
 "  MPI%     share of the ranks' time in MPI over the latest second\n"
+"  CL%      share of the latest second the job's OpenCL devices were busy\n"
+"           (device time per process running OpenCL; credited when the\n"
+"           collector collects it, at the program's synchronisation points),\n"
+"           shown while any job ran OpenCL\n"
 "  TOP OP   the operation with the most time so far, any layer\n"
 "  FINDING  the worst live finding firing (C critical, W warning, I info, then\n"
 "           the rule id; docs/INSIGHTS.md), shown while any job has one\n"

@@ -36,6 +36,13 @@ struct vd_accel {
 static uint64_t acc_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 static uint64_t acc_sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
+uint32_t vd_accel_nkern(uint32_t kernels_used, uint32_t cap)
+{
+	if (cap > VIGIL_KERNELS)
+		cap = VIGIL_KERNELS;
+	return kernels_used < cap ? kernels_used + 1 : cap; /* kernels_used: the last record claimed */
+}
+
 void vd_accel_parse(const unsigned char *region, const unsigned char *ktab, uint32_t nk, uint32_t ksize,
                     struct vd_asnap *out)
 {
@@ -98,8 +105,7 @@ int vd_accel_read(struct vd_proc *p, bool force)
 		return 0; /* no OpenCL in this process (yet) */
 	if (!a->next && !(a->next = calloc(1, sizeof *a->next)))
 		return 0;
-	/* records 0 ("<other kernels>") to kernels_used, the last one claimed */
-	uint32_t nk = raw.kernels_used < a->nk ? raw.kernels_used + 1 : a->nk;
+	uint32_t nk = vd_accel_nkern(raw.kernels_used, a->nk);
 	size_t want = (size_t)nk * a->ksize; /* <= VIGIL_KERNELS records: inside the table parse checked */
 	if (want > acc_kcap) {
 		unsigned char *nb = realloc(acc_kbuf, want);

@@ -35,7 +35,13 @@ struct vd_asnap {
 	struct vd_akern kern[VIGIL_KERNELS];
 };
 
-/* Pure (fuzzed): `region` holds sizeof(struct vigil_accel) bytes, `ktab` nk records of ksize bytes. */
+/*
+ * Pure (fuzzed): kernel records to read, of a table with `cap` records
+ * (at most VIGIL_KERNELS): 0 ("<other kernels>") to the region's
+ * kernels_used.  `region` holds sizeof(struct vigil_accel) bytes, `ktab` nk
+ * records of ksize bytes.
+ */
+uint32_t vd_accel_nkern(uint32_t kernels_used, uint32_t cap);
 void vd_accel_parse(const unsigned char *region, const unsigned char *ktab, uint32_t nk, uint32_t ksize,
                     struct vd_asnap *out);
 

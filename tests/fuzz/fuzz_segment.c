@@ -1,6 +1,8 @@
 /*
  * fuzz_segment.c - every reader of segments goes through vigil_seg_parse,
- * then folds what it accepted into a profile and writes it: fuzz all three.
+ * then folds what it accepted into a profile and writes it: fuzz all three,
+ * and vigild's reading of the accelerator region (daemon/accel.c) with the
+ * geometry the parse accepted.
  * The input is copied to an 8-aligned buffer of exactly its size, as
  * readers do with their pread copy, so ASan sees any read past the end.
  */
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "daemon/accel.h"
 #include "format/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -36,6 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sum += x ? x->positioned_reads + x->nonseq_writes + x->misaligned : 0;
 		}
 		fprintf(devnull, "%llu", (unsigned long long)sum);
+		const struct vigil_accel *acc = vigil_seg_accel(&v);
+		if (acc) { /* as vd_accel_read: the region, then kernels_used + 1 records of the table */
+			static struct vd_asnap snap;
+			uint32_t nk = vd_accel_nkern(acc->kernels_used, v.hdr->n_kernels);
+			vd_accel_parse((const unsigned char *)acc, (const unsigned char *)vigil_seg_kernel(&v, 0), nk,
+			               v.hdr->kernel_size, &snap);
+			fprintf(devnull, "%u %s", snap.nkern, snap.nkern ? snap.kern[snap.nkern - 1].name : "");
+		}
 		struct vigil_insights_conf c;
 		vigil_insights_conf_default(&c);
 		vigil_insights_judge_profile(&m, &c);

@@ -1,13 +1,15 @@
 /*
  * prog_ocl.c - an OpenCL program with exactly known work, for the opencl tests.
  *
- * usage: prog_ocl [linked|dl] [plain|profile] [main|fork|threads]
+ * usage: prog_ocl [linked|dl] [plain|profile] [main|fork|threads|transfers SECONDS]
  *   linked/dl  call OpenCL through the linked loader, or dlopen("libOpenCL.so.1") + dlsym
  *   profile    create the queues with CL_QUEUE_PROFILING_ENABLE and print the sum of
  *              END - START of its own kernel events ("own_kernel_ns N")
  *   plain      no profiling asked: prints what its own clGetEventProfilingInfo returned
  *   fork       fork before any OpenCL call; the child does the work
  *   threads    two threads, one queue each, each doing the work once
+ *   transfers  transfer-bound for SECONDS: blocking 16 MiB writes and reads around one
+ *              1024-item kernel, repeated (prints "transfers N" when done)
  * Prints its results (checksums): the output must not change under vigil.
  *
  * Work per run of `work()` (bytes as vigil must count them):
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FNS(X) X(clGetPlatformIDs) X(clGetDeviceIDs) X(clCreateContext) X(clCreateCommandQueue) \
@@ -183,6 +186,39 @@ static double work(int id)
 	return sum;
 }
 
+/* Transfers dominate the device: 32 MiB moved per 1024-item kernel. */
+static void transfers(double seconds)
+{
+	enum { N = 16 << 20 };
+	cl_int e;
+	cl_command_queue q = p_clCreateCommandQueue(ctx, dev, 0, &e);
+	CHECK(e);
+	char *host = calloc(1, N);
+	cl_mem b = p_clCreateBuffer(ctx, CL_MEM_READ_WRITE, N, NULL, &e);
+	CHECK(e);
+	cl_kernel kv = p_clCreateKernel(prog, "vadd", &e);
+	CHECK(e);
+	CHECK(p_clSetKernelArg(kv, 0, sizeof(cl_mem), &b));
+	CHECK(p_clSetKernelArg(kv, 1, sizeof(cl_mem), &b));
+	size_t g = 1024;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long n = 0;
+	do {
+		CHECK(p_clEnqueueWriteBuffer(q, b, CL_TRUE, 0, N, host, 0, NULL, NULL));
+		CHECK(p_clEnqueueNDRangeKernel(q, kv, 1, NULL, &g, NULL, 0, NULL, NULL));
+		CHECK(p_clEnqueueReadBuffer(q, b, CL_TRUE, 0, N, host, 0, NULL, NULL));
+		CHECK(p_clFinish(q));
+		n++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9 < seconds);
+	printf("transfers %ld\n", n);
+	p_clReleaseKernel(kv);
+	p_clReleaseMemObject(b);
+	p_clReleaseCommandQueue(q);
+	free(host);
+}
+
 static void *thread_main(void *arg)
 {
 	double s = work((int)(intptr_t)arg);
@@ -212,7 +248,9 @@ int main(int argc, char **argv)
 		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	}
 	setup();
-	if (!strcmp(mode, "threads")) {
+	if (!strcmp(mode, "transfers")) {
+		transfers(argc > 4 ? atof(argv[4]) : 1);
+	} else if (!strcmp(mode, "threads")) {
 		pthread_t t[2];
 		for (int i = 0; i < 2; i++)
 			pthread_create(&t[i], NULL, thread_main, (void *)(intptr_t)i);
