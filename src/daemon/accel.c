@@ -122,6 +122,19 @@ int vd_accel_read(struct vd_proc *p, bool force)
 	return 0;
 }
 
+void vd_accel_restore(struct vd_proc *p, const struct vigil_seg_view *v)
+{
+	const struct vigil_accel *raw = vigil_seg_accel(v);
+	vd_accel_geometry(p, v->hdr);
+	struct vd_accel *a = p->acc;
+	if (!a || !raw || !raw->layer || (!a->next && !(a->next = calloc(1, sizeof *a->next))))
+		return;
+	vd_accel_parse((const unsigned char *)raw, (const unsigned char *)vigil_seg_kernel(v, 0),
+	               vd_accel_nkern(raw->kernels_used, a->nk), a->ksize, a->next);
+	a->pending = true;
+	vd_accel_fold(p);
+}
+
 bool vd_accel_pending(const struct vd_proc *p)
 {
 	return p->acc && p->acc->pending;

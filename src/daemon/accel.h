@@ -49,6 +49,8 @@ void vd_accel_parse(const unsigned char *region, const unsigned char *ktab, uint
 void vd_accel_geometry(struct vd_proc *p, const struct vigil_seg_header *validated);
 int vd_accel_read(struct vd_proc *p, bool force); /* 0, or -1 on a failed read */
 bool vd_accel_pending(const struct vd_proc *p);
+/* After a restart: a restored ended process's region, from a validated whole copy (no lock needed yet). */
+void vd_accel_restore(struct vd_proc *p, const struct vigil_seg_view *v);
 void vd_accel_fold(struct vd_proc *p);
 void vd_accel_free(struct vd_proc *p);
 

@@ -17,8 +17,6 @@
 #include "format/profile.h"
 #include "common/prom_query.h"
 
-int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **buf, struct vigil_seg_view *v);
-
 static bool api_details(const struct vd_job *j, long viewer)
 {
 	return viewer == 0 || (viewer > 0 && (uint32_t)viewer == j->uid) || vd.cfg.anon_details;

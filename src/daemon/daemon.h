@@ -318,5 +318,12 @@ long vd_token_uid(const char *token);
 
 /* profile writing (job.c) */
 int vd_job_write_profile(struct vd_job *j);
+/*
+ * Read segment `name` of directory `dirfd` (owned by `uid`) whole into a
+ * malloc'd private copy and validate it.  Touches no shared state: callable
+ * without vd.lock.
+ */
+struct vigil_seg_view;
+int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **buf, struct vigil_seg_view *v);
 
 #endif

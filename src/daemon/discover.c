@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common/vigild_client.h"
+#include "daemon/accel.h"
 #include "daemon/daemon.h"
 #include "daemon/sample_internal.h"
 
@@ -371,15 +372,29 @@ struct vd_proc *vd_proc_restore(struct vd_job *j, int dirix, const char *name, c
 	return p;
 }
 
-/* After a restart: reopen every restored running process (its baseline makes the first read a delta). */
+/*
+ * After a restart: reopen every restored running process (its baseline makes
+ * the first read a delta), and read once the accelerator region of every
+ * restored ended one whose segment is still there (its job has not ended):
+ * the region holds running totals, not checkpointed (accel.c).
+ */
 void vd_procs_reopen(void);
 void vd_procs_reopen(void)
 {
 	for (int k = 0; k < SAMPLE_HASH; k++)
 		for (struct vd_proc *p = sample_hash[k]; p; p = p->hnext) {
+			struct vd_dir *d = &vd.dirs[p->dirix];
+			if (p->job && p->state != VD_P_RUNNING && p->job->state != VD_J_ENDED) {
+				unsigned char *buf;
+				struct vigil_seg_view v;
+				if (vd_segment_copy_at(d->fd, d->uid, p->name, &buf, &v) == 0) {
+					vd_accel_restore(p, &v);
+					free(buf);
+				}
+				continue;
+			}
 			if (!p->job || p->state != VD_P_RUNNING || p->fd >= 0)
 				continue;
-			struct vd_dir *d = &vd.dirs[p->dirix];
 			p->fd = sample_openat(d->fd, p->name);
 			/* the same checks as a first open: regular, the directory owner's, one link */
 			struct stat st;

@@ -22,12 +22,7 @@
 
 void vd_proc_forget(struct vd_proc *p);
 
-/*
- * Read segment `name` of directory `dirfd` (owned by `uid`) whole into a
- * malloc'd private copy and validate it.  Touches no shared state: callable
- * without vd.lock.
- */
-int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **buf, struct vigil_seg_view *v);
+/* A segment's whole private copy, validated (daemon.h). */
 int vd_segment_copy_at(int dirfd, uid_t uid, const char *name, unsigned char **buf, struct vigil_seg_view *v)
 {
 	const char *why;

@@ -80,6 +80,12 @@ curl -sf -m 5 --unix-socket "$SOCK" http://localhost/api/v1/jobs/jobO >"$T/detai
 kern='[.[] | "\(.name) \(.launches) \(.work_items) \(.timed)"] | join(",")'
 [ "$(jq -r ".opencl.kernels | $kern" "$T/detail.json")" = "$(jq -r ".accelerator.kernels | $kern" "$T/p.json")" ] ||
 	fail "API kernels: $(jq -c .opencl.kernels "$T/detail.json")"
+# a restarted vigild (SIGKILL) reads the ended processes' regions again: nothing lost
+kill_vigild
+start_vigild --job-linger 30
+[ "$(metric "$(a transfer_bytes_total ',direction="host_to_device"')")" = 47360 ] || fail "after a restart: host_to_device bytes"
+[ "$(metric "$(a kernel_launches_total "")")" = 5 ] || fail "after a restart: kernel launches"
+approx "$(metric "$(a device_seconds_total ',kind="kernels"')")" "$(acc kernels.device_seconds)" || fail "after a restart: kernel device seconds"
 # the profile vigild writes at the job's end: the same accelerator section
 curl -sf -m 5 -X POST --unix-socket "$SOCK" http://localhost/api/v1/jobs/jobO/end >/dev/null || fail "job end"
 vprof() { ls "$PROF"/*jobO* 2>/dev/null | head -1; }
