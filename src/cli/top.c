@@ -38,11 +38,12 @@ struct top_row {
 /*
  * One column: header, width (0 = the rest of the line), right-aligned,
  * whether a longer cell is cut to the width (never a job id: it widens its
- * line instead), and how a row fills it.
+ * line instead), whether it yields its place when the columns shown do not
+ * fit the terminal, and how a row fills it.
  */
 struct top_col {
 	const char *head;
-	int width, right, cut;
+	int width, right, cut, yield;
 	void (*cell)(char *buf, size_t len, const struct top_row *t);
 };
 
@@ -90,22 +91,24 @@ static void top_c_cl(char *b, size_t n, const struct top_row *t) { snprintf(b, n
 /*
  * 14+8+5+5+5+5+6+4+9 columns and 9 spaces: 70 of 80; CL% (4 + 1) and FINDING
  * (14 + 1) appear only while some job needs them, before COMMAND, which takes
- * the rest (more on wider terminals; a line is cut at the terminal's width).
- * Numbers are never cut: a wider one widens its line.
+ * the rest (more on wider terminals).  When they would not fit, TOP OP yields
+ * its place (what is wrong matters more than what is busiest); a line is
+ * cut at the terminal's width.  Numbers are never cut: a wider one widens
+ * its line.
  */
 static const struct top_col top_cols[] = {
-	{ "JOB",    TOP_JOB_COLS, 0, 0, top_c_job },
-	{ "USER",   8,  0, 1, top_c_user },
-	{ "PROCS",  5,  1, 0, top_c_procs },
-	{ "READ",   5,  1, 0, top_c_rd },
-	{ "WRITE",  5,  1, 0, top_c_wr },
-	{ "OPS/s",  5,  1, 0, top_c_ops },
-	{ "META/s", 6,  1, 0, top_c_meta },
-	{ "MPI%",   4,  1, 0, top_c_mpi },
-	{ "CL%",    4,  1, 0, top_c_cl },
-	{ "TOP OP", 9,  0, 1, top_c_op },
-	{ "FINDING", 14, 0, 1, top_c_finding },
-	{ "COMMAND", 0, 0, 0, top_c_cmd },
+	{ "JOB",    TOP_JOB_COLS, 0, 0, 0, top_c_job },
+	{ "USER",   8,  0, 1, 0, top_c_user },
+	{ "PROCS",  5,  1, 0, 0, top_c_procs },
+	{ "READ",   5,  1, 0, 0, top_c_rd },
+	{ "WRITE",  5,  1, 0, 0, top_c_wr },
+	{ "OPS/s",  5,  1, 0, 0, top_c_ops },
+	{ "META/s", 6,  1, 0, 0, top_c_meta },
+	{ "MPI%",   4,  1, 0, 0, top_c_mpi },
+	{ "CL%",    4,  1, 0, 0, top_c_cl },
+	{ "TOP OP", 9,  0, 1, 1, top_c_op },
+	{ "FINDING", 14, 0, 1, 0, top_c_finding },
+	{ "COMMAND", 0, 0, 0, 0, top_c_cmd },
 };
 #define TOP_NCOLS (sizeof(top_cols) / sizeof(top_cols[0]))
 
@@ -305,13 +308,22 @@ static struct top_row *top_fetch(size_t *n, const char **err)
  * padded and cut by terminal columns, not bytes (an id may hold UTF-8).
  * Row NULL: the header.
  */
+static bool top_col_shown(const struct top_col *col)
+{
+	return !(col->cell == top_c_finding && !top_findings) && !(col->cell == top_c_cl && !top_opencl);
+}
+
 static void top_line(char *out, size_t n, const struct top_row *t, int width)
 {
-	size_t k = 0, cols = 0;
+	size_t k = 0, cols = 0, fixed = 0;
 	out[0] = '\0';
+	for (size_t c = 0; c < TOP_NCOLS; c++)
+		if (top_col_shown(&top_cols[c]) && top_cols[c].width)
+			fixed += (c ? 1 : 0) + (size_t)top_cols[c].width;
+	bool yield = width > 0 && fixed > (size_t)width;
 	for (size_t c = 0; c < TOP_NCOLS && k + 1 < n; c++) {
 		const struct top_col *col = &top_cols[c];
-		if ((col->cell == top_c_finding && !top_findings) || (col->cell == top_c_cl && !top_opencl))
+		if (!top_col_shown(col) || (yield && col->yield))
 			continue;
 		char cell[600];
 		if (t)
@@ -360,11 +372,13 @@ static const char top_usage[] =
 "           (device time per process running OpenCL; credited when the\n"
 "           collector collects it, at the program's synchronisation points),\n"
 "           shown while any job ran OpenCL\n"
-"  TOP OP   the operation with the most time so far, any layer\n"
+"  TOP OP   the operation with the most time so far, any layer (it yields\n"
+"           its place to CL% and FINDING when they would not fit the width)\n"
 "  FINDING  the worst live finding firing (C critical, W warning, I info, then\n"
 "           the rule id; docs/INSIGHTS.md), shown while any job has one\n"
 "  COMMAND  the command line (your jobs), else the executable; it takes the\n"
-"           columns the others leave (they fit in 70 of 80 columns)\n"
+"           columns the others leave (they fit in 70 of 80 columns, 80 with\n"
+"           CL% and FINDING)\n"
 "Refreshes every second; keys r w o m p i choose the sort column (read,\n"
 "write, ops, metadata, MPI, id), q quits.\n"
 "\n"

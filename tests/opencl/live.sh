@@ -18,10 +18,13 @@ metric_is "$L" 2 || { scrape | grep -E 'jobL.*(transfer|opencl_device)' >&2; fai
 curl -sf -m 5 --unix-socket "$SOCK" http://localhost/api/v1/jobs/jobL/insights >"$T/ins.json" || fail "insights API"
 jq -e '.insights[] | select(.rule == "transfer_bound") | .state == "firing" and (.evidence | test("^transfers .* of device time"))' \
 	"$T/ins.json" >/dev/null || fail "API: $(jq -c '.insights[] | select(.rule == "transfer_bound")' "$T/ins.json")"
-# vigil top: the CL% column (device busy share), the line cut at 80 columns
+# vigil top: the CL% column (device busy share); at 80 columns TOP OP yields to CL% and FINDING
 VIGIL_SOCKET="$SOCK" "$VIGIL" top --once --width 80 >"$T/top.txt" || fail "vigil top"
-head -1 "$T/top.txt" | grep -q ' MPI%  CL% ' || fail "vigil top header: $(head -1 "$T/top.txt")"
-grep -Eq '^jobL .* [0-9]+ +[0-9]+ ' "$T/top.txt" || fail "vigil top row: $(cat "$T/top.txt")"
+head -1 "$T/top.txt" | grep -q ' MPI%  CL% FINDING' || fail "vigil top header: $(head -1 "$T/top.txt")"
+grep -Eq '^jobL .* [0-9]+ +[0-9]+ W transfer_bou' "$T/top.txt" || fail "vigil top row: $(cat "$T/top.txt")"
+VIGIL_SOCKET="$SOCK" "$VIGIL" top --once >"$T/top-wide.txt" || fail "vigil top (no width)"
+head -1 "$T/top-wide.txt" | grep -q ' MPI%  CL% TOP OP    FINDING        COMMAND$' ||
+	fail "vigil top header without a width: $(head -1 "$T/top-wide.txt")"
 [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$T/top.txt")" -le 80 ] || fail "top wider than 80: $(cat "$T/top.txt")"
 wait $RUN || fail "vigil run failed: $(cat "$T/err.txt")"
 grep -q '^transfers [0-9]' "$T/out.txt" || fail "the program did not finish: $(cat "$T/out.txt" "$T/err.txt")"
