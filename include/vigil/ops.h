@@ -232,7 +232,7 @@ enum vigil_dir {
 	X(CL_MAP_IMAGE,         OPENCL, "clEnqueueMapImage",         DATA,  NONE,  "clEnqueueMapImage: mapped bytes, region x element size") \
 	X(CL_UNMAP,             OPENCL, "clEnqueueUnmapMemObject",   DATA,  NONE,  "clEnqueueUnmapMemObject: the bytes its map mapped") \
 	X(CL_MIGRATE,           OPENCL, "clEnqueueMigrateMemObjects",DATA,  NONE,  "clEnqueueMigrateMemObjects: sum of the objects' sizes (direction in the accelerator region)") \
-	X(CL_SVM_MEMCPY,        OPENCL, "clEnqueueSVMMemcpy",        DATA,  NONE,  "clEnqueueSVMMemcpy: bytes (direction unknown: counted device->device)") \
+	X(CL_SVM_MEMCPY,        OPENCL, "clEnqueueSVMMemcpy",        DATA,  NONE,  "clEnqueueSVMMemcpy: bytes (direction from clSVMAlloc'd pointers)") \
 	X(CL_SVM_MEMFILL,       OPENCL, "clEnqueueSVMMemFill",       DATA,  NONE,  "clEnqueueSVMMemFill: bytes filled") \
 	X(CL_SVM_MAP,           OPENCL, "clEnqueueSVMMap",           DATA,  NONE,  "clEnqueueSVMMap: mapped bytes") \
 	X(CL_SVM_UNMAP,         OPENCL, "clEnqueueSVMUnmap",         DATA,  NONE,  "clEnqueueSVMUnmap: calls") \

@@ -58,5 +58,8 @@ COL_HIDDEN void ocl_image_created(cl_mem m, uint64_t elem_size);
 COL_HIDDEN uint64_t ocl_image_elem(cl_mem m);
 COL_HIDDEN void ocl_map_put(const void *ptr, uint64_t bytes);
 COL_HIDDEN uint64_t ocl_map_take(const void *ptr);
+COL_HIDDEN void ocl_svm_alloc(const void *ptr, uint64_t size);
+COL_HIDDEN void ocl_svm_free(const void *ptr);
+COL_HIDDEN int ocl_svm_direction(const void *dst, const void *src); /* VIGIL_XFER_H2D, D2H or D2D */
 
 #endif

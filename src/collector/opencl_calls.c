@@ -228,7 +228,21 @@ static cl_int CL_API_CALL w_clEnqueueSVMMemcpy(cl_command_queue q, cl_bool blk, 
                                                size_t n, cl_uint nw, const cl_event *wl, cl_event *ev)
 {
 	OCL_ENQ(clEnqueueSVMMemcpy, q, ev, q, blk, dst, src, n, nw, wl);
-	return ocl_done(&c, r, VIGIL_OP_CL_SVM_MEMCPY, VIGIL_XFER_D2D, n, blk, t0);
+	return ocl_done(&c, r, VIGIL_OP_CL_SVM_MEMCPY, ocl_svm_direction(dst, src), n, blk, t0);
+}
+
+/* Not counted: what they allocate gives SVM copies their direction. */
+static void *CL_API_CALL w_clSVMAlloc(cl_context ctx, cl_svm_mem_flags fl, size_t n, cl_uint align)
+{
+	void *p = ocl_next.clSVMAlloc(ctx, fl, n, align);
+	ocl_svm_alloc(p, n);
+	return p;
+}
+
+static void CL_API_CALL w_clSVMFree(cl_context ctx, void *p)
+{
+	ocl_svm_free(p);
+	ocl_next.clSVMFree(ctx, p);
 }
 
 static cl_int CL_API_CALL w_clEnqueueSVMMemFill(cl_command_queue q, void *ptr, const void *pat, size_t ps,
@@ -758,7 +772,7 @@ void ocl_wrap_table(cl_icd_dispatch *d)
 	W(clEnqueueCopyImage); W(clEnqueueCopyImageToBuffer); W(clEnqueueCopyBufferToImage);
 	W(clEnqueueFillBuffer); W(clEnqueueFillImage); W(clEnqueueMapBuffer); W(clEnqueueMapImage);
 	W(clEnqueueUnmapMemObject); W(clEnqueueMigrateMemObjects); W(clEnqueueSVMMemcpy);
-	W(clEnqueueSVMMemFill); W(clEnqueueSVMMap); W(clEnqueueSVMUnmap);
+	W(clEnqueueSVMMemFill); W(clEnqueueSVMMap); W(clEnqueueSVMUnmap); W(clSVMAlloc); W(clSVMFree);
 	W(clEnqueueNDRangeKernel); W(clEnqueueTask); W(clEnqueueNativeKernel);
 	W(clCreateKernel); W(clCreateKernelsInProgram); W(clCloneKernel);
 	W(clSetKernelArg); W(clSetKernelArgSVMPointer);

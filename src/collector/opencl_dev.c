@@ -279,6 +279,67 @@ uint64_t ocl_map_take(const void *ptr)
 	return ptr ? ocl_take(ocl_maps, OCL_NMAPS, (uintptr_t)ptr) : 0;
 }
 
+/*
+ * SVM allocations (clSVMAlloc): base and size, so an SVM copy gets its
+ * direction - host memory to an SVM allocation is host->device, the reverse
+ * device->host, between two allocations device->device.  A slot is claimed
+ * with a CAS (base 0 -> OCL_BUSY), its size written, then the base published;
+ * lookups scan the slots claimed so far (programs hold few SVM allocations).
+ * Copies between pointers no allocation covers (fine-grained system SVM,
+ * a full table) keep the device->device of old.
+ */
+#define OCL_NSVM 1024
+static struct { uintptr_t base; uint64_t size; } ocl_svm[OCL_NSVM];
+static unsigned ocl_svm_hi; /* slots [0, hi) have been claimed */
+
+void ocl_svm_alloc(const void *ptr, uint64_t size)
+{
+	if (!ptr || !size)
+		return;
+	for (unsigned i = 0; i < OCL_NSVM; i++) {
+		uintptr_t k = 0;
+		if (__atomic_load_n(&ocl_svm[i].base, __ATOMIC_RELAXED) != 0 ||
+		    !__atomic_compare_exchange_n(&ocl_svm[i].base, &k, OCL_BUSY, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			continue;
+		__atomic_store_n(&ocl_svm[i].size, size, __ATOMIC_RELAXED);
+		__atomic_store_n(&ocl_svm[i].base, (uintptr_t)ptr, __ATOMIC_RELEASE);
+		unsigned hi = __atomic_load_n(&ocl_svm_hi, __ATOMIC_RELAXED);
+		while (hi < i + 1 && !__atomic_compare_exchange_n(&ocl_svm_hi, &hi, i + 1, 0, __ATOMIC_RELEASE,
+		                                                  __ATOMIC_RELAXED))
+			;
+		return;
+	}
+}
+
+void ocl_svm_free(const void *ptr)
+{
+	unsigned hi = __atomic_load_n(&ocl_svm_hi, __ATOMIC_ACQUIRE);
+	for (unsigned i = 0; ptr && i < hi; i++)
+		if (__atomic_load_n(&ocl_svm[i].base, __ATOMIC_ACQUIRE) == (uintptr_t)ptr) {
+			__atomic_store_n(&ocl_svm[i].size, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&ocl_svm[i].base, 0, __ATOMIC_RELEASE);
+			return;
+		}
+}
+
+static int ocl_svm_has(const void *ptr)
+{
+	uintptr_t x = (uintptr_t)ptr;
+	unsigned hi = __atomic_load_n(&ocl_svm_hi, __ATOMIC_ACQUIRE);
+	for (unsigned i = 0; i < hi; i++) {
+		uintptr_t b = __atomic_load_n(&ocl_svm[i].base, __ATOMIC_ACQUIRE);
+		if (b > OCL_DEAD && x >= b && x - b < __atomic_load_n(&ocl_svm[i].size, __ATOMIC_RELAXED))
+			return 1;
+	}
+	return 0;
+}
+
+int ocl_svm_direction(const void *dst, const void *src)
+{
+	int d = ocl_svm_has(dst), s = ocl_svm_has(src);
+	return d && !s ? VIGIL_XFER_H2D : s && !d ? VIGIL_XFER_D2H : VIGIL_XFER_D2D;
+}
+
 /* ---- transfers and kernels: the accelerator region ---------------------- */
 
 void ocl_accel_add(int kind, uint64_t bytes)

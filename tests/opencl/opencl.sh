@@ -120,6 +120,16 @@ pyopencl)
 	expect p.json '[.accelerator.kernels[] | "\(.name) \(.launches) \(.work_items) \(.timed)"] | join(",")' \
 		"twice 4 8192 4"
 	;;
+svm)
+	# SVM copies get their direction from the clSVMAlloc'd pointers they touch
+	run_same p.json "$prog" linked plain svm
+	expect_op p.json opencl clEnqueueSVMMemcpy 4 0 7680
+	a=.accelerator.transfers
+	expect p.json "$a.host_to_device.bytes" 4096
+	expect p.json "$a.device_to_host.bytes" 1024
+	expect p.json "$a.device_to_device.bytes" 2560
+	expect p.json "$a.device_to_device.commands" 2
+	;;
 noocl)
 	# no OpenCL in the program: its environment unchanged, libOpenCL never mapped
 	run_same p.json "$2/prog_noocl"

@@ -1,13 +1,16 @@
 /*
  * prog_ocl.c - an OpenCL program with exactly known work, for the opencl tests.
  *
- * usage: prog_ocl [linked|dl] [plain|profile] [main|fork|threads|transfers SECONDS]
+ * usage: prog_ocl [linked|dl] [plain|profile] [main|fork|threads|svm|transfers SECONDS]
  *   linked/dl  call OpenCL through the linked loader, or dlopen("libOpenCL.so.1") + dlsym
  *   profile    create the queues with CL_QUEUE_PROFILING_ENABLE and print the sum of
  *              END - START of its own kernel events ("own_kernel_ns N")
  *   plain      no profiling asked: prints what its own clGetEventProfilingInfo returned
  *   fork       fork before any OpenCL call; the child does the work
  *   threads    two threads, one queue each, each doing the work once
+ *   svm        SVM copies in each direction: two clSVMAlloc'd buffers of 4096 bytes; host->SVM
+ *              4096, SVM->host 1024 (at an offset), SVM->SVM 2048, host->host 512 (no SVM
+ *              pointer: direction unknown, counted device->device), then clSVMFree
  *   transfers  transfer-bound for SECONDS: blocking 16 MiB writes and reads around one
  *              1024-item kernel, repeated (prints "transfers N" when done)
  * Prints its results (checksums): the output must not change under vigil.
@@ -25,7 +28,8 @@
  *   image RGBA/UNORM_INT8 32x16 (4 B/pixel) COPY_HOST_PTR (host->device 2048), ReadImage {32,16,1} 2048
  *   kernel "vadd" x3, global 1024; kernel "scale" x2, global {16,16}
  */
-#define CL_TARGET_OPENCL_VERSION 120
+#define CL_TARGET_OPENCL_VERSION 200
+#define CL_USE_DEPRECATED_OPENCL_1_2_APIS
 #include <CL/cl.h>
 #include <dlfcn.h>
 #include <pthread.h>
@@ -44,7 +48,8 @@
 	X(clCreateProgramWithSource) X(clBuildProgram) X(clCreateKernel) X(clSetKernelArg) \
 	X(clEnqueueNDRangeKernel) X(clFinish) X(clGetEventProfilingInfo) X(clReleaseEvent) \
 	X(clReleaseMemObject) X(clReleaseKernel) X(clReleaseProgram) X(clReleaseCommandQueue) \
-	X(clReleaseContext) X(clGetCommandQueueInfo) X(clWaitForEvents)
+	X(clReleaseContext) X(clGetCommandQueueInfo) X(clWaitForEvents) X(clSVMAlloc) X(clSVMFree) \
+	X(clEnqueueSVMMemcpy)
 #define DECL(f) static __typeof__(&f) p_##f;
 FNS(DECL)
 
@@ -186,6 +191,30 @@ static double work(int id)
 	return sum;
 }
 
+static void svm(void)
+{
+	cl_int e;
+	cl_command_queue q = p_clCreateCommandQueue(ctx, dev, 0, &e);
+	CHECK(e);
+	char *a = p_clSVMAlloc(ctx, CL_MEM_READ_WRITE, 4096, 0), *b = p_clSVMAlloc(ctx, CL_MEM_READ_WRITE, 4096, 0);
+	if (!a || !b) { fprintf(stderr, "clSVMAlloc failed\n"); exit(2); }
+	static char host[4096], back[4096];
+	for (int i = 0; i < 4096; i++)
+		host[i] = (char)(i % 251);
+	CHECK(p_clEnqueueSVMMemcpy(q, CL_TRUE, a, host, 4096, 0, NULL, NULL));
+	CHECK(p_clEnqueueSVMMemcpy(q, CL_TRUE, back, a + 1000, 1024, 0, NULL, NULL));
+	CHECK(p_clEnqueueSVMMemcpy(q, CL_TRUE, b, a + 2048, 2048, 0, NULL, NULL));
+	CHECK(p_clEnqueueSVMMemcpy(q, CL_TRUE, back + 2048, host, 512, 0, NULL, NULL));
+	CHECK(p_clFinish(q));
+	long sum = 0;
+	for (int i = 0; i < 2560; i++)
+		sum += back[i] + (i < 2048 ? b[i] : 0);
+	printf("svm checksum %ld\n", sum);
+	p_clSVMFree(ctx, a);
+	p_clSVMFree(ctx, b);
+	p_clReleaseCommandQueue(q);
+}
+
 /* Transfers dominate the device: 32 MiB moved per 1024-item kernel. */
 static void transfers(double seconds)
 {
@@ -248,7 +277,9 @@ int main(int argc, char **argv)
 		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	}
 	setup();
-	if (!strcmp(mode, "transfers")) {
+	if (!strcmp(mode, "svm")) {
+		svm();
+	} else if (!strcmp(mode, "transfers")) {
 		transfers(argc > 4 ? atof(argv[4]) : 1);
 	} else if (!strcmp(mode, "threads")) {
 		pthread_t t[2];
