@@ -191,6 +191,47 @@ void vd_accel_free(struct vd_proc *p)
 
 /* ---- per job ---------------------------------------------------------------------- */
 
+/* Add one process's snapshot to `out` (sums saturate); with `kernels`, its kernels by name. */
+static void acc_add_proc(const struct vd_asnap *s, struct vigil_accelstat *out, uint64_t sum[VIGIL_NXFER][5],
+                         uint64_t *dropped, bool kernels)
+{
+	out->processes++;
+	out->profiling += s->profiling;
+	*dropped = acc_sat_add(*dropped, s->dropped);
+	for (int k = 0; k < VIGIL_NXFER; k++) {
+		const struct vd_akind *x = &s->kind[k];
+		const uint64_t v[5] = { x->commands, x->bytes, x->small, x->timed, x->dev_ns };
+		for (int f = 0; f < 5; f++)
+			sum[k][f] = acc_sat_add(sum[k][f], v[f]);
+	}
+	for (uint32_t i = 0; kernels && i < s->nkern; i++) {
+		const struct vd_akern *k = &s->kern[i];
+		if (!k->name[0] || (!k->launches && !k->errors))
+			continue;
+		struct vigil_kernstat ks = { (char *)k->name, k->launches, k->work_items, k->timed, k->errors,
+		                             (double)k->dev_ns * 1e-9 };
+		if (vigil_accel_add_kernel(out, &ks) < 0)
+			break; /* out of memory: fewer kernels listed */
+	}
+}
+
+void vd_accel_profile_add(const struct vd_proc *p, struct vigil_accelstat *a)
+{
+	uint64_t sum[VIGIL_NXFER][5] = { { 0 } }, dropped = 0;
+	if (!p->acc_shown || !p->acc_shown->layer)
+		return;
+	acc_add_proc(p->acc_shown, a, sum, &dropped, true);
+	a->dropped += dropped;
+	for (int k = 0; k < VIGIL_NXFER; k++) {
+		struct vigil_xferstat *x = &a->kind[k];
+		x->commands += sum[k][0];
+		x->bytes += sum[k][1];
+		x->small += sum[k][2];
+		x->timed += sum[k][3];
+		x->device_seconds += (double)sum[k][4] * 1e-9;
+	}
+}
+
 uint32_t vd_accel_job(const struct vd_job *j, struct vigil_accelstat *out, bool kernels)
 {
 	uint64_t sum[VIGIL_NXFER][5] = { { 0 } }, dropped = 0;
@@ -199,24 +240,7 @@ uint32_t vd_accel_job(const struct vd_job *j, struct vigil_accelstat *out, bool 
 		const struct vd_asnap *s = p->acc_shown;
 		if (!s || !s->layer)
 			continue;
-		out->processes++;
-		out->profiling += s->profiling;
-		dropped = acc_sat_add(dropped, s->dropped);
-		for (int k = 0; k < VIGIL_NXFER; k++) {
-			const struct vd_akind *x = &s->kind[k];
-			const uint64_t v[5] = { x->commands, x->bytes, x->small, x->timed, x->dev_ns };
-			for (int f = 0; f < 5; f++)
-				sum[k][f] = acc_sat_add(sum[k][f], v[f]);
-		}
-		for (uint32_t i = 0; kernels && i < s->nkern; i++) {
-			const struct vd_akern *k = &s->kern[i];
-			if (!k->name[0] || (!k->launches && !k->errors))
-				continue;
-			struct vigil_kernstat ks = { (char *)k->name, k->launches, k->work_items, k->timed, k->errors,
-			                             (double)k->dev_ns * 1e-9 };
-			if (vigil_accel_add_kernel(out, &ks) < 0)
-				break; /* out of memory: fewer kernels listed */
-		}
+		acc_add_proc(s, out, sum, &dropped, kernels);
 	}
 	out->dropped = dropped;
 	for (int k = 0; k < VIGIL_NXFER; k++)

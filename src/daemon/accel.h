@@ -60,6 +60,8 @@ void vd_accel_free(struct vd_proc *p);
  * Returns the processes where the OpenCL layer ran (0: no OpenCL).
  */
 uint32_t vd_accel_job(const struct vd_job *j, struct vigil_accelstat *out, bool kernels);
+/* The job profile: a process whose segment is gone adds what vigild read of its region (no queues). */
+void vd_accel_profile_add(const struct vd_proc *p, struct vigil_accelstat *a);
 /* Host seconds a job spent blocked in OpenCL waits (its op totals; builds excluded). */
 double vd_accel_wait_seconds(const struct vd_job *j);
 

@@ -72,7 +72,8 @@ int vd_job_write_profile(struct vd_job *j)
 		const struct vd_dir *d = &vd.dirs[p->dirix];
 		int crc = vd_segment_copy_at(d->fd, d->uid, p->name, &buf, &v);
 		if (crc < 0) {
-			/* gone: its counts are still in the totals below */
+			/* gone: its counts are still in the totals below, its accelerator region in our copy */
+			vd_accel_profile_add(p, &prof.accel);
 			vd_log(VD_LOG_DEBUG, "profile", "segment %s not in the profile: %s", p->name, strerror(-crc));
 			continue;
 		}
