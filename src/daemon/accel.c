@@ -11,11 +11,10 @@
  * process that never ran the OpenCL layer costs one pread a second and no
  * memory beyond its geometry.
  *
- * Restarts: the region holds running totals, so a live process's numbers
- * come back whole at its first read after a restart; a process that ended
- * before the restart is not read again (its segment may be gone), and its
- * accelerator numbers are missing from the live totals until the job ends
- * (the job profile reads the segments).  docs/DAEMON.md says so.
+ * Restarts: the region holds running totals and is not checkpointed.  A
+ * live process's numbers come back whole at its first read after a
+ * restart, a restored ended one's from one read at start while its segment
+ * is still there (vd_accel_restore); docs/DAEMON.md says what is lost.
  */
 #include <math.h>
 #include <stddef.h>
@@ -32,6 +31,9 @@ struct vd_accel {
 	uint64_t last_changes;
 	struct vd_asnap *next;       /* read, not yet folded (lazily: OpenCL seen) */
 };
+
+/* Kernel records larger than this (the writer's are 112 bytes) are not read: a bounded copy. */
+#define ACC_MAX_KSIZE 1024u
 
 static uint64_t acc_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 static uint64_t acc_sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
@@ -82,7 +84,7 @@ void vd_accel_geometry(struct vd_proc *p, const struct vigil_seg_header *h)
 	struct vd_accel *a = p->acc;
 	a->off = h->accel_offset;
 	a->koff = h->kernels_offset;
-	a->nk = h->n_kernels < VIGIL_KERNELS ? h->n_kernels : VIGIL_KERNELS;
+	a->nk = h->kernel_size > ACC_MAX_KSIZE ? 0 : h->n_kernels < VIGIL_KERNELS ? h->n_kernels : VIGIL_KERNELS;
 	a->ksize = h->kernel_size;
 }
 
@@ -106,7 +108,7 @@ int vd_accel_read(struct vd_proc *p, bool force)
 	if (!a->next && !(a->next = calloc(1, sizeof *a->next)))
 		return 0;
 	uint32_t nk = vd_accel_nkern(raw.kernels_used, a->nk);
-	size_t want = (size_t)nk * a->ksize; /* <= VIGIL_KERNELS records: inside the table parse checked */
+	size_t want = (size_t)nk * a->ksize; /* <= 128 KiB, inside the table vigil_seg_parse checked */
 	if (want > acc_kcap) {
 		unsigned char *nb = realloc(acc_kbuf, want);
 		if (!nb)
@@ -175,8 +177,7 @@ void vd_accel_fold(struct vd_proc *p)
 	}
 	if (n->nkern > s->nkern)
 		s->nkern = n->nkern;
-	a->pending = false;
-	p->job->dirty = true;
+	a->pending = false; /* not checkpointed: the job stays clean */
 }
 
 void vd_accel_free(struct vd_proc *p)
