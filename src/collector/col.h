@@ -32,6 +32,12 @@
 #define COL_FDS 65536          /* fd table entries; larger fds count under "<other>" */
 #define COL_GEN_NONE UINT32_MAX /* an fd generation no entry ever has (closed entries have 0) */
 
+/* col_file_owner[] values besides a thread's slot (1 .. VIGIL_SHARDS-1); files.c, "Owners" */
+#define COL_OWNER_FREE   0u          /* no thread counted on the record yet */
+#define COL_OWNER_SHARED 0xfffffffeu /* every thread adds atomically */
+#define COL_OWNER_MOVING 0xfffffffdu /* being handed over to SHARED: wait */
+#define COL_SLOT_NONE    0xffffffffu /* col_tls.slot of a thread without an own shard */
+
 /* col_io() offsets */
 #define COL_OFF_POS  (-1)      /* use and advance the fd's tracked position */
 #define COL_OFF_NONE (-2)      /* not a positioned operation */
@@ -49,6 +55,9 @@ struct col_tls {
 	uint64_t tl_end;           /* first tick after that bin (0: locate again) */
 	struct vigil_shard *shard; /* this thread's shard (own or the shared one), NULL until claimed */
 	int shared;                /* shard is the shared one: atomic adds */
+	uint32_t slot;             /* own shard's index + 1 (owner id of file records), else
+	                              COL_SLOT_NONE (the TLS image starts with it) */
+	uint64_t *mark;            /* &col_marks[slot] (col_marks[0], never waited on, without) */
 	const void *stream;        /* the FILE of the stdio call being counted (files.c) */
 };
 extern __thread struct col_tls col_tls __attribute__((tls_model("initial-exec"))) COL_HIDDEN;
@@ -57,11 +66,9 @@ struct col_state {
 	int enabled;               /* a segment is mapped and counting is on */
 	int frozen;                /* vigil_freeze(): enabled is 0 until vigil_thaw(), the segment stays */
 	int tsc;                   /* ticks are rdtsc (invariant TSC), else CLOCK_MONOTONIC ns */
-	uint32_t fast_gen;         /* == fd_gen while single-threaded, COL_GEN_NONE (no entry has
-	                              it) once multi: entries of this generation take the inline
-	                              per-file path */
 	uint32_t fd_gen;           /* fd table entries of another generation are unknown */
-	int multi;                 /* a second thread claimed a shard: atomic per-file updates */
+	int multi;                 /* a second thread claimed a shard */
+	int membar;                /* membarrier(PRIVATE_EXPEDITED) registered: exact record hand-over */
 	int init_state;            /* 0 not started, 1 running, 2 done */
 	int debug;                 /* VIGIL_DEBUG=1 */
 	struct vigil_seg_header *hdr;
@@ -148,6 +155,15 @@ COL_HIDDEN void col_file_update(int file, int flayer, int op, uint64_t bytes, in
                                 int64_t off, int64_t *rd_end, int64_t *wr_end,
                                 uint64_t t0, uint64_t t1);
 COL_HIDDEN struct col_fd *col_fd_get(int fd);
+/* Owner of each file record (COL_OWNER_*, or the slot of the one thread that adds to it with
+ * plain stores), indexed by record + 1 (entry 0, record -1, is always FREE: never a slot). */
+extern uint32_t col_file_owner[VIGIL_FILES + 1] COL_HIDDEN;
+/* Per slot: odd while its thread updates a record it owns with plain stores. */
+struct col_mark {
+	uint64_t seq;
+} __attribute__((aligned(64)));
+extern struct col_mark col_marks[VIGIL_SHARDS] COL_HIDDEN;
+COL_HIDDEN void col_files_threaded(void);
 /* st_blksize - 1 of each file record's file when a power of two (the open-time fstat), else 0. */
 extern uint64_t col_file_blkmask[VIGIL_FILES] COL_HIDDEN;
 COL_HIDDEN void col_fd_opened(int fd, int dirfd, const char *path, int append);
@@ -169,8 +185,8 @@ COL_HIDDEN void col_open_done(int op, int flayer, int fd, int dirfd, const char 
  * the op's layer, class and direction fold at compile time (col_op_bits).
  * Fast case: the thread owns its shard (plain adds, no lock prefix), the
  * timeline bin of `now` is cached in TLS, the fd entry is of the current
- * generation while the process is single-threaded (col.fast_gen) and points
- * straight at its file record.  Anything else goes out of line.
+ * generation and points straight at its file record, and that record is
+ * owned by this thread (whether or not other threads exist: files.c).  Anything else goes out of line.
  * The counting path never changes errno (the out-of-line parts that make
  * system calls save and restore it), so data wrappers need not save it.
  */
@@ -242,25 +258,34 @@ COL_INLINE struct vigil_shard_ext *col_shard_ext(struct vigil_shard *s)
 	return (struct vigil_shard_ext *)((unsigned char *)s + vigil_shard_ext_offset(VIGIL_NOPS));
 }
 
-/* One fd's file record (single-threaded, entry of this generation: plain adds). */
-COL_INLINE void col_file_own(struct col_fd *e, int cls, int dir, int flayer, uint64_t bytes, int failed,
-                             int64_t off, uint64_t t0, uint64_t t1, uint64_t dt)
+/* Add to a counter: plain (the record's owner, or the thread's own shard) or atomic. */
+#define COL_ADD(atomic, var, v) do { \
+	if (atomic) __atomic_fetch_add(&(var), (v), __ATOMIC_RELAXED); \
+	else (var) += (v); \
+} while (0)
+
+/*
+ * One fd's side of a call on its file record: plain adds when this thread owns
+ * the record, atomic ones (`atomic`, a constant in each copy) when it is shared.
+ */
+COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uint64_t bytes, int failed,
+                             int64_t off, uint64_t t0, uint64_t t1, uint64_t dt, const int atomic)
 {
 	struct vigil_file *f = e->f;
 	if (COL_UNLIKELY(f == NULL))
 		return;
 	struct vigil_file_counters *c = &f->layer[flayer];
-	c->ticks += dt;
+	COL_ADD(atomic, c->ticks, dt);
 	if (cls == VIGIL_CLASS_META)
-		c->meta_ops++;
+		COL_ADD(atomic, c->meta_ops, 1);
 	if (cls == VIGIL_CLASS_DATA && dir != VIGIL_DIR_NONE) {
 		int rd = dir == VIGIL_DIR_READ;
 		if (rd) {
-			c->reads++;
-			c->bytes_read += bytes;
+			COL_ADD(atomic, c->reads, 1);
+			COL_ADD(atomic, c->bytes_read, bytes);
 		} else {
-			c->writes++;
-			c->bytes_written += bytes;
+			COL_ADD(atomic, c->writes, 1);
+			COL_ADD(atomic, c->bytes_written, bytes);
 		}
 		int64_t at = off == COL_OFF_POS ? e->pos[flayer] : off;
 		if (at >= 0 && !failed) {
@@ -269,31 +294,43 @@ COL_INLINE void col_file_own(struct col_fd *e, int cls, int dir, int flayer, uin
 			int64_t *last = rd ? &e->rd_end[flayer] : &e->wr_end[flayer];
 			int64_t l = *last;
 			if (l >= 0) {
-				*(rd ? &c->consec_reads : &c->consec_writes) += at == l;
-				*(rd ? &c->seq_reads : &c->seq_writes) += at >= l;
+				if (!atomic || at == l)
+					COL_ADD(atomic, *(rd ? &c->consec_reads : &c->consec_writes), at == l);
+				if (!atomic || at >= l)
+					COL_ADD(atomic, *(rd ? &c->seq_reads : &c->seq_writes), at >= l);
 			}
 			uint64_t end = (uint64_t)at + bytes;
 			*last = (int64_t)end;
-			if (end > c->max_offset)
-				c->max_offset = end;
+			if (!atomic) {
+				if (end > c->max_offset)
+					c->max_offset = end;
+			} else {
+				uint64_t m = __atomic_load_n(&c->max_offset, __ATOMIC_RELAXED);
+				while (end > m && !__atomic_compare_exchange_n(&c->max_offset, &m, end, 1,
+				                                               __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+					;
+			}
 			/* st_blksize is a power of two: a mask, no division */
 			unsigned mis = ((uint64_t)at & col_file_blkmask[e->file]) != 0;
-			f->ext[flayer].misaligned += mis;
-			struct vigil_shard *s = col_tls.own;
+			if (!atomic || mis)
+				COL_ADD(atomic, f->ext[flayer].misaligned, mis);
+			/* the shard's totals: plain adds unless it is the shared one */
+			struct vigil_shard *s = atomic ? col_tls.shard : col_tls.own;
 			if (COL_LIKELY(s != NULL)) {
 				struct vigil_shard_ext *x = col_shard_ext(s);
-				*(rd ? &x->positioned_reads : &x->positioned_writes) += 1;
-				*(rd ? &x->nonseq_reads : &x->nonseq_writes) += l >= 0 && at < l;
-				x->misaligned += mis;
+				int sh = atomic && col_tls.shared;
+				COL_ADD(sh, *(rd ? &x->positioned_reads : &x->positioned_writes), 1);
+				COL_ADD(sh, *(rd ? &x->nonseq_reads : &x->nonseq_writes), l >= 0 && at < l);
+				COL_ADD(sh, x->misaligned, mis);
 			}
 		} else if (!failed) {
 			/* no known offset (O_APPEND, "a" streams, pipes): never sequential, never random */
-			*(rd ? &f->ext[flayer].unpositioned_reads : &f->ext[flayer].unpositioned_writes) += 1;
+			COL_ADD(atomic, *(rd ? &f->ext[flayer].unpositioned_reads : &f->ext[flayer].unpositioned_writes), 1);
 		}
 	}
-	if (COL_UNLIKELY(f->first_ticks == 0))
-		f->first_ticks = t0 ? t0 : 1;
-	f->last_ticks = t1;
+	if (COL_UNLIKELY(__atomic_load_n(&f->first_ticks, __ATOMIC_RELAXED) == 0))
+		__atomic_store_n(&f->first_ticks, t0 ? t0 : 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->last_ticks, t1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -313,9 +350,25 @@ COL_INLINE void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes,
 		col_count_own(s, op, req, bytes, failed, t0, dt);
 	else
 		col_count_slow(op, req, bytes, failed, t0, t1);
-	if (COL_LIKELY((unsigned)fd < COL_FDS) && COL_LIKELY(col_fds[fd].gen == col.fast_gen)) {
+	if (COL_LIKELY((unsigned)fd < COL_FDS) && COL_LIKELY(col_fds[fd].gen == col.fd_gen)) {
+		struct col_fd *e = &col_fds[fd];
+		/* mark the thread's slot odd, then: is the record this thread's? (files.c, "Owners") */
+		uint64_t *mark = col_tls.mark;
+		(*mark)++;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		uint32_t o = __atomic_load_n(&col_file_owner[e->file + 1], __ATOMIC_RELAXED);
 		unsigned bits = col_op_bits(op);
-		col_file_own(&col_fds[fd], (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt);
+		if (COL_LIKELY(o == col_tls.slot)) {
+			col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 0);
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			(*mark)++;
+		} else {
+			(*mark)++;
+			if (o == COL_OWNER_SHARED)
+				col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 1);
+			else
+				col_file_slow(op, fd, flayer, bytes, failed, off, t0, t1);
+		}
 	} else if (fd >= 0) {
 		col_file_slow(op, fd, flayer, bytes, failed, off, t0, t1);
 	}

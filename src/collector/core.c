@@ -37,8 +37,8 @@
 #endif
 #include "collector/col.h"
 
-__thread struct col_tls col_tls __attribute__((tls_model("initial-exec")));
-struct col_state col = { .fast_gen = COL_GEN_NONE };
+__thread struct col_tls col_tls __attribute__((tls_model("initial-exec"))) = { .slot = COL_SLOT_NONE, .mark = &col_marks[0].seq };
+struct col_state col;
 
 static char core_seg_path[4096];   /* for re-opening at shard claim */
 static uint64_t core_seg_ino;
@@ -586,9 +586,9 @@ static struct vigil_shard *core_shard_claim(void)
 	int saved = errno;
 	uint32_t i = __atomic_fetch_add(&col.hdr->shards_used, 1, __ATOMIC_RELAXED);
 	if (i >= 1) {
-		/* a second thread: per-file updates go atomic (out of line) from now on */
+		/* a second thread: records another thread owns are handed over from now on */
 		__atomic_store_n(&col.multi, 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&col.fast_gen, COL_GEN_NONE, __ATOMIC_RELAXED);
+		col_files_threaded();
 	}
 	struct vigil_shard *s;
 	if (i < VIGIL_SHARED_SHARD && core_shard_alloc(i) == 0) {
@@ -598,10 +598,14 @@ static struct vigil_shard *core_shard_claim(void)
 		s->tid = (uint32_t)syscall(SYS_gettid);
 		__atomic_store_n(&s->state, 1, __ATOMIC_RELAXED);
 		col_tls.shared = 0;
+		col_tls.slot = i + 1;
+		col_tls.mark = &col_marks[i + 1].seq;
 	} else {
 		s = core_shard(VIGIL_SHARED_SHARD);
 		__atomic_store_n(&s->state, 2, __ATOMIC_RELAXED);
 		col_tls.shared = 1;
+		col_tls.slot = COL_SLOT_NONE;
+		col_tls.mark = &col_marks[0].seq;
 		if (i >= VIGIL_SHARED_SHARD)
 			col_set_flag(VIGIL_FLAG_SHARED_SHARD);
 	}
@@ -791,9 +795,11 @@ static void core_atfork_child(void)
 	col_tls.own = NULL;
 	col_tls.tl_end = 0;
 	col_tls.shared = 0;
+	col_tls.slot = COL_SLOT_NONE;
+	col_tls.mark = &col_marks[0].seq;
 	col.multi = 0;
 	col.early = 0;
-	col_files_reset(); /* also fast_gen: the child has one thread */
+	col_files_reset(); /* also the records' owners: the child has one thread */
 	core_segment_open(&id);
 	col.enabled = col.hdr != NULL;
 	col_tls.busy--;
@@ -825,7 +831,6 @@ void col_init(void)
 		col_debug("another copy of the collector is active; this one passes through", NULL);
 	} else {
 		col.fd_gen = 1;
-		col.fast_gen = col.multi ? COL_GEN_NONE : 1;
 		core_clock_setup();
 		core_segment_open(NULL);
 		if (col.hdr && !core_handlers_set) {

@@ -19,13 +19,23 @@
  * not re-point the parent's entries.  Once the process has vforked, calls
  * that change the table check the pid first (files_foreign).
  *
- * Per-file counters use plain stores while the process has one thread and
- * atomic adds once a second thread claimed a shard (col.multi).  The race at
- * that transition: an update the first thread started with plain stores just
- * before the second thread's first atomic add on the same record can lose
- * one of the two increments.  Per-op totals (in shards) are never affected.
+ * Owners.  A file record is owned by the first thread (with an own shard)
+ * that counts on it: that thread adds with plain stores, whether or not other
+ * threads exist (col_file_owner[], private memory).  The first call of another
+ * thread on it hands the record over to SHARED (atomic adds by every thread
+ * from then on): it sets MOVING, then membarrier(PRIVATE_EXPEDITED) makes
+ * every thread pass a full barrier, so the owner either sees MOVING on its
+ * next check or has already made its slot's mark odd (col_marks, set before
+ * that check on the inline path); the new thread waits for the mark to move
+ * on, so an update in flight with plain stores is complete before any atomic
+ * add: counts stay exact.  Threads without an own shard never own a record.
+ * Without membarrier (kernels before 4.14) the hand-over does not wait: an
+ * update the owner started just before it can lose one of two increments.
+ * Per-op totals (in shards) are never affected.
  */
 #include <fcntl.h>
+#include <linux/membarrier.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -39,16 +49,94 @@ static int files_pseudo_idx[VIGIL_FILE_NKINDS];   /* record index + 1 of each ps
 
 /* New segment (fork child): every fd must be classified again against it. */
 uint64_t col_file_blkmask[VIGIL_FILES];
+uint32_t col_file_owner[VIGIL_FILES + 1];
+struct col_mark col_marks[VIGIL_SHARDS];
 
 void col_files_reset(void)
 {
 	memset(col_file_blkmask, 0, sizeof(col_file_blkmask));
+	memset(col_file_owner, 0, sizeof(col_file_owner));
 	col.fd_gen++;
 	if (col.fd_gen == 0 || col.fd_gen == COL_GEN_NONE)
 		col.fd_gen = 1;
-	col.fast_gen = col.multi ? COL_GEN_NONE : col.fd_gen;
 	memset(files_pseudo_idx, 0, sizeof(files_pseudo_idx));
 	col_files_reuse_reset();
+}
+
+/* A second thread claimed a shard: records may be handed over from now on. */
+void col_files_threaded(void)
+{
+	int saved = errno;
+	if (!col.membar)
+		col.membar = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+	errno = saved;
+}
+
+/* Hand record `file` (owned by slot `o`, now MOVING) over to SHARED: see "Owners" above. */
+static void files_hand_over(uint32_t *own, uint32_t o)
+{
+	int saved = errno;
+	if (col.membar && o < VIGIL_SHARDS &&
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0) {
+		uint64_t m = __atomic_load_n(&col_marks[o].seq, __ATOMIC_ACQUIRE);
+		/* an odd mark moves on within the owner's update (bounded: a thread that died
+		   inside one, e.g. cancelled asynchronously, must not hang this one) */
+		for (long spins = 0; (m & 1) && spins < 1000000; spins++) {
+			if (__atomic_load_n(&col_marks[o].seq, __ATOMIC_ACQUIRE) != m)
+				break;
+			if (spins & 63)
+				__builtin_ia32_pause();
+			else
+				syscall(SYS_sched_yield);
+		}
+	}
+	errno = saved;
+	__atomic_store_n(own, COL_OWNER_SHARED, __ATOMIC_RELEASE);
+}
+
+/*
+ * How this thread updates record `file`: returns its slot's mark pointer with
+ * the mark made odd when it owns the record (plain stores; files_done() after),
+ * NULL for atomic adds.  A FREE record becomes this thread's, or SHARED for a
+ * thread without an own shard; another thread's record is handed over.
+ */
+static uint64_t *files_take(int file)
+{
+	uint32_t *own = &col_file_owner[file + 1], me = col_tls.slot;
+	for (long spins = 0;; spins++) {
+		uint32_t o = __atomic_load_n(own, __ATOMIC_ACQUIRE);
+		if (o == me) {
+			uint64_t *mark = &col_marks[me].seq;
+			__atomic_store_n(mark, *mark + 1, __ATOMIC_RELAXED);
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			if (__atomic_load_n(own, __ATOMIC_RELAXED) == me)
+				return mark;
+			__atomic_store_n(mark, *mark + 1, __ATOMIC_RELAXED);
+		} else if (o == COL_OWNER_SHARED) {
+			return NULL;
+		} else if (o == COL_OWNER_FREE) {
+			__atomic_compare_exchange_n(own, &o, me == COL_SLOT_NONE ? COL_OWNER_SHARED : me, 0,
+			                            __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		} else if (o == COL_OWNER_MOVING) {
+			if (spins & 63)
+				__builtin_ia32_pause();
+			else
+				syscall(SYS_sched_yield);
+		} else if (__atomic_compare_exchange_n(own, &o, COL_OWNER_MOVING, 0, __ATOMIC_ACQ_REL,
+		                                       __ATOMIC_ACQUIRE)) {
+			files_hand_over(own, o);
+			return NULL;
+		}
+	}
+}
+
+/* End of a plain update of an owned record: its mark even again. */
+static void files_done(uint64_t *mark)
+{
+	if (mark) {
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(mark, *mark + 1, __ATOMIC_RELAXED);
+	}
 }
 
 static uint64_t files_fnv(const char *s, size_t n)
@@ -435,7 +523,6 @@ void col_fd_forget_all(void)
 	col.fd_gen++;
 	if (col.fd_gen == 0 || col.fd_gen == COL_GEN_NONE)
 		col.fd_gen = 1;
-	col.fast_gen = col.multi ? COL_GEN_NONE : col.fd_gen;
 }
 
 void col_fd_dup(int oldfd, int newfd)
@@ -490,7 +577,8 @@ static void files_update(int file, int flayer, int cls, int dir, uint64_t bytes,
 		return;
 	struct vigil_file *f = &col.files[file];
 	struct vigil_file_counters *c = &f->layer[flayer];
-	int multi = __atomic_load_n(&col.multi, __ATOMIC_RELAXED);
+	uint64_t *mark = files_take(file);
+	int multi = mark == NULL;
 	if (failed)
 		bytes = 0;
 	FILES_ADD(c->ticks, dt);
@@ -532,6 +620,7 @@ static void files_update(int file, int flayer, int cls, int dir, uint64_t bytes,
 	if (__atomic_load_n(&f->first_ticks, __ATOMIC_RELAXED) == 0)
 		__atomic_store_n(&f->first_ticks, t0 ? t0 : 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&f->last_ticks, t1, __ATOMIC_RELAXED);
+	files_done(mark);
 }
 
 void col_file_update(int file, int flayer, int op, uint64_t bytes, int failed, int64_t off,

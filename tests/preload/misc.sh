@@ -1,6 +1,6 @@
 #!/bin/sh
-# Process-level scenarios of prog_misc: threads, shared shard, fork, exec chain,
-# SIGKILL, file-table overflow and reuse, errno, constructor + signal handler, posix_spawn,
+# Process-level scenarios of prog_misc: threads, a record handed over mid-flight, shared shard,
+# fork, exec chain, SIGKILL, file-table overflow and reuse, errno, constructor + signal handler, posix_spawn,
 # in-kernel copies (copy_file_range, sendfile, splice, tee), ulimit -f below
 # the segment size (no SIGXFSZ).
 # usage: misc.sh VIGIL_BIN PROG_DIR MODE
@@ -18,6 +18,17 @@ threads)
 	expect_file p.json "$WORK/shared.dat" posix bytes_written 8000
 	expect_file p.json "$WORK/shared.dat" posix max_offset 8000
 	expect p.json '.flags | index("shared_shard")' null
+	;;
+handover)
+	# records change hands while their owner writes: not one count may be lost
+	vrun p.json "$prog" handover 4
+	[ "$RC" = 0 ] || fail "exit $RC"
+	expect_op p.json posix pwrite 100000 0 100000
+	got=$(jq -r --arg d "$WORK/handover." '[.files[] | select(.layer == "posix" and
+		(.path | startswith($d)))] | "\(length) \(map(.writes) | add) \(map(.bytes_written) | add)
+		\(map(.max_offset) | max)"' p.json)
+	[ "$(echo $got)" = "2 100002 100002 512" ] ||
+		fail "handover files, writes, bytes, max offset: expected 2 100002 100002 512, got $got"
 	;;
 shared_shard)
 	vrun p.json "$prog" threads 20

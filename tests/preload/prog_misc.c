@@ -1,6 +1,6 @@
 /*
  * prog_misc.c - scenarios for the collector's process-level tests
- * (tests/preload/ scripts), one per mode: threads, fork, exec, kill, files,
+ * (tests/preload/ scripts), one per mode: threads, handover, fork, exec, kill, files,
  * bigfile, reuse_threads, errno, signal, spawn, copy, fsize.  Each does a known number of calls; exits 1 if a
  * call did not behave as it does without the collector.
  */
@@ -57,6 +57,57 @@ static int mode_threads(int n)
 	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 	close(shared_fd);
+	return failures ? 1 : 0;
+}
+
+/* ---- handover: the main thread owns 2 files' records and keeps writing to them while T
+ * threads start writing them through their own descriptors (each record is handed over while
+ * its owner writes): per file 1 + (T + 1) x 10000 one-byte writes */
+#define HANDOVER_FILES 2
+static pthread_barrier_t handover_go;
+
+static void handover_open(int *fds, int flags)
+{
+	for (int f = 0; f < HANDOVER_FILES; f++) {
+		char name[32];
+		snprintf(name, sizeof(name), "handover.%d", f);
+		fds[f] = open(name, flags, 0644);
+		CHECK(fds[f] >= 0);
+	}
+}
+
+static void handover_write(const int *fds)
+{
+	for (int i = 0; i < 10000 * HANDOVER_FILES; i++)
+		CHECK(pwrite(fds[i % HANDOVER_FILES], "x", 1, i % 512) == 1);
+	for (int f = 0; f < HANDOVER_FILES; f++)
+		close(fds[f]);
+}
+
+static void *handover_body(void *arg)
+{
+	(void)arg;
+	int fds[HANDOVER_FILES];
+	handover_open(fds, O_WRONLY);
+	pthread_barrier_wait(&handover_go);
+	handover_write(fds);
+	return NULL;
+}
+
+static int mode_handover(int n)
+{
+	pthread_t t[64];
+	int fds[HANDOVER_FILES];
+	handover_open(fds, O_CREAT | O_TRUNC | O_WRONLY);
+	for (int f = 0; f < HANDOVER_FILES; f++)
+		CHECK(write(fds[f], "x", 1) == 1); /* this thread owns the records now */
+	CHECK(pthread_barrier_init(&handover_go, NULL, (unsigned)n + 1) == 0);
+	for (long i = 0; i < n; i++)
+		CHECK(pthread_create(&t[i], NULL, handover_body, NULL) == 0);
+	pthread_barrier_wait(&handover_go);
+	handover_write(fds);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
 	return failures ? 1 : 0;
 }
 
@@ -324,6 +375,8 @@ int main(int argc, char **argv)
 	int n = argc > 2 ? atoi(argv[2]) : 0;
 	if (!strcmp(m, "threads"))
 		return mode_threads(n);
+	if (!strcmp(m, "handover"))
+		return mode_handover(n);
 	if (!strcmp(m, "fork"))
 		return mode_fork();
 	if (!strcmp(m, "exec"))
