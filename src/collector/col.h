@@ -92,15 +92,26 @@ struct col_fd {
 } __attribute__((aligned(64)));
 extern struct col_fd col_fds[COL_FDS] COL_HIDDEN;
 
-static inline uint64_t col_now(void)
+static inline uint64_t col_now_mono(void)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	if (COL_LIKELY(col.tsc))
-		return __rdtsc();
-#endif
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#define COL_TSC_OK COL_LIKELY(col.tsc)
+#define COL_RDTSC() __rdtsc()
+#else
+#define COL_TSC_OK 0
+#define COL_RDTSC() 0
+#endif
+
+static inline uint64_t col_now(void)
+{
+	if (COL_TSC_OK)
+		return COL_RDTSC();
+	return col_now_mono();
 }
 
 COL_HIDDEN int col_on_slow(void);
@@ -214,10 +225,11 @@ COL_INLINE unsigned col_op_bits(int op)
 	return 0;
 }
 
-/* vigil_hist_bucket without branches: 0 -> 0, else 1 + floor(log2 n), at most 31 */
+/* vigil_hist_bucket without branches: 0 -> 0, else 1 + floor(log2 n), at most 31
+ * (63 ^ clz is bsr: floor(log2 (n | 1)), 0 for both 0 and 1) */
 COL_INLINE unsigned col_hist_bucket(uint64_t n)
 {
-	unsigned b = 64u - (unsigned)__builtin_clzll(n | 1) - (n == 0);
+	unsigned b = (63u ^ (unsigned)__builtin_clzll(n | 1)) + (n != 0);
 	return b < VIGIL_HIST_BUCKETS ? b : VIGIL_HIST_BUCKETS - 1;
 }
 
@@ -271,9 +283,7 @@ COL_INLINE struct vigil_shard_ext *col_shard_ext(struct vigil_shard *s)
 COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uint64_t bytes, int failed,
                              int64_t off, uint64_t t0, uint64_t t1, uint64_t dt, const int atomic)
 {
-	struct vigil_file *f = e->f;
-	if (COL_UNLIKELY(f == NULL))
-		return;
+	struct vigil_file *f = e->f; /* not NULL: col_file_owner[0] (no record) is always FREE */
 	struct vigil_file_counters *c = &f->layer[flayer];
 	COL_ADD(atomic, c->ticks, dt);
 	if (cls == VIGIL_CLASS_META)
@@ -328,8 +338,8 @@ COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uin
 			COL_ADD(atomic, *(rd ? &f->ext[flayer].unpositioned_reads : &f->ext[flayer].unpositioned_writes), 1);
 		}
 	}
-	if (COL_UNLIKELY(__atomic_load_n(&f->first_ticks, __ATOMIC_RELAXED) == 0))
-		__atomic_store_n(&f->first_ticks, t0 ? t0 : 1, __ATOMIC_RELAXED);
+	/* first_ticks: set by the record's first update, always out of line (files_update: a FREE
+	   record is taken there) */
 	__atomic_store_n(&f->last_ticks, t1, __ATOMIC_RELAXED);
 }
 
@@ -397,8 +407,16 @@ COL_INLINE void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes,
 	if (!col_on()) \
 		return COL_REAL(name)(__VA_ARGS__); \
 	__typeof__(real_##name) fn = COL_FN(name); \
-	uint64_t t0 = col_now(); \
-	rtype r = fn(__VA_ARGS__); \
-	uint64_t t1 = col_now()
+	uint64_t t0, t1; \
+	rtype r; \
+	if (COL_TSC_OK) { /* one test of the clock for both reads */ \
+		t0 = COL_RDTSC(); \
+		r = fn(__VA_ARGS__); \
+		t1 = COL_RDTSC(); \
+	} else { \
+		t0 = col_now_mono(); \
+		r = fn(__VA_ARGS__); \
+		t1 = col_now_mono(); \
+	}
 
 #endif
