@@ -141,11 +141,14 @@ static void files_done(uint64_t *mark)
 
 static uint64_t files_fnv(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	const uint64_t prime = 1099511628211ull;
 	uint64_t h = 14695981039346656037ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) /* unrolled: open hashes every path */
+		h = ((((h ^ u[i]) * prime ^ u[i + 1]) * prime ^ u[i + 2]) * prime ^ u[i + 3]) * prime;
+	for (; i < n; i++)
+		h = (h ^ u[i]) * prime;
 	return h ? h : 1;
 }
 
