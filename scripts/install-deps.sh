@@ -6,7 +6,7 @@ set_name=${1:-build}
 build_pkgs="build-essential cmake pkg-config libjansson-dev libmicrohttpd-dev libncurses-dev
             libyaml-dev libgnutls28-dev libcrypt-dev
             openmpi-bin libopenmpi-dev mpich libmpich-dev gfortran python3 procps libslurm-dev opencl-headers"
-test_pkgs="jq prometheus chromium clang curl util-linux passwd file gzip tar xz-utils
+test_pkgs="jq valgrind prometheus chromium clang curl util-linux passwd file gzip tar xz-utils
            strace ltrace fio rsync git sqlite3 zstd perl coreutils findutils sed make gcc systemd man-db stress-ng
            openssl python3-pil tmux slurmctld slurmd slurm-client munge libaio-dev liburing-dev
            ocl-icd-opencl-dev ocl-icd-dev pocl-opencl-icd clinfo python3-pyopencl"
