@@ -1,7 +1,8 @@
 #!/bin/sh
 # Added cost of libvigil.so per call and at start-up: the same program with and
 # without the collector, alternating (ABAB...) in one run, medians.
-# usage: bench/collector/run.sh [BUILD_DIR] [ROUNDS] [OTHER_LIBVIGIL]
+# usage: [OPS="write write-t ..."] bench/collector/run.sh [BUILD_DIR] [ROUNDS] [OTHER_LIBVIGIL]
+# (OPS: bench_collector ops, OP-t / OP-s variants too; default the six single-threaded ones)
 # With OTHER_LIBVIGIL (e.g. the libvigil.so of an older build) each round runs A (none),
 # B (BUILD_DIR's library) and C (the other one), alternating, for a before/after comparison.
 build=$(cd "${1:-build}" && pwd)
@@ -13,8 +14,8 @@ lib=$build/lib/libvigil.so
 export VIGIL_DIR=$(mktemp -d /dev/shm/vigil-bench.XXXXXX)
 trap 'rm -rf "$VIGIL_DIR"' EXIT
 out=$(mktemp)
-for op in write pread fwrite openclose stat; do
-	case $op in openclose|stat) n=200000 ;; *) n=2000000 ;; esac
+for op in ${OPS:-write pwrite pread fwrite openclose stat}; do
+	case $op in openclose*|stat*) n=200000 ;; *) n=2000000 ;; esac
 	r=0
 	while [ $r -lt "$rounds" ]; do
 		echo "$op A $("$bin" $op $n)" >> "$out"
@@ -50,11 +51,14 @@ if other:
     head += " other lib (ns) | other added (ns) |"
 print(head + f"   ({sys.argv[2]} alternating rounds, medians)")
 print("|---" * (7 if other else 5) + "|")
-for op in ["write", "pread", "fwrite", "openclose", "stat", "startup"]:
+names = {"write": "write 1 B to /dev/null", "pwrite": "pwrite 1 B to /dev/shm", "pread": "pread 1 B from /dev/shm",
+         "fwrite": "fwrite 1 B", "openclose": "open + close", "stat": "stat", "startup": "start-up of /bin/true"}
+sfx = {"": "", "t": " (another thread has run)", "s": " (records shared with another thread)"}
+for op in dict.fromkeys(r[0] for r in rows):
     med = lambda k: statistics.median(float(r[2]) for r in rows if r[0] == op and r[1] == k)
     a, b = med("A"), med("B")
-    name = {"write": "write 1 B to /dev/null", "pread": "pread 1 B from /dev/shm", "fwrite": "fwrite 1 B",
-            "openclose": "open + close", "stat": "stat", "startup": "start-up of /bin/true"}[op]
+    base, _, v = op.partition("-")
+    name = names.get(base, base) + sfx.get(v, "")
     line = f"| {name} | {a:.1f} | {b:.1f} | {b - a:.1f} | {b / a:.2f} |"
     if other and op != "startup":
         c = med("C")
