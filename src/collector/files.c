@@ -56,6 +56,8 @@ void col_files_reset(void)
 {
 	memset(col_file_blkmask, 0, sizeof(col_file_blkmask));
 	memset(col_file_owner, 0, sizeof(col_file_owner));
+	memset(col_marks, 0, sizeof(col_marks)); /* a fork child: other threads' marks froze mid-way */
+	col.membar = 0;                          /* registered again by the child's second thread */
 	col.fd_gen++;
 	if (col.fd_gen == 0 || col.fd_gen == COL_GEN_NONE)
 		col.fd_gen = 1;
