@@ -175,6 +175,7 @@ struct col_mark {
 } __attribute__((aligned(64)));
 extern struct col_mark col_marks[VIGIL_SHARDS] COL_HIDDEN;
 COL_HIDDEN void col_files_threaded(void);
+COL_HIDDEN void col_file_share(int file);
 /* st_blksize - 1 of each file record's file when a power of two (the open-time fstat), else 0. */
 extern uint64_t col_file_blkmask[VIGIL_FILES] COL_HIDDEN;
 COL_HIDDEN void col_fd_opened(int fd, int dirfd, const char *path, int append);
@@ -338,8 +339,8 @@ COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uin
 			COL_ADD(atomic, *(rd ? &f->ext[flayer].unpositioned_reads : &f->ext[flayer].unpositioned_writes), 1);
 		}
 	}
-	/* first_ticks: set by the record's first update, always out of line (files_update: a FREE
-	   record is taken there) */
+	/* first_ticks: a record's first update is out of line (files_update: a FREE record is
+	   taken there), or its reuse for a new file set it (files.c, files_new) */
 	__atomic_store_n(&f->last_ticks, t1, __ATOMIC_RELAXED);
 }
 

@@ -96,6 +96,30 @@ static void files_hand_over(uint32_t *own, uint32_t o)
 	__atomic_store_n(own, COL_OWNER_SHARED, __ATOMIC_RELEASE);
 }
 
+/* Make record `file` SHARED (atomic adds by all; the file-table reuse moves its counts). */
+void col_file_share(int file)
+{
+	uint32_t *own = &col_file_owner[file + 1];
+	for (long spins = 0;; spins++) {
+		uint32_t o = __atomic_load_n(own, __ATOMIC_ACQUIRE);
+		if (o == COL_OWNER_SHARED)
+			return;
+		if (o == COL_OWNER_MOVING) {
+			if (spins & 63)
+				__builtin_ia32_pause();
+			else
+				syscall(SYS_sched_yield);
+		} else if (o == COL_OWNER_FREE || o == col_tls.slot) { /* this thread is between updates */
+			if (__atomic_compare_exchange_n(own, &o, COL_OWNER_SHARED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				return;
+		} else if (__atomic_compare_exchange_n(own, &o, COL_OWNER_MOVING, 0, __ATOMIC_ACQ_REL,
+		                                       __ATOMIC_ACQUIRE)) {
+			files_hand_over(own, o);
+			return;
+		}
+	}
+}
+
 /*
  * How this thread updates record `file`: returns its slot's mark pointer with
  * the mark made odd when it owns the record (plain stores; files_done() after),
@@ -314,6 +338,15 @@ static int files_new(uint32_t kind, uint64_t h, const char *path, size_t len)
 	if (r > 0) {
 		col_file_blkmask[r] = 0;
 		files_write(&col.files[r], kind, h, path, len);
+		/* SHARED since the move (col_file_share). One thread: the new file's first update
+		   takes it again, out of line, and sets first_ticks; threads: its first access is now
+		   (the inline path never sets it) */
+		if (!__atomic_load_n(&col.multi, __ATOMIC_RELAXED))
+			__atomic_store_n(&col_file_owner[r + 1], COL_OWNER_FREE, __ATOMIC_RELEASE);
+		else {
+			uint64_t t = col_now();
+			__atomic_store_n(&col.files[r].first_ticks, t ? t : 1, __ATOMIC_RELAXED);
+		}
 		col_file_reclaim_end(r); /* still pinned: a pseudo file's for good (never reused) */
 	}
 	return r;

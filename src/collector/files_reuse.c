@@ -256,6 +256,9 @@ int col_file_reclaim_begin(void)
 			i = 0;
 		} else {
 			__atomic_fetch_add(&files_pins[i], 1, __ATOMIC_RELAXED);
+			/* no thread may add with plain stores while the counts move (files.c, "Owners") */
+			col_file_share(i);
+			col_file_share(0);
 			files_fold(f, &col.files[0]);
 		}
 	}
