@@ -9,7 +9,7 @@ command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed (scripts/
 [ "$3" = RelWithDebInfo ] || { echo "SKIP: the baseline is of a RelWithDebInfo build, this is '$3'"; exit 77; }
 case $4 in ON|on|1|TRUE|true) echo "SKIP: sanitized build"; exit 77 ;; esac
 src=$(cd "$(dirname "$0")/../.." && pwd)
-got=$(CG_RAW=1 CG_N=5000 sh "$src/bench/collector/callgrind.sh" "$build") || { echo "FAIL: $got"; exit 1; }
+got=$(CG_RAW=1 CG_N=20000 sh "$src/bench/collector/callgrind.sh" "$build") || { echo "FAIL: $got"; exit 1; }
 echo "$got" | awk -v base="$baseline" '
 	BEGIN {
 		while ((getline l < base) > 0)
