@@ -207,6 +207,7 @@ struct vd_state {
 	uint64_t rejected[VD_NREJECT];
 	uint64_t segments_seen, segments_live, samples, ckpt_writes, ckpt_errors, profiles_written;
 	uint64_t overflowed_segments, early_calls_total;
+	uint64_t reads_batched, reads_fallback; /* op reads by process_vm_readv; pieces it missed, read by pread */
 	uint64_t scrapes, http_requests, http_denied;
 	double sample_seconds_last, sample_seconds_total, scrape_seconds_last, scrape_seconds_total;
 	double started;              /* Unix seconds */

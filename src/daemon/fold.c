@@ -143,6 +143,7 @@ static void sample_sproc_free(struct vd_proc *p)
 	free(p->sp->hstale);
 	free(p->sp->buf);
 	free(p->sp->pend);
+	sample_munmap(p->sp);
 	free(p->sp);
 	p->sp = NULL;
 }

@@ -233,6 +233,10 @@ static void prom_health(struct prom_ctx *c)
 	for (int r = 0; r < VD_NREJECT; r++)
 		vd_buf_printf(b, "vigil_daemon_segments_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
 		              vd_reject_names[r], vd.rejected[r]);
+	prom_family(c, "vigil_daemon_segment_reads_total", "counter",
+	            "Reads of segment counters in a sampling pass's batch (process_vm_readv), and pieces it missed (read again with pread).");
+	vd_buf_printf(b, "vigil_daemon_segment_reads_total{path=\"batched\"} %" PRIu64 "\n", vd.reads_batched);
+	vd_buf_printf(b, "vigil_daemon_segment_reads_total{path=\"fallback\"} %" PRIu64 "\n", vd.reads_fallback);
 	prom_family(c, "vigil_daemon_samples_total", "counter", "Sampling passes.");
 	vd_buf_printf(b, "vigil_daemon_samples_total %" PRIu64 "\n", vd.samples);
 	prom_family(c, "vigil_daemon_sample_seconds_total", "counter", "Time spent sampling.");

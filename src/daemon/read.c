@@ -88,8 +88,8 @@ static bool sample_stale_any(const struct vd_proc *p, uint32_t i)
  * histogram is marked stale in our copy, and the next pass `hist` counts it,
  * even when the scalars have not moved since.
  */
-static void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char *ops, uint32_t lo, uint32_t hi,
-                             bool defer, bool hist)
+void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char *ops, uint32_t lo, uint32_t hi,
+                      bool defer, bool hist)
 {
 	if (!p->shard_copy[i]) {
 		p->shard_copy[i] = calloc(VIGIL_NOPS, sizeof(struct vd_raw));
@@ -482,19 +482,33 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 	vd_accel_fold(p);
 	if (h->state == VIGIL_STATE_ENDED)
 		sample_proc_ended(p, VD_P_EXITED);
+	else
+		sample_mmap(p);
 	return 0;
 }
 
+/* Where ops [lo, hi) of shard i lie in the file, and how many bytes a read of them takes. */
+void sample_ops_span(const struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist, uint64_t *off,
+                     size_t *want)
+{
+	*want = (size_t)(hi - lo) * sizeof(struct vigil_op_counters);
+	if (!hist && hi == lo + 1)
+		*want = SAMPLE_SCALARS;
+	*off = p->shards_offset + (uint64_t)i * p->shard_size + p->ops_offset +
+	       (uint64_t)lo * sizeof(struct vigil_op_counters);
+}
+
 /*
- * Read ops [lo, hi) of shard i and keep their increase for the fold (no lock).
- * Without `hist` a single op's read stops before its histogram.
+ * Read ops [lo, hi) of shard i with pread and keep their increase for the
+ * fold (no lock).  Without `hist` a single op's read stops before its
+ * histogram.
  */
-static int sample_read_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist)
+int sample_pread_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist)
 {
 	struct vd_sproc *sp = p->sp;
-	size_t want = (size_t)(hi - lo) * sizeof(struct vigil_op_counters);
-	if (!hist && hi == lo + 1)
-		want = SAMPLE_SCALARS;
+	uint64_t off;
+	size_t want;
+	sample_ops_span(p, i, lo, hi, hist, &off, &want);
 	if (want > sp->cap) {
 		unsigned char *nb = realloc(sp->buf, want);
 		if (!nb)
@@ -502,12 +516,18 @@ static int sample_read_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t 
 		sp->buf = nb;
 		sp->cap = want;
 	}
-	uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size + p->ops_offset +
-	               (uint64_t)lo * sizeof(struct vigil_op_counters);
 	if (pread(p->fd, sp->buf, want, (off_t)off) != (ssize_t)want)
 		return VD_REJ_TRUNCATED + 1;
 	sample_ops_delta(p, i, sp->buf, lo, hi, true, hist);
 	return 0;
+}
+
+/* The same, queued for this pass's batched read (batch.c) when the segment is mapped. */
+static int sample_read_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist)
+{
+	if (sample_batch_add(p, i, lo, hi, hist))
+		return 0;
+	return sample_pread_ops(p, i, lo, hi, hist);
 }
 
 /*
@@ -625,6 +645,6 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 			return rc;
 	}
 	if (p->sp->npend)
-		p->last_change = now;
+		p->last_change = now; /* (reads queued in the batch: sample_batch_flush) */
 	return 0;
 }

@@ -35,6 +35,27 @@ static void sample_ready_add(struct vd_proc *p)
 	sample_ready[sample_nready++] = p;
 }
 
+/* A process with deltas (counters, its accelerator region) to fold this pass. */
+static void sample_ready_if(struct vd_proc *p)
+{
+	if ((p->sp && p->sp->npend) || vd_accel_pending(p))
+		sample_ready_add(p);
+}
+
+/* A read failed: an attached process is lost (keeps its counts), another one refused. */
+static void sample_failed(struct vd_proc *p, int reason, const char *why)
+{
+	struct vd_dir *d = &vd.dirs[p->dirix];
+	if (p->job)
+		sample_lost(p, d, reason, why);
+	else {
+		p->rejected = reason;
+		close(p->fd);
+		p->fd = -1;
+		sample_reject(reason - 1, d, p->name, why);
+	}
+}
+
 /*
  * One pass.  Discovery and every read happen without vd.lock (the helpers
  * take it for the moments they change shared state); then one short locked
@@ -98,19 +119,13 @@ void vd_sample(void)
 			else
 				reason = sample_fast_read(p, d, &why, &full);
 			if (reason) {
-				if (p->job)
-					sample_lost(p, d, reason, why);
-				else {
-					p->rejected = reason;
-					close(p->fd);
-					p->fd = -1;
-					sample_reject(reason - 1, d, p->name, why);
-				}
+				sample_failed(p, reason, why);
 				continue;
 			}
-			if (!full && ((p->sp && p->sp->npend) || vd_accel_pending(p)))
-				sample_ready_add(p);
+			if (!full && !(p->sp && p->sp->batched)) /* (batched: once read, sample_batch_flush) */
+				sample_ready_if(p);
 		}
+	sample_batch_flush(sample_ready_if, sample_failed);
 	pthread_mutex_lock(&vd.lock);
 	for (size_t k = 0; k < sample_nready; k++)
 		sample_fold(sample_ready[k]);

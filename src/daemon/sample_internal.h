@@ -4,6 +4,7 @@
  * and the helpers one step of a pass calls in another.
  *   discover.c  directories, scanning, sweeping, opening new segments
  *   read.c      full and fast reads of a segment into private memory
+ *   batch.c     a pass's op reads in a few process_vm_readv calls
  *   fold.c      deltas into processes and jobs, their lifetime
  *   sample.c    one pass over all of it
  */
@@ -38,6 +39,11 @@ struct vd_sproc {
 	size_t cap;
 	struct sample_delta *pend;            /* deltas waiting for the fold */
 	unsigned npend, pend_cap;
+	uintptr_t map;                        /* the shard area mapped read-only, 0 none: an address
+	                                       * for process_vm_readv only, never loaded from (batch.c) */
+	uint64_t map_off, map_len;            /* file offset and length of the mapping */
+	bool batched;                         /* reads queued in this pass's batch */
+	int batch_fail;                       /* one of them failed: reason + 1 */
 };
 
 /* discover.c */
@@ -53,6 +59,19 @@ int sample_recheck(struct vd_proc *p, const struct vd_dir *d, const char **why);
 int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why);
 int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why, bool *full);
 uint64_t sample_proc_start(int32_t pid);
+
+/* read.c: op reads */
+void sample_ops_span(const struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist, uint64_t *off,
+                     size_t *want);
+int sample_pread_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist);
+void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char *ops, uint32_t lo, uint32_t hi,
+                      bool defer, bool hist);
+
+/* batch.c */
+void sample_mmap(struct vd_proc *p);
+void sample_munmap(struct vd_sproc *sp);
+bool sample_batch_add(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist);
+void sample_batch_flush(void (*ready)(struct vd_proc *), void (*failed)(struct vd_proc *, int, const char *));
 
 /* fold.c */
 void sample_apply_part(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old,
