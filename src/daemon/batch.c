@@ -144,6 +144,13 @@ void sample_batch_flush(void (*ready)(struct vd_proc *), void (*failed)(struct v
 		size_t done = batch_off ? 0 : batch_read(k, end);
 		for (size_t j = k; j < k + done; j++) {
 			struct batch_req *r = &batch[j];
+			if (j + 4 < k + done) { /* our copy's line and the pending list, a few requests ahead */
+				const struct batch_req *q = &batch[j + 4];
+				const struct vd_raw *c = q->p->shard_copy[q->shard];
+				if (c)
+					__builtin_prefetch(c + q->lo);
+				__builtin_prefetch(q->p->sp->pend + q->p->sp->npend);
+			}
 			if (!r->p->sp->batch_fail)
 				sample_ops_delta(r->p, r->shard, batch_buf + r->at, r->lo, r->hi, true, r->hist);
 		}

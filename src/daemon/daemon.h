@@ -95,51 +95,59 @@ struct vd_asnap;                 /* a process's accelerator region, sanitised (a
 struct vd_jaccel;                /* a job's accelerator window (accel.c) */
 
 struct vd_proc {
-	struct vd_proc *next;        /* in its job */
+	/*
+	 * What a sampling pass reads for every live process, together at the
+	 * head (two cache lines; the sampler prefetches them ahead, sample.c):
+	 * at 1,000 processes each of their lines is a cache miss per pass.
+	 */
 	struct vd_proc *hnext;       /* in the (dir, name) hash */
-	bool pending;                /* not attached yet (INIT state, or being created) */
-	double creating_since;       /* monotonic: first seen empty or with a zero header */
-	int rejected;                /* tombstone: reason + 1, retried when the file changes */
-	struct timespec rej_mtime;
 	struct vd_job *job;
-	int dirix;                   /* index into state.dirs */
-	char name[64];               /* "<pid>-<start>.seg" */
+	struct vd_sproc *sp;         /* sampler-private reading state (sample_internal.h), NULL when not read */
+	struct vd_raw **shard_copy;  /* n_shards, NULL until seen changing */
+	struct vd_accel *acc;        /* sampler only: reading the accelerator region (accel.c), NULL: version 1 */
+	int rejected;                /* tombstone: reason + 1, retried when the file changes */
 	int fd;                      /* open while the process is live, else -1 */
+	int state;                   /* enum vd_pstate */
+	int dirix;                   /* index into state.dirs */
+	bool pending;                /* not attached yet (INIT state, or being created) */
+	bool baseline;               /* counted came from a checkpoint: next read is a delta */
+	bool seen;                   /* found in the latest directory scan */
+	bool dirty;                  /* changed since the last checkpoint */
+	uint32_t shards_used;        /* from the latest header, bounded by n_shards */
+	double last_change, last_alive_check; /* monotonic seconds */
+	double last_full_shards;     /* monotonic time of the last read of whole op arrays */
+	double last_header;          /* monotonic time of the last header read */
+	/* validated geometry (never re-read from the live header) */
+	uint64_t shards_offset;
+	uint32_t n_ops, n_shards, shard_size;
+	uint32_t ops_offset;          /* of ops[] in a shard: from the geometry (version 1 or 2) */
+	uint32_t span_lo, span_hi;   /* ops ever called [lo, hi): the fast path reads only these */
+	/* the rest: read at events, checkpoints and by the API, and by a pass's head reads */
+	uint64_t *shard_changes;     /* n_shards */
+	struct vd_raw *counted;      /* NOPS: what this process has contributed (the fold's) */
+	uint64_t ident_offset;
+	uint32_t ident_size;
+	uint32_t version;             /* the segment's format version */
+	struct vd_proc *next;        /* in its job */
+	double creating_since;       /* monotonic: first seen empty or with a zero header */
+	struct timespec rej_mtime;
+	char name[64];               /* "<pid>-<start>.seg" */
 	dev_t dev; ino_t ino;
 	uint64_t len;                /* validated file length */
 	uint64_t file_size;          /* st_size when accepted (0: not yet): a later change rejects it */
 	int32_t pid, ppid, rank;
 	uint64_t proc_start;
-	int state;                   /* enum vd_pstate */
 	int32_t exit_status, term_signal;
 	uint32_t flags;
 	uint64_t early_calls;
 	double start_real, end_real; /* Unix seconds */
 	double tick_seconds;
-	/* validated geometry (never re-read from the live header) */
-	uint32_t n_ops, n_shards, shard_size, ident_size;
-	uint32_t ops_offset;          /* of ops[] in a shard: from the geometry (version 1 or 2) */
-	uint32_t version;             /* the segment's format version */
-	uint64_t shards_offset, ident_offset;
 	uint64_t hdr_changes;
-	uint64_t *shard_changes;     /* n_shards */
-	struct vd_raw **shard_copy;  /* n_shards, NULL until seen changing */
-	struct vd_sproc *sp;         /* sampler-private reading state (sample_internal.h), NULL when not read */
-	struct vd_raw *counted;      /* NOPS: what this process has contributed */
 	uint64_t counted_ops[VIGIL_OPMAP_WORDS]; /* ops whose counted calls or ticks may be nonzero
 	                                * (a superset; set by vd_proc_mark_counted) */
-	bool baseline;               /* counted came from a checkpoint: next read is a delta */
-	uint32_t span_lo, span_hi;   /* ops ever called [lo, hi): the fast path reads only these */
-	double last_full_shards;     /* monotonic time of the last read of whole op arrays */
-	double last_header;          /* monotonic time of the last header read */
-	uint32_t shards_used;        /* from the latest header, bounded by n_shards */
-	bool seen;                   /* found in the latest directory scan */
-	bool dirty;                  /* changed since the last checkpoint */
-	double last_change, last_alive_check; /* monotonic seconds */
 	char exe[64];                /* basename of the executable */
 	char step[32];               /* its job step (SLURM_STEP_ID), "" when none */
 	int32_t nranks;              /* MPI_COMM_WORLD size once MPI_Init ran, 0 never: rank is an MPI rank only then */
-	struct vd_accel *acc;        /* sampler only: reading the accelerator region (accel.c), NULL: version 1 */
 	struct vd_asnap *acc_shown;  /* what its accelerator region says (accel.h), NULL: no OpenCL seen */
 };
 

@@ -172,9 +172,10 @@ static int sample_openat(int dirfd, const char *name)
 
 static struct vd_proc *sample_new_proc(int dirix, const char *name)
 {
-	struct vd_proc *p = calloc(1, sizeof *p);
-	if (!p)
+	struct vd_proc *p;
+	if (posix_memalign((void **)&p, 64, sizeof *p)) /* its hot head on two whole cache lines */
 		return NULL;
+	memset(p, 0, sizeof *p);
 	p->counted = calloc(VIGIL_NOPS, sizeof *p->counted);
 	if (!p->counted) {
 		free(p);

@@ -139,8 +139,7 @@ static void sample_sproc_free(struct vd_proc *p)
 {
 	if (!p->sp)
 		return;
-	free(p->sp->opmap);
-	free(p->sp->hstale);
+	/* (op maps and stale maps live in the same block: sample_sproc_new) */
 	free(p->sp->buf);
 	free(p->sp->pend);
 	sample_munmap(p->sp);

@@ -141,6 +141,21 @@ static void sample_map_load(struct vd_proc *p, uint32_t i, const unsigned char *
 	memcpy(p->sp->opmap[i], shard + offsetof(struct vigil_shard, reserved), sizeof p->sp->opmap[i]);
 }
 
+/* The sampler's state of a process with n_shards shards, in one cache-aligned block. */
+struct vd_sproc *sample_sproc_new(uint32_t n_shards)
+{
+	size_t head = (sizeof(struct vd_sproc) + 7) & ~(size_t)7;
+	size_t maps = (size_t)n_shards * sizeof(uint64_t[VIGIL_OPMAP_WORDS]);
+	void *m;
+	if (posix_memalign(&m, 64, head + 2 * maps))
+		return NULL;
+	memset(m, 0, head + 2 * maps);
+	struct vd_sproc *sp = m;
+	sp->opmap = (void *)((char *)m + head);
+	sp->hstale = (void *)((char *)m + head + maps);
+	return sp;
+}
+
 static void sample_set_identity(struct vd_proc *p, const struct vigil_seg_view *v)
 {
 	const struct vigil_seg_identity *id = v->id;
@@ -393,11 +408,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 		if (!p->shard_changes || !p->shard_copy)
 			return VD_REJ_READ + 1;
 	}
-	if (!p->sp && !(p->sp = calloc(1, sizeof *p->sp)))
-		return VD_REJ_READ + 1;
-	if (!p->sp->opmap && !(p->sp->opmap = calloc(p->n_shards, sizeof *p->sp->opmap)))
-		return VD_REJ_READ + 1;
-	if (!p->sp->hstale && !(p->sp->hstale = calloc(p->n_shards, sizeof *p->sp->hstale)))
+	if (!p->sp && !(p->sp = sample_sproc_new(p->n_shards)))
 		return VD_REJ_READ + 1;
 	sample_fold(p); /* deltas already taken from our copies: count them before comparing again */
 	sample_set_identity(p, v);

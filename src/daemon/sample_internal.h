@@ -30,20 +30,24 @@ struct sample_delta {
 /* The scalar counters at the head of struct vigil_op_counters (one cache line of it). */
 #define SAMPLE_SCALARS offsetof(struct vigil_op_counters, hist)
 
-/* What only the sampler thread touches for a process (never read under vd.lock by others). */
+/*
+ * What only the sampler thread touches for a process (never read under
+ * vd.lock by others).  One block with its op maps and stale-histogram maps
+ * (sample_sproc_new): a pass's reads of a process touch these few lines only.
+ */
 struct vd_sproc {
 	uint64_t (*opmap)[VIGIL_OPMAP_WORDS]; /* n_shards: each shard's op map as last read */
 	uint64_t (*hstale)[VIGIL_OPMAP_WORDS]; /* n_shards: ops whose histogram in our copy lags
 	                                        * (counted without it this second) */
-	unsigned char *buf;                   /* this pass's op counters */
-	size_t cap;
-	struct sample_delta *pend;            /* deltas waiting for the fold */
-	unsigned npend, pend_cap;
 	uintptr_t map;                        /* the shard area mapped read-only, 0 none: an address
 	                                       * for process_vm_readv only, never loaded from (batch.c) */
 	uint64_t map_off, map_len;            /* file offset and length of the mapping */
+	struct sample_delta *pend;            /* deltas waiting for the fold */
+	unsigned npend, pend_cap;
 	bool batched;                         /* reads queued in this pass's batch */
 	int batch_fail;                       /* one of them failed: reason + 1 */
+	unsigned char *buf;                   /* a pread's op counters */
+	size_t cap;
 };
 
 /* discover.c */
@@ -61,6 +65,7 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 uint64_t sample_proc_start(int32_t pid);
 
 /* read.c: op reads */
+struct vd_sproc *sample_sproc_new(uint32_t n_shards);
 void sample_ops_span(const struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist, uint64_t *off,
                      size_t *want);
 int sample_pread_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist);
