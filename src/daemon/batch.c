@@ -148,8 +148,8 @@ void sample_batch_flush(void (*ready)(struct vd_proc *), void (*failed)(struct v
 				const struct batch_req *q = &batch[j + 4];
 				const struct vd_raw *c = q->p->shard_copy[q->shard];
 				if (c)
-					__builtin_prefetch(c + q->lo);
-				__builtin_prefetch(q->p->sp->pend + q->p->sp->npend);
+					SAMPLE_PREFETCH(c + q->lo);
+				SAMPLE_PREFETCH(q->p->sp->pend + q->p->sp->npend);
 			}
 			if (!r->p->sp->batch_fail)
 				sample_ops_delta(r->p, r->shard, batch_buf + r->at, r->lo, r->hi, true, r->hist);

@@ -67,18 +67,18 @@ static void sample_prefetch(int k)
 {
 	struct vd_proc *q = sample_hash[(k + 16) & (SAMPLE_HASH - 1)];
 	if (q) {
-		__builtin_prefetch(q);
-		__builtin_prefetch((char *)q + 64);
+		SAMPLE_PREFETCH(q);
+		SAMPLE_PREFETCH((char *)q + 64);
 	}
 	q = sample_hash[(k + 8) & (SAMPLE_HASH - 1)];
 	if (q && q->sp) {
-		__builtin_prefetch(q->sp);
-		__builtin_prefetch((char *)q->sp + 64);
-		__builtin_prefetch((char *)q->sp + 128);
+		SAMPLE_PREFETCH(q->sp);
+		SAMPLE_PREFETCH((char *)q->sp + 64);
+		SAMPLE_PREFETCH((char *)q->sp + 128);
 		if (q->shard_copy)
-			__builtin_prefetch(q->shard_copy);
+			SAMPLE_PREFETCH(q->shard_copy);
 		if (q->acc)
-			__builtin_prefetch(q->acc); /* vd_accel_pending: its small block's head */
+			SAMPLE_PREFETCH(q->acc); /* vd_accel_pending: its small block's head */
 	}
 }
 

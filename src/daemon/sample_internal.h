@@ -15,6 +15,16 @@
 #include "daemon/daemon.h"
 
 #define SAMPLE_HASH 8192
+
+/*
+ * Ask for the cache line at `a` ahead of use.  An asm on x86-64: GCC 12's
+ * dead-code elimination dropped __builtin_prefetch calls in vd_sample's loop.
+ */
+#if defined(__x86_64__)
+#define SAMPLE_PREFETCH(a) __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)(a)))
+#else
+#define SAMPLE_PREFETCH(a) __builtin_prefetch(a)
+#endif
 extern struct vd_proc *sample_hash[SAMPLE_HASH];
 
 /*
