@@ -32,6 +32,8 @@
 #define UIO_MAXIOV 1024
 #endif
 #define BATCH_MAX_BYTES (1u << 20) /* beyond, a read goes by pread at once */
+#define BATCH_MAX_MAPS 16384        /* mappings (VMAs) at most, far below vm.max_map_count
+                                     * (65530): malloc's own mappings must never fail for them */
 
 struct batch_req {
 	struct vd_proc *p;
@@ -46,11 +48,12 @@ static size_t batch_n, batch_cap;
 static unsigned char *batch_buf;
 static size_t batch_len, batch_buf_cap;
 static bool batch_off;             /* process_vm_readv refused here: pread only */
+static unsigned batch_maps;        /* segments mapped now */
 
 void sample_mmap(struct vd_proc *p)
 {
 	struct vd_sproc *sp = p->sp;
-	if (batch_off || !sp || sp->map || p->fd < 0 || !p->n_shards)
+	if (batch_off || !sp || sp->map || p->fd < 0 || !p->n_shards || batch_maps >= BATCH_MAX_MAPS)
 		return;
 	uint64_t lo = p->shards_offset & ~(uint64_t)4095;
 	uint64_t hi = p->shards_offset + (uint64_t)p->n_shards * p->shard_size; /* <= p->len (vigil_seg_parse) */
@@ -60,12 +63,15 @@ void sample_mmap(struct vd_proc *p)
 	sp->map = (uintptr_t)m;
 	sp->map_off = lo;
 	sp->map_len = hi - lo;
+	batch_maps++;
 }
 
 void sample_munmap(struct vd_sproc *sp)
 {
-	if (sp->map)
+	if (sp->map) {
 		munmap((void *)sp->map, sp->map_len);
+		batch_maps--;
+	}
 	sp->map = 0;
 }
 

@@ -4,14 +4,16 @@
  * the only one used afterwards) and the cheap fast read of a steady state.
  * Split from sample.c (see sample_internal.h).
  *
- * Every segment is hostile: read with pread into private memory (never
- * mapped: the owner may truncate it at any time); the live header is never
- * trusted again after the full read.
+ * Every segment is hostile: read with pread, or process_vm_readv from a
+ * mapping never loaded from (batch.c), into private memory: the owner may
+ * truncate it at any time.  The live header is never trusted again after the
+ * full read.
  *
  * Cheap steady state: a shard's op map (segment.h) names the ops it ever
  * counted, and only those counters are read (288 bytes each, in runs), never
- * the whole shard.  A process that changed in the last second gets one pread
- * per used shard per pass (its op runs, compared in memory); an idle one gets
+ * the whole shard.  A process that changed in the last second gets one read
+ * of its op runs per used shard per pass (queued in the pass's batch, batch.c;
+ * compared in memory once read); an idle one gets
  * one 64-byte pread of each shard's head (`changes`, op map) and its ops only
  * when `changes` moved.  The segment header and the op maps are re-read once a
  * second.  Every pread and /proc read happens outside vd.lock.
