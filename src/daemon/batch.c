@@ -32,8 +32,18 @@
 #define UIO_MAXIOV 1024
 #endif
 #define BATCH_MAX_BYTES (1u << 20) /* beyond, a read goes by pread at once */
-#define BATCH_MAX_MAPS 16384        /* mappings (VMAs) at most, far below vm.max_map_count
-                                     * (65530): malloc's own mappings must never fail for them */
+/*
+ * Bounds.  A read through the mapping of a hole in a tmpfs file (never
+ * written, or punched by its owner) allocates the page, charged to vigild's
+ * memory cgroup, where a pread returns zeros: so at most BATCH_MAX_MAPS
+ * segments are mapped and at most BATCH_MAX_PAGES pages of each are read
+ * through its mapping per pass (the rest by pread): a hostile owner can make
+ * vigild hold at most 4,096 x 4 pages (64 MiB) of such memory.  An honest
+ * process's reads touch pages it has written.  Far below vm.max_map_count
+ * (65,530): malloc's own mappings never fail for ours.
+ */
+#define BATCH_MAX_MAPS 4096
+#define BATCH_MAX_PAGES 4
 
 struct batch_req {
 	struct vd_proc *p;
@@ -82,8 +92,9 @@ bool sample_batch_add(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, b
 		return false;
 	struct batch_req r = { .p = p, .shard = i, .lo = lo, .hi = hi, .hist = hist, .at = batch_len };
 	sample_ops_span(p, i, lo, hi, hist, &r.off, &r.want);
+	unsigned pages = (unsigned)((r.off + r.want - 1) / 4096 - r.off / 4096 + 1);
 	if (r.off < sp->map_off || r.off + r.want > sp->map_off + sp->map_len ||
-	    batch_len + r.want > BATCH_MAX_BYTES)
+	    batch_len + r.want > BATCH_MAX_BYTES || sp->batch_pages + pages > BATCH_MAX_PAGES)
 		return false;
 	if (batch_n == batch_cap) {
 		size_t ncap = batch_cap ? 2 * batch_cap : 1024;
@@ -105,6 +116,7 @@ bool sample_batch_add(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, b
 	}
 	batch[batch_n++] = r;
 	batch_len += r.want;
+	sp->batch_pages += pages;
 	sp->batched = true;
 	return true;
 }
@@ -176,6 +188,7 @@ void sample_batch_flush(void (*ready)(struct vd_proc *), void (*failed)(struct v
 		if (!sp || !sp->batched)
 			continue; /* already handed on (a failed one's sp is freed) */
 		sp->batched = false;
+		sp->batch_pages = 0;
 		int fail = sp->batch_fail;
 		sp->batch_fail = 0;
 		if (fail)

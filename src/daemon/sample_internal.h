@@ -55,6 +55,7 @@ struct vd_sproc {
 	struct sample_delta *pend;            /* deltas waiting for the fold */
 	unsigned npend, pend_cap;
 	bool batched;                         /* reads queued in this pass's batch */
+	unsigned batch_pages;                 /* pages of the mapping they touch (batch.c: bounded) */
 	int batch_fail;                       /* one of them failed: reason + 1 */
 	unsigned char *buf;                   /* a pread's op counters */
 	size_t cap;
