@@ -907,8 +907,20 @@ VIGIL_EXPORT uint64_t vigil_now(void)
 	return col_now();
 }
 
+/*
+ * The MPI wrappers' per-call path: when the thread owns its shard, the same
+ * plain adds as col_io() (which never change errno), without the per-file
+ * part and its errno save; anything else takes vigil_count_file().
+ */
 VIGIL_EXPORT void vigil_count(int op, uint64_t req_size, uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
 {
+	struct vigil_shard *s = col_tls.own;
+	if (COL_LIKELY(col.enabled) && COL_LIKELY(s != NULL) && COL_LIKELY((unsigned)op < VIGIL_NOPS)) {
+		col_tls.busy++;
+		col_count_own(s, op, req_size, failed ? 0 : bytes, failed, t0, t1 > t0 ? t1 - t0 : 0);
+		col_tls.busy--;
+		return;
+	}
 	vigil_count_file(op, -1, req_size, bytes, -1, failed, t0, t1);
 }
 

@@ -126,9 +126,9 @@ VM_EXPORT void n##_ P \
 		vm_freal_##n A; \
 		return; \
 	} \
-	uint64_t vm_t0_ = vm_api.now(); \
+	uint64_t vm_t0_ = vm_now(); \
 	vm_freal_##n A; \
-	uint64_t vm_t1_ = vm_api.now(); \
+	uint64_t vm_t1_ = vm_now(); \
 	uint64_t vm_n_ = *ierr == MPI_SUCCESS ? (uint64_t)(BYTES) : 0; \
 	vm_api.count(VIGIL_OP_##ID, vm_n_, vm_n_, *ierr != MPI_SUCCESS, vm_t0_, vm_t1_); \
 } \
@@ -143,9 +143,9 @@ VM_EXPORT void n##_ P \
 		return; \
 	} \
 	MPI_File vm_f_ = vm_pmpi.file_f2c(*(F *)fh); \
-	uint64_t vm_t0_ = vm_api.now(); \
+	uint64_t vm_t0_ = vm_now(); \
 	vm_freal_##n A; \
-	uint64_t vm_t1_ = vm_api.now(); \
+	uint64_t vm_t1_ = vm_now(); \
 	uint64_t vm_n_ = *ierr == MPI_SUCCESS ? vm_tsize(*count, VM_T(dt)) : 0; \
 	int64_t vm_off_ = -1; \
 	int vm_id_ = vm_file_id(vm_f_, (OFF), &vm_off_); \

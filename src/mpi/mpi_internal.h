@@ -12,11 +12,16 @@
 #define VIGIL_MPI_INTERNAL_H
 
 #include <stdint.h>
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 #include <mpi.h>
 #include "collector/vigil_collector.h"
 
 #define VM_EXPORT __attribute__((visibility("default")))
 #define VM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define VM_LIKELY(x) __builtin_expect(!!(x), 1)
 
 /* What this library does with the calls it sees. */
 enum vm_mode {
@@ -95,8 +100,55 @@ static inline int vm_counting(void)
 	return m == VM_COUNT;
 }
 
+/*
+ * The segment's clock (vigil_now()), read inline when it is the TSC:
+ * vm_tsc is set by vm_after_init() from the segment's clock source, so
+ * the ticks are the collector's own.
+ */
+extern int vm_tsc;
+static inline uint64_t vm_now(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (VM_LIKELY(vm_tsc))
+		return __rdtsc();
+#endif
+	return vm_api.now();
+}
+
 /* Byte rules (docs/MPI-COUNTING.md). */
-uint64_t vm_tsize(MPI_Count count, MPI_Datatype dt);
+/*
+ * Datatype sizes, cached: PMPI_Type_size_x costs more than the rest of the
+ * wrapper.  One 64-bit word per slot holds (handle << 16 | size) so a reader
+ * never sees a torn entry; handles wider than 48 bits or sizes of 64 KiB and
+ * more are not cached.  MPI_Type_free (wrapped) drops the entry, as a later
+ * datatype may reuse the handle.  The lookup is inline, a miss out of line.
+ */
+#define VM_TCACHE 64
+extern uint64_t vm_tcache[VM_TCACHE];
+uint64_t vm_tsize_miss(MPI_Count count, MPI_Datatype dt);
+
+static inline uint64_t vm_tkey(MPI_Datatype dt)
+{
+	uint64_t k = 0;
+	memcpy(&k, &dt, sizeof(dt) < sizeof(k) ? sizeof(dt) : sizeof(k));
+	return k;
+}
+
+static inline unsigned vm_tslot(uint64_t k)
+{
+	return (unsigned)((k * 0x9E3779B97F4A7C15ull) >> 58) & (VM_TCACHE - 1);
+}
+
+static inline uint64_t vm_tsize(MPI_Count count, MPI_Datatype dt)
+{
+	if (count <= 0)
+		return 0;
+	uint64_t k = vm_tkey(dt);
+	uint64_t e = __atomic_load_n(&vm_tcache[vm_tslot(k)], __ATOMIC_RELAXED);
+	if (VM_LIKELY(e && e >> 16 == k))
+		return (uint64_t)count * (e & 0xffff);
+	return vm_tsize_miss(count, dt);
+}
 
 uint64_t vm_b_gather(const void *sbuf, int scount, MPI_Datatype stype, int rcount, MPI_Datatype rtype, int root, MPI_Comm comm);
 uint64_t vm_b_gatherv(const void *sbuf, int scount, MPI_Datatype stype, const int *rcounts, MPI_Datatype rtype, int root, MPI_Comm comm);

@@ -62,6 +62,8 @@ void vm_after_init(void)
 	vm_pmpi.comm_rank(VM_COMM_WORLD, &vm_rank0);
 	vm_pmpi.comm_size(VM_COMM_WORLD, &vm_size0);
 	vm_api.set_rank(vm_rank0, vm_size0, vm_impl);
+	const struct vigil_seg_header *sh = vm_api.segment();
+	vm_tsc = sh && sh->clock.source == VIGIL_CLOCK_TSC; /* vm_now() reads it inline */
 	if (vm_pmpi.comm_dup(VM_COMM_WORLD, &vm_comm) == MPI_SUCCESS) {
 		vm_comm_ok = 1;
 		/* vigil's own failures must never abort the job */

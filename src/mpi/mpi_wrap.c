@@ -227,42 +227,17 @@ void vm_setup(void)
 }
 
 /* ---- byte rules (docs/MPI-COUNTING.md); called only after the call succeeded ---- */
-/*
- * Datatype sizes, cached: PMPI_Type_size_x costs more than the rest of the
- * wrapper.  One 64-bit word per slot holds (handle << 16 | size) so a reader
- * never sees a torn entry; handles wider than 48 bits or sizes of 64 KiB and
- * more are not cached.  MPI_Type_free (wrapped below) drops the entry, as a
- * later datatype may reuse the handle.
- */
-#define VM_TCACHE 64
-static uint64_t vm_tcache[VM_TCACHE];
+uint64_t vm_tcache[VM_TCACHE];
+int vm_tsc;
 
-static uint64_t vm_tkey(MPI_Datatype dt)
+uint64_t vm_tsize_miss(MPI_Count count, MPI_Datatype dt)
 {
-	uint64_t k = 0;
-	memcpy(&k, &dt, sizeof(dt) < sizeof(k) ? sizeof(dt) : sizeof(k));
-	return k;
-}
-
-static unsigned vm_tslot(uint64_t k)
-{
-	return (unsigned)((k * 0x9E3779B97F4A7C15ull) >> 58) & (VM_TCACHE - 1);
-}
-
-uint64_t vm_tsize(MPI_Count count, MPI_Datatype dt)
-{
-	if (count <= 0)
-		return 0;
 	uint64_t k = vm_tkey(dt);
-	unsigned slot = vm_tslot(k);
-	uint64_t e = __atomic_load_n(&vm_tcache[slot], __ATOMIC_RELAXED);
-	if (e && e >> 16 == k)
-		return (uint64_t)count * (e & 0xffff);
 	MPI_Count s = 0;
 	if (vm_pmpi.type_size_x(dt, &s) != MPI_SUCCESS || s <= 0)
 		return 0;
 	if (s < 0x10000 && k < (1ull << 48))
-		__atomic_store_n(&vm_tcache[slot], k << 16 | (uint64_t)s, __ATOMIC_RELAXED);
+		__atomic_store_n(&vm_tcache[vm_tslot(k)], k << 16 | (uint64_t)s, __ATOMIC_RELAXED);
 	return (uint64_t)count * (uint64_t)s;
 }
 
@@ -424,35 +399,49 @@ uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm)
 }
 
 /* ---- the generated wrappers ---- */
-#define VM_X_WRAP(ID, NAME, P, A, BYTES) \
-VM_EXPORT int NAME P \
+/*
+ * Each is an exported dispatcher that only tail-calls (no frame, no saved
+ * registers: forwarding to the other MPI's collector costs a load and two
+ * jumps) and a counted body vm_c_NAME: two clock reads, the real call, the
+ * byte rule, one vigil_count().
+ */
+#define VM_DISPATCH(NAME, A) \
 { \
-	if (VM_UNLIKELY(__atomic_load_n(&vm_mode, __ATOMIC_ACQUIRE) != VM_COUNT) && !vm_counting()) \
-		return vm_real_##NAME A; \
-	uint64_t vm_t0_ = vm_api.now(); \
+	int vm_m_ = __atomic_load_n(&vm_mode, __ATOMIC_ACQUIRE); \
+	if (VM_LIKELY(vm_m_ == VM_COUNT)) \
+		return vm_c_##NAME A; \
+	if (VM_UNLIKELY(vm_m_ == VM_UNKNOWN) && vm_counting()) \
+		return vm_c_##NAME A; \
+	return vm_real_##NAME A; \
+}
+
+#define VM_X_WRAP(ID, NAME, P, A, BYTES) \
+__attribute__((noinline)) static int vm_c_##NAME P \
+{ \
+	uint64_t vm_t0_ = vm_now(); \
 	int vm_rc_ = vm_real_##NAME A; \
-	uint64_t vm_t1_ = vm_api.now(); \
+	uint64_t vm_t1_ = vm_now(); \
 	uint64_t vm_n_ = vm_rc_ == MPI_SUCCESS ? (uint64_t)(BYTES) : 0; \
 	vm_api.count(VIGIL_OP_##ID, vm_n_, vm_n_, vm_rc_ != MPI_SUCCESS, vm_t0_, vm_t1_); \
 	return vm_rc_; \
-}
+} \
+VM_EXPORT int NAME P VM_DISPATCH(NAME, A)
 VIGIL_MPI_CALLS(VM_X_WRAP)
 
 #define VM_IO_WRAP(ID, NAME, P, A, FH, OFF, BYTES) \
-VM_EXPORT int NAME P \
+__attribute__((noinline)) static int vm_c_##NAME P \
 { \
-	if (VM_UNLIKELY(__atomic_load_n(&vm_mode, __ATOMIC_ACQUIRE) != VM_COUNT) && !vm_counting()) \
-		return vm_real_##NAME A; \
 	MPI_File vm_f_ = (FH); \
-	uint64_t vm_t0_ = vm_api.now(); \
+	uint64_t vm_t0_ = vm_now(); \
 	int vm_rc_ = vm_real_##NAME A; \
-	uint64_t vm_t1_ = vm_api.now(); \
+	uint64_t vm_t1_ = vm_now(); \
 	uint64_t vm_n_ = vm_rc_ == MPI_SUCCESS ? (uint64_t)(BYTES) : 0; \
 	int64_t vm_off_ = -1; \
 	int vm_id_ = vm_file_id(vm_f_, (OFF), &vm_off_); \
 	vm_api.count_file(VIGIL_OP_##ID, vm_id_, vm_n_, vm_n_, vm_off_, vm_rc_ != MPI_SUCCESS, vm_t0_, vm_t1_); \
 	return vm_rc_; \
-}
+} \
+VM_EXPORT int NAME P VM_DISPATCH(NAME, A)
 VIGIL_MPIIO_CALLS(VM_IO_WRAP)
 
 /* ---- the hand-written ones ---- */
