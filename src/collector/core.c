@@ -908,11 +908,12 @@ VIGIL_EXPORT uint64_t vigil_now(void)
 }
 
 /*
- * The MPI wrappers' per-call path: when the thread owns its shard, the same
- * plain adds as col_io() (which never change errno), without the per-file
- * part and its errno save; anything else takes vigil_count_file().
+ * vigil_count() on the thread's own shard: the same plain adds as col_io()
+ * (which never change errno), without the per-file part and its errno save;
+ * anything else takes vigil_count_file().  With `op` a constant (the
+ * vigil_counter() functions) the op's counters and timeline row fold.
  */
-VIGIL_EXPORT void vigil_count(int op, uint64_t req_size, uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
+COL_INLINE void core_count(int op, uint64_t req_size, uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
 {
 	struct vigil_shard *s = col_tls.own;
 	if (COL_LIKELY(col.enabled) && COL_LIKELY(s != NULL) && COL_LIKELY((unsigned)op < VIGIL_NOPS)) {
@@ -922,6 +923,32 @@ VIGIL_EXPORT void vigil_count(int op, uint64_t req_size, uint64_t bytes, int fai
 		return;
 	}
 	vigil_count_file(op, -1, req_size, bytes, -1, failed, t0, t1);
+}
+
+VIGIL_EXPORT void vigil_count(int op, uint64_t req_size, uint64_t bytes, int failed, uint64_t t0, uint64_t t1)
+{
+	core_count(op, req_size, bytes, failed, t0, t1);
+}
+
+/* vigil_counter(): one vigil_count() per MPI op with the op a constant (the others are dropped). */
+#define CORE_X_COUNTER(id, layer, name, cls, dir, help) \
+static void core_count_##id(uint64_t req_size, uint64_t bytes, int failed, uint64_t t0, uint64_t t1) \
+{ \
+	core_count(VIGIL_OP_##id, req_size, bytes, failed, t0, t1); \
+}
+VIGIL_OPS(CORE_X_COUNTER)
+#undef CORE_X_COUNTER
+
+static const vigil_counter_fn core_counters[VIGIL_NOPS] = {
+#define CORE_X_COUNTER(id, layer, name, cls, dir, help) \
+	[VIGIL_OP_##id] = VIGIL_LAYER_##layer == VIGIL_LAYER_MPI ? core_count_##id : NULL,
+	VIGIL_OPS(CORE_X_COUNTER)
+#undef CORE_X_COUNTER
+};
+
+VIGIL_EXPORT vigil_counter_fn vigil_counter(int op)
+{
+	return op >= 0 && op < VIGIL_NOPS ? core_counters[op] : NULL;
 }
 
 VIGIL_EXPORT int vigil_file_register(const char *path, int file_layer)

@@ -21,7 +21,7 @@
 #define VIGIL_EXPORT __attribute__((visibility("default")))
 
 /* Bumped when a function is added (never changed or removed). */
-#define VIGIL_COLLECTOR_VERSION 1
+#define VIGIL_COLLECTOR_VERSION 2
 
 /* VIGIL_COLLECTOR_VERSION of the loaded libvigil.so. */
 VIGIL_EXPORT int vigil_collector_version(void);
@@ -37,6 +37,14 @@ VIGIL_EXPORT uint64_t vigil_now(void);
  */
 VIGIL_EXPORT void vigil_count(int op, uint64_t req_size, uint64_t bytes, int failed,
                               uint64_t t0, uint64_t t1);
+
+/*
+ * vigil_count() of one op, as a function with the op built in (cheaper per
+ * call: the op's counters fold at compile time), or NULL when there is none
+ * for `op` (only ops of the MPI layer have one).  Since version 2.
+ */
+typedef void (*vigil_counter_fn)(uint64_t req_size, uint64_t bytes, int failed, uint64_t t0, uint64_t t1);
+VIGIL_EXPORT vigil_counter_fn vigil_counter(int op);
 
 /*
  * Find or create the file record of `path` (made absolute against the cwd
@@ -92,5 +100,6 @@ typedef void (*vigil_pause_fn)(void);
 typedef void (*vigil_resume_fn)(void);
 typedef void (*vigil_freeze_fn)(void);
 typedef void (*vigil_thaw_fn)(void);
+typedef vigil_counter_fn (*vigil_counter_get_fn)(int);
 
 #endif

@@ -47,6 +47,7 @@ struct vm_api {
 	vigil_resume_fn resume;
 	vigil_freeze_fn freeze;       /* NULL with a collector older than them */
 	vigil_thaw_fn thaw;
+	vigil_counter_get_fn counter; /* NULL with a collector before version 2 */
 };
 extern struct vm_api vm_api;
 

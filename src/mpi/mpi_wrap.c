@@ -195,10 +195,13 @@ static int vm_api_resolve(void)
 	VM_A(resume, "vigil_resume");
 	VM_A(freeze, "vigil_freeze");
 	VM_A(thaw, "vigil_thaw");
+	VM_A(counter, "vigil_counter");
 #undef VM_A
 	return vm_api.now && vm_api.count && vm_api.file_register && vm_api.count_file &&
 	       vm_api.set_rank && vm_api.set_job && vm_api.segment && vm_api.pause && vm_api.resume;
 }
+
+static void vm_counters_resolve(void);
 
 /*
  * Runs once, at the first MPI call this library sees (normally MPI_Init;
@@ -219,6 +222,8 @@ void vm_setup(void)
 	vm_resolve(own);
 	vm_fortran_resolve();
 	int mode = !own ? VM_FORWARD : vm_api_resolve() ? VM_COUNT : VM_PASS;
+	if (mode == VM_COUNT)
+		vm_counters_resolve();
 	const char *off = getenv("VIGIL_MPI_DISABLE");
 	if (mode == VM_COUNT && off && *off && strcmp(off, "0") != 0)
 		mode = VM_PASS;
@@ -403,7 +408,8 @@ uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm)
  * Each is an exported dispatcher that only tail-calls (no frame, no saved
  * registers: forwarding to the other MPI's collector costs a load and two
  * jumps) and a counted body vm_c_NAME: two clock reads, the real call, the
- * byte rule, one vigil_count().
+ * byte rule, and the op's own counter from vigil_counter() (its counters
+ * fold at compile time there), else vigil_count() through vm_cf_NAME.
  */
 #define VM_DISPATCH(NAME, A) \
 { \
@@ -415,18 +421,35 @@ uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm)
 	return vm_real_##NAME A; \
 }
 
+static vigil_counter_fn vm_cnt[VIGIL_NOPS];
+
 #define VM_X_WRAP(ID, NAME, P, A, BYTES) \
+static void vm_cf_##NAME(uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1) \
+{ \
+	vm_api.count(VIGIL_OP_##ID, req, bytes, failed, t0, t1); \
+} \
 __attribute__((noinline)) static int vm_c_##NAME P \
 { \
 	uint64_t vm_t0_ = vm_now(); \
 	int vm_rc_ = vm_real_##NAME A; \
 	uint64_t vm_t1_ = vm_now(); \
 	uint64_t vm_n_ = vm_rc_ == MPI_SUCCESS ? (uint64_t)(BYTES) : 0; \
-	vm_api.count(VIGIL_OP_##ID, vm_n_, vm_n_, vm_rc_ != MPI_SUCCESS, vm_t0_, vm_t1_); \
+	vm_cnt[VIGIL_OP_##ID](vm_n_, vm_n_, vm_rc_ != MPI_SUCCESS, vm_t0_, vm_t1_); \
 	return vm_rc_; \
 } \
 VM_EXPORT int NAME P VM_DISPATCH(NAME, A)
 VIGIL_MPI_CALLS(VM_X_WRAP)
+
+/* Each wrapped op's counter: libvigil.so's own for it, else the vigil_count() fallback. */
+static void vm_counters_resolve(void)
+{
+#define VM_X_CNT(ID, NAME, P, A, B) \
+	vm_cnt[VIGIL_OP_##ID] = vm_api.counter ? vm_api.counter(VIGIL_OP_##ID) : NULL; \
+	if (!vm_cnt[VIGIL_OP_##ID]) \
+		vm_cnt[VIGIL_OP_##ID] = vm_cf_##NAME;
+	VIGIL_MPI_CALLS(VM_X_CNT)
+#undef VM_X_CNT
+}
 
 #define VM_IO_WRAP(ID, NAME, P, A, FH, OFF, BYTES) \
 __attribute__((noinline)) static int vm_c_##NAME P \
