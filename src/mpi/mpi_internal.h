@@ -104,16 +104,18 @@ static inline int vm_counting(void)
 /*
  * The segment's clock (vigil_now()), read inline when it is the TSC:
  * vm_tsc is set by vm_after_init() from the segment's clock source, so
- * the ticks are the collector's own.
+ * the ticks are the collector's own.  VM_NOW(tsc) takes vm_tsc read once
+ * per call (the compiler then keeps one path per clock).
  */
 extern int vm_tsc;
+#if defined(__x86_64__) || defined(__i386__)
+#define VM_NOW(tsc) (VM_LIKELY(tsc) ? __rdtsc() : vm_api.now())
+#else
+#define VM_NOW(tsc) vm_api.now()
+#endif
 static inline uint64_t vm_now(void)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	if (VM_LIKELY(vm_tsc))
-		return __rdtsc();
-#endif
-	return vm_api.now();
+	return VM_NOW(vm_tsc);
 }
 
 /* Byte rules (docs/MPI-COUNTING.md). */

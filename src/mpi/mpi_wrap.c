@@ -430,9 +430,10 @@ static void vm_cf_##NAME(uint64_t req, uint64_t bytes, int failed, uint64_t t0, 
 } \
 __attribute__((noinline)) static int vm_c_##NAME P \
 { \
-	uint64_t vm_t0_ = vm_now(); \
+	int vm_tsc_ = vm_tsc; \
+	uint64_t vm_t0_ = VM_NOW(vm_tsc_); \
 	int vm_rc_ = vm_real_##NAME A; \
-	uint64_t vm_t1_ = vm_now(); \
+	uint64_t vm_t1_ = VM_NOW(vm_tsc_); \
 	uint64_t vm_n_ = vm_rc_ == MPI_SUCCESS ? (uint64_t)(BYTES) : 0; \
 	vm_cnt[VIGIL_OP_##ID](vm_n_, vm_n_, vm_rc_ != MPI_SUCCESS, vm_t0_, vm_t1_); \
 	return vm_rc_; \
@@ -455,9 +456,10 @@ static void vm_counters_resolve(void)
 __attribute__((noinline)) static int vm_c_##NAME P \
 { \
 	MPI_File vm_f_ = (FH); \
-	uint64_t vm_t0_ = vm_now(); \
+	int vm_tsc_ = vm_tsc; \
+	uint64_t vm_t0_ = VM_NOW(vm_tsc_); \
 	int vm_rc_ = vm_real_##NAME A; \
-	uint64_t vm_t1_ = vm_now(); \
+	uint64_t vm_t1_ = VM_NOW(vm_tsc_); \
 	uint64_t vm_n_ = vm_rc_ == MPI_SUCCESS ? (uint64_t)(BYTES) : 0; \
 	int64_t vm_off_ = -1; \
 	int vm_id_ = vm_file_id(vm_f_, (OFF), &vm_off_); \
