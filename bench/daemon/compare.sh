@@ -10,16 +10,7 @@
 # CPU is vigild's utime+stime (/proc/<pid>/stat) over SECONDS after 7 s of
 # warm-up; prints each run and the medians.
 # usage: bench/daemon/compare.sh OLD_BUILD NEW_BUILD [N] [J] [SECONDS] [RUNS]
-set -eu
-old=$(cd "$1" && pwd); new=$(cd "$2" && pwd)
-n=${3:-1000}; jobs=${4:-200}; secs=${5:-10}; runs=${6:-3}
-T=$(mktemp -d /dev/shm/vigild-bench.XXXXXX)
-pids=""
-cleanup() { for p in $pids; do kill -9 $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-tck=$(getconf CLK_TCK)
-cpu() { awk -v t="$tck" '{ print ($14 + $15) / t }' /proc/$1/stat; }
-printf 'window = 5\n' >"$T/ins.conf"
+. "$(dirname "$0")/common.sh"
 one() { # build scenario: prints "cpu% rssMiB"
 	rm -rf "$T/seg" "$T/state"; mkdir -m 700 "$T/seg"
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

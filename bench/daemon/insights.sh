@@ -7,16 +7,7 @@
 # (utime+stime over SECONDS) and the medians.  NEW runs with `window = 5` so its
 # window rings are full (a slot leaves for each one added) while it is measured.
 # usage: bench/daemon/insights.sh BASE_BUILD NEW_BUILD [N] [J] [SECONDS] [RUNS]
-set -eu
-base=$(cd "$1" && pwd); new=$(cd "$2" && pwd)
-n=${3:-1000}; jobs=${4:-200}; secs=${5:-10}; runs=${6:-3}
-T=$(mktemp -d /dev/shm/vigild-bench.XXXXXX)
-pids=""
-cleanup() { for p in $pids; do kill -9 $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-tck=$(getconf CLK_TCK)
-cpu() { awk -v t="$tck" '{ print ($14 + $15) / t }' /proc/$1/stat; }
-printf 'window = 5\n' >"$T/ins.conf"
+. "$(dirname "$0")/common.sh"
 one() { # build extra-args... : prints vigild's CPU % of one core
 	b=$1; shift
 	rm -rf "$T/seg" "$T/state"; mkdir -m 700 "$T/seg"
@@ -38,7 +29,7 @@ one() { # build extra-args... : prints vigild's CPU % of one core
 }
 : >"$T/base"; : >"$T/new"
 for r in $(seq 1 "$runs"); do
-	x=$(one "$base"); echo "run $r base: cpu $x (% of one core, RSS MiB)"; echo "$x" >>"$T/base"
+	x=$(one "$old"); echo "run $r base: cpu $x (% of one core, RSS MiB)"; echo "$x" >>"$T/base"
 	y=$(one "$new" --insights "$T/ins.conf"); echo "run $r new:  cpu $y"; echo "$y" >>"$T/new"
 done
 med() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -80,17 +80,6 @@ static unsigned api_ranks(const struct vd_job *j)
 	return distinct;
 }
 
-/* Kernels by device time, then launches, then name (as the profile lists them). */
-static int api_cmp_kernel(const void *x, const void *y)
-{
-	const struct vigil_kernstat *a = x, *b = y;
-	if (a->device_seconds != b->device_seconds)
-		return a->device_seconds > b->device_seconds ? -1 : 1;
-	if (a->launches != b->launches)
-		return a->launches > b->launches ? -1 : 1;
-	return strcmp(a->name, b->name);
-}
-
 /*
  * totals.opencl: the accelerator region summed over the job's processes, in
  * the profile's "accelerator" shape (docs/API.md); NULL without OpenCL.
@@ -120,7 +109,7 @@ static json_t *api_opencl(const struct vd_job *j, bool kernels)
 	if (kernels) {
 		json_t *ks = json_array();
 		if (a.nkernels)
-			qsort(a.kernels, a.nkernels, sizeof *a.kernels, api_cmp_kernel);
+			qsort(a.kernels, a.nkernels, sizeof *a.kernels, vigil_kernstat_cmp);
 		for (size_t i = 0; i < a.nkernels; i++) {
 			const struct vigil_kernstat *k = &a.kernels[i];
 			json_t *e = json_object();

@@ -190,6 +190,8 @@ void vigil_accel_free(struct vigil_accelstat *a);
 double vigil_accel_wait_seconds(const struct vigil_opstat *ops);
 double vigil_accel_build_seconds(const struct vigil_opstat *ops);
 void vigil_accel_write_json(FILE *out, const struct vigil_profile *p);
+/* qsort order of struct vigil_kernstat: device time, then launches, then name. */
+int vigil_kernstat_cmp(const void *x, const void *y);
 
 /* Profile-only flags (struct vigil_profile.flags), above the segment's VIGIL_FLAG_* bits. */
 #define VIGIL_PFLAG_SEGMENT_FAILED (1u << 16) /* "segment_failed": a process ran without a segment */

@@ -147,8 +147,8 @@ static void acc_num(FILE *out, double x)
 	fprintf(out, "%.9g", isfinite(x) && x > 0 ? x : 0.0);
 }
 
-/* Kernels by device time, then launches, then name. */
-static int acc_kernel_cmp(const void *x, const void *y)
+/* Kernels by device time, then launches, then name (the profile's and the API's order). */
+int vigil_kernstat_cmp(const void *x, const void *y)
 {
 	const struct vigil_kernstat *a = x, *b = y;
 	if (a->device_seconds != b->device_seconds)
@@ -183,7 +183,7 @@ void vigil_accel_write_json(FILE *out, const struct vigil_profile *p)
 	struct vigil_kernstat *ks = a->nkernels ? malloc(a->nkernels * sizeof(*ks)) : NULL;
 	if (ks) {
 		memcpy(ks, a->kernels, a->nkernels * sizeof(*ks));
-		qsort(ks, a->nkernels, sizeof(*ks), acc_kernel_cmp);
+		qsort(ks, a->nkernels, sizeof(*ks), vigil_kernstat_cmp);
 	}
 	for (size_t i = 0; ks && i < a->nkernels; i++) {
 		fprintf(out, "%s\n      {\"name\": ", i ? "," : "");
