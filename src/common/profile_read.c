@@ -840,6 +840,9 @@ int vigil_profile_load_buffer(const char *buf, size_t len, const char *name,
 	    (rc = pr_insights(&c, root, &p->insights)) ||
 	    (rc = pr_accel(&c, json_object_get(root, "accelerator"), p)))
 		goto out;
+	json_t *again = json_object_get(root, "again_errors"); /* absent before it was kept: 0 */
+	if (again && (rc = pr_u64(&c, again, "again_errors", &p->again_errors)))
+		goto out;
 	if (json_is_object(json_object_get(root, "classes")) == 0 && json_object_get(root, "classes")) {
 		rc = pr_fail(&c, "classes is not an object");
 		goto out;

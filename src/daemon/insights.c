@@ -10,13 +10,16 @@
  * for `keep_firing_for`.  MPI ranks on this node get a ring each, so the
  * per-rank rules see the window too.
  *
- * What vigild sees live are the shards' operation counters, not the file
- * tables (reading 512 records per process per second costs more than the
- * whole sampler): the window's requests are taken as requests on regular
- * files, one record per layer, and the rules that need per-file offsets or
- * sizes (random_access, redundant_reads, many_small_files, misaligned_io)
- * are judged only at the end of the job, from the profile.
+ * What vigild sees live are the shards' operation counters and, in version 2
+ * segments, the shards' totals (struct vigil_shard_ext: requests at a known
+ * offset, non-sequential, misaligned, EAGAIN failures), one 64-byte read per
+ * shard per step, not the file tables (reading 512 records per process per
+ * second costs more than the whole sampler).  The window's requests are taken
+ * as requests on regular files, one record per layer; random_access and
+ * misaligned_io are judged from the window's totals; io_errors leaves the
+ * EAGAIN failures out.
  */
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,7 @@ struct ins_slot {
 	double t;                    /* end of the step (Unix seconds) */
 	uint32_t n;
 	struct ins_delta *d;
+	struct vigil_shard_ext x;    /* the shards' totals' increase in the step */
 };
 
 /* A window of deltas over one counter source (a job, or one rank). */
@@ -54,6 +58,7 @@ struct ins_ring {
 	uint64_t entries;            /* deltas held: 0 = nothing moved in the window */
 	struct vigil_opstat prev[VIGIL_NOPS]; /* the source at the last step */
 	struct vigil_opstat win[VIGIL_NOPS];  /* sum of the slots */
+	struct vigil_shard_ext prev_x, win_x; /* the same for the shards' totals (the job's ring only) */
 };
 
 struct ins_rank {
@@ -71,8 +76,7 @@ struct vd_jins {
 /* Judged only from per-file data: at the end of the job. */
 static bool ins_live_rule(int r)
 {
-	return r != VIGIL_RULE_RANDOM_ACCESS && r != VIGIL_RULE_REDUNDANT_READS &&
-	       r != VIGIL_RULE_MANY_SMALL_FILES && r != VIGIL_RULE_MISALIGNED_IO;
+	return r != VIGIL_RULE_REDUNDANT_READS && r != VIGIL_RULE_MANY_SMALL_FILES;
 }
 
 static bool ins_mpi_rule(int r)
@@ -142,9 +146,22 @@ static void ins_opstat_add(struct vigil_opstat *a, const struct vigil_opstat *d,
 		a->hist[b] -= d->hist[b];
 }
 
+/* The shards' totals are eight counters: a += d (sign 1) or a -= d. */
+#define INS_XN (sizeof(struct vigil_shard_ext) / sizeof(uint64_t))
+static void ins_ext_add(struct vigil_shard_ext *a, const struct vigil_shard_ext *d, int sign)
+{
+	uint64_t av[INS_XN], dv[INS_XN];
+	memcpy(av, a, sizeof av);
+	memcpy(dv, d, sizeof dv);
+	for (size_t i = 0; i < INS_XN; i++)
+		av[i] = sign > 0 ? av[i] + dv[i] : av[i] - dv[i];
+	memcpy(a, av, sizeof av);
+}
+
 static void ins_ring_drop_oldest(struct ins_ring *g)
 {
 	struct ins_slot *s = &g->slot[g->head];
+	ins_ext_add(&g->win_x, &s->x, -1);
 	for (uint32_t k = 0; k < s->n; k++)
 		ins_opstat_add(&g->win[s->d[k].op], &s->d[k].d, -1);
 	g->entries -= s->n;
@@ -177,7 +194,8 @@ static int ins_ring_resize(struct ins_ring *g, unsigned cap)
 static uint64_t ins_inc(uint64_t now, uint64_t prev) { return now > prev ? now - prev : 0; }
 
 /* One step: what moved since the last one becomes the newest slot; slots older than the window go. */
-static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, double now, double window)
+static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, const struct vigil_shard_ext *cur_x,
+                          double now, double window)
 {
 	unsigned want = (unsigned)ceil(window / ins_step()) + 1;
 	if (want < 2)
@@ -214,6 +232,17 @@ static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, do
 	s->t = now;
 	s->n = 0;
 	s->d = NULL;
+	memset(&s->x, 0, sizeof s->x);
+	if (cur_x) {
+		uint64_t c[INS_XN], pv[INS_XN], d[INS_XN];
+		memcpy(c, cur_x, sizeof c);
+		memcpy(pv, &g->prev_x, sizeof pv);
+		for (size_t i = 0; i < INS_XN; i++)
+			d[i] = ins_inc(c[i], pv[i]);
+		memcpy(&s->x, d, sizeof d);
+		g->prev_x = *cur_x;
+		ins_ext_add(&g->win_x, &s->x, 1);
+	}
 	if (n) {
 		s->d = malloc(n * sizeof *s->d);
 		if (s->d) {
@@ -348,10 +377,17 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 	double w = c->window > 0 ? c->window : 1;
 	double dt = x->last > 0 ? now - x->last : 0;
 	x->last = now;
-	ins_ring_step(&x->job, (const struct vigil_opstat *)j->tot, now, w);
+	/* The shards' totals mean something only when every process's segment has them (version 2). */
+	struct vigil_shard_ext jx = { 0 };
+	bool have_x = true;
 	size_t np = 0, nranks = 0;
-	for (const struct vd_proc *p = j->procs; p; p = p->next)
+	for (const struct vd_proc *p = j->procs; p; p = p->next) {
 		np++;
+		have_x = have_x && p->version >= 2;
+		ins_ext_add(&jx, &p->ext, 1);
+	}
+	have_x = have_x && np > 0;
+	ins_ring_step(&x->job, (const struct vigil_opstat *)j->tot, &jx, now, w);
 	if (np > ins_procs_cap) {
 		struct vigil_insight_proc *n = realloc(ins_procs, np * sizeof *n);
 		if (!n)
@@ -375,7 +411,7 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 			nranks++;
 			if (g) {
 				ins_proc_opstat(p, ins_cur);
-				ins_ring_step(g, ins_cur, now, w);
+				ins_ring_step(g, ins_cur, NULL, now, w);
 				ip->ops = g->win;
 			}
 		}
@@ -391,7 +427,10 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 			.files = files, .nfiles = ins_window_files(x->job.win, t0, now, files),
 			.start = t0, .end = now, .nhosts = 1, .have = VIGIL_HAVE_FILES | VIGIL_HAVE_PROCS,
 			.accel = accel,
+			.totals = x->job.win_x, .again_errors = have_x ? x->job.win_x.again_errors : 0,
 		};
+		if (have_x)
+			in.have |= VIGIL_HAVE_TOTALS | VIGIL_HAVE_MISALIGNED | VIGIL_HAVE_APPENDS;
 		vigil_insights_eval(c, &in, out);
 	}
 	/* A node judges single_rank_io only when it hosts at least 4 of the job's ranks. */
@@ -404,13 +443,43 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 	}
 	for (int r = 0; r < VIGIL_NRULES; r++) {
 		struct vd_ins_rule *s = &x->r[r];
-		s->applies = c->enabled[r] && ins_live_rule(r) && (!ins_mpi_rule(r) || nranks > 0) &&
+		/* (without the shards' totals the window's synthesized records would say "all sequential") */
+		bool need_x = r == VIGIL_RULE_RANDOM_ACCESS || r == VIGIL_RULE_MISALIGNED_IO;
+		s->applies = c->enabled[r] && ins_live_rule(r) && (!ins_mpi_rule(r) || nranks > 0) && (have_x || !need_x) &&
 		             (r != VIGIL_RULE_SINGLE_RANK_IO || distinct >= 4) &&
 		             out[r].state != VIGIL_FINDING_NOT_EVALUATED;
 		if (!s->applies)
 			memset(&out[r], 0, sizeof out[r]);
 		ins_transition(s, &out[r], now, dt);
 	}
+}
+
+/* One process's shards' totals: a 64-byte read per shard in use (bounds from the validated geometry). */
+static void ins_read_ext(struct vd_proc *p)
+{
+	struct vigil_shard_ext sum = { 0 }, e;
+	uint64_t at = vigil_shard_ext_offset(p->n_ops);
+	if (at + sizeof e > p->shard_size)
+		return;
+	for (uint32_t i = 0; i < p->shards_used && i < p->n_shards; i++) {
+		uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size + at;
+		if (off + sizeof e > p->len || pread(p->fd, &e, sizeof e, (off_t)off) != (ssize_t)sizeof e)
+			return; /* keep the last good sum */
+		ins_ext_add(&sum, &e, 1);
+	}
+	p->ext = sum;
+}
+
+void vd_insights_read(double now)
+{
+	static double last;
+	if (now - last < ins_step() && now >= last)
+		return;
+	last = now;
+	for (struct vd_job *j = vd.jobs; j; j = j->next)
+		for (struct vd_proc *p = j->state == VD_J_RUNNING ? j->procs : NULL; p; p = p->next)
+			if (p->fd >= 0 && p->state == VD_P_RUNNING && !p->pending && !p->rejected && p->version >= 2)
+				ins_read_ext(p);
 }
 
 void vd_insights_tick(double now)

@@ -38,6 +38,8 @@ extern struct vigil_insights_conf vd_ins_conf;
 
 /* Load FILE (NULL: the default path, missing = defaults).  At start-up a bad file is fatal (-1). */
 int vd_insights_load(const char *path, bool startup);
+/* Every pass, sampler thread, lock NOT held: once a step reads what the rules need beyond op counters. */
+void vd_insights_read(double now);
 /* Every pass, lock held: once a second steps each running job's window and judges it. */
 void vd_insights_tick(double now);
 /* A job's live record; NULL before its first judgement. */

@@ -597,7 +597,8 @@ int vigil_profile_write_json(const struct vigil_profile *p, FILE *out)
 	fputs(",\n  \"classes\": ", out);
 	json_classes(out, p->ops);
 	if ((p->insight_have & JSON_V2_COUNTERS) == JSON_V2_COUNTERS)
-		fputs(",\n  \"file_counters\": [\"unpositioned\", \"misaligned\"]", out);
+		fprintf(out, ",\n  \"file_counters\": [\"unpositioned\", \"misaligned\"],\n  \"again_errors\": %" PRIu64,
+		        p->again_errors);
 	fputs(",\n  \"files\": ", out);
 	json_files(out, p);
 	fputs(",\n  \"timeline\": ", out);

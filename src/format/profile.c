@@ -619,6 +619,10 @@ int vigil_profile_add_segment_keep(struct vigil_profile *p, const struct vigil_s
 	}
 	for (int o = 0; o < VIGIL_NOPS; o++)
 		vigil_opstat_add(&p->ops[o], &ps->ops[o]);
+	for (uint32_t s = 0; s < h->n_shards; s++) {
+		const struct vigil_shard_ext *x = vigil_seg_shard_ext(v, s);
+		p->again_errors += x ? x->again_errors : 0;
+	}
 	p->flags |= h->flags;
 	p->early_calls += h->early_calls;
 	prof_span(p, ps->start, ps->end);
@@ -674,6 +678,7 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 	}
 	dst->flags |= src->flags;
 	dst->early_calls += src->early_calls;
+	dst->again_errors += src->again_errors;
 	dst->survivors += src->survivors;
 	prof_span(dst, src->start, src->end);
 	return vigil_accel_merge(&dst->accel, &src->accel);

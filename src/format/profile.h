@@ -213,6 +213,7 @@ struct vigil_profile {
 
 	/* Counters only newer collectors keep: VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED when every folded segment had them. */
 	uint32_t insight_have;
+	uint64_t again_errors;      /* failed I/O data calls with EAGAIN/EWOULDBLOCK (segment v2 shard totals) */
 	struct vigil_insights insights; /* the verdict stored with the profile (judged 0: none) */
 	struct vigil_accelstat accel;
 };
