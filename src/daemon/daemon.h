@@ -93,6 +93,7 @@ struct vd_jins;                  /* live insights of a job (insights.c) */
 struct vd_accel;                 /* a process's accelerator reading state (accel.c) */
 struct vd_asnap;                 /* a process's accelerator region, sanitised (accel.h) */
 struct vd_jaccel;                /* a job's accelerator window (accel.c) */
+struct vd_ins_rule;              /* one rule's live record (insights.h) */
 
 struct vd_proc {
 	/*
@@ -276,6 +277,7 @@ struct vd_ckpt_cb {
 	int (*ptot)(void *ctx, unsigned op, const struct vd_raw *r);
 	int (*ntot)(void *ctx, unsigned op, const struct vd_tot *t);
 	int (*node)(void *ctx, const uint64_t *ids, unsigned nids, uint64_t next_instance);
+	int (*ins)(void *ctx, int rule, const struct vd_ins_rule *r); /* a live insight record of the job */
 };
 int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb *cb);
 

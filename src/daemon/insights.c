@@ -20,6 +20,7 @@
  * EAGAIN failures out.
  */
 #include <unistd.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,7 @@ struct ins_rank {
 };
 
 struct vd_jins {
+	bool started;                /* job ring set up (a restored record comes before it) */
 	struct ins_ring job;
 	struct ins_rank **ranks; unsigned nranks; /* each its own block: the evaluator's input points into them */
 	double last;                 /* last judgement */
@@ -450,7 +452,13 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 		             out[r].state != VIGIL_FINDING_NOT_EVALUATED;
 		if (!s->applies)
 			memset(&out[r], 0, sizeof out[r]);
+		struct vd_ins_rule was = *s;
 		ins_transition(s, &out[r], now, dt);
+		/* the record is checkpointed (ckpt.c): a change makes the job dirty */
+		if (was.state != s->state || was.since != s->since || was.firings != s->firings ||
+		    was.last_true != s->last_true || was.peak != s->peak || was.active_seconds != s->active_seconds ||
+		    was.applies != s->applies)
+			j->dirty = true;
 	}
 }
 
@@ -493,10 +501,10 @@ void vd_insights_tick(double now)
 	for (struct vd_job *j = vd.jobs; j; j = j->next) {
 		if (j->state != VD_J_RUNNING)
 			continue;
-		if (!j->ins) {
-			j->ins = calloc(1, sizeof *j->ins);
-			if (!j->ins)
-				continue;
+		if (!j->ins && !(j->ins = calloc(1, sizeof *j->ins)))
+			continue;
+		if (!j->ins->started) {
+			j->ins->started = true;
 			/* The first step holds everything counted so far: since the first process began. */
 			double t0 = j->first_seen;
 			for (const struct vd_proc *p = j->procs; p; p = p->next)
@@ -523,6 +531,16 @@ int vd_insights_worst(const struct vd_job *j, int *rule)
 			*rule = r;
 		}
 	return best;
+}
+
+int vd_insights_restore(struct vd_job *j, int rule, const struct vd_ins_rule *r)
+{
+	if (rule < 0 || rule >= VIGIL_NRULES)
+		return -EINVAL;
+	if (!j->ins && !(j->ins = calloc(1, sizeof *j->ins)))
+		return -ENOMEM;
+	j->ins->r[rule] = *r; /* `last` stays 0: the time vigild was down is not counted as firing */
+	return 0;
 }
 
 void vd_insights_free(struct vd_job *j)

@@ -198,5 +198,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	free(buf);
+	/* WORKLOAD_HOLD=FILE (vigild's live tests): say "done", then stay alive until FILE exists */
+	const char *hold = getenv("WORKLOAD_HOLD");
+	if (hold) {
+		printf("done\n");
+		fflush(stdout);
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		for (int i = 0; i < 2400 && access(hold, F_OK) != 0; i++)
+			nanosleep(&ts, NULL);
+	}
 	return 0;
 }
