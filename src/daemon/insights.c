@@ -323,6 +323,7 @@ static size_t ins_window_files(const struct vigil_opstat *ops, double t0, double
 		f[l].last_access = t1;
 		f[l].processes = 1;
 		f[l].rank_min = f[l].rank_max = -1;
+		f[l].fastest_rank = f[l].slowest_rank = -1;
 	}
 	return VIGIL_NFLAYERS;
 }

@@ -106,6 +106,9 @@ struct vigil_filestat {
 	uint32_t processes;         /* how many processes touched it */
 	int32_t rank_min, rank_max; /* ranks that touched it (-1 none) */
 	uint32_t nranks;            /* distinct ranks that touched it */
+	/* The MPI ranks with the least and the most time on it (a rank's processes each count alone), -1 none. */
+	int32_t fastest_rank, slowest_rank;
+	double fastest_rank_seconds, slowest_rank_seconds;
 };
 
 struct vigil_tlstat {
