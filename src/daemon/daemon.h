@@ -329,6 +329,8 @@ int vd_tokens_refresh(void);     /* token files in every user's directory */
 long vd_token_uid(const char *token);
 
 /* profile writing (job.c) */
+struct vigil_profile;
+int vd_job_profile(const struct vd_job *j, struct vigil_profile *prof); /* sampler, no lock: reads segments */
 int vd_job_write_profile(struct vd_job *j);
 /*
  * Read segment `name` of directory `dirfd` (owned by `uid`) whole into a

@@ -18,6 +18,13 @@
  * as requests on regular files, one record per layer; random_access and
  * misaligned_io are judged from the window's totals; io_errors leaves the
  * EAGAIN failures out.
+ *
+ * redundant_reads and many_small_files need the file tables (bytes read of a
+ * file against its size; distinct files): every INS_FILES_EVERY seconds the
+ * sampler builds the job's profile so far from its segments (as at the end of
+ * the job, without the lock) and judges those two rules on it, over the job so
+ * far, not the window; a job of more than INS_FILES_MAX processes is not
+ * judged on them live.
  */
 #include <unistd.h>
 #include <errno.h>
@@ -37,6 +44,8 @@ struct vigil_insights_conf vd_ins_conf;
 static const char *ins_path;         /* --insights (NULL: the default) */
 
 #define INS_MAX_SLOTS 600            /* a longer window takes longer steps */
+#define INS_FILES_EVERY 5.0          /* seconds between file-table passes of a job */
+#define INS_FILES_MAX 64             /* processes a job may have for one */
 
 /* One operation's increase in one step. */
 struct ins_delta {
@@ -72,13 +81,17 @@ struct vd_jins {
 	struct ins_ring job;
 	struct ins_rank **ranks; unsigned nranks; /* each its own block: the evaluator's input points into them */
 	double last;                 /* last judgement */
+	double files_at;             /* last file-table pass (0: none yet) */
+	bool files_judged;           /* files[] holds its verdicts */
+	struct vigil_finding files[2]; /* redundant_reads, many_small_files over the job so far */
 	struct vd_ins_rule r[VIGIL_NRULES];
 };
 
-/* Judged only from per-file data: at the end of the job. */
-static bool ins_live_rule(int r)
+/* The rules judged from the file-table pass: their index in vd_jins.files, else -1. */
+static const int ins_file_rules[2] = { VIGIL_RULE_REDUNDANT_READS, VIGIL_RULE_MANY_SMALL_FILES };
+static int ins_file_ix(int r)
 {
-	return r != VIGIL_RULE_REDUNDANT_READS && r != VIGIL_RULE_MANY_SMALL_FILES;
+	return r == ins_file_rules[0] ? 0 : r == ins_file_rules[1] ? 1 : -1;
 }
 
 static bool ins_mpi_rule(int r)
@@ -448,7 +461,11 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 		struct vd_ins_rule *s = &x->r[r];
 		/* (without the shards' totals the window's synthesized records would say "all sequential") */
 		bool need_x = r == VIGIL_RULE_RANDOM_ACCESS || r == VIGIL_RULE_MISALIGNED_IO;
-		s->applies = c->enabled[r] && ins_live_rule(r) && (!ins_mpi_rule(r) || nranks > 0) && (have_x || !need_x) &&
+		int fk = ins_file_ix(r);
+		if (fk >= 0) /* the verdict of the last file-table pass */
+			out[r] = x->files_judged ? x->files[fk] : (struct vigil_finding){ 0 };
+		s->applies = c->enabled[r] && (!ins_mpi_rule(r) || nranks > 0) && (have_x || !need_x) &&
+		             (fk < 0 || x->files_judged) &&
 		             (r != VIGIL_RULE_SINGLE_RANK_IO || distinct >= 4) &&
 		             out[r].state != VIGIL_FINDING_NOT_EVALUATED;
 		if (!s->applies)
@@ -479,16 +496,47 @@ static void ins_read_ext(struct vd_proc *p)
 	p->ext = sum;
 }
 
+/*
+ * A job's file-table pass: its profile so far (segments read whole, as at the
+ * end of the job) judged by the one evaluator; only the rules that need the
+ * file tables are taken (sampler thread, no lock; the verdicts are stored
+ * under it).
+ */
+static void ins_files_pass(struct vd_job *j, double now)
+{
+	struct vd_jins *x = j->ins;
+	unsigned n = 0;
+	for (const struct vd_proc *p = j->procs; p; p = p->next)
+		n++;
+	x->files_at = now;
+	if (n > INS_FILES_MAX || !(vd_ins_conf.enabled[ins_file_rules[0]] || vd_ins_conf.enabled[ins_file_rules[1]]))
+		return;
+	struct vigil_profile prof;
+	if (vd_job_profile(j, &prof) == 0 && vigil_insights_judge_profile(&prof, &vd_ins_conf) == 0) {
+		pthread_mutex_lock(&vd.lock);
+		for (int k = 0; k < 2; k++)
+			x->files[k] = prof.insights.f[ins_file_rules[k]];
+		x->files_judged = true;
+		pthread_mutex_unlock(&vd.lock);
+	}
+	vigil_profile_free(&prof);
+}
+
 void vd_insights_read(double now)
 {
 	static double last;
 	if (now - last < ins_step() && now >= last)
 		return;
 	last = now;
-	for (struct vd_job *j = vd.jobs; j; j = j->next)
-		for (struct vd_proc *p = j->state == VD_J_RUNNING ? j->procs : NULL; p; p = p->next)
+	for (struct vd_job *j = vd.jobs; j; j = j->next) {
+		if (j->state != VD_J_RUNNING)
+			continue;
+		for (struct vd_proc *p = j->procs; p; p = p->next)
 			if (p->fd >= 0 && p->state == VD_P_RUNNING && !p->pending && !p->rejected && p->version >= 2)
 				ins_read_ext(p);
+		if (j->ins && j->ins->started && (now - j->ins->files_at >= INS_FILES_EVERY || now < j->ins->files_at))
+			ins_files_pass(j, now);
+	}
 }
 
 void vd_insights_tick(double now)
