@@ -24,7 +24,8 @@
  * sampler builds the job's profile so far from its segments (as at the end of
  * the job, without the lock) and judges those two rules on it, over the job so
  * far, not the window; a job of more than INS_FILES_MAX processes is not
- * judged on them live.
+ * judged on them live.  A pass runs only once the job's op totals make
+ * either rule possible (ins_files_possible), at most every INS_FILES_EVERY.
  */
 #include <unistd.h>
 #include <errno.h>
@@ -44,7 +45,7 @@ struct vigil_insights_conf vd_ins_conf;
 static const char *ins_path;         /* --insights (NULL: the default) */
 
 #define INS_MAX_SLOTS 600            /* a longer window takes longer steps */
-#define INS_FILES_EVERY 5.0          /* seconds between file-table passes of a job */
+#define INS_FILES_EVERY 10.0         /* seconds between file-table passes of a job */
 #define INS_FILES_MAX 64             /* processes a job may have for one */
 
 /* One operation's increase in one step. */
@@ -502,15 +503,46 @@ static void ins_read_ext(struct vd_proc *p)
  * file tables are taken (sampler thread, no lock; the verdicts are stored
  * under it).
  */
+/*
+ * Can the job's op totals allow either file rule at all?  Necessary
+ * conditions only (the rules are the evaluator's): a file read more than
+ * min_times over with min_reread_bytes re-read needs that many bytes read; min_files
+ * distinct files need as many metadata calls (each was opened).  Most jobs
+ * never need a file-table pass.
+ */
+static bool ins_files_possible(const struct vd_job *j)
+{
+	const struct vigil_insights_conf *c = &vd_ins_conf;
+	double read = 0, meta = 0;
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		const struct vigil_op_info *oi = &vigil_op_table[op];
+		if (!vigil_layer_is_io(oi->layer))
+			continue;
+		if (oi->cls == VIGIL_CLASS_DATA && oi->dir == VIGIL_DIR_READ)
+			read += (double)j->tot[op].bytes;
+		else if (oi->cls == VIGIL_CLASS_META)
+			meta += (double)j->tot[op].calls;
+	}
+	return (c->enabled[VIGIL_RULE_REDUNDANT_READS] && read >= c->param[VIGIL_RP_REDUNDANT_READS_min_reread_bytes]) ||
+	       (c->enabled[VIGIL_RULE_MANY_SMALL_FILES] && meta >= c->param[VIGIL_RP_MANY_SMALL_FILES_min_files]);
+}
+
 static void ins_files_pass(struct vd_job *j, double now)
 {
 	struct vd_jins *x = j->ins;
 	unsigned n = 0;
 	for (const struct vd_proc *p = j->procs; p; p = p->next)
 		n++;
-	x->files_at = now;
-	if (n > INS_FILES_MAX || !(vd_ins_conf.enabled[ins_file_rules[0]] || vd_ins_conf.enabled[ins_file_rules[1]]))
+	if (n > INS_FILES_MAX)
 		return;
+	if (!ins_files_possible(j)) { /* judged: neither holds (checked again next step: it costs nothing) */
+		pthread_mutex_lock(&vd.lock);
+		memset(x->files, 0, sizeof x->files);
+		x->files_judged = true;
+		pthread_mutex_unlock(&vd.lock);
+		return;
+	}
+	x->files_at = now;
 	struct vigil_profile prof;
 	if (vd_job_profile(j, &prof) == 0 && vigil_insights_judge_profile(&prof, &vd_ins_conf) == 0) {
 		pthread_mutex_lock(&vd.lock);

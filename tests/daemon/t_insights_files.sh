@@ -1,6 +1,6 @@
 # Live verdicts of the rules that need the file tables (redundant_reads,
 # many_small_files), with a real vigild: the sampler judges each job's
-# profile so far every 5 s.  Two jobs do their I/O and stay alive: one reads a
+# profile so far (at most every 10 s, once the op totals make a rule possible).  Two jobs do their I/O and stay alive: one reads a
 # 24 MiB file 5 times, one writes 2,000 files of 1 KiB (metadata share gate
 # off: its time share depends on the disk).  Both fire while the jobs run,
 # with the evidence `vigil run` gives for the same workload
@@ -26,11 +26,11 @@ job jobA reread 5 25165824
 job jobB smallfiles 2000 1024
 rec() { curl -sf -H "Authorization: Bearer $TOK" "http://127.0.0.1:$PORT/api/v1/jobs/$1/insights" | jq -c --arg r "$2" '.insights[] | select(.rule == $r)'; }
 firing() { [ "$(rec "$1" "$2" | jq -r .state)" = firing ]; }
-for i in $(seq 1 300); do firing jobA redundant_reads && firing jobB many_small_files && break; sleep 0.1; done
+for i in $(seq 1 450); do firing jobA redundant_reads && firing jobB many_small_files && break; sleep 0.1; done
 grep -q done "$T/jobA.out" && grep -q done "$T/jobB.out" || fail "the jobs did not run"
 A=$(rec jobA redundant_reads); B=$(rec jobB many_small_files)
-[ "$(echo "$A" | jq -r .state)" = firing ] || fail "redundant_reads not firing 30 s after the job started: $A"
-[ "$(echo "$B" | jq -r .state)" = firing ] || fail "many_small_files not firing 30 s after the job started: $B"
+[ "$(echo "$A" | jq -r .state)" = firing ] || fail "redundant_reads not firing 45 s after the job started: $A"
+[ "$(echo "$B" | jq -r .state)" = firing ] || fail "many_small_files not firing 45 s after the job started: $B"
 [ "$(echo "$A" | jq -r .evidence)" = "$T/jobA/in (posix): 120 MiB read, highest offset 24 MiB, 5.0 times over" ] || fail "evidence: $A"
 [ "$(echo "$A" | jq -r .value)" = 5 ] || fail "value: $A"
 # 2,000 x 1 KiB, and the 5 bytes of "done\n": stdout's record is claimed after the 512-record file
