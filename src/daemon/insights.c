@@ -27,11 +27,11 @@
  * judged on them live.  A pass runs only once the job's op totals make
  * either rule possible (ins_files_possible), at most every INS_FILES_EVERY.
  */
-#include <unistd.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "daemon/accel.h"
 #include "daemon/insights.h"
 #include "format/profile.h"
