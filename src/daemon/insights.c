@@ -366,7 +366,9 @@ static void ins_transition(struct vd_ins_rule *s, const struct vigil_finding *f,
 			if (!(s->first_fired > 0))
 				s->first_fired = now;
 		}
-		if (!(f->value < s->peak) || !s->evidence[0]) {
+		/* the peak is the worst value: the highest, or the lowest for a rule that fires below its threshold */
+		bool below = f->value < f->threshold;
+		if (!s->evidence[0] || (below ? !(f->value > s->peak) : !(f->value < s->peak))) {
 			s->peak = f->value;
 			snprintf(s->evidence, sizeof s->evidence, "%s", f->evidence);
 			snprintf(s->fix, sizeof s->fix, "%s", f->fix);

@@ -12,7 +12,7 @@ U=$(id -un)
 PRELOAD="$(ldd "$LIB_DIR/libvigil.so" | awk '/libasan/ && $2 == "=>" { printf "%s ", $3 }')$LIB_DIR/libvigil.so"
 printf 'window = 30\nfor = 3\nkeep_firing_for = 60\nmany_small_files.min_meta_share = 0\n' >"$T/ins.conf"
 start_vigild --insights "$T/ins.conf" --job-linger 1
-TOK=$(head -1 "$SEG/vigild.token")
+wait_for test -s "$SEG/vigild.token" || fail "no token file"; TOK=$(head -1 "$SEG/vigild.token")
 job() { # job ID MODE N SIZE: the workload in $T/ID, held alive until $T/go
 	mkdir "$T/$1"
 	mkfifo "$T/$1.fifo" # stdout a pipe: "done" is no regular file's I/O
@@ -26,17 +26,21 @@ job jobA reread 5 25165824
 job jobB smallfiles 2000 1024
 rec() { curl -sf -H "Authorization: Bearer $TOK" "http://127.0.0.1:$PORT/api/v1/jobs/$1/insights" | jq -c --arg r "$2" '.insights[] | select(.rule == $r)'; }
 firing() { [ "$(rec "$1" "$2" | jq -r .state)" = firing ]; }
-for i in $(seq 1 450); do firing jobA redundant_reads && firing jobB many_small_files && break; sleep 0.1; done
-grep -q done "$T/jobA.out" && grep -q done "$T/jobB.out" || fail "the jobs did not run"
+wait_for grep -q done "$T/jobA.out" && wait_for grep -q done "$T/jobB.out" || fail "the jobs did not run"
+# many_small_files may fire while the files are still being made; its record keeps the worst
+# (lowest) bytes per open: the job's final 1 KiB once a pass (at most every 10 s) has seen it all
+EVB="about 2,000 regular files; 2,000 successful opens moved 2.0 MiB in all (1 KiB per open)"
+for i in $(seq 1 450); do
+	firing jobA redundant_reads && firing jobB many_small_files && rec jobB many_small_files | grep -q "$EVB" && break
+	sleep 0.1
+done
 A=$(rec jobA redundant_reads); B=$(rec jobB many_small_files)
 [ "$(echo "$A" | jq -r .state)" = firing ] || fail "redundant_reads not firing 45 s after the job started: $A"
 [ "$(echo "$B" | jq -r .state)" = firing ] || fail "many_small_files not firing 45 s after the job started: $B"
 [ "$(echo "$A" | jq -r .evidence)" = "$T/jobA/in (posix): 120 MiB read, highest offset 24 MiB, 5.0 times over" ] || fail "evidence: $A"
 [ "$(echo "$A" | jq -r .value)" = 5 ] || fail "value: $A"
-# 2,000 x 1 KiB, and the 5 bytes of "done\n": stdout's record is claimed after the 512-record file
-# table is full, so it is "<other files>", whose bytes count (vigil run judges it the same)
-echo "$B" | jq -r .evidence | grep -q "^about 2,000 regular files; 2,000 successful opens moved 2.0 MiB in all (1.0 KiB per open)" || fail "evidence: $B"
-[ "$(echo "$B" | jq -r .value)" = 1024.0025 ] || fail "value: $B"
+echo "$B" | jq -r .evidence | grep -q "^$EVB" || fail "evidence: $B"
+[ "$(echo "$B" | jq -r .value)" = 1024 ] || fail "value: $B"
 metric_is 'vigil_insight_level{jobid="jobA",user="'$U'",rule="redundant_reads"}' 2 || fail "redundant_reads level in /metrics"
 metric_is 'vigil_insight_level{jobid="jobB",user="'$U'",rule="many_small_files"}' 2 || fail "many_small_files level in /metrics"
 # each job has the other's rule exported as 0 (judged, does not hold)

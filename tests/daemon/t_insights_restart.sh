@@ -14,7 +14,7 @@ U=$(id -un)
 PRELOAD="$(ldd "$LIB_DIR/libvigil.so" | awk '/libasan/ && $2 == "=>" { printf "%s ", $3 }')$LIB_DIR/libvigil.so"
 printf 'window = 30\nfor = 3\nkeep_firing_for = 60\nrandom_access.min_time_share = 0\n' >"$T/ins.conf"
 start_vigild --insights "$T/ins.conf" --job-linger 1
-TOK=$(head -1 "$SEG/vigild.token")
+wait_for test -s "$SEG/vigild.token" || fail "no token file"; TOK=$(head -1 "$SEG/vigild.token")
 L='vigil_insight_level{jobid="jobR",user="'$U'",rule="random_access"}'
 mkdir "$T/wd"
 VIGIL_DIR="$SEG" ASAN_OPTIONS=detect_leaks=0 VIGIL_JOB_ID=jobR WORKLOAD_HOLD="$T/go" LD_PRELOAD="$PRELOAD" \
@@ -35,7 +35,7 @@ restart() { # restart term|kill: the first answer of the new vigild has the reco
 	sleep 1.2 # a checkpoint pass after the firing
 	if [ "$1" = term ]; then stop_vigild; else kill_vigild; fi
 	start_vigild --insights "$T/ins.conf" --job-linger 1
-	TOK=$(head -1 "$SEG/vigild.token")
+	wait_for test -s "$SEG/vigild.token" || fail "no token file"; TOK=$(head -1 "$SEG/vigild.token")
 	R2=$(rec)
 	[ "$(echo "$R2" | jq -r '.state, .firings, .evidence' | tr '\n' '|')" = "firing|1|$EV|" ] || fail "after $1 restart: $R2 (before: $R1)"
 	echo "$R2" | jq -e --argjson ff "$FF" '.first_fired == $ff' >/dev/null || fail "first firing after $1 restart: $R2, before $FF"
