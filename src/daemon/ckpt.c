@@ -232,11 +232,11 @@ int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb 
 				struct vd_ins_rule r;
 				memset(&r, 0, sizeof r);
 				int rule = ckpt_str_ok(ci->rule, sizeof ci->rule) ? vigil_rule_lookup(ci->rule) : -1;
-				double t[8] = { ci->since, ci->back_since, ci->first_fired, ci->last_true, ci->value, ci->peak,
-				                ci->threshold, ci->active_seconds };
-				bool finite = true;
-				for (int k = 0; k < 8; k++)
-					finite = finite && isfinite(t[k]) && (k >= 4 && k < 7 ? true : t[k] >= 0);
+				/* times and active seconds finite and not negative; value, peak, threshold finite */
+				double times[5] = { ci->since, ci->back_since, ci->first_fired, ci->last_true, ci->active_seconds };
+				bool finite = isfinite(ci->value) && isfinite(ci->peak) && isfinite(ci->threshold);
+				for (int k = 0; k < 5; k++)
+					finite = finite && isfinite(times[k]) && times[k] >= 0;
 				if (rule >= 0 && finite && ci->applies <= 1 && ci->state <= VD_INS_RESOLVED &&
 				    ci->back <= VD_INS_RESOLVED && ckpt_str_ok(ci->evidence, sizeof ci->evidence) &&
 				    ckpt_str_ok(ci->fix, sizeof ci->fix)) {
