@@ -94,9 +94,9 @@ enum vigil_rule_category {
 	  "Rank {rank} moves {pct} of the {bytes} of I/O and spends {rank_pct} of its time in I/O while " \
 	  "the others wait. Use parallel I/O (MPI-IO collective calls, parallel HDF5) or one writer per node.") \
 	X(IO_IMBALANCE, "io_imbalance", PARALLEL, WARNING, "I/O imbalance across ranks", \
-	  "(max - min) / max of the I/O bytes of the ranks doing I/O", \
-	  "Ranks move unequal amounts of data: rank {max_rank} {max_bytes}, rank {min_rank} {min_bytes} " \
-	  "({pct} spread). Balance the data per rank so no rank waits for the slowest.") \
+	  "(max - min) / max of the I/O bytes of the ranks doing I/O; or, on a file shared by ranks, " \
+	  "(slowest - fastest) rank's time on it / its time", \
+	  "{imbalance}. Balance the data and the requests per rank so no rank waits for the slowest{hint}.") \
 	X(NO_COLLECTIVE_MPIIO, "no_collective_mpiio", PARALLEL, WARNING, "No collective MPI-IO", \
 	  "independent MPI-IO data calls (with no collective ones)", \
 	  "{count} independent MPI-IO data calls and no collective ones. Use MPI_File_write_all / " \
@@ -168,6 +168,7 @@ enum vigil_rule_category {
 	P(IO_IMBALANCE, min_ratio, 0.30, "fires when (max - min) / max of the ranks' bytes exceeds this") \
 	P(IO_IMBALANCE, min_ranks, 4, "in a job of at least this many ranks") \
 	P(IO_IMBALANCE, min_bytes, 67108864, "with at least this many bytes moved") \
+	P(IO_IMBALANCE, min_time_ratio, 0.15, "or, on a file shared by ranks, when (slowest - fastest) rank time on it / its time exceeds this") \
 	P(NO_COLLECTIVE_MPIIO, min_count, 1000, "fires above this many independent calls with no collective one") \
 	P(MPI_LOAD_IMBALANCE, max_lb, 0.80, "fires when the load balance is below this") \
 	P(MPI_LOAD_IMBALANCE, min_mpi_share, 0.10, "and MPI takes at least this share of the ranks' time") \

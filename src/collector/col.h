@@ -206,6 +206,8 @@ COL_HIDDEN void col_count_slow(int op, uint64_t req, uint64_t bytes, int failed,
 COL_HIDDEN struct vigil_tl_bin *col_tl_locate(struct vigil_shard *s, uint64_t t0);
 COL_HIDDEN void col_file_slow(int op, int fd, int flayer, uint64_t bytes, int failed, int64_t off,
                               uint64_t t0, uint64_t t1);
+/* A failed call (after it was counted): EAGAIN/EWOULDBLOCK of an I/O data call goes to the shard's totals. */
+COL_HIDDEN void col_failed(int op);
 
 #define COL_INLINE static inline __attribute__((always_inline))
 #define COL_BITS(layer, cls, dir) ((unsigned)(layer) | (unsigned)(cls) << 4 | (unsigned)(dir) << 8)
@@ -361,6 +363,8 @@ COL_INLINE void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes,
 		col_count_own(s, op, req, bytes, failed, t0, dt);
 	else
 		col_count_slow(op, req, bytes, failed, t0, t1);
+	if (COL_UNLIKELY(failed))
+		col_failed(op);
 	if (COL_LIKELY((unsigned)fd < COL_FDS) && COL_LIKELY(col_fds[fd].gen == col.fd_gen)) {
 		struct col_fd *e = &col_fds[fd];
 		/* mark the thread's slot odd, then: is the record this thread's? (files.c, "Owners") */

@@ -16,6 +16,7 @@
  *   vigil_collector_version and passes everything through.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -701,6 +702,27 @@ struct vigil_tl_bin *col_tl_locate(struct vigil_shard *s, uint64_t t0)
 	col_tls.tl_row = s->timeline[bin];
 	col_tls.tl_end = end;
 	return s->timeline[bin];
+}
+
+/*
+ * Out of line, so the inline path pays one predicted branch: a non-blocking
+ * descriptor that has nothing to give (EAGAIN, EWOULDBLOCK) is not an error a
+ * user should fix, and io_errors leaves these out (docs/INSIGHTS.md).  Reads
+ * errno only; col_count_slow claimed the shard if there was none.
+ */
+void col_failed(int op)
+{
+	int e = errno;
+	unsigned bits = col_op_bits(op);
+	struct vigil_shard *s = col_tls.shard;
+	if ((e != EAGAIN && e != EWOULDBLOCK) || !s || ((bits >> 4) & 15) != VIGIL_CLASS_DATA ||
+	    !vigil_layer_is_io((int)(bits & 15)))
+		return;
+	struct vigil_shard_ext *x = col_shard_ext(s);
+	if (col_tls.shared)
+		CORE_AADD(x->again_errors, 1);
+	else
+		x->again_errors++;
 }
 
 /* Count into the thread's shard: claims one on the first call; the shared shard adds atomically. */

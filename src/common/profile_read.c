@@ -412,6 +412,18 @@ static int pr_files(struct pr_ctx *c, json_t *a, struct vigil_profile *p)
 		f->rank_max = (int32_t)rmax;
 		if (f->rank_max < f->rank_min)
 			return pr_fail(c, "%s.rank_max is below its rank_min", w);
+		/* the ranks with the least and the most time on it: absent in older profiles and without ranks */
+		f->fastest_rank = f->slowest_rank = -1;
+		if (json_object_get(o, "slowest_rank")) {
+			long long fr, sr;
+			if ((rc = pr_member_int(c, o, w, "fastest_rank", 0, INT32_MAX, &fr)) ||
+			    (rc = pr_member_int(c, o, w, "slowest_rank", 0, INT32_MAX, &sr)) ||
+			    (rc = pr_member_double(c, o, w, "fastest_rank_seconds", &f->fastest_rank_seconds)) ||
+			    (rc = pr_member_double(c, o, w, "slowest_rank_seconds", &f->slowest_rank_seconds)))
+				return rc;
+			f->fastest_rank = (int32_t)fr;
+			f->slowest_rank = (int32_t)sr;
+		}
 	}
 	return 0;
 }
@@ -839,6 +851,9 @@ int vigil_profile_load_buffer(const char *buf, size_t len, const char *name,
 	    (rc = pr_mpi(&c, json_object_get(root, "mpi"))) ||
 	    (rc = pr_insights(&c, root, &p->insights)) ||
 	    (rc = pr_accel(&c, json_object_get(root, "accelerator"), p)))
+		goto out;
+	json_t *again = json_object_get(root, "again_errors"); /* absent before it was kept: 0 */
+	if (again && (rc = pr_u64(&c, again, "again_errors", &p->again_errors)))
 		goto out;
 	if (json_is_object(json_object_get(root, "classes")) == 0 && json_object_get(root, "classes")) {
 		rc = pr_fail(&c, "classes is not an object");

@@ -23,11 +23,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <math.h>
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 
 #define CKPT_MAGIC "VGLDCKP1"
 #define CKPT_VERSION 1u
-enum { CK_JOB = 1, CK_JTOT, CK_PROC, CK_PTOT, CK_NODE, CK_NTOT, CK_END };
+/* CK_INS came later: an older vigild reading it calls the file damaged (same-build format). */
+enum { CK_JOB = 1, CK_JTOT, CK_PROC, CK_PTOT, CK_NODE, CK_NTOT, CK_END, CK_INS };
 
 struct ckpt_job {
 	uint32_t uid, state;
@@ -52,6 +55,14 @@ struct ckpt_proc {
 };
 
 struct ckpt_node { uint64_t next_instance; uint32_t nids, pad; uint64_t ids[256]; };
+
+/* A live insight record (insights.h struct vd_ins_rule), the rule by id: not ok, or fired before. */
+struct ckpt_ins {
+	char rule[32];
+	uint32_t applies, state, back, firings;
+	double since, back_since, first_fired, last_true, value, peak, threshold, active_seconds;
+	char evidence[VIGIL_INSIGHT_TEXT], fix[VIGIL_INSIGHT_TEXT];
+};
 
 static uint64_t ckpt_fnv(const unsigned char *p, size_t n)
 {
@@ -211,6 +222,44 @@ int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb 
 			rc = cb->ptot ? cb->ptot(cb->ctx, cr.op, &cr.r) : 0;
 			break;
 		}
+		case CK_INS: {
+			struct ckpt_ins *ci = malloc(sizeof *ci);
+			if (!ci)
+				return -ENOMEM;
+			rc = -EBADMSG;
+			if (h[1] == sizeof *ci && have_job) {
+				memcpy(ci, pl, sizeof *ci);
+				struct vd_ins_rule r;
+				memset(&r, 0, sizeof r);
+				int rule = ckpt_str_ok(ci->rule, sizeof ci->rule) ? vigil_rule_lookup(ci->rule) : -1;
+				/* times and active seconds finite and not negative; value, peak, threshold finite */
+				double times[5] = { ci->since, ci->back_since, ci->first_fired, ci->last_true, ci->active_seconds };
+				bool finite = isfinite(ci->value) && isfinite(ci->peak) && isfinite(ci->threshold);
+				for (int k = 0; k < 5; k++)
+					finite = finite && isfinite(times[k]) && times[k] >= 0;
+				if (rule >= 0 && finite && ci->applies <= 1 && ci->state <= VD_INS_RESOLVED &&
+				    ci->back <= VD_INS_RESOLVED && ckpt_str_ok(ci->evidence, sizeof ci->evidence) &&
+				    ckpt_str_ok(ci->fix, sizeof ci->fix)) {
+					r.applies = (unsigned char)ci->applies;
+					r.state = (unsigned char)ci->state;
+					r.back = (unsigned char)ci->back;
+					r.firings = ci->firings;
+					r.since = ci->since;
+					r.back_since = ci->back_since;
+					r.first_fired = ci->first_fired;
+					r.last_true = ci->last_true;
+					r.value = ci->value;
+					r.peak = ci->peak;
+					r.threshold = ci->threshold;
+					r.active_seconds = ci->active_seconds;
+					memcpy(r.evidence, ci->evidence, sizeof r.evidence);
+					memcpy(r.fix, ci->fix, sizeof r.fix);
+					rc = cb->ins ? cb->ins(cb->ctx, rule, &r) : 0;
+				}
+			}
+			free(ci);
+			break;
+		}
 		case CK_NODE: {
 			struct ckpt_node cn;
 			if (h[1] != sizeof cn)
@@ -352,6 +401,33 @@ static int ckpt_job_image(const struct vd_job *j, struct vd_buf *b_)
 			}
 	}
 	free(cp);
+	const struct vd_ins_rule *ins = vd_insights_job(j);
+	struct ckpt_ins *ci = ins ? malloc(sizeof *ci) : NULL;
+	for (int r = 0; ci && r < VIGIL_NRULES; r++) {
+		const struct vd_ins_rule *s = &ins[r];
+		if (s->state == VD_INS_OK && !s->firings)
+			continue;
+		memset(ci, 0, sizeof *ci);
+		snprintf(ci->rule, sizeof ci->rule, "%s", vigil_rule_table[r].id);
+		ci->applies = s->applies;
+		ci->state = s->state;
+		ci->back = s->back;
+		ci->firings = s->firings;
+		ci->since = s->since;
+		ci->back_since = s->back_since;
+		ci->first_fired = s->first_fired;
+		ci->last_true = s->last_true;
+		ci->value = s->value;
+		ci->peak = s->peak;
+		ci->threshold = s->threshold;
+		ci->active_seconds = s->active_seconds;
+		memcpy(ci->evidence, s->evidence, sizeof ci->evidence);
+		memcpy(ci->fix, s->fix, sizeof ci->fix);
+		ckpt_rec(&b, CK_INS, ci, sizeof *ci);
+	}
+	if (ins && !ci)
+		b.oom = true;
+	free(ci);
 	ckpt_finish(&b);
 	*b_ = b;
 	return b.oom ? -ENOMEM : 0;
@@ -543,6 +619,12 @@ static int load_ptot(void *ctx, unsigned op, const struct vd_raw *r)
 	return 0;
 }
 
+static int load_ins(void *ctx, int rule, const struct vd_ins_rule *r)
+{
+	struct ckpt_load *L = ctx;
+	return vd_insights_restore(L->job, rule, r);
+}
+
 static int load_ntot(void *ctx, unsigned op, const struct vd_tot *t)
 {
 	vd.retired[op] = *t;
@@ -602,7 +684,7 @@ int vd_ckpt_load(void)
 			continue;
 		struct ckpt_load L = {0};
 		struct vd_ckpt_cb jcb = { .ctx = &L, .job = load_job, .jtot = load_jtot,
-		                          .proc = load_proc, .ptot = load_ptot };
+		                          .proc = load_proc, .ptot = load_ptot, .ins = load_ins };
 		int rc = vd_ckpt_parse(buf, len, &jcb);
 		free(buf);
 		if (L.skip) {

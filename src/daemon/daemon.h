@@ -93,6 +93,7 @@ struct vd_jins;                  /* live insights of a job (insights.c) */
 struct vd_accel;                 /* a process's accelerator reading state (accel.c) */
 struct vd_asnap;                 /* a process's accelerator region, sanitised (accel.h) */
 struct vd_jaccel;                /* a job's accelerator window (accel.c) */
+struct vd_ins_rule;              /* one rule's live record (insights.h) */
 
 struct vd_proc {
 	/*
@@ -149,6 +150,7 @@ struct vd_proc {
 	char step[32];               /* its job step (SLURM_STEP_ID), "" when none */
 	int32_t nranks;              /* MPI_COMM_WORLD size once MPI_Init ran, 0 never: rank is an MPI rank only then */
 	struct vd_asnap *acc_shown;  /* what its accelerator region says (accel.h), NULL: no OpenCL seen */
+	struct vigil_shard_ext ext;  /* version 2: its shards' totals, read once per insights step (insights.c) */
 };
 
 enum vd_jstate { VD_J_RUNNING, VD_J_ENDING, VD_J_ENDED };
@@ -275,6 +277,7 @@ struct vd_ckpt_cb {
 	int (*ptot)(void *ctx, unsigned op, const struct vd_raw *r);
 	int (*ntot)(void *ctx, unsigned op, const struct vd_tot *t);
 	int (*node)(void *ctx, const uint64_t *ids, unsigned nids, uint64_t next_instance);
+	int (*ins)(void *ctx, int rule, const struct vd_ins_rule *r); /* a live insight record of the job */
 };
 int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb *cb);
 
@@ -326,6 +329,8 @@ int vd_tokens_refresh(void);     /* token files in every user's directory */
 long vd_token_uid(const char *token);
 
 /* profile writing (job.c) */
+struct vigil_profile;
+int vd_job_profile(const struct vd_job *j, struct vigil_profile *prof); /* sampler, no lock: reads segments */
 int vd_job_write_profile(struct vd_job *j);
 /*
  * Read segment `name` of directory `dirfd` (owned by `uid`) whole into a

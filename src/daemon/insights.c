@@ -10,16 +10,28 @@
  * for `keep_firing_for`.  MPI ranks on this node get a ring each, so the
  * per-rank rules see the window too.
  *
- * What vigild sees live are the shards' operation counters, not the file
- * tables (reading 512 records per process per second costs more than the
- * whole sampler): the window's requests are taken as requests on regular
- * files, one record per layer, and the rules that need per-file offsets or
- * sizes (random_access, redundant_reads, many_small_files, misaligned_io)
- * are judged only at the end of the job, from the profile.
+ * What vigild sees live are the shards' operation counters and, in version 2
+ * segments, the shards' totals (struct vigil_shard_ext: requests at a known
+ * offset, non-sequential, misaligned, EAGAIN failures), one 64-byte read per
+ * shard per step, not the file tables (reading 512 records per process per
+ * second costs more than the whole sampler).  The window's requests are taken
+ * as requests on regular files, one record per layer; random_access and
+ * misaligned_io are judged from the window's totals; io_errors leaves the
+ * EAGAIN failures out.
+ *
+ * redundant_reads and many_small_files need the file tables (bytes read of a
+ * file against its size; distinct files): every INS_FILES_EVERY seconds the
+ * sampler builds the job's profile so far from its segments (as at the end of
+ * the job, without the lock) and judges those two rules on it, over the job so
+ * far, not the window; a job of more than INS_FILES_MAX processes is not
+ * judged on them live.  A pass runs only once the job's op totals make
+ * either rule possible (ins_files_possible), at most every INS_FILES_EVERY.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "daemon/accel.h"
 #include "daemon/insights.h"
 #include "format/profile.h"
@@ -33,6 +45,8 @@ struct vigil_insights_conf vd_ins_conf;
 static const char *ins_path;         /* --insights (NULL: the default) */
 
 #define INS_MAX_SLOTS 600            /* a longer window takes longer steps */
+#define INS_FILES_EVERY 10.0         /* seconds between file-table passes of a job */
+#define INS_FILES_MAX 64             /* processes a job may have for one */
 
 /* One operation's increase in one step. */
 struct ins_delta {
@@ -44,6 +58,7 @@ struct ins_slot {
 	double t;                    /* end of the step (Unix seconds) */
 	uint32_t n;
 	struct ins_delta *d;
+	struct vigil_shard_ext x;    /* the shards' totals' increase in the step */
 };
 
 /* A window of deltas over one counter source (a job, or one rank). */
@@ -54,6 +69,7 @@ struct ins_ring {
 	uint64_t entries;            /* deltas held: 0 = nothing moved in the window */
 	struct vigil_opstat prev[VIGIL_NOPS]; /* the source at the last step */
 	struct vigil_opstat win[VIGIL_NOPS];  /* sum of the slots */
+	struct vigil_shard_ext prev_x, win_x; /* the same for the shards' totals (the job's ring only) */
 };
 
 struct ins_rank {
@@ -62,17 +78,21 @@ struct ins_rank {
 };
 
 struct vd_jins {
+	bool started;                /* job ring set up (a restored record comes before it) */
 	struct ins_ring job;
 	struct ins_rank **ranks; unsigned nranks; /* each its own block: the evaluator's input points into them */
 	double last;                 /* last judgement */
+	double files_at;             /* last file-table pass (0: none yet) */
+	bool files_judged;           /* files[] holds its verdicts */
+	struct vigil_finding files[2]; /* redundant_reads, many_small_files over the job so far */
 	struct vd_ins_rule r[VIGIL_NRULES];
 };
 
-/* Judged only from per-file data: at the end of the job. */
-static bool ins_live_rule(int r)
+/* The rules judged from the file-table pass: their index in vd_jins.files, else -1. */
+static const int ins_file_rules[2] = { VIGIL_RULE_REDUNDANT_READS, VIGIL_RULE_MANY_SMALL_FILES };
+static int ins_file_ix(int r)
 {
-	return r != VIGIL_RULE_RANDOM_ACCESS && r != VIGIL_RULE_REDUNDANT_READS &&
-	       r != VIGIL_RULE_MANY_SMALL_FILES && r != VIGIL_RULE_MISALIGNED_IO;
+	return r == ins_file_rules[0] ? 0 : r == ins_file_rules[1] ? 1 : -1;
 }
 
 static bool ins_mpi_rule(int r)
@@ -142,9 +162,22 @@ static void ins_opstat_add(struct vigil_opstat *a, const struct vigil_opstat *d,
 		a->hist[b] -= d->hist[b];
 }
 
+/* The shards' totals are eight counters: a += d (sign 1) or a -= d. */
+#define INS_XN (sizeof(struct vigil_shard_ext) / sizeof(uint64_t))
+static void ins_ext_add(struct vigil_shard_ext *a, const struct vigil_shard_ext *d, int sign)
+{
+	uint64_t av[INS_XN], dv[INS_XN];
+	memcpy(av, a, sizeof av);
+	memcpy(dv, d, sizeof dv);
+	for (size_t i = 0; i < INS_XN; i++)
+		av[i] = sign > 0 ? av[i] + dv[i] : av[i] - dv[i];
+	memcpy(a, av, sizeof av);
+}
+
 static void ins_ring_drop_oldest(struct ins_ring *g)
 {
 	struct ins_slot *s = &g->slot[g->head];
+	ins_ext_add(&g->win_x, &s->x, -1);
 	for (uint32_t k = 0; k < s->n; k++)
 		ins_opstat_add(&g->win[s->d[k].op], &s->d[k].d, -1);
 	g->entries -= s->n;
@@ -177,7 +210,8 @@ static int ins_ring_resize(struct ins_ring *g, unsigned cap)
 static uint64_t ins_inc(uint64_t now, uint64_t prev) { return now > prev ? now - prev : 0; }
 
 /* One step: what moved since the last one becomes the newest slot; slots older than the window go. */
-static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, double now, double window)
+static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, const struct vigil_shard_ext *cur_x,
+                          double now, double window)
 {
 	unsigned want = (unsigned)ceil(window / ins_step()) + 1;
 	if (want < 2)
@@ -214,6 +248,17 @@ static void ins_ring_step(struct ins_ring *g, const struct vigil_opstat *cur, do
 	s->t = now;
 	s->n = 0;
 	s->d = NULL;
+	memset(&s->x, 0, sizeof s->x);
+	if (cur_x) {
+		uint64_t c[INS_XN], pv[INS_XN], d[INS_XN];
+		memcpy(c, cur_x, sizeof c);
+		memcpy(pv, &g->prev_x, sizeof pv);
+		for (size_t i = 0; i < INS_XN; i++)
+			d[i] = ins_inc(c[i], pv[i]);
+		memcpy(&s->x, d, sizeof d);
+		g->prev_x = *cur_x;
+		ins_ext_add(&g->win_x, &s->x, 1);
+	}
 	if (n) {
 		s->d = malloc(n * sizeof *s->d);
 		if (s->d) {
@@ -292,6 +337,7 @@ static size_t ins_window_files(const struct vigil_opstat *ops, double t0, double
 		f[l].last_access = t1;
 		f[l].processes = 1;
 		f[l].rank_min = f[l].rank_max = -1;
+		f[l].fastest_rank = f[l].slowest_rank = -1;
 	}
 	return VIGIL_NFLAYERS;
 }
@@ -320,7 +366,9 @@ static void ins_transition(struct vd_ins_rule *s, const struct vigil_finding *f,
 			if (!(s->first_fired > 0))
 				s->first_fired = now;
 		}
-		if (!(f->value < s->peak) || !s->evidence[0]) {
+		/* the peak is the worst value: the highest, or the lowest for a rule that fires below its threshold */
+		bool below = f->value < f->threshold;
+		if (!s->evidence[0] || (below ? !(f->value > s->peak) : !(f->value < s->peak))) {
 			s->peak = f->value;
 			snprintf(s->evidence, sizeof s->evidence, "%s", f->evidence);
 			snprintf(s->fix, sizeof s->fix, "%s", f->fix);
@@ -348,10 +396,17 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 	double w = c->window > 0 ? c->window : 1;
 	double dt = x->last > 0 ? now - x->last : 0;
 	x->last = now;
-	ins_ring_step(&x->job, (const struct vigil_opstat *)j->tot, now, w);
+	/* The shards' totals mean something only when every process's segment has them (version 2). */
+	struct vigil_shard_ext jx = { 0 };
+	bool have_x = true;
 	size_t np = 0, nranks = 0;
-	for (const struct vd_proc *p = j->procs; p; p = p->next)
+	for (const struct vd_proc *p = j->procs; p; p = p->next) {
 		np++;
+		have_x = have_x && p->version >= 2;
+		ins_ext_add(&jx, &p->ext, 1);
+	}
+	have_x = have_x && np > 0;
+	ins_ring_step(&x->job, (const struct vigil_opstat *)j->tot, &jx, now, w);
 	if (np > ins_procs_cap) {
 		struct vigil_insight_proc *n = realloc(ins_procs, np * sizeof *n);
 		if (!n)
@@ -375,7 +430,7 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 			nranks++;
 			if (g) {
 				ins_proc_opstat(p, ins_cur);
-				ins_ring_step(g, ins_cur, now, w);
+				ins_ring_step(g, ins_cur, NULL, now, w);
 				ip->ops = g->win;
 			}
 		}
@@ -391,7 +446,10 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 			.files = files, .nfiles = ins_window_files(x->job.win, t0, now, files),
 			.start = t0, .end = now, .nhosts = 1, .have = VIGIL_HAVE_FILES | VIGIL_HAVE_PROCS,
 			.accel = accel,
+			.totals = x->job.win_x, .again_errors = have_x ? x->job.win_x.again_errors : 0,
 		};
+		if (have_x)
+			in.have |= VIGIL_HAVE_TOTALS | VIGIL_HAVE_MISALIGNED | VIGIL_HAVE_APPENDS;
 		vigil_insights_eval(c, &in, out);
 	}
 	/* A node judges single_rank_io only when it hosts at least 4 of the job's ranks. */
@@ -404,12 +462,114 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 	}
 	for (int r = 0; r < VIGIL_NRULES; r++) {
 		struct vd_ins_rule *s = &x->r[r];
-		s->applies = c->enabled[r] && ins_live_rule(r) && (!ins_mpi_rule(r) || nranks > 0) &&
+		/* (without the shards' totals the window's synthesized records would say "all sequential") */
+		bool need_x = r == VIGIL_RULE_RANDOM_ACCESS || r == VIGIL_RULE_MISALIGNED_IO;
+		int fk = ins_file_ix(r);
+		if (fk >= 0) /* the verdict of the last file-table pass */
+			out[r] = x->files_judged ? x->files[fk] : (struct vigil_finding){ 0 };
+		s->applies = c->enabled[r] && (!ins_mpi_rule(r) || nranks > 0) && (have_x || !need_x) &&
+		             (fk < 0 || x->files_judged) &&
 		             (r != VIGIL_RULE_SINGLE_RANK_IO || distinct >= 4) &&
 		             out[r].state != VIGIL_FINDING_NOT_EVALUATED;
 		if (!s->applies)
 			memset(&out[r], 0, sizeof out[r]);
+		struct vd_ins_rule was = *s;
 		ins_transition(s, &out[r], now, dt);
+		/* the record is checkpointed (ckpt.c): a change makes the job dirty */
+		if (was.state != s->state || was.since != s->since || was.firings != s->firings ||
+		    was.last_true != s->last_true || was.peak != s->peak || was.active_seconds != s->active_seconds ||
+		    was.applies != s->applies)
+			j->dirty = true;
+	}
+}
+
+/* One process's shards' totals: a 64-byte read per shard in use (bounds from the validated geometry). */
+static void ins_read_ext(struct vd_proc *p)
+{
+	struct vigil_shard_ext sum = { 0 }, e;
+	uint64_t at = vigil_shard_ext_offset(p->n_ops);
+	if (at + sizeof e > p->shard_size)
+		return;
+	for (uint32_t i = 0; i < p->shards_used && i < p->n_shards; i++) {
+		uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size + at;
+		if (off + sizeof e > p->len || pread(p->fd, &e, sizeof e, (off_t)off) != (ssize_t)sizeof e)
+			return; /* keep the last good sum */
+		ins_ext_add(&sum, &e, 1);
+	}
+	p->ext = sum;
+}
+
+/*
+ * A job's file-table pass: its profile so far (segments read whole, as at the
+ * end of the job) judged by the one evaluator; only the rules that need the
+ * file tables are taken (sampler thread, no lock; the verdicts are stored
+ * under it).
+ */
+/*
+ * Can the job's op totals allow either file rule at all?  Necessary
+ * conditions only (the rules are the evaluator's): a file read more than
+ * min_times over with min_reread_bytes re-read needs that many bytes read; min_files
+ * distinct files need as many metadata calls (each was opened).  Most jobs
+ * never need a file-table pass.
+ */
+static bool ins_files_possible(const struct vd_job *j)
+{
+	const struct vigil_insights_conf *c = &vd_ins_conf;
+	double read = 0, meta = 0;
+	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		const struct vigil_op_info *oi = &vigil_op_table[op];
+		if (!vigil_layer_is_io(oi->layer))
+			continue;
+		if (oi->cls == VIGIL_CLASS_DATA && oi->dir == VIGIL_DIR_READ)
+			read += (double)j->tot[op].bytes;
+		else if (oi->cls == VIGIL_CLASS_META)
+			meta += (double)j->tot[op].calls;
+	}
+	return (c->enabled[VIGIL_RULE_REDUNDANT_READS] && read >= c->param[VIGIL_RP_REDUNDANT_READS_min_reread_bytes]) ||
+	       (c->enabled[VIGIL_RULE_MANY_SMALL_FILES] && meta >= c->param[VIGIL_RP_MANY_SMALL_FILES_min_files]);
+}
+
+static void ins_files_pass(struct vd_job *j, double now)
+{
+	struct vd_jins *x = j->ins;
+	unsigned n = 0;
+	for (const struct vd_proc *p = j->procs; p; p = p->next)
+		n++;
+	if (n > INS_FILES_MAX)
+		return;
+	if (!ins_files_possible(j)) { /* judged: neither holds (checked again next step: it costs nothing) */
+		pthread_mutex_lock(&vd.lock);
+		memset(x->files, 0, sizeof x->files);
+		x->files_judged = true;
+		pthread_mutex_unlock(&vd.lock);
+		return;
+	}
+	x->files_at = now;
+	struct vigil_profile prof;
+	if (vd_job_profile(j, &prof) == 0 && vigil_insights_judge_profile(&prof, &vd_ins_conf) == 0) {
+		pthread_mutex_lock(&vd.lock);
+		for (int k = 0; k < 2; k++)
+			x->files[k] = prof.insights.f[ins_file_rules[k]];
+		x->files_judged = true;
+		pthread_mutex_unlock(&vd.lock);
+	}
+	vigil_profile_free(&prof);
+}
+
+void vd_insights_read(double now)
+{
+	static double last;
+	if (now - last < ins_step() && now >= last)
+		return;
+	last = now;
+	for (struct vd_job *j = vd.jobs; j; j = j->next) {
+		if (j->state != VD_J_RUNNING)
+			continue;
+		for (struct vd_proc *p = j->procs; p; p = p->next)
+			if (p->fd >= 0 && p->state == VD_P_RUNNING && !p->pending && !p->rejected && p->version >= 2)
+				ins_read_ext(p);
+		if (j->ins && j->ins->started && (now - j->ins->files_at >= INS_FILES_EVERY || now < j->ins->files_at))
+			ins_files_pass(j, now);
 	}
 }
 
@@ -424,10 +584,10 @@ void vd_insights_tick(double now)
 	for (struct vd_job *j = vd.jobs; j; j = j->next) {
 		if (j->state != VD_J_RUNNING)
 			continue;
-		if (!j->ins) {
-			j->ins = calloc(1, sizeof *j->ins);
-			if (!j->ins)
-				continue;
+		if (!j->ins && !(j->ins = calloc(1, sizeof *j->ins)))
+			continue;
+		if (!j->ins->started) {
+			j->ins->started = true;
 			/* The first step holds everything counted so far: since the first process began. */
 			double t0 = j->first_seen;
 			for (const struct vd_proc *p = j->procs; p; p = p->next)
@@ -454,6 +614,16 @@ int vd_insights_worst(const struct vd_job *j, int *rule)
 			*rule = r;
 		}
 	return best;
+}
+
+int vd_insights_restore(struct vd_job *j, int rule, const struct vd_ins_rule *r)
+{
+	if (rule < 0 || rule >= VIGIL_NRULES)
+		return -EINVAL;
+	if (!j->ins && !(j->ins = calloc(1, sizeof *j->ins)))
+		return -ENOMEM;
+	j->ins->r[rule] = *r; /* `last` stays 0: the time vigild was down is not counted as firing */
+	return 0;
 }
 
 void vd_insights_free(struct vd_job *j)

@@ -38,6 +38,8 @@ extern struct vigil_insights_conf vd_ins_conf;
 
 /* Load FILE (NULL: the default path, missing = defaults).  At start-up a bad file is fatal (-1). */
 int vd_insights_load(const char *path, bool startup);
+/* Every pass, sampler thread, lock NOT held: once a step reads what the rules need beyond op counters. */
+void vd_insights_read(double now);
 /* Every pass, lock held: once a second steps each running job's window and judges it. */
 void vd_insights_tick(double now);
 /* A job's live record; NULL before its first judgement. */
@@ -47,6 +49,8 @@ int vd_insights_worst(const struct vd_job *j, int *rule);
 /* The end-of-job verdict of `prof` plus this job's live record (sampler, no lock). */
 void vd_insights_profile(const struct vd_job *j, struct vigil_profile *prof);
 void vd_insights_free(struct vd_job *j);
+/* A checkpointed record of rule `rule` (ckpt.c, loading): the restarted vigild continues it. Returns 0 or -ENOMEM. */
+int vd_insights_restore(struct vd_job *j, int rule, const struct vd_ins_rule *r);
 /* /metrics families (lock held). */
 void vd_insights_prom(struct vd_buf *b, bool om, bool anonymous);
 

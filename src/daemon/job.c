@@ -57,16 +57,16 @@ out:
 	return rc;
 }
 
-int vd_job_write_profile(struct vd_job *j)
+/*
+ * The job's profile as its segments and our totals say now (sampler thread,
+ * no lock: it reads segments).  Returns 0 or -ENOMEM; `prof` is to be freed.
+ */
+int vd_job_profile(const struct vd_job *j, struct vigil_profile *prof_)
 {
 	struct vigil_profile prof;
-	char path[4096 + 1024 + 2];
 	int rc = 0;
-
-	if (!vd.cfg.profile_dir)
-		return 0;
 	vigil_profile_init(&prof);
-	for (struct vd_proc *p = j->procs; p; p = p->next) {
+	for (const struct vd_proc *p = j->procs; p; p = p->next) {
 		unsigned char *buf;
 		struct vigil_seg_view v;
 		const struct vd_dir *d = &vd.dirs[p->dirix];
@@ -100,9 +100,21 @@ int vd_job_write_profile(struct vd_job *j)
 		prof.start = prof.start ? prof.start : j->first_seen;
 	if (prof.end < j->last_live)
 		prof.end = j->last_live;
-	for (struct vd_proc *p = j->procs; p; p = p->next)
+	for (const struct vd_proc *p = j->procs; p; p = p->next)
 		if (p->state == VD_P_RUNNING)
 			prof.survivors++;
+	*prof_ = prof;
+	return rc;
+}
+
+int vd_job_write_profile(struct vd_job *j)
+{
+	struct vigil_profile prof;
+	char path[4096 + 1024 + 2];
+
+	if (!vd.cfg.profile_dir)
+		return 0;
+	int rc = vd_job_profile(j, &prof);
 	vd_insights_profile(j, &prof); /* last: judges the final profile */
 
 	/* flat: PROFILE-DIR/NAME; dated: PROFILE-DIR/YEAR/MONTH/DAY/NAME, the site store's layout */

@@ -154,6 +154,7 @@ void vd_sample(void)
 		}
 	}
 	sample_batch_flush(sample_ready_if, sample_failed);
+	vd_insights_read(vd_now()); /* preads: before the lock */
 	pthread_mutex_lock(&vd.lock);
 	for (size_t k = 0; k < sample_nready; k++)
 		sample_fold(sample_ready[k]);

@@ -327,7 +327,7 @@ int vigil_insights_judge_profile(struct vigil_profile *p, const struct vigil_ins
 		.ops = p->ops, .procs = procs, .nprocs = p->nprocs, .files = p->files, .nfiles = p->nfiles,
 		.start = p->start, .end = p->end, .nhosts = p->nhosts ? (uint32_t)p->nhosts : 1,
 		.have = VIGIL_HAVE_FILES | (p->nprocs ? VIGIL_HAVE_PROCS : 0) | p->insight_have,
-		.accel = &p->accel,
+		.accel = &p->accel, .again_errors = p->again_errors,
 	};
 	p->insights.conf = *c;
 	vigil_insights_eval(c, &in, p->insights.f);

@@ -60,11 +60,13 @@ struct vigil_insight_input {
 	uint32_t nhosts;                        /* hosts the sums cover (>= 1) */
 	uint32_t have;                          /* VIGIL_HAVE_* */
 	/*
-	 * Without file records (a live window: vigild reads no file table per
-	 * sample), random_access and misaligned_io are judged from the shards'
-	 * totals (segment.h struct vigil_shard_ext, summed) when VIGIL_HAVE_TOTALS.
+	 * With VIGIL_HAVE_TOTALS, random_access and misaligned_io are judged from
+	 * the shards' totals (segment.h struct vigil_shard_ext, summed), not from
+	 * file records: a live window (vigild reads no file table per sample) has
+	 * only one synthesized record per layer.
 	 */
 	struct vigil_shard_ext totals;
+	uint64_t again_errors;                  /* failed data calls with EAGAIN/EWOULDBLOCK: not io_errors */
 	const struct vigil_accelstat *accel;    /* OpenCL device times (profiles), NULL: not known (live) */
 };
 

@@ -97,7 +97,7 @@ static double ins_key_random(const struct ins_ctx *x, size_t i, int dir)
 void ins_random(struct ins_ctx *x)
 {
 	const struct vigil_insight_input *in = x->in;
-	int best_dir = 0, files = (in->have & VIGIL_HAVE_FILES) != 0;
+	int best_dir = 0, files = (in->have & VIGIL_HAVE_FILES) && !(in->have & VIGIL_HAVE_TOTALS);
 	double best_ratio = -1, best_n = 0, best_nonseq = 0, data_t = 0;
 	if (!files && !(in->have & VIGIL_HAVE_TOTALS)) {
 		ins_not_evaluated(x, VIGIL_RULE_RANDOM_ACCESS);
@@ -355,7 +355,7 @@ static double ins_key_misaligned(const struct ins_ctx *x, size_t i, int dir)
 void ins_misaligned(struct ins_ctx *x)
 {
 	const struct vigil_insight_input *in = x->in;
-	int files = (in->have & VIGIL_HAVE_FILES) != 0;
+	int files = (in->have & VIGIL_HAVE_FILES) && !(in->have & VIGIL_HAVE_TOTALS);
 	if (!(in->have & VIGIL_HAVE_MISALIGNED) || (!files && !(in->have & VIGIL_HAVE_TOTALS))) {
 		ins_not_evaluated(x, VIGIL_RULE_MISALIGNED_IO);
 		return;
@@ -411,6 +411,9 @@ void ins_io_errors(struct ins_ctx *x)
 			top = o;
 		}
 	}
+	/* A non-blocking descriptor with nothing to give is not an error to fix (all data calls: a subset of errs). */
+	double again = (double)x->in->again_errors;
+	errs = errs > again ? errs - again : 0;
 	double ratio = calls > 0 ? errs / calls : 0;
 	double th = ins_p(x, VIGIL_RP_IO_ERRORS_min_ratio);
 	if (!(ratio > th && errs >= ins_p(x, VIGIL_RP_IO_ERRORS_min_count)))

@@ -110,6 +110,49 @@ void ins_single_rank_io(struct ins_ctx *x, const struct ins_rank *r, size_t n)
 	ins_fire(x, VIGIL_RULE_SINGLE_RANK_IO, ratio, th, 0, 0, ev, &v);
 }
 
+/*
+ * Drishti's straggler test (P19) on files shared by ranks: the slowest rank's
+ * time on the file exceeds the fastest's by more than min_time_ratio of the
+ * file's time (all ranks).  Top layer only: an MPI-IO file's record, or the
+ * POSIX record of a file without MPI-IO; and only files that carry at least
+ * a tenth of the ranks' bytes (the MPI library's probes of /sys and /proc are
+ * shared too, and a rank descheduled while reading one is no straggler).  The
+ * file with the largest ratio.
+ */
+static void ins_straggler(struct ins_ctx *x, double total)
+{
+	const struct vigil_insight_input *in = x->in;
+	double th = ins_p(x, VIGIL_RP_IO_IMBALANCE_min_time_ratio), best = -1;
+	size_t bi = 0;
+	for (size_t i = 0; i < in->nfiles; i++) {
+		const struct vigil_filestat *f = &in->files[i];
+		if (!ins_regular(f) || !(f->layer == VIGIL_FLAYER_MPIIO || x->direct[i]) || f->nranks < 2 ||
+		    f->fastest_rank < 0 || f->slowest_rank < 0 || !(f->seconds > 0) ||
+		    (double)f->bytes_read + (double)f->bytes_written < total / 10)
+			continue;
+		double ratio = (f->slowest_rank_seconds - f->fastest_rank_seconds) / f->seconds;
+		if (ratio > best) {
+			best = ratio;
+			bi = i;
+		}
+	}
+	if (!(best > th))
+		return;
+	const struct vigil_filestat *f = &in->files[bi];
+	struct ins_vars v = { 0 };
+	char ev[VIGIL_INSIGHT_TEXT], s1[32], s2[32], s3[32], p[32];
+	ins_secs(s1, sizeof(s1), f->slowest_rank_seconds);
+	ins_secs(s2, sizeof(s2), f->fastest_rank_seconds);
+	ins_secs(s3, sizeof(s3), f->seconds);
+	ins_pct(p, sizeof(p), best);
+	snprintf(ev, sizeof(ev), "%s, shared by %u ranks: rank %d spent %s on it, rank %d %s (%s of the %s all ranks spent on it)",
+	         f->path, f->nranks, (int)f->slowest_rank, s1, (int)f->fastest_rank, s2, p, s3);
+	snprintf(ins_var(&v, "imbalance"), 96, "One rank is slow on a shared file: rank %d %s, rank %d %s",
+	         (int)f->slowest_rank, s1, (int)f->fastest_rank, s2);
+	snprintf(ins_var(&v, "hint"), 96, " (check that rank's requests, its node and the file's striping)");
+	ins_fire(x, VIGIL_RULE_IO_IMBALANCE, best, th, f->first_access, f->last_access, ev, &v);
+}
+
 void ins_io_imbalance(struct ins_ctx *x, const struct ins_rank *r, size_t n)
 {
 	/* One rank doing (nearly) all the I/O is single_rank_io's finding: one cause, one finding. */
@@ -134,17 +177,17 @@ void ins_io_imbalance(struct ins_ctx *x, const struct ins_rank *r, size_t n)
 		return;
 	double ratio = (r[hi].io_bytes - r[lo].io_bytes) / r[hi].io_bytes;
 	double th = ins_p(x, VIGIL_RP_IO_IMBALANCE_min_ratio);
-	if (!(ratio > th))
+	if (!(ratio > th)) {
+		ins_straggler(x, total);
 		return;
+	}
 	struct ins_vars v = { 0 };
-	char ev[VIGIL_INSIGHT_TEXT];
-	snprintf(ins_var(&v, "max_rank"), 96, "%d", (int)r[hi].rank);
-	ins_bytes(ins_var(&v, "max_bytes"), 96, r[hi].io_bytes);
-	snprintf(ins_var(&v, "min_rank"), 96, "%d", (int)r[lo].rank);
-	ins_bytes(ins_var(&v, "min_bytes"), 96, r[lo].io_bytes);
-	ins_pct(ins_var(&v, "pct"), 96, ratio);
-	snprintf(ev, sizeof(ev), "%zu of %zu ranks do I/O: rank %s moved %s, rank %s moved %s", doing, n, v.val[0],
-	         v.val[1], v.val[2], v.val[3]);
+	char ev[VIGIL_INSIGHT_TEXT], b1[32], b2[32], p[32];
+	snprintf(ev, sizeof(ev), "%zu of %zu ranks do I/O: rank %d moved %s, rank %d moved %s", doing, n, (int)r[hi].rank,
+	         ins_bytes(b1, sizeof(b1), r[hi].io_bytes), (int)r[lo].rank, ins_bytes(b2, sizeof(b2), r[lo].io_bytes));
+	snprintf(ins_var(&v, "imbalance"), 96, "Ranks move unequal amounts of data: rank %d %s, rank %d %s (%s spread)",
+	         (int)r[hi].rank, b1, (int)r[lo].rank, b2, ins_pct(p, sizeof(p), ratio));
+	ins_var(&v, "hint")[0] = '\0';
 	ins_fire(x, VIGIL_RULE_IO_IMBALANCE, ratio, th, 0, 0, ev, &v);
 }
 

@@ -214,6 +214,12 @@ static void json_files(FILE *out, const struct vigil_profile *p)
 		fprintf(out, ", \"processes\": %" PRIu32 ", \"ranks\": %" PRIu32
 		        ", \"rank_min\": %" PRId32 ", \"rank_max\": %" PRId32,
 		        f->processes, f->nranks, f->rank_min, f->rank_max);
+		if (f->fastest_rank >= 0 && f->slowest_rank >= 0) {
+			fprintf(out, ", \"fastest_rank\": %" PRId32 ", \"fastest_rank_seconds\": ", f->fastest_rank);
+			json_num(out, f->fastest_rank_seconds);
+			fprintf(out, ", \"slowest_rank\": %" PRId32 ", \"slowest_rank_seconds\": ", f->slowest_rank);
+			json_num(out, f->slowest_rank_seconds);
+		}
 		/* segment v2 counters: only when every process had them (else absent, never 0) */
 		if ((p->insight_have & JSON_V2_COUNTERS) == JSON_V2_COUNTERS)
 			fprintf(out, ", \"unpositioned_reads\": %" PRIu64 ", \"unpositioned_writes\": %" PRIu64
@@ -597,7 +603,8 @@ int vigil_profile_write_json(const struct vigil_profile *p, FILE *out)
 	fputs(",\n  \"classes\": ", out);
 	json_classes(out, p->ops);
 	if ((p->insight_have & JSON_V2_COUNTERS) == JSON_V2_COUNTERS)
-		fputs(",\n  \"file_counters\": [\"unpositioned\", \"misaligned\"]", out);
+		fprintf(out, ",\n  \"file_counters\": [\"unpositioned\", \"misaligned\"],\n  \"again_errors\": %" PRIu64,
+		        p->again_errors);
 	fputs(",\n  \"files\": ", out);
 	json_files(out, p);
 	fputs(",\n  \"timeline\": ", out);

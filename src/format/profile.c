@@ -250,6 +250,7 @@ static long prof_file_slot(struct vigil_profile *p, const char *path, int kind, 
 	f->kind = kind;
 	f->layer = layer;
 	f->rank_min = f->rank_max = -1;
+	f->fastest_rank = f->slowest_rank = -1;
 	return (long)lo;
 }
 
@@ -280,6 +281,14 @@ static void prof_file_add(struct vigil_filestat *d, const struct vigil_filestat 
 	if (s->rank_max > d->rank_max)
 		d->rank_max = s->rank_max;
 	d->nranks += s->nranks;
+	if (s->fastest_rank >= 0 && (d->fastest_rank < 0 || s->fastest_rank_seconds < d->fastest_rank_seconds)) {
+		d->fastest_rank = s->fastest_rank;
+		d->fastest_rank_seconds = s->fastest_rank_seconds;
+	}
+	if (s->slowest_rank >= 0 && (d->slowest_rank < 0 || s->slowest_rank_seconds > d->slowest_rank_seconds)) {
+		d->slowest_rank = s->slowest_rank;
+		d->slowest_rank_seconds = s->slowest_rank_seconds;
+	}
 }
 
 /* One (record, layer) of a segment, before records of the same path are merged. */
@@ -362,6 +371,7 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 		acc.processes = 1;
 		acc.rank_min = acc.rank_max = rank >= 0 ? rank : -1;
 		acc.nranks = rank >= 0 && new_rank ? 1 : 0;
+		acc.fastest_rank = acc.slowest_rank = -1;
 		size_t j = i;
 		for (; j < nents && !prof_fent_cmp(&ents[i], &ents[j]); j++) {
 			const struct vigil_file *r = ents[j].rec;
@@ -375,7 +385,7 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 				.seconds = (double)c->ticks * v->tick_seconds,
 				.first_access = r->first_ticks ? prof_abs_time(v, r->first_ticks) : 0,
 				.last_access = r->last_ticks ? prof_abs_time(v, r->last_ticks) : 0,
-				.rank_min = -1, .rank_max = -1,
+				.rank_min = -1, .rank_max = -1, .fastest_rank = -1, .slowest_rank = -1,
 			};
 			const struct vigil_file_ext *x = v->has_ext ? &r->ext[ents[j].layer] : NULL;
 			if (x) {
@@ -384,6 +394,10 @@ static int prof_add_files(struct vigil_profile *p, const struct vigil_seg_view *
 				s.misaligned = x->misaligned;
 			}
 			prof_file_add(&acc, &s);
+		}
+		if (rank >= 0) { /* this process's time on the file, for the straggler test (io_imbalance) */
+			acc.fastest_rank = acc.slowest_rank = rank;
+			acc.fastest_rank_seconds = acc.slowest_rank_seconds = acc.seconds;
 		}
 		long slot = prof_file_slot(p, ents[i].path, ents[i].kind, ents[i].layer);
 		if (slot < 0) {
@@ -619,6 +633,10 @@ int vigil_profile_add_segment_keep(struct vigil_profile *p, const struct vigil_s
 	}
 	for (int o = 0; o < VIGIL_NOPS; o++)
 		vigil_opstat_add(&p->ops[o], &ps->ops[o]);
+	for (uint32_t s = 0; s < h->n_shards; s++) {
+		const struct vigil_shard_ext *x = vigil_seg_shard_ext(v, s);
+		p->again_errors += x ? x->again_errors : 0;
+	}
 	p->flags |= h->flags;
 	p->early_calls += h->early_calls;
 	prof_span(p, ps->start, ps->end);
@@ -674,6 +692,7 @@ int vigil_profile_merge(struct vigil_profile *dst, const struct vigil_profile *s
 	}
 	dst->flags |= src->flags;
 	dst->early_calls += src->early_calls;
+	dst->again_errors += src->again_errors;
 	dst->survivors += src->survivors;
 	prof_span(dst, src->start, src->end);
 	return vigil_accel_merge(&dst->accel, &src->accel);

@@ -106,6 +106,9 @@ struct vigil_filestat {
 	uint32_t processes;         /* how many processes touched it */
 	int32_t rank_min, rank_max; /* ranks that touched it (-1 none) */
 	uint32_t nranks;            /* distinct ranks that touched it */
+	/* The MPI ranks with the least and the most time on it (a rank's processes each count alone), -1 none. */
+	int32_t fastest_rank, slowest_rank;
+	double fastest_rank_seconds, slowest_rank_seconds;
 };
 
 struct vigil_tlstat {
@@ -215,6 +218,7 @@ struct vigil_profile {
 
 	/* Counters only newer collectors keep: VIGIL_HAVE_APPENDS | VIGIL_HAVE_MISALIGNED when every folded segment had them. */
 	uint32_t insight_have;
+	uint64_t again_errors;      /* failed I/O data calls with EAGAIN/EWOULDBLOCK (segment v2 shard totals) */
 	struct vigil_insights insights; /* the verdict stored with the profile (judged 0: none) */
 	struct vigil_accelstat accel;
 };

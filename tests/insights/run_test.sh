@@ -154,6 +154,12 @@ io_errors)
 	expect_eq "$(evidence io_errors)" "200 of 1,201 data and sync calls failed (17 %); most in read (200)" "evidence"
 	run "$WORKLOAD" errors wd 99                  # near miss: fewer than 100
 	quiet io_errors
+	expect_eq "$(jq -r .again_errors "$P")" 0 "no EAGAIN failure"
+	# 200 reads of an empty non-blocking pipe fail with EAGAIN: counted as errors, but not io_errors
+	run "$WORKLOAD" again wd 200
+	quiet io_errors
+	expect_eq "$(jq -r .again_errors "$P")" 200 "EAGAIN failures kept apart"
+	expect_eq "$(jq -r '.totals.posix.read.errors' "$P")" 200 "still failed reads in the totals"
 	;;
 not_evaluated)
 	run "$WORKLOAD" writes wd 10 16

@@ -168,6 +168,21 @@ int main(int argc, char **argv)
 			if (read(-1, buf, 1) != -1 || errno != EBADF)
 				die("read(-1)");
 		close(fd);
+	} else if (!strcmp(mode, "again")) {    /* n reads of an empty non-blocking pipe (EAGAIN) among 1,000 that succeed */
+		int fd = create(dir, "in"), pfd[2];
+		fill(fd, 1000);
+		lseek(fd, 0, SEEK_SET);
+		if (pipe(pfd) < 0 || fcntl(pfd[0], F_SETFL, O_NONBLOCK) < 0)
+			die("pipe");
+		for (long i = 0; i < 1000; i++)
+			if (read(fd, buf, 1) != 1)
+				die("read");
+		for (long i = 0; i < n; i++)
+			if (read(pfd[0], buf, 1) != -1 || (errno != EAGAIN && errno != EWOULDBLOCK))
+				die("read(pipe)");
+		close(pfd[0]);
+		close(pfd[1]);
+		close(fd);
 	} else if (!strcmp(mode, "append")) {   /* n writes of size bytes to a log opened O_APPEND */
 		char p[4096];
 		snprintf(p, sizeof(p), "%s/log", dir);
@@ -183,5 +198,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	free(buf);
+	/* WORKLOAD_HOLD=FILE (vigild's live tests): say "done", then stay alive until FILE exists */
+	const char *hold = getenv("WORKLOAD_HOLD");
+	if (hold) {
+		printf("done\n");
+		fflush(stdout);
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		for (int i = 0; i < 2400 && access(hold, F_OK) != 0; i++)
+			nanosleep(&ts, NULL);
+	}
 	return 0;
 }

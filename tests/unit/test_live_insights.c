@@ -4,6 +4,8 @@
  * Prometheus alert semantics with exact times (window 4 s, for 3 s,
  * keep_firing_for 4 s).  The job writes 2,000 requests of 16 B a second
  * (half of each second in write) for 10 s, then 10 requests of 2 MiB.
+ * test_totals: a version 2 process, its shards' totals (random, misaligned,
+ * EAGAIN) judged live.
  */
 #include <stdlib.h>
 #include "daemon/daemon.h"
@@ -76,6 +78,70 @@ static void test_ranks(void)
 	vd_insights_free(&j);
 }
 
+static void add_op(struct vd_job *j, int op, uint64_t n, uint64_t errors, uint64_t size, double secs)
+{
+	struct vd_tot *w = &j->tot[op];
+	w->calls += n;
+	w->errors += errors;
+	w->bytes += (n - errors) * size;
+	w->hist[vigil_hist_bucket(size)] += n;
+	w->seconds += secs;
+}
+
+/*
+ * A version 2 process: 2,000 preads of 2 MiB a second, 1,500 of them before
+ * the end of the previous one on their descriptor and 500 off st_blksize (a
+ * quarter of the second in pread), and 1,000 reads of 2 MiB a second failing with
+ * EAGAIN (a non-blocking socket).  random_access fires from its totals (a rule
+ * the window's op counters cannot judge); io_errors stays ok until, from
+ * t = 3010, the failures are no longer EAGAIN.
+ */
+static void test_totals(void)
+{
+	static struct vd_job j;
+	static struct vd_proc p;
+	p.rank = -1;
+	p.state = VD_P_RUNNING;
+	p.start_real = 3000;
+	p.version = 2;
+	j.state = VD_J_RUNNING;
+	j.first_seen = 3000;
+	j.procs = &p;
+	vd.jobs = &j;
+	vd_ins_conf.window = 4;
+	for (int t = 3001; t <= 3016; t++) {
+		add_op(&j, VIGIL_OP_PREAD, 2000, 0, 2 << 20, 0.25);
+		add_op(&j, VIGIL_OP_READ, 1000, 1000, 2 << 20, 0.001);
+		p.ext.positioned_reads += 2000;
+		p.ext.nonseq_reads += 1500;
+		p.ext.misaligned += 500;
+		if (t < 3010)
+			p.ext.again_errors += 1000;
+		vd_insights_tick(t);
+		const struct vd_ins_rule *ra = &vd_insights_job(&j)[VIGIL_RULE_RANDOM_ACCESS];
+		const struct vd_ins_rule *er = &vd_insights_job(&j)[VIGIL_RULE_IO_ERRORS];
+		const struct vd_ins_rule *mis = &vd_insights_job(&j)[VIGIL_RULE_MISALIGNED_IO];
+		CHECK(ra->applies && mis->applies && er->applies);
+		CHECK_INT(ra->state, t < 3004 ? VD_INS_PENDING : VD_INS_FIRING);
+		/* misaligned: 500 of 2,000 (25 %) in a second, 2,000 of 8,000 in a full window: above 1,000 from 3003 */
+		CHECK_INT(mis->state, t < 3003 ? VD_INS_OK : t < 3006 ? VD_INS_PENDING : VD_INS_FIRING);
+		/* the window (t-4, t] holds a non-EAGAIN failure from 3010: pending, firing 3 s later */
+		CHECK_INT(er->state, t < 3010 ? VD_INS_OK : t < 3013 ? VD_INS_PENDING : VD_INS_FIRING);
+	}
+	const struct vd_ins_rule *ra = &vd_insights_job(&j)[VIGIL_RULE_RANDOM_ACCESS];
+	CHECK_NEAR(ra->first_fired, 3004, 0);
+	CHECK_NEAR(ra->peak, 0.75, 1e-12);
+	CHECK(strstr(ra->evidence, "6,000 of 8,000 reads at a known offset on regular files are not sequential") != NULL);
+	const struct vd_ins_rule *mis = &vd_insights_job(&j)[VIGIL_RULE_MISALIGNED_IO];
+	CHECK_NEAR(mis->peak, 0.25, 1e-12);
+	CHECK(strstr(mis->evidence, "2,000 of 8,000 requests at a known offset") != NULL);
+	/* at 3016 the window's 4,000 failed reads of 12,000 data calls include no EAGAIN */
+	const struct vd_ins_rule *er = &vd_insights_job(&j)[VIGIL_RULE_IO_ERRORS];
+	CHECK(strstr(er->evidence, "4,000 of 12,000 data and sync calls failed") != NULL);
+	CHECK_NEAR(er->first_fired, 3013, 0);
+	vd_insights_free(&j);
+}
+
 int main(void)
 {
 	static struct vd_job j;
@@ -124,12 +190,13 @@ int main(void)
 	CHECK_NEAR(sw->peak, 1, 0);              /* every write of the first windows is small */
 	CHECK_NEAR(sw->threshold, 0.10, 0);
 	CHECK(strstr(sw->evidence, "8,000 of 8,000 writes") != NULL);
-	/* MPI rules do not apply to a job without ranks; per-file rules are left to the end of the job. */
+	/* MPI rules do not apply to a job without ranks; nor random_access to one without the shards' totals (v1). */
 	CHECK(!vd_insights_job(&j)[VIGIL_RULE_MPI_LOAD_IMBALANCE].applies);
 	CHECK(!vd_insights_job(&j)[VIGIL_RULE_RANDOM_ACCESS].applies);
 	CHECK(vd_insights_job(&j)[VIGIL_RULE_IO_ERRORS].applies);
 	vd_insights_free(&j);
 	CHECK(j.ins == NULL);
 	test_ranks();
+	test_totals();
 	CHECK_DONE();
 }

@@ -6,6 +6,9 @@
  *   nolate   the same 6 barriers, nobody sleeps                           (near miss)
  *   indep    every rank makes 300 independent MPI_File_write_at of 100 B to one shared file
  *   coll     the same with MPI_File_write_at_all                          (near miss)
+ *   straggler every rank pwrites its 16 MiB of one shared file, rank 2 in 65,536 requests of 256 B,
+ *            the others in one: rank 2 is the straggler on the shared file
+ *   ownfiles the same requests, each rank to its own file                 (near miss: not shared)
  * usage: insights MODE (files are created in the current directory)
  */
 #include <fcntl.h>
@@ -61,6 +64,21 @@ int main(int argc, char **argv)
 				MPI_File_write_at_all(fh, off, rec, sizeof(rec), MPI_CHAR, MPI_STATUS_IGNORE);
 		}
 		MPI_File_close(&fh);
+	} else if (!strcmp(mode, "straggler") || !strcmp(mode, "ownfiles")) {
+		char name[64];
+		int shared = !strcmp(mode, "straggler");
+		snprintf(name, sizeof(name), shared ? "shared.dat" : "own.%d", rank);
+		size_t part = 16u << 20, req = rank == 2 ? 256 : part;
+		char *buf = calloc(1, part);
+		int fd = open(name, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0 || !buf)
+			MPI_Abort(MPI_COMM_WORLD, 1);
+		off_t base = shared ? (off_t)rank * (off_t)part : 0;
+		for (size_t done = 0; done < part; done += req)
+			if (pwrite(fd, buf + done, req, base + (off_t)done) != (ssize_t)req)
+				MPI_Abort(MPI_COMM_WORLD, 1);
+		close(fd);
+		free(buf);
 	} else {
 		if (rank == 0)
 			fprintf(stderr, "insights: unknown mode '%s'\n", mode);
