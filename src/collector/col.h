@@ -323,8 +323,9 @@ COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uin
 				                                               __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 					;
 			}
-			/* st_blksize is a power of two: a mask, no division */
-			unsigned mis = ((uint64_t)at & col_file_blkmask[e->file]) != 0;
+			/* st_blksize is a power of two: a mask, no division. A request that continues
+			   the previous one is not misaligned: readahead and write-behind stream it */
+			unsigned mis = ((uint64_t)at & col_file_blkmask[e->file]) != 0 && at != l;
 			if (!atomic || mis)
 				COL_ADD(atomic, f->ext[flayer].misaligned, mis);
 			/* the shard's totals: plain adds unless it is the shared one */

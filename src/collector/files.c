@@ -640,7 +640,7 @@ static void files_update(int file, int flayer, int cls, int dir, uint64_t bytes,
 					FILES_ADD(*(rd ? &c->seq_reads : &c->seq_writes), 1);
 			}
 			files_ext_positioned(f, flayer, rd, *last >= 0 && off < *last,
-			                     ((uint64_t)off & col_file_blkmask[file]) != 0, multi);
+			                     ((uint64_t)off & col_file_blkmask[file]) != 0 && off != *last, multi);
 			uint64_t end = (uint64_t)off + bytes;
 			*last = (int64_t)end;
 			uint64_t m = __atomic_load_n(&c->max_offset, __ATOMIC_RELAXED);

@@ -79,11 +79,19 @@ misaligned_io)
 	run "$WORKLOAD" writes wd 1500 100           # small writes: small_writes says it (one cause, one finding)
 	fired small_writes warning
 	quiet misaligned_io
-	# the same with small_writes disabled: offsets 0, 100, 200, ...: only 0 and 102,400 are 4 KiB multiples
-	printf 'small_writes.enabled = false\n' > nosmall.conf
+	# with small_writes (and random_access) disabled, one write after the other: a stream is
+	# not misaligned (only its start could be: offset 0)
+	printf 'small_writes.enabled = false\nrandom_access.enabled = false\n' > nosmall.conf
 	N=$((N + 1)); P=p$N.json
 	rm -rf wd; mkdir wd
 	"$VIGIL" run -q --insights nosmall.conf --profile "$P" -- "$WORKLOAD" writes wd 1500 100
+	quiet misaligned_io
+	expect_eq "$(jq -r --arg p "$T/wd/out" '.files[] | select(.path == $p) | .misaligned' "$P")" 0 "a stream of 100-byte writes"
+	# each write before the previous one, at offsets 149,900, 149,800, ..., 0: only 0 and
+	# 102,400 are 4 KiB multiples
+	N=$((N + 1)); P=p$N.json
+	rm -rf wd; mkdir wd
+	"$VIGIL" run -q --insights nosmall.conf --profile "$P" -- "$WORKLOAD" randwrites wd 1500 100
 	blk=$(stat -c %o wd/out 2>/dev/null || stat -c %B wd/out)
 	if [ "$blk" = 4096 ]; then
 		fired misaligned_io warning
