@@ -33,32 +33,49 @@ static int run_dispose_segment(const struct run_state *st, const char *name)
 	return vigil_daemon_release_segment(st->dirfd, name, 1);
 }
 
-/* /proc/<pid>/stat field 22 matches: the process that wrote the segment still runs. */
-int run_still_alive(pid_t pid, uint64_t proc_start)
+/* /proc/<pid>/stat: field 22 (start time in clock ticks since boot) in *start; -1 when the
+ * process is gone or a zombie. */
+static int run_proc_stat(pid_t pid, uint64_t *start)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -1;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
 	char *p = strrchr(buf, ')');
 	if (!p)
-		return 0;
+		return -1;
 	/* after ")": field 3 (state) ... field 22 (starttime) */
 	char state = p[2];
 	if (state == 'Z' || state == 'X')
-		return 0;
+		return -1;
 	int field = 2;
 	for (; *p && field < 22; p++)
 		if (*p == ' ')
 			field++;
+	*start = strtoull(p, NULL, 10);
+	return 0;
+}
+
+/* /proc/<pid>/stat field 22 matches: the process that wrote the segment still runs. */
+int run_still_alive(pid_t pid, uint64_t proc_start)
+{
+	uint64_t s;
+	if (run_proc_stat(pid, &s) != 0)
+		return 0;
 	/* A segment without a start time (0) can only be matched by pid. */
-	return proc_start == 0 || strtoull(p, NULL, 10) == proc_start;
+	return proc_start == 0 || s == proc_start;
+}
+
+uint64_t run_self_start(void)
+{
+	uint64_t s = 0;
+	return run_proc_stat(getpid(), &s) == 0 ? s : 0;
 }
 
 static void run_pread_all(int fd, unsigned char *buf, size_t size, uint64_t off, uint64_t n)
@@ -257,6 +274,13 @@ int run_collect(struct run_state *st, struct vigil_profile *p)
 			continue;
 		if (run_fold_was_taken(st, e->d_name))
 			continue; /* folded already, but its file could not be removed */
+		/* Named PID-START.seg, START the process's start in ticks since boot: one that
+		   started before vigil run is no process of this run (a stale segment left by
+		   a collector with no reader, up to 64: not opened, not read) */
+		unsigned long long started;
+		if (st->self_start && sscanf(e->d_name, "%*d-%llu", &started) == 1 && started &&
+		    started < st->self_start)
+			continue;
 		if ((rc = run_take(st, p, e->d_name, NULL, &removed)))
 			break;
 	}

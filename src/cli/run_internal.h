@@ -56,6 +56,7 @@ struct run_state {
 	pid_t cmd_pid;
 	int cmd_status;
 	double t_start, t_end;
+	uint64_t self_start;       /* vigil run's own start in ticks since boot: older segments are not the run's */
 	struct vigil_tsc_mark tsc_mark; /* taken before the spawn: the TSC rate without a calibration sleep */
 	struct run_reaped *reaped;
 	size_t nreaped, reaped_cap;
@@ -86,6 +87,8 @@ const struct run_reaped *run_find_reaped(const struct run_state *st, pid_t pid);
 /* run_collect.c */
 int run_collect(struct run_state *st, struct vigil_profile *p);
 int run_still_alive(pid_t pid, uint64_t proc_start);
+/* This process's start time in clock ticks since boot (/proc/self/stat field 22), 0 unknown. */
+uint64_t run_self_start(void);
 int run_take(struct run_state *st, struct vigil_profile *p, const char *name,
              struct vigil_proc_timeline *keep, int *removed);
 

@@ -224,6 +224,7 @@ int run_setup_ids(struct run_state *st)
 	         (unsigned long)now, run_random32());
 	if (setenv("VIGIL_RUN_ID", st->run_id, 1))
 		return -errno;
+	st->self_start = run_self_start();
 	return 0;
 }
 
