@@ -12,25 +12,12 @@
 # usage: bench/daemon/compare.sh OLD_BUILD NEW_BUILD [N] [J] [SECONDS] [RUNS]
 . "$(dirname "$0")/common.sh"
 one() { # build scenario: prints "cpu% rssMiB"
-	rm -rf "$T/seg" "$T/state"; mkdir -m 700 "$T/seg"
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	"$1/bin/vigild" --listen 127.0.0.1:$port --dir "$T/seg" --state-dir "$T/state" --socket none --interval 0.1 \
-		--job-linger 600 --log-level error --insights "$T/ins.conf" &
-	vd=$!; pids="$vd"
-	nj=20; [ "$2" = rules ] && nj=$jobs
-	[ "$2" = idle ] || for i in $(seq 1 "$n"); do
-		"$new/bin/vigil_segtool" "$T/seg" "bench$((i % nj))" --op write --calls 100000000 --bytes 4096 --delay-ms 100 &
-		pids="$pids $!"
-	done
-	sleep 7
-	a=$(cpu $vd); t0=$(date +%s.%N); sleep "$secs"; c=$(cpu $vd); t1=$(date +%s.%N)
-	rss=$(awk '/VmRSS/ { print $2 }' /proc/$vd/status)
-	for p in $pids; do kill -9 $p 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	pids=""
-	awk -v a="$a" -v b="$c" -v t0="$t0" -v t1="$t1" -v r="$rss" 'BEGIN { printf "%.2f %.1f\n", 100 * (b - a) / (t1 - t0), r / 1024 }'
+	case $2 in
+	changing) measure "$1" "$new" 20 "$n" --insights "$T/ins.conf" ;;
+	rules) measure "$1" "$new" "$jobs" "$n" --insights "$T/ins.conf" ;;
+	idle) measure "$1" "$new" 1 0 --insights "$T/ins.conf" ;;
+	esac
 }
-med() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for s in changing rules idle; do : >"$T/$s.old"; : >"$T/$s.new"; done
 for r in $(seq 1 "$runs"); do
 	for s in changing rules idle; do
