@@ -28,8 +28,9 @@
 #include "daemon/insights.h"
 
 #define CKPT_MAGIC "VGLDCKP1"
-#define CKPT_VERSION 1u
-/* CK_INS came later: an older vigild reading it calls the file damaged (same-build format). */
+/* 2: CK_INS (live insight records). Version 1 files (no CK_INS) are still read; an older
+ * vigild refuses version 2 files as of another version, not as damaged. */
+#define CKPT_VERSION 2u
 enum { CK_JOB = 1, CK_JTOT, CK_PROC, CK_PTOT, CK_NODE, CK_NTOT, CK_END, CK_INS };
 
 struct ckpt_job {
@@ -104,7 +105,7 @@ int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb 
 		return -EINVAL;
 	uint32_t ver;
 	memcpy(&ver, buf + 8, 4);
-	if (ver != CKPT_VERSION)
+	if (ver != CKPT_VERSION && ver != 1)
 		return -EINVAL;
 	/* checksum first: nothing is applied from a damaged file */
 	uint32_t last[2];
