@@ -148,6 +148,16 @@ static size_t batch_read(size_t k, size_t end)
 	return done;
 }
 
+/* this pass's reads, for vd's counters (added under the lock: sample_batch_counted) */
+static uint64_t batch_nbatched, batch_nfallback;
+
+void sample_batch_counted(void)
+{
+	vd.reads_batched += batch_nbatched;
+	vd.reads_fallback += batch_nfallback;
+	batch_nbatched = batch_nfallback = 0;
+}
+
 /*
  * Read the queued requests and keep their deltas for the fold (no lock).
  * A process whose read failed is passed to `failed` with its reason; each
@@ -172,13 +182,13 @@ void sample_batch_flush(void (*ready)(struct vd_proc *), void (*failed)(struct v
 			if (!r->p->sp->batch_fail)
 				sample_ops_delta(r->p, r->shard, batch_buf + r->at, r->lo, r->hi, true, r->hist);
 		}
-		vd.reads_batched += done;
+		batch_nbatched += done;
 		k += done;
 		if (k < end) { /* the piece that did not arrive: pread decides (truncated, or a race) */
 			struct batch_req *r = &batch[k++];
 			if (!r->p->sp->batch_fail) {
 				r->p->sp->batch_fail = sample_pread_ops(r->p, r->shard, r->lo, r->hi, r->hist);
-				vd.reads_fallback++;
+				batch_nfallback++;
 			}
 		}
 	}

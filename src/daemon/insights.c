@@ -402,7 +402,8 @@ static void ins_judge(struct vd_job *j, struct vd_jins *x, double now)
 	size_t np = 0, nranks = 0;
 	for (const struct vd_proc *p = j->procs; p; p = p->next) {
 		np++;
-		have_x = have_x && p->version >= 2;
+		/* (a process restored ended from a checkpoint has no version: it adds nothing new) */
+		have_x = have_x && (p->version >= 2 || (p->version == 0 && p->state != VD_P_RUNNING));
 		ins_ext_add(&jx, &p->ext, 1);
 	}
 	have_x = have_x && np > 0;

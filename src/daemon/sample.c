@@ -145,6 +145,13 @@ void vd_sample(void)
 				reason = sample_full_read(p, d, &why);
 			else
 				reason = sample_fast_read(p, d, &why, &full);
+			if (reason && p->sp && p->sp->batched) {
+				/* some of its reads are queued: the flush reads them, then hands the
+				   failure on (failing now would free what the batch points into) */
+				if (!p->sp->batch_fail)
+					p->sp->batch_fail = reason;
+				continue;
+			}
 			if (reason) {
 				sample_failed(p, reason, why);
 				continue;
@@ -164,6 +171,7 @@ void vd_sample(void)
 	vd_history_tick(now);
 	vd_insights_tick(now);
 	vd.samples++;
+	sample_batch_counted();
 	vd.sample_seconds_last = vd_mono() - t0;
 	vd.sample_seconds_total += vd.sample_seconds_last;
 	pthread_mutex_unlock(&vd.lock);

@@ -88,6 +88,8 @@ void sample_mmap(struct vd_proc *p);
 void sample_munmap(struct vd_sproc *sp);
 bool sample_batch_add(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist);
 void sample_batch_flush(void (*ready)(struct vd_proc *), void (*failed)(struct vd_proc *, int, const char *));
+/* Add the pass's batched and fallback read counts to vd's (caller holds vd.lock). */
+void sample_batch_counted(void);
 
 /* fold.c */
 void sample_apply_part(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old,
