@@ -228,7 +228,7 @@ struct vigil_shard_ext {
 	uint64_t nonseq_reads;        /* of those, at an offset before the end of the previous one */
 	uint64_t nonseq_writes;
 	uint64_t misaligned;          /* of those, at an offset that is not a multiple of st_blksize */
-	uint64_t again_errors;        /* failed data and sync calls whose errno was EAGAIN/EWOULDBLOCK */
+	uint64_t again_errors;        /* failed data calls whose errno was EAGAIN/EWOULDBLOCK */
 	uint64_t reserved[2];
 };
 

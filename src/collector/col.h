@@ -68,7 +68,8 @@ struct col_state {
 	int tsc;                   /* ticks are rdtsc (invariant TSC), else CLOCK_MONOTONIC ns */
 	uint32_t fd_gen;           /* fd table entries of another generation are unknown */
 	int multi;                 /* a second thread claimed a shard */
-	int membar;                /* membarrier(PRIVATE_EXPEDITED) registered: exact record hand-over */
+	int membar;                /* membarrier(PRIVATE_EXPEDITED): 1 registered (exact record hand-over),
+	                              -1 refused, 0 not tried yet (files_hand_over) */
 	int init_state;            /* 0 not started, 1 running, 2 done */
 	int debug;                 /* VIGIL_DEBUG=1 */
 	struct vigil_seg_header *hdr;
@@ -174,7 +175,6 @@ struct col_mark {
 	uint64_t seq;
 } __attribute__((aligned(64)));
 extern struct col_mark col_marks[VIGIL_SHARDS] COL_HIDDEN;
-COL_HIDDEN void col_files_threaded(void);
 COL_HIDDEN void col_file_share(int file);
 /* st_blksize - 1 of each file record's file when a power of two (the open-time fstat), else 0. */
 extern uint64_t col_file_blkmask[VIGIL_FILES] COL_HIDDEN;

@@ -32,8 +32,10 @@
 #endif
 #if defined(__x86_64__) && defined(__has_include)
 #if __has_include(<sys/platform/x86.h>)
-#include <sys/platform/x86.h> /* glibc >= 2.33: the loader's CPUID answers */
+#include <sys/platform/x86.h> /* glibc >= 2.33: the loader's CPUID answers (2.32 lacks PRESENT) */
+#ifdef CPU_FEATURE_PRESENT
 #define VIGIL_HAVE_SYS_PLATFORM_X86 1
+#endif
 #endif
 #endif
 #include "collector/col.h"
@@ -589,7 +591,6 @@ static struct vigil_shard *core_shard_claim(void)
 	if (i >= 1) {
 		/* a second thread: records another thread owns are handed over from now on */
 		__atomic_store_n(&col.multi, 1, __ATOMIC_RELAXED);
-		col_files_threaded();
 	}
 	struct vigil_shard *s;
 	if (i < VIGIL_SHARED_SHARD && core_shard_alloc(i) == 0) {

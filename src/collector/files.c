@@ -57,7 +57,7 @@ void col_files_reset(void)
 	memset(col_file_blkmask, 0, sizeof(col_file_blkmask));
 	memset(col_file_owner, 0, sizeof(col_file_owner));
 	memset(col_marks, 0, sizeof(col_marks)); /* a fork child: other threads' marks froze mid-way */
-	col.membar = 0;                          /* registered again by the child's second thread */
+	col.membar = 0;                          /* registered again at the child's first hand-over */
 	col.fd_gen++;
 	if (col.fd_gen == 0 || col.fd_gen == COL_GEN_NONE)
 		col.fd_gen = 1;
@@ -65,35 +65,55 @@ void col_files_reset(void)
 	col_files_reuse_reset();
 }
 
-/* A second thread claimed a shard: records may be handed over from now on. */
-void col_files_threaded(void)
+/* Waiting on another thread's step of a hand-over: spin politely, yield now and then. */
+static void files_relax(long spins)
 {
-	int saved = errno;
-	if (!col.membar)
-		col.membar = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
-	errno = saved;
+	if (!(spins & 63))
+		syscall(SYS_sched_yield);
+#if defined(__x86_64__) || defined(__i386__)
+	else
+		__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	else
+		__asm__ __volatile__("yield");
+#endif
 }
+
+/* A thread that died inside a hand-over step (cancelled asynchronously) must not hang another. */
+#define FILES_SPIN_MAX 1000000L
 
 /* Hand record `file` (owned by slot `o`, now MOVING) over to SHARED: see "Owners" above. */
 static void files_hand_over(uint32_t *own, uint32_t o)
 {
 	int saved = errno;
-	if (col.membar && o < VIGIL_SHARDS &&
+	/* Registered at the first hand-over, not when a second thread appears: registering
+	   in a process that already has threads waits for an RCU grace period (~15 ms), which
+	   only programs that share records between threads should pay, once. */
+	if (!col.membar)
+		col.membar = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 ? 1 : -1;
+	if (col.membar > 0 && o < VIGIL_SHARDS &&
 	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0) {
 		uint64_t m = __atomic_load_n(&col_marks[o].seq, __ATOMIC_ACQUIRE);
-		/* an odd mark moves on within the owner's update (bounded: a thread that died
-		   inside one, e.g. cancelled asynchronously, must not hang this one) */
-		for (long spins = 0; (m & 1) && spins < 1000000; spins++) {
+		/* an odd mark moves on within the owner's update */
+		for (long spins = 0; (m & 1) && spins < FILES_SPIN_MAX; spins++) {
 			if (__atomic_load_n(&col_marks[o].seq, __ATOMIC_ACQUIRE) != m)
 				break;
-			if (spins & 63)
-				__builtin_ia32_pause();
-			else
-				syscall(SYS_sched_yield);
+			files_relax(spins);
 		}
 	}
 	errno = saved;
 	__atomic_store_n(own, COL_OWNER_SHARED, __ATOMIC_RELEASE);
+}
+
+/* A record MOVING for too long (its hand-over's thread died): SHARED, as a hand-over without
+ * membarrier would leave it. */
+static void files_moving_wait(uint32_t *own, long spins)
+{
+	uint32_t o = COL_OWNER_MOVING;
+	if (spins >= FILES_SPIN_MAX)
+		__atomic_compare_exchange_n(own, &o, COL_OWNER_SHARED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	else
+		files_relax(spins);
 }
 
 /* Make record `file` SHARED (atomic adds by all; the file-table reuse moves its counts). */
@@ -105,10 +125,7 @@ void col_file_share(int file)
 		if (o == COL_OWNER_SHARED)
 			return;
 		if (o == COL_OWNER_MOVING) {
-			if (spins & 63)
-				__builtin_ia32_pause();
-			else
-				syscall(SYS_sched_yield);
+			files_moving_wait(own, spins);
 		} else if (o == COL_OWNER_FREE || o == col_tls.slot) { /* this thread is between updates */
 			if (__atomic_compare_exchange_n(own, &o, COL_OWNER_SHARED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 				return;
@@ -144,10 +161,7 @@ static uint64_t *files_take(int file)
 			__atomic_compare_exchange_n(own, &o, me == COL_SLOT_NONE ? COL_OWNER_SHARED : me, 0,
 			                            __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 		} else if (o == COL_OWNER_MOVING) {
-			if (spins & 63)
-				__builtin_ia32_pause();
-			else
-				syscall(SYS_sched_yield);
+			files_moving_wait(own, spins);
 		} else if (__atomic_compare_exchange_n(own, &o, COL_OWNER_MOVING, 0, __ATOMIC_ACQ_REL,
 		                                       __ATOMIC_ACQUIRE)) {
 			files_hand_over(own, o);
