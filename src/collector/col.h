@@ -57,7 +57,9 @@ struct col_tls {
 	int shared;                /* shard is the shared one: atomic adds */
 	uint32_t slot;             /* own shard's index + 1 (owner id of file records), else
 	                              COL_SLOT_NONE (the TLS image starts with it) */
-	uint64_t *mark;            /* &col_marks[slot] (col_marks[0], never waited on, without) */
+	uint64_t *mark;            /* &col_marks[slot]; without an own shard &spare_mark (never
+	                              waited on: a private line, not one all such threads bounce) */
+	uint64_t spare_mark;
 	const void *stream;        /* the FILE of the stdio call being counted (files.c) */
 };
 extern __thread struct col_tls col_tls __attribute__((tls_model("initial-exec"))) COL_HIDDEN;

@@ -607,7 +607,7 @@ static struct vigil_shard *core_shard_claim(void)
 		__atomic_store_n(&s->state, 2, __ATOMIC_RELAXED);
 		col_tls.shared = 1;
 		col_tls.slot = COL_SLOT_NONE;
-		col_tls.mark = &col_marks[0].seq;
+		col_tls.mark = &col_tls.spare_mark;
 		if (i >= VIGIL_SHARED_SHARD)
 			col_set_flag(VIGIL_FLAG_SHARED_SHARD);
 	}
