@@ -3,10 +3,10 @@
 # rounds, OLD then NEW in each scenario, a fresh vigild each time (--interval 0.1):
 #   changing  N segments in 20 jobs, each written 10 times a second by its own
 #             process (tests/daemon/segtool.c, NEW's), sampled at 10 Hz
-#   rules     the same N segments in J jobs (default 200), live insights with
-#             `window = 5` (rings full while measured: every rule of every job
-#             judged each second)
+#   rules     the same N segments in J jobs (default 200)
 #   idle      no segments
+# Every scenario runs with live insights at `window = 5` (rings full while
+# measured: every rule of every job judged each second).
 # CPU is vigild's utime+stime (/proc/<pid>/stat) over SECONDS after 7 s of
 # warm-up; prints each run and the medians.
 # usage: bench/daemon/compare.sh OLD_BUILD NEW_BUILD [N] [J] [SECONDS] [RUNS]

@@ -424,8 +424,10 @@ void ins_io_errors(struct ins_ctx *x)
 	ins_count(ins_var(&v, "total"), 96, calls);
 	ins_pct(ins_var(&v, "pct"), 96, ratio);
 	snprintf(ins_var(&v, "op"), 96, "%s", top >= 0 ? vigil_op_table[top].name : "?");
-	snprintf(ev, sizeof(ev), "%s of %s data and sync calls failed (%s); most in %s (%s)", v.val[0], v.val[1],
-	         v.val[2], v.val[3], ins_count(ins_var(&v, "op_count"), 96, top_e));
+	/* EAGAIN failures are known per process, not per operation: the busiest one may hold them */
+	snprintf(ev, sizeof(ev), "%s of %s data and sync calls failed (%s); most in %s (%s%s)", v.val[0], v.val[1],
+	         v.val[2], v.val[3], ins_count(ins_var(&v, "op_count"), 96, top_e),
+	         again > 0 ? ", EAGAIN failures included" : "");
 	ins_fire(x, VIGIL_RULE_IO_ERRORS, ratio, th, 0, 0, ev, &v);
 }
 
