@@ -350,21 +350,10 @@ void vd_accel_job_free(struct vd_job *j)
 
 /* ---- /metrics ------------------------------------------------------------------------ */
 
-static void acc_family(struct vd_buf *b, bool om, const char *name, const char *type, const char *help)
-{
-	size_t n = strlen(name);
-	int len = om && !strcmp(type, "counter") && n > 6 && !strcmp(name + n - 6, "_total") ? (int)n - 6 : (int)n;
-	vd_buf_printf(b, "# HELP %.*s %s\n# TYPE %.*s %s\n", len, name, help, len, name, type);
-}
-
 static void acc_series(struct vd_buf *b, const char *name, const struct vd_job *j, bool anon)
 {
-	char ub[32];
-	vd_buf_printf(b, "%s{jobid=\"", name);
-	vd_prom_label_escape(b, j->id);
-	vd_buf_add(b, "\",user=\"", 8);
-	vd_prom_label_escape(b, vd_user_shown(j, anon, ub));
-	vd_buf_add(b, "\"", 1);
+	vd_buf_printf(b, "%s{", name);
+	vd_prom_job_labels(b, j, anon);
 }
 
 /* The transfer kinds (everything but kernels and other): the `direction` label. */
@@ -397,7 +386,7 @@ static const struct { const char *name, *help; } acc_fams[ACC_NFAM] = {
 void vd_accel_prom(struct vd_buf *b, bool om, bool anon)
 {
 	for (int f = 0; f < ACC_NFAM; f++) {
-		acc_family(b, om, acc_fams[f].name, "counter", acc_fams[f].help);
+		vd_prom_family(b, om, acc_fams[f].name, "counter", acc_fams[f].help);
 		for (const struct vd_job *j = vd.jobs; j; j = j->next) {
 			struct vigil_accelstat a;
 			if (!vd_accel_job(j, &a, false))

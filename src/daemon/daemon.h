@@ -290,6 +290,10 @@ void vd_buf_free(struct vd_buf *b);
 /* prom.c */
 void vd_prom_render(struct vd_buf *b, bool openmetrics, bool anonymous);
 void vd_prom_label_escape(struct vd_buf *b, const char *s);
+/* A family's HELP and TYPE lines (OpenMetrics: a counter family without _total). */
+void vd_prom_family(struct vd_buf *b, bool om, const char *name, const char *type, const char *help);
+/* A job's labels, jobid="..",user=".." (--user-label for anonymous scrapers), no braces. */
+void vd_prom_job_labels(struct vd_buf *b, const struct vd_job *j, bool anon);
 
 /* api.c: viewer uid (or -1 anonymous, or 0 root = everything) */
 #define VD_VIEWER_ANON (-1L)

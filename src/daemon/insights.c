@@ -674,28 +674,17 @@ void vd_insights_profile(const struct vd_job *j, struct vigil_profile *prof)
 
 /* ---- /metrics ---------------------------------------------------------------------- */
 
-static void ins_family(struct vd_buf *b, bool om, const char *name, const char *type, const char *help)
-{
-	size_t n = strlen(name);
-	int len = om && !strcmp(type, "counter") && n > 6 && !strcmp(name + n - 6, "_total") ? (int)n - 6 : (int)n;
-	vd_buf_printf(b, "# HELP %.*s %s\n# TYPE %.*s %s\n", len, name, help, len, name, type);
-}
-
-/* The job's labels as prom.c writes them (--user-label for anonymous scrapers). */
 static void ins_series(struct vd_buf *b, const char *name, const struct vd_job *j, int r, bool anon)
 {
-	char ub[32];
-	vd_buf_printf(b, "%s{jobid=\"", name);
-	vd_prom_label_escape(b, j->id);
-	vd_buf_add(b, "\",user=\"", 8);
-	vd_prom_label_escape(b, vd_user_shown(j, anon, ub));
-	vd_buf_printf(b, "\",rule=\"%s\"}", vigil_rule_table[r].id);
+	vd_buf_printf(b, "%s{", name);
+	vd_prom_job_labels(b, j, anon);
+	vd_buf_printf(b, ",rule=\"%s\"}", vigil_rule_table[r].id);
 }
 
 void vd_insights_prom(struct vd_buf *b, bool om, bool anon)
 {
 	const struct vigil_insights_conf *c = &vd_ins_conf;
-	ins_family(b, om, "vigil_insight_rule_info", "gauge",
+	vd_prom_family(b, om, "vigil_insight_rule_info", "gauge",
 	           "An insight rule: its category, configured severity and title (always 1).");
 	for (int r = 0; r < VIGIL_NRULES; r++) {
 		const struct vigil_rule_info *ri = &vigil_rule_table[r];
@@ -704,7 +693,7 @@ void vd_insights_prom(struct vd_buf *b, bool om, bool anon)
 		vd_prom_label_escape(b, ri->title);
 		vd_buf_add(b, "\"} 1\n", 5);
 	}
-	ins_family(b, om, "vigil_insight_level", "gauge",
+	vd_prom_family(b, om, "vigil_insight_level", "gauge",
 	           "Live verdict of a rule on a running job: 0 ok or pending, else the severity while firing "
 	           "(1 info, 2 warning, 3 critical).");
 	for (const struct vd_job *j = vd.jobs; j; j = j->next) {
@@ -716,7 +705,7 @@ void vd_insights_prom(struct vd_buf *b, bool om, bool anon)
 				vd_buf_printf(b, " %d\n", j->ins->r[r].state == VD_INS_FIRING ? c->severity[r] : 0);
 			}
 	}
-	ins_family(b, om, "vigil_insight_active_seconds_total", "counter", "Seconds a rule has been firing on a job.");
+	vd_prom_family(b, om, "vigil_insight_active_seconds_total", "counter", "Seconds a rule has been firing on a job.");
 	for (const struct vd_job *j = vd.jobs; j; j = j->next) {
 		if (!j->ins)
 			continue;

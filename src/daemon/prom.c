@@ -52,25 +52,32 @@ struct prom_ctx {
 	bool anon;                   /* an anonymous client: --user-label applies */
 };
 
+void vd_prom_family(struct vd_buf *b, bool om, const char *name, const char *type, const char *help)
+{
+	/* OpenMetrics names the counter family without its _total suffix. */
+	size_t n = strlen(name);
+	int len = om && !strcmp(type, "counter") && n > 6 && !strcmp(name + n - 6, "_total") ? (int)n - 6 : (int)n;
+	vd_buf_printf(b, "# HELP %.*s %s\n# TYPE %.*s %s\n", len, name, help, len, name, type);
+}
+
+void vd_prom_job_labels(struct vd_buf *b, const struct vd_job *j, bool anon)
+{
+	vd_buf_add(b, "jobid=\"", 7);
+	vd_prom_label_escape(b, j->id);
+	char ub[32];
+	vd_buf_add(b, "\",user=\"", 8);
+	vd_prom_label_escape(b, vd_user_shown(j, anon, ub));
+	vd_buf_add(b, "\"", 1);
+}
+
 static void prom_family(struct prom_ctx *c, const char *name, const char *type, const char *help)
 {
-	char base[128];
-	snprintf(base, sizeof base, "%s", name);
-	/* OpenMetrics names the counter family without its _total suffix. */
-	size_t n = strlen(base);
-	if (c->om && !strcmp(type, "counter") && n > 6 && !strcmp(base + n - 6, "_total"))
-		base[n - 6] = 0;
-	vd_buf_printf(c->b, "# HELP %s %s\n# TYPE %s %s\n", base, help, base, type);
+	vd_prom_family(c->b, c->om, name, type, help);
 }
 
 static void prom_job_labels(struct prom_ctx *c, const struct vd_job *j)
 {
-	vd_buf_add(c->b, "jobid=\"", 7);
-	vd_prom_label_escape(c->b, j->id);
-	char ub[32];
-	vd_buf_add(c->b, "\",user=\"", 8);
-	vd_prom_label_escape(c->b, vd_user_shown(j, c->anon, ub));
-	vd_buf_add(c->b, "\"", 1);
+	vd_prom_job_labels(c->b, j, c->anon);
 }
 
 static void prom_num(struct prom_ctx *c, double v)
