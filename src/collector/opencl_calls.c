@@ -245,6 +245,16 @@ static void CL_API_CALL w_clSVMFree(cl_context ctx, void *p)
 	ocl_next.clSVMFree(ctx, p);
 }
 
+/* The pointers leave the table when their free is enqueued: later copies cannot reach them. */
+static cl_int CL_API_CALL w_clEnqueueSVMFree(cl_command_queue q, cl_uint n, void *ptrs[],
+                                             void(CL_CALLBACK *fn)(cl_command_queue, cl_uint, void *[], void *),
+                                             void *ud, cl_uint nw, const cl_event *wl, cl_event *ev)
+{
+	for (cl_uint i = 0; ptrs && i < n; i++)
+		ocl_svm_free(ptrs[i]);
+	return ocl_next.clEnqueueSVMFree(q, n, ptrs, fn, ud, nw, wl, ev);
+}
+
 static cl_int CL_API_CALL w_clEnqueueSVMMemFill(cl_command_queue q, void *ptr, const void *pat, size_t ps,
                                                 size_t n, cl_uint nw, const cl_event *wl, cl_event *ev)
 {
@@ -773,6 +783,7 @@ void ocl_wrap_table(cl_icd_dispatch *d)
 	W(clEnqueueFillBuffer); W(clEnqueueFillImage); W(clEnqueueMapBuffer); W(clEnqueueMapImage);
 	W(clEnqueueUnmapMemObject); W(clEnqueueMigrateMemObjects); W(clEnqueueSVMMemcpy);
 	W(clEnqueueSVMMemFill); W(clEnqueueSVMMap); W(clEnqueueSVMUnmap); W(clSVMAlloc); W(clSVMFree);
+	W(clEnqueueSVMFree);
 	W(clEnqueueNDRangeKernel); W(clEnqueueTask); W(clEnqueueNativeKernel);
 	W(clCreateKernel); W(clCreateKernelsInProgram); W(clCloneKernel);
 	W(clSetKernelArg); W(clSetKernelArgSVMPointer);
