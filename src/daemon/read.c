@@ -384,6 +384,8 @@ static int sample_full_read_once(struct vd_proc *p, const struct vd_dir *d, cons
 	pthread_mutex_lock(&vd.lock);
 	int rc = sample_full_apply(p, d, &v, jobid, user, why);
 	pthread_mutex_unlock(&vd.lock);
+	if (rc == 0 && p->state == VD_P_RUNNING)
+		sample_mmap(p); /* a system call: not under the lock */
 	return rc;
 }
 
@@ -495,8 +497,6 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 	vd_accel_fold(p);
 	if (h->state == VIGIL_STATE_ENDED)
 		sample_proc_ended(p, VD_P_EXITED);
-	else
-		sample_mmap(p);
 	return 0;
 }
 
