@@ -180,6 +180,15 @@ void vd_accel_fold(struct vd_proc *p)
 	a->pending = false; /* not checkpointed: the job stays clean */
 }
 
+void vd_accel_ended(struct vd_proc *p)
+{
+	vd_accel_fold(p); /* a snapshot read this pass still counts */
+	if (p->acc)
+		free(p->acc->next);
+	free(p->acc);
+	p->acc = NULL; /* nothing more to read: what was read stays in acc_shown */
+}
+
 void vd_accel_free(struct vd_proc *p)
 {
 	if (p->acc)

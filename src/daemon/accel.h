@@ -52,6 +52,8 @@ bool vd_accel_pending(const struct vd_proc *p);
 /* After a restart: a restored ended process's region, from a validated whole copy (no lock needed yet). */
 void vd_accel_restore(struct vd_proc *p, const struct vigil_seg_view *v);
 void vd_accel_fold(struct vd_proc *p);
+/* The process ended (lock held): fold what was read, free the reader's state, keep acc_shown. */
+void vd_accel_ended(struct vd_proc *p);
 void vd_accel_free(struct vd_proc *p);
 
 /*

@@ -184,6 +184,7 @@ void sample_proc_ended(struct vd_proc *p, int state)
 	p->state = state;
 	p->dirty = true;
 	sample_drop_copies(p);
+	vd_accel_ended(p);
 	if (j) {
 		j->nlive--;
 		if (state == VD_P_EXITED)
