@@ -37,8 +37,9 @@
  * written, or punched by its owner) allocates the page, charged to vigild's
  * memory cgroup, where a pread returns zeros: so at most BATCH_MAX_MAPS
  * segments are mapped and at most BATCH_MAX_PAGES pages of each are read
- * through its mapping per pass (the rest by pread): a hostile owner can make
- * vigild hold at most 4,096 x 4 pages (64 MiB) of such memory.  An honest
+ * through its mapping per pass (the rest by pread).  That bounds a pass only:
+ * a page so allocated stays in the owner's file, so over many passes up to a
+ * whole mapped segment may be charged to vigild (docs/DAEMON.md).  An honest
  * process's reads touch pages it has written.  Far below vm.max_map_count
  * (65,530): malloc's own mappings never fail for ours.
  */
