@@ -530,21 +530,28 @@ static bool ins_files_possible(const struct vd_job *j)
 	       (c->enabled[VIGIL_RULE_MANY_SMALL_FILES] && meta >= c->param[VIGIL_RP_MANY_SMALL_FILES_min_files]);
 }
 
-static void ins_files_pass(struct vd_job *j, double now)
+/* Whether the job's file tables must be read now; the cheap verdicts are settled here. */
+static bool ins_files_wanted(struct vd_job *j)
 {
 	struct vd_jins *x = j->ins;
 	unsigned n = 0;
 	for (const struct vd_proc *p = j->procs; p; p = p->next)
 		n++;
 	if (n > INS_FILES_MAX)
-		return;
+		return false;
 	if (!ins_files_possible(j)) { /* judged: neither holds (checked again next step: it costs nothing) */
 		pthread_mutex_lock(&vd.lock);
 		memset(x->files, 0, sizeof x->files);
 		x->files_judged = true;
 		pthread_mutex_unlock(&vd.lock);
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void ins_files_pass(struct vd_job *j, double now)
+{
+	struct vd_jins *x = j->ins;
 	x->files_at = now;
 	struct vigil_profile prof;
 	if (vd_job_profile(j, &prof) == 0 && vigil_insights_judge_profile(&prof, &vd_ins_conf) == 0) {
@@ -563,15 +570,20 @@ void vd_insights_read(double now)
 	if (now - last < ins_step() && now >= last)
 		return;
 	last = now;
+	struct vd_job *due = NULL; /* one file-table pass a step, the job waiting longest: a pass reads
+	                              whole segments, and many jobs must not stall the sampler */
 	for (struct vd_job *j = vd.jobs; j; j = j->next) {
 		if (j->state != VD_J_RUNNING)
 			continue;
 		for (struct vd_proc *p = j->procs; p; p = p->next)
 			if (p->fd >= 0 && p->state == VD_P_RUNNING && !p->pending && !p->rejected && p->version >= 2)
 				ins_read_ext(p);
-		if (j->ins && j->ins->started && (now - j->ins->files_at >= INS_FILES_EVERY || now < j->ins->files_at))
-			ins_files_pass(j, now);
+		if (j->ins && j->ins->started && (now - j->ins->files_at >= INS_FILES_EVERY || now < j->ins->files_at) &&
+		    ins_files_wanted(j) && (!due || j->ins->files_at < due->ins->files_at))
+			due = j;
 	}
+	if (due)
+		ins_files_pass(due, now);
 }
 
 void vd_insights_tick(double now)
