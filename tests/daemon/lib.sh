@@ -7,8 +7,10 @@ chmod 755 "$T"
 SEG="$T/seg"; STATE="$T/state"; PROF="$T/profiles"; SOCK="$T/vigild.sock"
 mkdir -m 700 "$SEG"; mkdir -p "$PROF"
 PIDS=""
+PGIDS="" # process groups (started with setsid) killed whole: a wrapper's children too
 VD_PID=""
 cleanup() {
+	for g in $PGIDS; do kill -9 "-$g" 2>/dev/null || true; done # (dash: no "--")
 	for p in $PIDS $VD_PID; do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	[ -n "${KEEP:-}" ] || rm -rf "$T"

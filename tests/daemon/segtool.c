@@ -22,9 +22,11 @@
  * and in it (shards lie after the file table): the bytes written in all file
  * records are at least those before, less SLACK (calls in flight between
  * their op and file counts), and at most those in the copy.  A reuse seen half
- * done loses a file's bytes, one seen twice counts them twice.  Prints
- * "copies retried violations".  --no-settle keeps every first copy, to show
- * that the check can fail.
+ * done loses a file's bytes, one seen twice counts them twice.  Only settled
+ * copies are checked; one still unsettled after all tries is counted apart.
+ * Prints "checked retried unsettled violations"; fails on a violation or when
+ * no copy settled.  --no-settle keeps every first copy, to show that the check
+ * can fail.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -103,7 +105,7 @@ static int watch_files(const char *path, uint64_t slack, int settle)
 {
 	static unsigned char before[VIGIL_SEGMENT_SIZE + 1] __attribute__((aligned(64)));
 	static unsigned char buf[VIGIL_SEGMENT_SIZE + 1] __attribute__((aligned(64)));
-	unsigned long copies = 0, retried = 0, bad = 0;
+	unsigned long copies = 0, retried = 0, unsettled = 0, bad = 0;
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return 3;
@@ -111,10 +113,16 @@ static int watch_files(const char *path, uint64_t slack, int settle)
 		struct vigil_seg_view v, vb;
 		const char *why;
 		ssize_t nb = pread(fd, before, sizeof before, 0), n;
+		int settled = 0;
 		for (int attempt = 0;; attempt++) {
 			n = pread(fd, buf, sizeof buf, 0);
-			if (!settle || n <= 0 || attempt + 1 >= VIGIL_SEG_COPY_TRIES ||
-			    vigil_seg_copy_settled(fd, buf, (size_t)n))
+			if (n <= 0)
+				break;
+			if (!settle || vigil_seg_copy_settled(fd, buf, (size_t)n)) {
+				settled = 1;
+				break;
+			}
+			if (attempt + 1 >= VIGIL_SEG_COPY_TRIES)
 				break;
 			retried++;
 			vigil_seg_copy_wait(attempt);
@@ -123,6 +131,11 @@ static int watch_files(const char *path, uint64_t slack, int settle)
 		    vigil_seg_parse(buf, (size_t)n, 0, &v, &why) < 0)
 			continue; /* not yet initialised */
 		ended = v.hdr->state == VIGIL_STATE_ENDED;
+		if (!settled) {
+			/* a copy taken mid-update may lose or double a reuse: only settled ones are judged */
+			unsettled++;
+			continue;
+		}
 		uint64_t files = 0, lo = write_ops_bytes(&vb), hi = write_ops_bytes(&v);
 		for (uint32_t i = 0; i < v.hdr->n_files; i++) {
 			const struct vigil_file *r = vigil_seg_file(&v, i);
@@ -137,8 +150,10 @@ static int watch_files(const char *path, uint64_t slack, int settle)
 		copies++;
 	}
 	close(fd);
-	printf("%lu %lu %lu\n", copies, retried, bad);
-	return bad ? 1 : 0;
+	printf("%lu %lu %lu %lu\n", copies, retried, unsettled, bad);
+	if (!copies)
+		fprintf(stderr, "segtool: no copy of %s settled\n", path);
+	return bad || !copies ? 1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -6,7 +6,8 @@
 # "1,499 of 1,500 reads".  vigild is then stopped and started again on the same
 # state directory: the first answer of the new vigild shows the record firing
 # with the same first firing and evidence (not pending again), and the job's
-# profile keeps that first firing.  Then the same with SIGKILL.
+# profile keeps that first firing.  SIGKILL first (the periodic checkpoint),
+# then SIGTERM.
 . "$(dirname "$0")/lib.sh"
 [ -f "$LIB_DIR/libvigil.so" ] || fail "libvigil.so is not built"
 [ -x "$BIN_DIR/insights_workload" ] || { echo "SKIP: insights_workload is not built"; exit 77; }
@@ -30,10 +31,17 @@ EV="1,499 of 1,500 reads at a known offset on regular files are not sequential"
 [ "$(echo "$R1" | jq -r '.state, .firings' | tr '\n' ' ')" = "firing 1 " ] || fail "live record: $R1"
 echo "$R1" | jq -e '(.value - 1499 / 1500 | fabs) < 1e-12' >/dev/null || fail "value: $R1"
 FF=$(echo "$R1" | jq .first_fired)
-# Restart (SIGTERM writes the checkpoint; SIGKILL keeps the last one, written at most 1 s before).
-restart() { # restart term|kill: the first answer of the new vigild has the record firing, as it was
-	sleep 1.2 # a checkpoint pass after the firing
-	if [ "$1" = term ]; then stop_vigild; else kill_vigild; fi
+# Restart (SIGKILL keeps the last periodic checkpoint, written at most 1 s after a change; SIGTERM writes one).
+# The kill case runs first, so that only a periodic checkpoint can have carried the firing record.
+job_ckpt_since_mark() { find "$STATE" -name '*.ckpt' ! -name node.ckpt -newer "$T/mark" | grep -q .; }
+restart() { # restart kill|term: the first answer of the new vigild has the record firing, as it was
+	if [ "$1" = kill ]; then
+		touch "$T/mark" # the record fired before this: a job checkpoint written after it holds the firing
+		wait_for job_ckpt_since_mark || fail "no job checkpoint written after the firing"
+		kill_vigild
+	else
+		stop_vigild
+	fi
 	start_vigild --insights "$T/ins.conf" --job-linger 1
 	wait_for test -s "$SEG/vigild.token" || fail "no token file"; TOK=$(head -1 "$SEG/vigild.token")
 	R2=$(rec)
@@ -41,8 +49,8 @@ restart() { # restart term|kill: the first answer of the new vigild has the reco
 	echo "$R2" | jq -e --argjson ff "$FF" '.first_fired == $ff' >/dev/null || fail "first firing after $1 restart: $R2, before $FF"
 	metric_is "$L" 2 || fail "level after $1 restart: $(metric "$L")"
 }
-restart term
 restart kill
+restart term
 # The job ends: its profile keeps the live record's first firing.
 touch "$T/go"
 wait $LOAD || fail "the job failed"

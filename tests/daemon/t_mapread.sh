@@ -11,6 +11,13 @@
 . "$(dirname "$0")/lib.sh"
 start_vigild
 U=$(id -un)
+# passes N: wait until vigild has sampled at least N more times (so one whole pass began and ended after the call)
+samples() { metric vigil_daemon_samples_total; }
+passes() {
+	local want=$(($(samples) + $1))
+	reached() { [ "$(samples)" -ge "$want" ] 2>/dev/null; }
+	wait_for reached
+}
 m() { metric "vigil_io_$1_total{jobid=\"$2\",user=\"$U\",layer=\"posix\",op=\"$3\"}"; }
 VICTIMS=""
 for i in 1 2 3 4 5 6; do
@@ -29,18 +36,19 @@ python3 -c 'import os, sys; p = sys.argv[1]; s = os.stat(p).st_size; os.truncate
 rej() { curl -sf -m 5 "http://127.0.0.1:$PORT/api/v1/health" | jq .rejected_segments.truncated; }
 six() { [ "$(rej)" = 6 ]; }
 wait_for six || fail "truncated victims: $(rej) rejected, not 6"
-sleep 1.5 # vigild reads the zeroed counters (backwards: nothing counted), then the owner counts again
+# vigild reads the zeroed counters (backwards: nothing counted), then the owner counts again
+passes 2 || fail "vigild stopped sampling"
 kill -USR1 $RW
 wait_for metric_is "vigil_io_operations_total{jobid=\"good\",user=\"$U\",layer=\"posix\",op=\"write\"}" 1800 ||
 	fail "good job calls: $(m operations good write), not 1800"
 [ "$(m bytes good write)" = 12600 ] || fail "good job bytes: $(m bytes good write), not 12600"
 wait_for metric_is "vigil_io_operations_total{jobid=\"rewritten\",user=\"$U\",layer=\"posix\",op=\"write\"}" 140 ||
 	fail "rewritten: $(m operations rewritten write) calls, not 100 + 40"
-sleep 0.5
+passes 2 || fail "vigild stopped sampling"
 [ "$(m operations rewritten write)" = 140 ] && [ "$(m bytes rewritten write)" = 700 ] || fail "rewritten: $(m operations rewritten write) calls, $(m bytes rewritten write) bytes"
 c=$(m operations victim read); b=$(m bytes victim read)
 [ "$b" = $((3 * c)) ] || fail "victims: $b bytes for $c calls"
-sleep 1
+passes 2 || fail "vigild stopped sampling"
 [ "$(m operations victim read)" = "$c" ] || fail "victims still counted after rejection: $c -> $(m operations victim read)"
 [ "$(rej)" = 6 ] || fail "rewritten segment rejected: $(rej) truncated"
 kill -0 $VD_PID || fail "vigild died"

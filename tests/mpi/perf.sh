@@ -1,12 +1,15 @@
 #!/bin/sh
-# tests/mpi/perf.sh SRC_DIR BUILD_DIR - the MPI collectors' cost gate: instructions each
+# tests/mpi/perf.sh SRC_DIR BUILD_DIR BUILD_TYPE SANITIZE - the MPI collectors' cost gate: instructions each
 # wrapper adds per call (bench/mpi/callgrind.sh: callgrind, deterministic) must stay within
-# +5 % of tests/mpi/perf.baseline.  Skips (77) without valgrind.  After an intended change,
+# +5 % of tests/mpi/perf.baseline (RelWithDebInfo figures).  Skips (77) without valgrind, in
+# another build type or in a sanitized build, as tests/perf/collector.sh does.  After an intended change,
 # re-measure and commit the new figures to the baseline (bench/mpi/RESULTS.md says how).
 set -u
 src=$1 build=$2
 base=$src/tests/mpi/perf.baseline
 command -v valgrind >/dev/null || { echo "SKIP: valgrind not found"; exit 77; }
+[ "${3-}" = RelWithDebInfo ] || { echo "SKIP: the baseline is of a RelWithDebInfo build, this is '${3-}'"; exit 77; }
+case ${4-} in ON|on|1|TRUE|true) echo "SKIP: sanitized build"; exit 77 ;; esac
 out=$(mktemp /tmp/vigil-mpi-perf.XXXXXX)
 trap 'rm -f "$out"' EXIT
 "$src/bench/mpi/callgrind.sh" "$build" 1000 >"$out" || { echo "FAIL: callgrind run failed"; exit 1; }
