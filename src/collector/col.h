@@ -182,6 +182,8 @@ COL_HIDDEN void col_file_share(int file);
 extern uint64_t col_file_blkmask[VIGIL_FILES] COL_HIDDEN;
 COL_HIDDEN void col_fd_opened(int fd, int dirfd, const char *path, int append);
 COL_HIDDEN void col_fd_closed(int fd);
+COL_HIDDEN void col_fd_closing(int fd);
+COL_HIDDEN void col_fd_closed_as(int fd, int file);
 COL_HIDDEN void col_fd_closed_range(unsigned first, unsigned last);
 COL_HIDDEN void col_fd_forget_all(void);
 extern int col_vforked COL_HIDDEN;        /* the process called vfork (its child may share our memory) */
@@ -206,6 +208,9 @@ COL_HIDDEN void col_open_done(int op, int flayer, int fd, int dirfd, const char 
  */
 COL_HIDDEN void col_count_slow(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1);
 COL_HIDDEN struct vigil_tl_bin *col_tl_locate(struct vigil_shard *s, uint64_t t0);
+/* col_file_slow with the descriptor's entry already in hand (close: a copy taken before it) */
+COL_HIDDEN void col_file_slow_entry(struct col_fd *e, int op, int flayer, uint64_t bytes, int failed, int64_t off,
+                                    uint64_t t0, uint64_t t1);
 COL_HIDDEN void col_file_slow(int op, int fd, int flayer, uint64_t bytes, int failed, int64_t off,
                               uint64_t t0, uint64_t t1);
 /* A failed call (after it was counted): EAGAIN/EWOULDBLOCK of an I/O data call goes to the shard's totals. */
@@ -354,8 +359,20 @@ COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uin
  * layer, requested size, bytes transferred, failed, offset (COL_OFF_POS: the
  * fd's position, advanced; COL_OFF_NONE) and the two clock reads.
  */
+COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t req, uint64_t bytes, int failed,
+                          int64_t off, uint64_t t0, uint64_t t1);
+
 COL_INLINE void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes, int failed, int64_t off,
                        uint64_t t0, uint64_t t1)
+{
+	struct col_fd *e = COL_LIKELY((unsigned)fd < COL_FDS) && COL_LIKELY(col_fds[fd].gen == col.fd_gen)
+	                 ? &col_fds[fd] : NULL;
+	col_io_at(op, fd, e, flayer, req, bytes, failed, off, t0, t1);
+}
+
+/* col_io with the descriptor's entry given: NULL when it is not known (classified out of line). */
+COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t req, uint64_t bytes, int failed,
+                          int64_t off, uint64_t t0, uint64_t t1)
 {
 	col_tls.busy++;
 	if (failed)
@@ -368,8 +385,7 @@ COL_INLINE void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes,
 		col_count_slow(op, req, bytes, failed, t0, t1);
 	if (COL_UNLIKELY(failed))
 		col_failed(op);
-	if (COL_LIKELY((unsigned)fd < COL_FDS) && COL_LIKELY(col_fds[fd].gen == col.fd_gen)) {
-		struct col_fd *e = &col_fds[fd];
+	if (COL_LIKELY(e != NULL)) {
 		/* mark the thread's slot odd, then: is the record this thread's? (files.c, "Owners") */
 		uint64_t *mark = col_tls.mark;
 		(*mark)++;
@@ -385,7 +401,7 @@ COL_INLINE void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes,
 			if (o == COL_OWNER_SHARED)
 				col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 1);
 			else
-				col_file_slow(op, fd, flayer, bytes, failed, off, t0, t1);
+				col_file_slow_entry(e, op, flayer, bytes, failed, off, t0, t1);
 		}
 	} else if (fd >= 0) {
 		col_file_slow(op, fd, flayer, bytes, failed, off, t0, t1);

@@ -556,6 +556,26 @@ void col_fd_closed(int fd)
 		col_fds[fd].gen = 0;
 }
 
+/* close(), before the real close: an entry not known yet is classified while the fd is open. */
+void col_fd_closing(int fd)
+{
+	int saved = errno; /* classifying makes system calls; a close that succeeds keeps errno */
+	col_tls.busy++;
+	if ((unsigned)fd < COL_FDS && !files_foreign())
+		col_fd_get(fd);
+	col_tls.busy--;
+	errno = saved;
+}
+
+/* After the real close: the entry is forgotten unless another thread bound the number to
+ * another record meanwhile (it opened a file that got this descriptor). */
+void col_fd_closed_as(int fd, int file)
+{
+	if ((unsigned)fd < COL_FDS && !files_foreign() &&
+	    (col_fds[fd].gen != col.fd_gen || __atomic_load_n(&col_fds[fd].file, __ATOMIC_RELAXED) == file))
+		col_fds[fd].gen = 0;
+}
+
 /* close_range/closefrom: every entry in [first, last] is unknown now. */
 void col_fd_closed_range(unsigned first, unsigned last)
 {
@@ -721,19 +741,24 @@ void col_io_copy(int op, int fd_in, int64_t off_in, int fd_out, int64_t off_out,
 }
 
 /* The per-file part of col_io() off the fast path: threads (atomic adds), a new or stale fd entry, fd overflow. */
+void col_file_slow_entry(struct col_fd *e, int op, int flayer, uint64_t bytes, int failed, int64_t off,
+                         uint64_t t0, uint64_t t1)
+{
+	int64_t at = off;
+	if (off == COL_OFF_POS) {
+		at = e->pos[flayer];
+		if (at >= 0 && !failed)
+			e->pos[flayer] = at + (int64_t)bytes;
+	}
+	col_file_update(e->file, flayer, op, bytes, failed, at, &e->rd_end[flayer], &e->wr_end[flayer], t0, t1);
+}
+
 void col_file_slow(int op, int fd, int flayer, uint64_t bytes, int failed, int64_t off,
                    uint64_t t0, uint64_t t1)
 {
 	struct col_fd *e;
 	if ((e = files_fd_get_moved(fd, flayer, off, failed ? 0 : bytes)) != NULL) {
-		int64_t at = off;
-		if (off == COL_OFF_POS) {
-			at = e->pos[flayer];
-			if (at >= 0 && !failed)
-				e->pos[flayer] = at + (int64_t)bytes;
-		}
-		col_file_update(e->file, flayer, op, bytes, failed, at, &e->rd_end[flayer],
-		                &e->wr_end[flayer], t0, t1);
+		col_file_slow_entry(e, op, flayer, bytes, failed, off, t0, t1);
 	} else if (fd >= COL_FDS) {
 		int64_t dummy = -1;
 		col_file_update(col_file_pseudo(VIGIL_FILE_OTHER), flayer, op, bytes, failed,

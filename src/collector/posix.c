@@ -234,11 +234,27 @@ VIGIL_EXPORT int close(int fd)
 		return COL_REAL(close)(fd);
 	}
 	__typeof__(real_close) fn = COL_FN(close);
+	/* The entry as it is before the real close: after it, another thread may open a file
+	   that gets this number, and its record must not get this close */
+	struct col_fd e, *ep = NULL;
+	if ((unsigned)fd < COL_FDS) {
+		if (COL_UNLIKELY(col_fds[fd].gen != col.fd_gen))
+			col_fd_closing(fd);
+		if (COL_LIKELY(col_fds[fd].gen == col.fd_gen)) {
+			/* what counting a close reads of it: its record (a close has no offset: the
+			   positions are never read) */
+			e.gen = col_fds[fd].gen;
+			e.file = col_fds[fd].file;
+			e.f = col_fds[fd].f;
+			ep = &e;
+		}
+	}
 	uint64_t t0 = col_now();
 	int r = fn(fd);
 	uint64_t t1 = col_now();
-	col_io(VIGIL_OP_CLOSE, fd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1);
-	col_fd_closed(fd);
+	/* (a number beyond the table: counted as before, on <other>) */
+	col_io_at(VIGIL_OP_CLOSE, ep || (unsigned)fd >= COL_FDS ? fd : -1, ep, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1);
+	col_fd_closed_as(fd, ep ? e.file : -1);
 	return r;
 }
 

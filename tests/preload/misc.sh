@@ -114,15 +114,10 @@ reuse_threads)
 	expect p.json '[.files[] | select(.path | test("/s[0-9]-[0-9]{4}$")) | .bytes_written, .writes] | unique | join(",")' 1
 	# the table fills (4 + 1,200 files > 511 records) and a record, once named, is only ever
 	# renamed: at the end every record but <other files> and the 4 held ones names one small
-	# file (507), unless a close raced another thread's open of the same descriptor number and
-	# was counted on an "<other>" record (no bytes; seen in ~1 run of 20): then 506
-	pseudo=$(jq -r '[.files[] | select(.path | test("/s[0-9]-[0-9]{4}$|/held-[0-3]$") | not) | .path] | sort | join(",")' p.json)
-	case $pseudo in
-	"<other files>") named=507 ;;
-	"<other files>,<other>") named=506
-		expect p.json '[.files[] | select(.path == "<other>") | .bytes_written, .writes] | join(",")' 0,0 ;;
-	*) fail "records besides the small and held files: $pseudo" ;;
-	esac
+	# file (507). No "<other>" record: a close racing another thread's open of the same
+	# descriptor number is counted on the closed file's record (it was, 1 run in 20, on <other>)
+	expect p.json '[.files[] | select(.path | test("/s[0-9]-[0-9]{4}$|/held-[0-3]$") | not) | .path] | join(",")' "<other files>"
+	named=507
 	expect p.json '.files | length' 512
 	expect p.json '[.files[] | select(.path | test("/s[0-9]-[0-9]{4}$"))] | length' $named
 	expect_file p.json "<other files>" posix bytes_written $((1200 - named))
