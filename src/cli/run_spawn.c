@@ -103,7 +103,7 @@ static const char *run_asan_runtime(char *buf)
 
 /*
  * The whole LD_PRELOAD for CMD: sanitizer runtime, collectors, then what the
- * user had.  The one place to add a library (the MPI collectors go here).
+ * user had.  The one place to add a library (the MPI ones go here).
  */
 char *run_build_preload(const char *collector)
 {
@@ -116,20 +116,20 @@ char *run_build_preload(const char *collector)
 		parts[n++] = rt;
 	parts[n++] = collector;
 	/*
-	 * The MPI collectors, next to libvigil.so, all of them: each finds out
-	 * at the first MPI call whether the process runs its MPI, and forwards
-	 * otherwise (the launcher and non-MPI programs never call MPI).
+	 * For MPI, next to libvigil.so: the shim, which loads the collector of
+	 * the MPI a process runs at its first MPI call (nothing else in the
+	 * launcher and non-MPI programs); without a shim port, both collectors.
 	 */
 	static char mpilib[2][PATH_MAX];
-	static const char *const impls[2] = { "openmpi", "mpich" };
-	for (int k = 0; k < 2; k++) {
-		snprintf(mpilib[k], sizeof(mpilib[k]), "%s", collector);
-		char *slash = strrchr(mpilib[k], '/');
-		if (slash && (size_t)(slash - mpilib[k]) + 40 < sizeof(mpilib[k])) {
-			sprintf(slash + 1, "libvigil-mpi-%s.so", impls[k]);
-			if (run_is_file(mpilib[k]))
-				parts[n++] = mpilib[k];
-		}
+	const char *m = VIGIL_MPI_PRELOAD;
+	const char *slash = strrchr(collector, '/');
+	int dir = slash ? (int)(slash - collector) + 1 : 0;
+	for (int k = 0; k < 2 && *m; k++) {
+		int len = (int)strcspn(m, ":");
+		int w = snprintf(mpilib[k], sizeof(mpilib[k]), "%.*s%.*s", dir, collector, len, m);
+		if (w > 0 && (size_t)w < sizeof(mpilib[k]) && run_is_file(mpilib[k]))
+			parts[n++] = mpilib[k];
+		m += len + (m[len] == ':');
 	}
 	const char *old = getenv("LD_PRELOAD");
 	if (old && *old)

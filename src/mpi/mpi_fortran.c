@@ -100,14 +100,14 @@ static void (*vm_freal_mpi_file_close)(F *, F *);
 
 void vm_fortran_resolve(void)
 {
-#define VM_F_RES(ID, n, N, P, A, B) *(void **)&vm_freal_##n = dlsym(RTLD_NEXT, #n "_");
+#define VM_F_RES(ID, n, N, P, A, B) *(void **)&vm_freal_##n = vm_next(#n "_");
 	VIGIL_MPI_FCALLS(VM_F_RES)
 	VIGIL_MPI_FIOCALLS(VM_F_RES)
-	*(void **)&vm_freal_mpi_init = dlsym(RTLD_NEXT, "mpi_init_");
-	*(void **)&vm_freal_mpi_init_thread = dlsym(RTLD_NEXT, "mpi_init_thread_");
-	*(void **)&vm_freal_mpi_finalize = dlsym(RTLD_NEXT, "mpi_finalize_");
-	*(void **)&vm_freal_mpi_file_open = dlsym(RTLD_NEXT, "mpi_file_open_");
-	*(void **)&vm_freal_mpi_file_close = dlsym(RTLD_NEXT, "mpi_file_close_");
+	*(void **)&vm_freal_mpi_init = vm_next("mpi_init_");
+	*(void **)&vm_freal_mpi_init_thread = vm_next("mpi_init_thread_");
+	*(void **)&vm_freal_mpi_finalize = vm_next("mpi_finalize_");
+	*(void **)&vm_freal_mpi_file_open = vm_next("mpi_file_open_");
+	*(void **)&vm_freal_mpi_file_close = vm_next("mpi_file_close_");
 	static const char *const ip[4] = { "mpi_fortran_in_place", "mpi_fortran_in_place_",
 	                                   "mpi_fortran_in_place__", "MPI_FORTRAN_IN_PLACE" };
 	for (int i = 0; i < 4; i++)

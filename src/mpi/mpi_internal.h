@@ -88,7 +88,8 @@ extern void *vm_h_world, *vm_h_byte, *vm_h_errors_return;
 #endif
 
 void vm_setup(void);
-void *vm_sym(const char *name);     /* dlsym in MPI's scope (RTLD_NEXT, default, known libmpi names) */
+void *vm_sym(const char *name);     /* dlsym in MPI's scope (next, default, known libmpi names) */
+void *vm_next(const char *name);    /* the next definition of NAME (RTLD_NEXT, or the shim's) */
 
 /* Decide, then: is this library counting? (slow path of every wrapper) */
 static inline int vm_counting(void)

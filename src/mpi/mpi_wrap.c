@@ -14,10 +14,10 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sched.h>
 #include "mpi/mpi_internal.h"
 #include "mpi/mpi_calls.h"
+#include "mpi/mpi_detect.h"
 
 #ifdef OPEN_MPI
 const char *const vm_impl = "openmpi";
@@ -59,73 +59,37 @@ static const struct { const char *name; void **ptr; } vm_reals[] = {
 	{ "MPI_Type_free", (void **)&vm_real_MPI_Type_free },
 };
 
-/* Sonames of the libraries an implementation family may be loaded as (dlopen'ed MPI, e.g. mpi4py). */
-#ifdef OPEN_MPI
-static const char *const vm_libs[] = { "libmpi.so.40", "libmpi.so" };
-#else
-static const char *const vm_libs[] = { "libmpich.so.12", "libmpi.so.12", "libmpi_cray.so.12", "libmpich.so" };
-#endif
+/*
+ * The next definition of NAME after this library.  Loaded by the shim
+ * (shim.c dlopens it, privately), RTLD_NEXT would see only this library's
+ * own dependencies: the shim then hands over its own lookup, which starts
+ * where the shim sits in the global scope.  Preloaded directly, as always.
+ */
+static void *(*vm_next_hook)(const char *);
+
+VM_EXPORT void vigil_mpi_set_next(void *(*next)(const char *))
+{
+	vm_next_hook = next;
+}
+
+void *vm_next(const char *name)
+{
+	return vm_next_hook ? vm_next_hook(name) : dlsym(RTLD_NEXT, name);
+}
 
 void *vm_sym(const char *name)
 {
-	void *p = dlsym(RTLD_NEXT, name);
+	void *p = vm_next(name);
 	if (!p)
 		p = dlsym(RTLD_DEFAULT, name);
-	for (size_t i = 0; !p && i < sizeof(vm_libs) / sizeof(vm_libs[0]); i++) {
-		void *h = dlopen(vm_libs[i], RTLD_LAZY | RTLD_NOLOAD);
+	for (const char *const *so = vigil_mpi_sonames(vm_impl); !p && *so; so++) {
+		void *h = dlopen(*so, RTLD_LAZY | RTLD_NOLOAD);
 		if (h) {
 			p = dlsym(h, name);
 			dlclose(h);
 		}
 	}
 	return p;
-}
-
-/* A VIGIL_MPI / --mpi value as a family name: "openmpi", "mpich" (the MPICH ABI family), "none", or NULL. */
-static const char *vm_family(const char *f)
-{
-	static const char *const mpich[] = { "mpich", "intel", "impi", "intelmpi", "cray", "mvapich", "mvapich2" };
-	if (!f || !*f || !strcasecmp(f, "auto"))
-		return NULL;
-	if (!strcasecmp(f, "openmpi") || !strcasecmp(f, "ompi") || !strcasecmp(f, "open-mpi"))
-		return "openmpi";
-	for (size_t i = 0; i < sizeof(mpich) / sizeof(mpich[0]); i++)
-		if (!strcasecmp(f, mpich[i]))
-			return "mpich";
-	return "none";
-}
-
-static int vm_loaded(const char *soname, const char *sym)
-{
-	void *h = dlopen(soname, RTLD_LAZY | RTLD_NOLOAD);
-	int yes = h && dlsym(h, sym);
-	if (h)
-		dlclose(h);
-	return yes;
-}
-
-/*
- * Which MPI really runs here: "openmpi", "mpich" or "none".  What the
- * process shows wins (an implementation-specific symbol in the global scope,
- * else a known libmpi already loaded privately); VIGIL_MPI decides only
- * when neither is found (MPI dlopen'ed in an unusual way) and can always
- * turn counting off ("none").  So a wrong VIGIL_MPI never makes a wrapper
- * built for one MPI call into another.
- */
-static const char *vm_detect(void)
-{
-	const char *forced = vm_family(getenv("VIGIL_MPI"));
-	if (forced && !strcmp(forced, "none"))
-		return "none";
-	if (dlsym(RTLD_DEFAULT, "ompi_mpi_comm_world"))
-		return "openmpi";
-	if (dlsym(RTLD_DEFAULT, "MPIR_Err_create_code") || dlsym(RTLD_DEFAULT, "MPIR_Process"))
-		return "mpich";
-	if (vm_loaded("libmpi.so.40", "ompi_mpi_comm_world"))
-		return "openmpi";
-	if (vm_loaded("libmpich.so.12", "MPIR_Err_create_code") || vm_loaded("libmpi.so.12", "MPIR_Err_create_code"))
-		return "mpich";
-	return forced ? forced : "none";
 }
 
 static void vm_resolve(int own)
@@ -138,7 +102,7 @@ static void vm_resolve(int own)
 			pname[sizeof(pname) - 1] = '\0';
 			*vm_reals[i].ptr = vm_sym(pname);
 		} else {
-			*vm_reals[i].ptr = dlsym(RTLD_NEXT, vm_reals[i].name);
+			*vm_reals[i].ptr = vm_next(vm_reals[i].name);
 		}
 	}
 	if (!own)
@@ -217,7 +181,7 @@ void vm_setup(void)
 			sched_yield();
 		return;
 	}
-	const char *impl = vm_detect();
+	const char *impl = vigil_mpi_detect();
 	int own = strcmp(impl, vm_impl) == 0;
 	vm_resolve(own);
 	vm_fortran_resolve();

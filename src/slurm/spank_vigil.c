@@ -42,10 +42,12 @@ SPANK_PLUGIN(vigil, 1);
 #define SV_END_TIMEOUT_MS 2000      /* job end: never delays the epilog longer */
 #define SV_PATH 4096
 
-/* The collectors looked for beside the plugin's own directory (PREFIX/lib). */
-static const char *const sv_collectors[] = {
-	"libvigil.so", "libvigil-mpi-openmpi.so", "libvigil-mpi-mpich.so",
-};
+/*
+ * The collectors looked for beside the plugin's own directory (PREFIX/lib):
+ * libvigil.so, then for MPI the shim libvigil-mpi.so (both MPI collectors
+ * where the shim is not ported; CMake's VIGIL_MPI_PRELOAD).
+ */
+static const char sv_collectors[] = "libvigil.so:" VIGIL_MPI_PRELOAD;
 
 static struct {
 	int opt;                /* --vigil: -1 not given, 0 off, 1 on */
@@ -90,14 +92,16 @@ static void sv_default_lib(void)
 			return;
 		*s = 0;
 	}
-	for (size_t i = 0; i < sizeof sv_collectors / sizeof sv_collectors[0]; i++) {
+	for (const char *c = sv_collectors; *c; ) {
 		char p[SV_PATH];
-		snprintf(p, sizeof p, "%s/%s", dir, sv_collectors[i]);
-		/* the POSIX collector always; an MPI one only when that MPI's was built */
-		if (i > 0 && access(p, R_OK) != 0)
-			continue;
-		size_t l = strlen(sv.lib);
-		snprintf(sv.lib + l, sizeof sv.lib - l, "%s%s", l ? ":" : "", p);
+		int n = (int)strcspn(c, ":");
+		snprintf(p, sizeof p, "%s/%.*s", dir, n, c);
+		/* the POSIX collector always; an MPI one only when MPI was found at build time */
+		if (c == sv_collectors || access(p, R_OK) == 0) {
+			size_t l = strlen(sv.lib);
+			snprintf(sv.lib + l, sizeof sv.lib - l, "%s%s", l ? ":" : "", p);
+		}
+		c += n + (c[n] == ':');
 	}
 }
 
@@ -181,6 +185,7 @@ static int sv_is_collector(const char *path, size_t len)
 			b = path + i + 1;
 	size_t bl = len - (size_t)(b - path);
 	return (bl == 11 && !memcmp(b, "libvigil.so", 11)) ||
+	       (bl == 15 && !memcmp(b, "libvigil-mpi.so", 15)) ||
 	       (bl > 13 && !memcmp(b, "libvigil-mpi-", 13));
 }
 

@@ -3,7 +3,9 @@
 #
 # usage: run_mpi_test.sh NAME IMPL FORM BUILD PROG CHECKS [ARGS...]
 #   IMPL   openmpi | mpich
-#   FORM   preload: LD_PRELOAD=libvigil.so:both MPI collectors mpirun ... PROG
+#   FORM   preload: LD_PRELOAD=libvigil.so:libvigil-mpi.so mpirun ... PROG (the shim; both
+#                   collectors where there is no shim)
+#          preload-pair: LD_PRELOAD=libvigil.so:both MPI collectors (the old form, still accepted)
 #          outer:   vigil run -- mpirun ... PROG   (outer-mpi: vigil run --mpi IMPL -- ...)
 #          inner:   mpirun ... vigil run -- PROG
 #          crash-outer / crash-preload: PROG kills a rank; the launcher must return (no hang)
@@ -37,7 +39,11 @@ export VIGIL_DIR=$w/seg
 # OpenMPI's shared-memory files of an aborted or killed job stay in its own dir, not /dev/shm
 export OMPI_MCA_btl_vader_backing_directory=$w
 unset VIGIL_PROFILE VIGIL_JOB_ID VIGIL_MPI SLURM_JOB_ID PBS_JOBID LSB_JOBID FLUX_JOB_ID
-preload=$pre$lib/libvigil.so:$lib/libvigil-mpi-openmpi.so:$lib/libvigil-mpi-mpich.so
+pair=$lib/libvigil-mpi-openmpi.so:$lib/libvigil-mpi-mpich.so
+mpilibs=$pair
+[ -f "$lib/libvigil-mpi.so" ] && mpilibs=$lib/libvigil-mpi.so
+[ "$form" = preload-pair ] && { mpilibs=$pair; form=preload; }
+preload=$pre$lib/libvigil.so:$mpilibs
 profile=$w/profile.json
 lim=60
 

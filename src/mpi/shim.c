@@ -1,0 +1,178 @@
+/*
+ * shim.c - libvigil-mpi.so: what `vigil run` and the SPANK plugin preload
+ * for MPI, in place of both MPI collectors (docs/MPI-COUNTING.md).
+ *
+ * Every MPI name either collector exports is here a one-instruction
+ * trampoline, `jmp *vs_slot[k]` (shim_syms.S, generated from the built
+ * collectors by shim_gen.sh).  Slots start at lazy stubs that put k in %r11
+ * and enter vs_lazy, which saves the argument registers (and %al, for the
+ * varargs MPI_Pcontrol) and calls vs_resolve(k).  The first MPI call decides
+ * for the whole process, as the collectors do (mpi_detect.c): the collector
+ * of the MPI that runs here is dlopen'ed from the shim's own directory and
+ * every slot points at its definition; names it lacks, or every name when
+ * nothing is to be counted, go to the next definition.  So a process that
+ * never calls MPI maps this small library only and runs no code of it (no
+ * constructor; the slot table holds only relative relocations), and an MPI
+ * call costs one jump more than with the collector preloaded.
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include "mpi/mpi_detect.h"
+
+#define VS_HIDDEN __attribute__((visibility("hidden")))
+
+/* From shim_syms.S: the slots, and the names in slot order, each NUL-terminated. */
+extern void *vs_slot[] VS_HIDDEN;
+extern const char vs_names[] VS_HIDDEN;
+extern const unsigned vs_nslots VS_HIDDEN;
+
+void *vs_resolve(unsigned k) VS_HIDDEN;
+
+/*
+ * Entered with k in %r11 and the MPI call's arguments untouched; leaves for
+ * what vs_resolve(k) returns with them restored.  The stack is 16-byte
+ * aligned for the call and the xmm saves.
+ */
+__asm__(
+	".text\n"
+	".globl vs_lazy\n"
+	".hidden vs_lazy\n"
+	".type vs_lazy,@function\n"
+	"vs_lazy:\n"
+	"	pushq %rbp\n"
+	"	movq %rsp, %rbp\n"
+	"	andq $-16, %rsp\n"
+	"	subq $192, %rsp\n"
+	"	movq %rdi, 0(%rsp)\n"
+	"	movq %rsi, 8(%rsp)\n"
+	"	movq %rdx, 16(%rsp)\n"
+	"	movq %rcx, 24(%rsp)\n"
+	"	movq %r8, 32(%rsp)\n"
+	"	movq %r9, 40(%rsp)\n"
+	"	movq %rax, 48(%rsp)\n"
+	"	movaps %xmm0, 64(%rsp)\n"
+	"	movaps %xmm1, 80(%rsp)\n"
+	"	movaps %xmm2, 96(%rsp)\n"
+	"	movaps %xmm3, 112(%rsp)\n"
+	"	movaps %xmm4, 128(%rsp)\n"
+	"	movaps %xmm5, 144(%rsp)\n"
+	"	movaps %xmm6, 160(%rsp)\n"
+	"	movaps %xmm7, 176(%rsp)\n"
+	"	movl %r11d, %edi\n"
+	"	call vs_resolve\n"
+	"	movq %rax, %r11\n"
+	"	movq 0(%rsp), %rdi\n"
+	"	movq 8(%rsp), %rsi\n"
+	"	movq 16(%rsp), %rdx\n"
+	"	movq 24(%rsp), %rcx\n"
+	"	movq 32(%rsp), %r8\n"
+	"	movq 40(%rsp), %r9\n"
+	"	movq 48(%rsp), %rax\n"
+	"	movaps 64(%rsp), %xmm0\n"
+	"	movaps 80(%rsp), %xmm1\n"
+	"	movaps 96(%rsp), %xmm2\n"
+	"	movaps 112(%rsp), %xmm3\n"
+	"	movaps 128(%rsp), %xmm4\n"
+	"	movaps 144(%rsp), %xmm5\n"
+	"	movaps 160(%rsp), %xmm6\n"
+	"	movaps 176(%rsp), %xmm7\n"
+	"	movq %rbp, %rsp\n"
+	"	popq %rbp\n"
+	"	jmp *%r11\n"
+	".size vs_lazy, .-vs_lazy\n");
+
+/*
+ * The next definition of NAME after the shim: the MPI library (or a tool
+ * preloaded after vigil), else a known libmpi loaded privately (dlopen'ed
+ * MPI, e.g. mpi4py).  Also the collector's lookup (vigil_mpi_set_next),
+ * since RTLD_NEXT from a dlopen'ed library sees only its own dependencies.
+ */
+static void *vs_next(const char *name)
+{
+	void *p = dlsym(RTLD_NEXT, name);
+	for (const char *const *so = vigil_mpi_sonames(NULL); !p && *so; so++) {
+		void *h = dlopen(*so, RTLD_LAZY | RTLD_NOLOAD);
+		if (h) {
+			p = dlsym(h, name);
+			dlclose(h);
+		}
+	}
+	return p;
+}
+
+/* A collector preloaded after the shim (old launch form, a user's LD_PRELOAD): it does the work, as before. */
+static int vs_collector_preloaded(void)
+{
+	Dl_info di;
+	void *p = dlsym(RTLD_NEXT, "MPI_Init");
+	if (!p || !dladdr(p, &di) || !di.dli_fname)
+		return 0;
+	const char *b = strrchr(di.dli_fname, '/');
+	return !strncmp(b ? b + 1 : di.dli_fname, "libvigil-mpi-", 13);
+}
+
+/* The collector of FAMILY, from the shim's own directory, loaded privately; NULL if there is none. */
+static void *vs_collector(const char *family)
+{
+	Dl_info di;
+	char path[4096];
+	if (!dladdr((void *)vs_next, &di) || !di.dli_fname)
+		return NULL;
+	const char *slash = strrchr(di.dli_fname, '/');
+	int dir = slash ? (int)(slash - di.dli_fname) + 1 : 0;
+	int n = snprintf(path, sizeof path, "%.*slibvigil-mpi-%s.so", dir, di.dli_fname, family);
+	if (n <= 0 || (size_t)n >= sizeof path)
+		return NULL;
+	void *h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+	if (!h)
+		return NULL;
+	void (*set_next)(void *(*)(const char *)) = (void (*)(void *(*)(const char *)))dlsym(h, "vigil_mpi_set_next");
+	if (!set_next)
+		return NULL; /* not a collector of this shim's version: count nothing */
+	set_next(vs_next);
+	return h;
+}
+
+static void vs_fill(void)
+{
+	const char *family = vigil_mpi_detect();
+	void *h = NULL;
+	if (strcmp(family, "none") && dlsym(RTLD_DEFAULT, "vigil_count") && !vs_collector_preloaded())
+		h = vs_collector(family);
+	const char *name = vs_names;
+	for (unsigned k = 0; k < vs_nslots; k++, name += strlen(name) + 1) {
+		void *p = h ? dlsym(h, name) : NULL;
+		if (!p)
+			p = vs_next(name);
+		__atomic_store_n(&vs_slot[k], p, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * Fills every slot at the first MPI call (threads arriving meanwhile wait,
+ * once per process); a call made while filling, by the filling thread
+ * itself, goes to the next definition.  Returns where call k goes.
+ */
+void *vs_resolve(unsigned k)
+{
+	static int state; /* 0 idle, 1 filling, 2 done */
+	static unsigned long owner;
+	int expect = 0;
+	if (__atomic_compare_exchange_n(&state, &expect, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&owner, (unsigned long)pthread_self(), __ATOMIC_RELAXED);
+		vs_fill();
+		__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+	} else if (expect == 1 && __atomic_load_n(&owner, __ATOMIC_RELAXED) == (unsigned long)pthread_self()) {
+		const char *name = vs_names;
+		for (unsigned i = 0; i < k; i++)
+			name += strlen(name) + 1;
+		return vs_next(name);
+	} else {
+		while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
+			sched_yield();
+	}
+	return __atomic_load_n(&vs_slot[k], __ATOMIC_ACQUIRE);
+}
