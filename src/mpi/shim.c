@@ -103,7 +103,7 @@ static void *vs_next(const char *name)
 	return p;
 }
 
-/* A collector preloaded after the shim (old launch form, a user's LD_PRELOAD): it does the work, as before. */
+/* A collector preloaded after the shim (old launch form in a user's LD_PRELOAD), from any directory: it counts by itself, as before. */
 static int vs_collector_preloaded(void)
 {
 	Dl_info di;
@@ -126,7 +126,12 @@ static void *vs_collector(const char *family)
 	int n = snprintf(path, sizeof path, "%.*slibvigil-mpi-%s.so", dir, di.dli_fname, family);
 	if (n <= 0 || (size_t)n >= sizeof path)
 		return NULL;
-	void *h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+	void *h = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+	if (h) { /* preloaded too, before the shim or after it: it counts by itself, as before */
+		dlclose(h);
+		return NULL;
+	}
+	h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 	if (!h)
 		return NULL;
 	void (*set_next)(void *(*)(const char *)) = (void (*)(void *(*)(const char *)))dlsym(h, "vigil_mpi_set_next");

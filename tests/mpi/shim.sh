@@ -1,0 +1,42 @@
+#!/bin/sh
+# shim.sh BUILD IMPL PROGDIR - what `vigil run` preloads for MPI (libvigil-mpi.so, the shim):
+# a non-MPI process (a shell, the launcher's non-MPI child) maps the shim and neither MPI
+# collector; each rank of an MPI program maps its own MPI's collector only, and counts;
+# an MPI program loaded privately with dlopen (as mpi4py is) counts exactly too.
+set -u
+build=$1 impl=$2 progs=$3
+w=$build/tests/mpi/work/shim-$impl
+rm -rf "$w"; mkdir -p "$w"; mkdir -m 700 "$w/seg"
+cd "$w" || exit 1
+export VIGIL_DIR=$w/seg OMPI_MCA_btl_vader_backing_directory=$w
+export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0
+unset VIGIL_PROFILE VIGIL_JOB_ID VIGIL_MPI LD_PRELOAD SLURM_JOB_ID PBS_JOBID LSB_JOBID FLUX_JOB_ID
+case $impl in
+openmpi) mpirun="mpirun.openmpi --allow-run-as-root --oversubscribe" other=mpich ;;
+mpich)   mpirun="mpirun.mpich" other=openmpi ;;
+esac
+vigil=$build/bin/vigil
+fail=0
+if [ -f "$build/lib/libvigil-mpi.so" ]; then
+	timeout 60 "$vigil" run -q --profile a.json -- sh -c 'cat /proc/self/maps; '"$mpirun"' -np 1 cat /proc/self/maps' >a.txt 2>a.err ||
+		{ echo "FAIL: vigil run of cat exited $?"; cat a.err; exit 1; }
+	n=$(grep -c '/libvigil-mpi\.so$' a.txt)
+	[ "$n" -ge 2 ] || { echo "FAIL: the shim is not mapped in both non-MPI processes ($n mappings)"; fail=1; }
+	grep -q 'libvigil-mpi-' a.txt && { echo "FAIL: an MPI collector was mapped into a non-MPI process:"; grep 'libvigil-mpi-' a.txt | sort -u; fail=1; }
+	timeout 60 "$vigil" run -q --profile b.json -- $mpirun -np 2 "$progs/maps" >b.txt 2>b.err ||
+		{ echo "FAIL: vigil run of maps exited $?"; cat b.err; exit 1; }
+	for r in 0 1; do
+		grep -q "^rank $r/libvigil-mpi-$impl\.so$" b.txt || { echo "FAIL: rank $r did not map libvigil-mpi-$impl.so"; fail=1; }
+		grep -q "^rank $r/libvigil-mpi\.so$" b.txt || { echo "FAIL: rank $r did not map the shim"; fail=1; }
+	done
+	grep -q "libvigil-mpi-$other" b.txt && { echo "FAIL: a rank mapped the $other collector"; fail=1; }
+	jq -e '.totals.mpi.MPI_Init.calls == 2 and .totals.mpi.MPI_Comm_rank.calls == 2 and .totals.mpi.MPI_Finalize.calls == 2' b.json >/dev/null ||
+		{ echo "FAIL: the ranks did not count through the shim"; jq -c '.totals.mpi' b.json; fail=1; }
+fi
+timeout 60 "$vigil" run -q --profile c.json -- $mpirun -np 2 "$progs/dlmain" "$progs/dlmod.so" >c.txt 2>c.err ||
+	{ echo "FAIL: vigil run of dlmain exited $?"; cat c.err; exit 1; }
+jq -e '.totals.mpi | .MPI_Init.calls == 2 and .MPI_Comm_size.calls == 2 and .MPI_Finalize.calls == 2 and
+       .MPI_Send.calls == 1 and .MPI_Send.bytes == 400 and .MPI_Recv.calls == 1 and .MPI_Recv.bytes == 400' c.json >/dev/null ||
+	{ echo "FAIL: MPI loaded privately by dlopen was not counted exactly"; jq -c '.totals.mpi' c.json; fail=1; }
+[ $fail = 0 ] || { cat b.txt 2>/dev/null; exit 1; }
+echo "ok: non-MPI processes map the shim only, ranks their own collector; dlopen'ed MPI counted"
