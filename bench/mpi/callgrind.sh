@@ -3,13 +3,16 @@
 # call, counted by callgrind (repeatable on a noisy VM; timings are not).  2 ranks of
 # bench/mpi/cg_mpi.c, rank 0 under callgrind with --toggle-collect=cg_* (only the loops);
 # cg_added.awk takes out the MPI library's own work (its polling depends on timing).
-# "added" = (Ir with vigil - Ir plain) / calls.  vigil = LD_PRELOAD of libvigil.so and both
-# MPI collectors in `vigil run`'s order.  Prints "impl call plain vigil added" lines.
+# "added" = (Ir with vigil - Ir plain) / calls.  vigil = LD_PRELOAD of libvigil.so and the MPI
+# shim libvigil-mpi.so, as `vigil run` preloads them (PAIR=1: both MPI collectors, the old
+# form; also where there is no shim).  Prints "impl call plain vigil added" lines.
 set -u
 build=$(cd "${1:-build}" && pwd)
 n=${2:-2000}
 lib=$build/lib
-pre=$lib/libvigil.so:$lib/libvigil-mpi-openmpi.so:$lib/libvigil-mpi-mpich.so
+pre=$lib/libvigil.so:$lib/libvigil-mpi.so
+[ -f "$lib/libvigil-mpi.so" ] && [ "${PAIR:-0}" = 0 ] ||
+	pre=$lib/libvigil.so:$lib/libvigil-mpi-openmpi.so:$lib/libvigil-mpi-mpich.so
 awkf=$(dirname "$0")/cg_added.awk
 command -v valgrind >/dev/null || { echo "valgrind not found" >&2; exit 77; }
 w=$(mktemp -d /tmp/vigil-cg-mpi.XXXXXX)
