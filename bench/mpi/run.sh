@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/mpi/run.sh [BUILD_DIR] [ROUNDS] - cost of the MPI collector, 2 ranks, alternating
 # plain and vigil runs (plain, vigil, plain, vigil, ...) so drift hits both alike; medians.
-# vigil = LD_PRELOAD of libvigil.so and both MPI collectors (what `vigil run` preloads).
+# vigil = LD_PRELOAD of libvigil.so and the MPI shim, what `vigil run` preloads (PAIR=1: both
+# MPI collectors, the old form).
 # pingpong_best compares the best round of each side (best-of-N).
 set -u
 build=$(cd "${1:-build}" && pwd)
@@ -12,7 +13,9 @@ w=$(mktemp -d /tmp/vigil-bench-mpi.XXXXXX)
 mkdir -m 700 "$w/seg"
 trap 'rm -rf "$w"' EXIT
 export VIGIL_DIR=$w/seg VIGIL_MPI_REDUCE=${VIGIL_MPI_REDUCE:-1}
-pre=$lib/libvigil.so:$lib/libvigil-mpi-openmpi.so:$lib/libvigil-mpi-mpich.so
+pre=$lib/libvigil.so:$lib/libvigil-mpi.so
+[ -f "$lib/libvigil-mpi.so" ] && [ "${PAIR:-0}" = 0 ] ||
+	pre=$lib/libvigil.so:$lib/libvigil-mpi-openmpi.so:$lib/libvigil-mpi-mpich.so
 
 med() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
