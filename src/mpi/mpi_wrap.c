@@ -2,9 +2,10 @@
  * mpi_wrap.c - the C MPI wrappers: PMPI interposition that counts into the
  * process's vigil segment through libvigil.so's exported API.
  *
- * Both MPI collectors may be preloaded into every process of a job (vigil
- * run cannot know which MPI a program uses before it runs).  The first MPI
- * call a library sees decides, once, what it does: when the process runs
+ * A collector is loaded by the shim (shim.c: only the one of the process's
+ * MPI), or both are preloaded into every process of a job (the old form:
+ * vigil run cannot know which MPI a program uses before it runs).  The first
+ * MPI call a library sees decides, once, what it does: when the process runs
  * its own implementation (or VIGIL_MPI says so) it counts and calls PMPI_*;
  * otherwise it forwards every call to the next definition of the same MPI_*
  * name (the other collector, or the MPI library itself).  Either way the
