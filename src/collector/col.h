@@ -291,7 +291,8 @@ COL_INLINE struct vigil_shard_ext *col_shard_ext(struct vigil_shard *s)
  * the record, atomic ones (`atomic`, a constant in each copy) when it is shared.
  */
 COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uint64_t bytes, int failed,
-                             int64_t off, uint64_t t0, uint64_t t1, uint64_t dt, const int atomic)
+                             int64_t off, uint64_t t0, uint64_t t1, uint64_t dt, const int atomic,
+                             struct vigil_shard *own)
 {
 	struct vigil_file *f = e->f; /* not NULL: col_file_owner[0] (no record) is always FREE */
 	struct vigil_file_counters *c = &f->layer[flayer];
@@ -335,8 +336,9 @@ COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uin
 			unsigned mis = ((uint64_t)at & col_file_blkmask[e->file]) != 0 && at != l;
 			if (!atomic || mis)
 				COL_ADD(atomic, f->ext[flayer].misaligned, mis);
-			/* the shard's totals: plain adds unless it is the shared one */
-			struct vigil_shard *s = atomic ? col_tls.shard : col_tls.own;
+			/* the shard's totals: plain adds unless it is the shared one (own: col_tls.own,
+			   already loaded by the caller) */
+			struct vigil_shard *s = atomic ? col_tls.shard : own;
 			if (COL_LIKELY(s != NULL)) {
 				struct vigil_shard_ext *x = col_shard_ext(s);
 				int sh = atomic && col_tls.shared;
@@ -379,10 +381,12 @@ COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t
 		bytes = 0;
 	uint64_t dt = t1 > t0 ? t1 - t0 : 0;
 	struct vigil_shard *s = col_tls.own;
-	if (COL_LIKELY(s != NULL))
+	if (COL_LIKELY(s != NULL)) {
 		col_count_own(s, op, req, bytes, failed, t0, dt);
-	else
+	} else {
 		col_count_slow(op, req, bytes, failed, t0, t1);
+		s = col_tls.own; /* it may have claimed one */
+	}
 	if (COL_UNLIKELY(failed))
 		col_failed(op);
 	if (COL_LIKELY(e != NULL)) {
@@ -390,16 +394,16 @@ COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t
 		uint64_t *mark = col_tls.mark;
 		(*mark)++;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		uint32_t o = __atomic_load_n(&col_file_owner[e->file + 1], __ATOMIC_RELAXED);
+		uint32_t o = __atomic_load_n(&(col_file_owner + 1)[e->file], __ATOMIC_RELAXED); /* one indexed load */
 		unsigned bits = col_op_bits(op);
 		if (COL_LIKELY(o == col_tls.slot)) {
-			col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 0);
+			col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 0, s);
 			__atomic_signal_fence(__ATOMIC_SEQ_CST);
 			(*mark)++;
 		} else {
 			(*mark)++;
 			if (o == COL_OWNER_SHARED)
-				col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 1);
+				col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 1, s);
 			else
 				col_file_slow_entry(e, op, flayer, bytes, failed, off, t0, t1);
 		}

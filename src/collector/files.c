@@ -43,6 +43,23 @@
 #include "collector/col.h"
 
 struct col_fd col_fds[COL_FDS];
+
+/*
+ * A system call of open-time work (fstat, lseek, getcwd, readlink): inline on
+ * x86-64, so it neither passes this library's own syscall() wrapper (aio.c)
+ * nor touches errno; the result is the kernel's (negative errno on failure:
+ * callers test "< 0", "<= 0" or "!= 0" only).
+ */
+static inline long files_sys(long nr, long a, long b, long c)
+{
+#if defined(__x86_64__)
+	long r;
+	__asm__ volatile("syscall" : "=a"(r) : "0"(nr), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+	return r;
+#else
+	return syscall(nr, a, b, c);
+#endif
+}
 int col_vforked;                                   /* set by the vfork trampoline (posix.c) */
 static int files_pseudo_idx[VIGIL_FILE_NKINDS];   /* record index + 1 of each pseudo file */
 
@@ -193,6 +210,41 @@ static uint64_t files_fnv(const char *s, size_t n)
 }
 
 /*
+ * files_fnv of an absolute path that is already normal (what files_normalise
+ * would leave as is: no empty, "." or ".." component, no trailing "/"),
+ * hashed in the same pass that checks it; 0 when it is not normal (the caller
+ * normalises a copy).  s[n] is the path's NUL.
+ */
+static uint64_t files_fnv_normal(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	const uint64_t prime = 1099511628211ull;
+	uint64_t h = 14695981039346656037ull;
+	if (n < 2 || u[n - 1] == '/')
+		return 0;
+	size_t i = 0;
+	unsigned c;
+	/* after a '/': the next component must not be empty, "." or ".." */
+#define FILES_STEP(k) \
+	c = u[i + (k)]; \
+	h = (h ^ c) * prime; \
+	if (c == '/') { \
+		const unsigned char *q = u + i + (k) + 1; \
+		if (q[0] == '/' || q[0] == 0 || (q[0] == '.' && (q[1] == '/' || q[1] == 0 || \
+		    (q[1] == '.' && (q[2] == '/' || q[2] == 0))))) \
+			return 0; \
+	}
+	for (; i + 4 <= n; i += 4) { /* unrolled: open checks and hashes every path */
+		FILES_STEP(0) FILES_STEP(1) FILES_STEP(2) FILES_STEP(3)
+	}
+	for (; i < n; i++) {
+		FILES_STEP(0)
+	}
+#undef FILES_STEP
+	return h ? h : 1;
+}
+
+/*
  * Lexically normalise an absolute path in place: collapse "//", drop ".",
  * resolve ".." (never above "/").  Returns the new length.
  */
@@ -251,7 +303,7 @@ static long files_fd_path(int fd, char *buf, size_t cap)
 	while (nd)
 		link[l++] = digits[--nd];
 	link[l] = 0;
-	return syscall(SYS_readlink, link, buf, cap - 1);
+	return files_sys(SYS_readlink, (long)link, (long)buf, (long)(cap - 1));
 }
 
 /* Absolute, normalised form of `path` relative to `dirfd`; length or -1. */
@@ -261,7 +313,7 @@ static long files_absolute(int dirfd, const char *path, char *buf, size_t cap)
 	size_t base = 0;
 	if (path[0] != '/') {
 		if (dirfd == AT_FDCWD) {
-			long r = syscall(SYS_getcwd, buf, cap);
+			long r = files_sys(SYS_getcwd, (long)buf, (long)cap, 0);
 			if (r <= 0)
 				return -1;
 			base = strlen(buf);
@@ -371,11 +423,10 @@ static int files_new(uint32_t kind, uint64_t h, const char *path, size_t len)
  * back pinned (files_reuse.c): the caller binds it to a descriptor or keeps
  * it, then calls col_file_unpin.  Once the table is full, 0 (<other files>).
  */
-static int files_lookup(uint32_t kind, const char *path, size_t len)
+static int files_lookup_hashed(uint32_t kind, uint64_t h, const char *path, size_t len)
 {
 	if (!col.hdr)
 		return -1;
-	uint64_t h = files_fnv(path, len);
 	for (int tries = 0; tries < 4; tries++) {
 		uint64_t g = 0;
 		int i = files_find(kind, h, path, len, &g);
@@ -386,6 +437,11 @@ static int files_lookup(uint32_t kind, const char *path, size_t len)
 		/* reused meanwhile: look again */
 	}
 	return 0;
+}
+
+static int files_lookup(uint32_t kind, const char *path, size_t len)
+{
+	return files_lookup_hashed(kind, files_fnv(path, len), path, len);
 }
 
 int col_file_pseudo(uint32_t kind)
@@ -404,14 +460,26 @@ int col_file_pseudo(uint32_t kind)
 	return i;
 }
 
-/* A regular file's record, pinned (col_file_unpin), or a pseudo file's. */
-int col_file_register(int dirfd, const char *path)
+/* col_file_register of a path that is relative or not normal: an absolute, normal copy */
+static __attribute__((noinline)) int files_register_copy(int dirfd, const char *path)
 {
 	char buf[4096];
 	long n = files_absolute(dirfd, path, buf, sizeof(buf));
 	if (n < 0)
 		return col_file_pseudo(VIGIL_FILE_OTHER);
 	return files_lookup(VIGIL_FILE_REGULAR, buf, (size_t)n);
+}
+
+/* A regular file's record, pinned (col_file_unpin), or a pseudo file's. */
+int col_file_register(int dirfd, const char *path)
+{
+	if (path[0] == '/') { /* the usual case: an absolute path already normal, used as it is */
+		size_t n = strnlen(path, 4096);
+		uint64_t h = n < 4096 ? files_fnv_normal(path, n) : 0;
+		if (h)
+			return files_lookup_hashed(VIGIL_FILE_REGULAR, h, path, n);
+	}
+	return files_register_copy(dirfd, path);
 }
 
 static int files_kind_of(mode_t m)
@@ -438,7 +506,7 @@ static void files_fd_classify(int fd, struct col_fd *e)
 	/* 0/1/2 redirected to a regular file (`cmd > out`) count on that file's record,
 	 * like any file; a terminal or pipe there is <stdin>/<stdout>/<stderr>. */
 	struct stat st;
-	if (syscall(SYS_fstat, fd, &st) != 0) {
+	if (files_sys(SYS_fstat, fd, (long)&st, 0) != 0) {
 		files_fd_init(e, col_file_pseudo(fd <= 2 ? VIGIL_FILE_STDIN + (uint32_t)fd : VIGIL_FILE_OTHER), -1);
 		return;
 	}
@@ -463,7 +531,7 @@ static void files_fd_classify(int fd, struct col_fd *e)
 	} else {
 		file = col_file_pseudo(VIGIL_FILE_OTHER);
 	}
-	long pos = syscall(SYS_lseek, fd, 0L, SEEK_CUR);
+	long pos = files_sys(SYS_lseek, fd, 0L, SEEK_CUR);
 	files_fd_init(e, file, pos < 0 ? -1 : pos);
 	col_file_unpin(file); /* bound now */
 }
@@ -534,7 +602,7 @@ void col_fd_opened(int fd, int dirfd, const char *path, int append)
 	struct stat st;
 	int file;
 	int64_t pos = append ? -1 : 0;
-	if (syscall(SYS_fstat, fd, &st) != 0) {
+	if (files_sys(SYS_fstat, fd, (long)&st, 0) != 0) {
 		file = col_file_pseudo(VIGIL_FILE_OTHER);
 		pos = -1;
 	} else if (S_ISREG(st.st_mode)) {
