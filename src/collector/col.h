@@ -243,9 +243,9 @@ COL_INLINE unsigned col_hist_bucket(uint64_t n)
 	return b < VIGIL_HIST_BUCKETS ? b : VIGIL_HIST_BUCKETS - 1;
 }
 
-/* Per-op counters and timeline of the thread's own shard (plain adds). */
-COL_INLINE void col_count_own(struct vigil_shard *s, int op, uint64_t req, uint64_t bytes, int failed,
-                              uint64_t t0, uint64_t dt)
+/* Per-op counters and timeline of the thread's own shard (plain adds); row: timeline[bin of t0]. */
+COL_INLINE void col_count_row(struct vigil_shard *s, struct vigil_tl_bin *row, int op, uint64_t req,
+                              uint64_t bytes, int failed, uint64_t dt)
 {
 	unsigned bits = col_op_bits(op);
 	struct vigil_op_counters *c = &s->ops[op];
@@ -258,9 +258,6 @@ COL_INLINE void col_count_own(struct vigil_shard *s, int op, uint64_t req, uint6
 	c->bytes += bytes;
 	c->ticks += dt;
 	c->hist[col_hist_bucket(req)]++;
-	struct vigil_tl_bin *row = col_tls.tl_row;
-	if (COL_UNLIKELY(t0 >= col_tls.tl_end))
-		row = col_tl_locate(s, t0);
 	struct vigil_tl_bin *tb = &row[bits & 15];
 	tb->ops++;
 	if ((bits >> 8) == VIGIL_DIR_READ)
@@ -272,6 +269,16 @@ COL_INLINE void col_count_own(struct vigil_shard *s, int op, uint64_t req, uint6
 	   ordered; the fence keeps the compiler from sinking them below) */
 	__atomic_signal_fence(__ATOMIC_RELEASE);
 	s->changes++;
+}
+
+/* col_count_row with the row of t0 (cached in TLS, located again when time left it). */
+COL_INLINE void col_count_own(struct vigil_shard *s, int op, uint64_t req, uint64_t bytes, int failed,
+                              uint64_t t0, uint64_t dt)
+{
+	struct vigil_tl_bin *row = col_tls.tl_row;
+	if (COL_UNLIKELY(t0 >= col_tls.tl_end))
+		row = col_tl_locate(s, t0);
+	col_count_row(s, row, op, req, bytes, failed, dt);
 }
 
 /* A shard's version 2 totals (segment.h): right after this build's op counters. */

@@ -962,6 +962,51 @@ static void core_count_##id(uint64_t req_size, uint64_t bytes, int failed, uint6
 VIGIL_OPS(CORE_X_COUNTER)
 #undef CORE_X_COUNTER
 
+/*
+ * vigil_counter_ret(): the same count, and nothing in its usual path that
+ * needs a register kept across a call (no frame: it runs in the argument
+ * registers); a timeline row to locate or no own shard goes to
+ * core_count_ret_cold (a tail call).
+ */
+static __attribute__((noinline)) int core_count_ret_cold(int op, uint64_t req_size, uint64_t bytes, int ret,
+                                                         uint64_t t0, uint64_t t1)
+{
+	core_count(op, req_size, bytes, ret != 0, t0, t1);
+	return ret;
+}
+
+COL_INLINE int core_count_ret(int op, uint64_t req_size, uint64_t bytes, int ret, uint64_t t0, uint64_t t1)
+{
+	struct vigil_shard *s = col_tls.own;
+	if (COL_LIKELY(col.enabled) && COL_LIKELY(s != NULL) && COL_LIKELY(t0 < col_tls.tl_end)) {
+		col_tls.busy++;
+		col_count_row(s, col_tls.tl_row, op, req_size, ret ? 0 : bytes, ret != 0, t1 > t0 ? t1 - t0 : 0);
+		col_tls.busy--;
+		return ret;
+	}
+	return core_count_ret_cold(op, req_size, bytes, ret, t0, t1);
+}
+
+#define CORE_X_COUNTER(id, layer, name, cls, dir, help) \
+static int core_count_ret_##id(uint64_t req_size, uint64_t bytes, int ret, uint64_t t0, uint64_t t1) \
+{ \
+	return core_count_ret(VIGIL_OP_##id, req_size, bytes, ret, t0, t1); \
+}
+VIGIL_OPS(CORE_X_COUNTER)
+#undef CORE_X_COUNTER
+
+static const vigil_counter_ret_fn core_counters_ret[VIGIL_NOPS] = {
+#define CORE_X_COUNTER(id, layer, name, cls, dir, help) \
+	[VIGIL_OP_##id] = VIGIL_LAYER_##layer == VIGIL_LAYER_MPI ? core_count_ret_##id : NULL,
+	VIGIL_OPS(CORE_X_COUNTER)
+#undef CORE_X_COUNTER
+};
+
+VIGIL_EXPORT vigil_counter_ret_fn vigil_counter_ret(int op)
+{
+	return op >= 0 && op < VIGIL_NOPS ? core_counters_ret[op] : NULL;
+}
+
 static const vigil_counter_fn core_counters[VIGIL_NOPS] = {
 #define CORE_X_COUNTER(id, layer, name, cls, dir, help) \
 	[VIGIL_OP_##id] = VIGIL_LAYER_##layer == VIGIL_LAYER_MPI ? core_count_##id : NULL,

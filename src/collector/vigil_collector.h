@@ -21,7 +21,7 @@
 #define VIGIL_EXPORT __attribute__((visibility("default")))
 
 /* Bumped when a function is added (never changed or removed). */
-#define VIGIL_COLLECTOR_VERSION 2
+#define VIGIL_COLLECTOR_VERSION 3
 
 /* VIGIL_COLLECTOR_VERSION of the loaded libvigil.so. */
 VIGIL_EXPORT int vigil_collector_version(void);
@@ -45,6 +45,15 @@ VIGIL_EXPORT void vigil_count(int op, uint64_t req_size, uint64_t bytes, int fai
  */
 typedef void (*vigil_counter_fn)(uint64_t req_size, uint64_t bytes, int failed, uint64_t t0, uint64_t t1);
 VIGIL_EXPORT vigil_counter_fn vigil_counter(int op);
+/*
+ * vigil_counter() for a call whose result `ret` is 0 on success (MPI): the
+ * call failed when ret != 0, and the function returns ret, so that a wrapper
+ * can end with `return counter(req, bytes, ret, t0, t1);` (a tail call: no
+ * register of its own kept across the count).  NULL as vigil_counter().
+ * Since version 3.
+ */
+typedef int (*vigil_counter_ret_fn)(uint64_t req_size, uint64_t bytes, int ret, uint64_t t0, uint64_t t1);
+VIGIL_EXPORT vigil_counter_ret_fn vigil_counter_ret(int op);
 
 /*
  * Find or create the file record of `path` (made absolute against the cwd
@@ -101,5 +110,6 @@ typedef void (*vigil_resume_fn)(void);
 typedef void (*vigil_freeze_fn)(void);
 typedef void (*vigil_thaw_fn)(void);
 typedef vigil_counter_fn (*vigil_counter_get_fn)(int);
+typedef vigil_counter_ret_fn (*vigil_counter_ret_get_fn)(int);
 
 #endif

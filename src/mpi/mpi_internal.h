@@ -48,6 +48,7 @@ struct vm_api {
 	vigil_freeze_fn freeze;       /* NULL with a collector older than them */
 	vigil_thaw_fn thaw;
 	vigil_counter_get_fn counter; /* NULL with a collector before version 2 */
+	vigil_counter_ret_get_fn counter_ret; /* NULL with a collector before version 3 */
 };
 extern struct vm_api vm_api;
 

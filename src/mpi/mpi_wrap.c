@@ -161,6 +161,7 @@ static int vm_api_resolve(void)
 	VM_A(freeze, "vigil_freeze");
 	VM_A(thaw, "vigil_thaw");
 	VM_A(counter, "vigil_counter");
+	VM_A(counter_ret, "vigil_counter_ret");
 #undef VM_A
 	return vm_api.now && vm_api.count && vm_api.file_register && vm_api.count_file &&
 	       vm_api.set_rank && vm_api.set_job && vm_api.segment && vm_api.pause && vm_api.resume;
@@ -373,8 +374,10 @@ uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm)
  * Each is an exported dispatcher that only tail-calls (no frame, no saved
  * registers: forwarding to the other MPI's collector costs a load and two
  * jumps) and a counted body vm_c_NAME: two clock reads, the real call, the
- * byte rule, and the op's own counter from vigil_counter() (its counters
- * fold at compile time there), else vigil_count() through vm_cf_NAME.
+ * byte rule, and the op's own counter from vigil_counter_ret() (its counters
+ * fold at compile time there; it returns the call's result, so the body ends
+ * in a tail call and keeps no register of its own for it), else
+ * vigil_counter() or vigil_count() through vm_cf_NAME (older collectors).
  */
 #define VM_DISPATCH(NAME, A) \
 { \
@@ -386,12 +389,18 @@ uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm)
 	return vm_real_##NAME A; \
 }
 
-static vigil_counter_fn vm_cnt[VIGIL_NOPS];
+_Static_assert(MPI_SUCCESS == 0, "vigil_counter_ret counts ret != 0 as failed");
+static vigil_counter_ret_fn vm_cnt[VIGIL_NOPS];
+static vigil_counter_fn vm_cnt_v2[VIGIL_NOPS]; /* a version 2 collector's vigil_counter() */
 
 #define VM_X_WRAP(ID, NAME, P, A, BYTES) \
-static void vm_cf_##NAME(uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1) \
+static int vm_cf_##NAME(uint64_t req, uint64_t bytes, int ret, uint64_t t0, uint64_t t1) \
 { \
-	vm_api.count(VIGIL_OP_##ID, req, bytes, failed, t0, t1); \
+	if (vm_cnt_v2[VIGIL_OP_##ID]) \
+		vm_cnt_v2[VIGIL_OP_##ID](req, bytes, ret != MPI_SUCCESS, t0, t1); \
+	else \
+		vm_api.count(VIGIL_OP_##ID, req, bytes, ret != MPI_SUCCESS, t0, t1); \
+	return ret; \
 } \
 __attribute__((noinline)) static int vm_c_##NAME P \
 { \
@@ -400,17 +409,17 @@ __attribute__((noinline)) static int vm_c_##NAME P \
 	int vm_rc_ = vm_real_##NAME A; \
 	uint64_t vm_t1_ = VM_NOW(vm_tsc_); \
 	uint64_t vm_n_ = vm_rc_ == MPI_SUCCESS ? (uint64_t)(BYTES) : 0; \
-	vm_cnt[VIGIL_OP_##ID](vm_n_, vm_n_, vm_rc_ != MPI_SUCCESS, vm_t0_, vm_t1_); \
-	return vm_rc_; \
+	return vm_cnt[VIGIL_OP_##ID](vm_n_, vm_n_, vm_rc_, vm_t0_, vm_t1_); \
 } \
 VM_EXPORT int NAME P VM_DISPATCH(NAME, A)
 VIGIL_MPI_CALLS(VM_X_WRAP)
 
-/* Each wrapped op's counter: libvigil.so's own for it, else the vigil_count() fallback. */
+/* Each wrapped op's counter: libvigil.so's own for it, else an older collector's (vm_cf_NAME). */
 static void vm_counters_resolve(void)
 {
 #define VM_X_CNT(ID, NAME, P, A, B) \
-	vm_cnt[VIGIL_OP_##ID] = vm_api.counter ? vm_api.counter(VIGIL_OP_##ID) : NULL; \
+	vm_cnt[VIGIL_OP_##ID] = vm_api.counter_ret ? vm_api.counter_ret(VIGIL_OP_##ID) : NULL; \
+	vm_cnt_v2[VIGIL_OP_##ID] = vm_api.counter ? vm_api.counter(VIGIL_OP_##ID) : NULL; \
 	if (!vm_cnt[VIGIL_OP_##ID]) \
 		vm_cnt[VIGIL_OP_##ID] = vm_cf_##NAME;
 	VIGIL_MPI_CALLS(VM_X_CNT)
