@@ -208,7 +208,8 @@ COL_HIDDEN void col_open_done(int op, int flayer, int fd, int dirfd, const char 
  */
 COL_HIDDEN void col_count_slow(int op, uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1);
 COL_HIDDEN struct vigil_tl_bin *col_tl_locate(struct vigil_shard *s, uint64_t t0);
-/* col_file_slow with the descriptor's entry already in hand (close: a copy taken before it) */
+/* col_file_slow with the descriptor's entry already in hand (close: a copy taken before it).
+ * Both end the count: they undo col_io's busy++ before they return. */
 COL_HIDDEN void col_file_slow_entry(struct col_fd *e, int op, int flayer, uint64_t bytes, int failed, int64_t off,
                                     uint64_t t0, uint64_t t1);
 COL_HIDDEN void col_file_slow(int op, int fd, int flayer, uint64_t bytes, int failed, int64_t off,
@@ -379,9 +380,19 @@ COL_INLINE void col_io(int op, int fd, int flayer, uint64_t req, uint64_t bytes,
 	col_io_at(op, fd, e, flayer, req, bytes, failed, off, t0, t1);
 }
 
-/* col_io with the descriptor's entry given: NULL when it is not known (classified out of line). */
-COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t req, uint64_t bytes, int failed,
-                          int64_t off, uint64_t t0, uint64_t t1)
+/*
+ * The whole count, any case (col_io_at's cold side, files.c): no own shard,
+ * a failed call, a timeline row to locate.  The op need not be a constant.
+ */
+COL_HIDDEN void col_io_cold(int op, int fd, struct col_fd *e, int flayer, uint64_t req, uint64_t bytes,
+                            int failed, int64_t off, uint64_t t0, uint64_t t1);
+
+/*
+ * The count of col_io_cold: col_file_slow_entry/col_file_slow end with busy-- (the
+ * caller returns right after: no value of its own is kept across them).
+ */
+COL_INLINE void col_io_full(int op, int fd, struct col_fd *e, int flayer, uint64_t req, uint64_t bytes, int failed,
+                            int64_t off, uint64_t t0, uint64_t t1)
 {
 	col_tls.busy++;
 	if (failed)
@@ -396,26 +407,72 @@ COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t
 	}
 	if (COL_UNLIKELY(failed))
 		col_failed(op);
+	unsigned bits = col_op_bits(op);
 	if (COL_LIKELY(e != NULL)) {
 		/* mark the thread's slot odd, then: is the record this thread's? (files.c, "Owners") */
 		uint64_t *mark = col_tls.mark;
 		(*mark)++;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		uint32_t o = __atomic_load_n(&(col_file_owner + 1)[e->file], __ATOMIC_RELAXED); /* one indexed load */
-		unsigned bits = col_op_bits(op);
 		if (COL_LIKELY(o == col_tls.slot)) {
 			col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 0, s);
 			__atomic_signal_fence(__ATOMIC_SEQ_CST);
 			(*mark)++;
 		} else {
 			(*mark)++;
-			if (o == COL_OWNER_SHARED)
-				col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 1, s);
-			else
+			if (o != COL_OWNER_SHARED) {
 				col_file_slow_entry(e, op, flayer, bytes, failed, off, t0, t1);
+				return;
+			}
+			col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, failed, off, t0, t1, dt, 1, s);
 		}
 	} else if (fd >= 0) {
 		col_file_slow(op, fd, flayer, bytes, failed, off, t0, t1);
+		return;
+	}
+	col_tls.busy--;
+}
+
+/*
+ * col_io with the descriptor's entry given: NULL when it is not known
+ * (classified out of line).  Its usual case (own shard, a call that did not
+ * fail, the cached timeline row) makes no call, and every other case ends in
+ * one that finishes the count: nothing of the wrapper's is kept in a register
+ * across them (fewer registers saved around the real call).
+ */
+COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t req, uint64_t bytes, int failed,
+                          int64_t off, uint64_t t0, uint64_t t1)
+{
+	struct vigil_shard *s = col_tls.own;
+	if (COL_UNLIKELY(s == NULL) || COL_UNLIKELY(failed) || COL_UNLIKELY(t0 >= col_tls.tl_end)) {
+		col_io_cold(op, fd, e, flayer, req, bytes, failed, off, t0, t1);
+		return;
+	}
+	/* col_io_full with those three known: a constant op folds, no error, no call but the finishing ones */
+	col_tls.busy++;
+	uint64_t dt = t1 > t0 ? t1 - t0 : 0;
+	col_count_row(s, col_tls.tl_row, op, req, bytes, 0, dt);
+	unsigned bits = col_op_bits(op);
+	if (COL_LIKELY(e != NULL)) {
+		uint64_t *mark = col_tls.mark;
+		(*mark)++;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		uint32_t o = __atomic_load_n(&(col_file_owner + 1)[e->file], __ATOMIC_RELAXED);
+		if (COL_LIKELY(o == col_tls.slot)) {
+			col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, 0, off, t0, t1, dt, 0, s);
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			(*mark)++;
+		} else {
+			(*mark)++;
+			if (o != COL_OWNER_SHARED) {
+				col_file_slow_entry(e, op, flayer, bytes, 0, off, t0, t1);
+				return;
+			}
+			col_file_add(e, (bits >> 4) & 15, bits >> 8, flayer, bytes, 0, off, t0, t1, dt, 1, s);
+		}
+	} else if (fd >= 0) {
+		col_file_slow(op, fd, flayer, bytes, 0, off, t0, t1);
+		return;
 	}
 	col_tls.busy--;
 }
@@ -453,5 +510,21 @@ COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t
 		r = fn(__VA_ARGS__); \
 		t1 = col_now_mono(); \
 	}
+
+/*
+ * COL_TIMED for a wrapper split in two: the usual case only (counting on, the
+ * real function resolved, the TSC), else the whole wrapper again as
+ * name##_cold (COL_TIMED), a tail call.  Nothing of the slow cases runs before
+ * the real call, so only what the count needs after it is kept in registers
+ * across it (fewer saved, no arguments moved around).
+ */
+#define COL_FAST_TIMED(name, rtype, ...) \
+	__typeof__(real_##name) fn = real_##name; \
+	if (COL_UNLIKELY(!col.enabled) || COL_UNLIKELY(col_tls.quiet != 0) || COL_UNLIKELY(fn == NULL) || \
+	    !COL_TSC_OK) \
+		return name##_cold(__VA_ARGS__); \
+	uint64_t t0 = COL_RDTSC(); \
+	rtype r = fn(__VA_ARGS__); \
+	uint64_t t1 = COL_RDTSC()
 
 #endif

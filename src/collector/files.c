@@ -809,8 +809,8 @@ void col_io_copy(int op, int fd_in, int64_t off_in, int fd_out, int64_t off_out,
 }
 
 /* The per-file part of col_io() off the fast path: threads (atomic adds), a new or stale fd entry, fd overflow. */
-void col_file_slow_entry(struct col_fd *e, int op, int flayer, uint64_t bytes, int failed, int64_t off,
-                         uint64_t t0, uint64_t t1)
+static void files_slow_entry(struct col_fd *e, int op, int flayer, uint64_t bytes, int failed, int64_t off,
+                             uint64_t t0, uint64_t t1)
 {
 	int64_t at = off;
 	if (off == COL_OFF_POS) {
@@ -821,17 +821,31 @@ void col_file_slow_entry(struct col_fd *e, int op, int flayer, uint64_t bytes, i
 	col_file_update(e->file, flayer, op, bytes, failed, at, &e->rd_end[flayer], &e->wr_end[flayer], t0, t1);
 }
 
+void col_file_slow_entry(struct col_fd *e, int op, int flayer, uint64_t bytes, int failed, int64_t off,
+                         uint64_t t0, uint64_t t1)
+{
+	files_slow_entry(e, op, flayer, bytes, failed, off, t0, t1);
+	col_tls.busy--;
+}
+
 void col_file_slow(int op, int fd, int flayer, uint64_t bytes, int failed, int64_t off,
                    uint64_t t0, uint64_t t1)
 {
 	struct col_fd *e;
 	if ((e = files_fd_get_moved(fd, flayer, off, failed ? 0 : bytes)) != NULL) {
-		col_file_slow_entry(e, op, flayer, bytes, failed, off, t0, t1);
+		files_slow_entry(e, op, flayer, bytes, failed, off, t0, t1);
 	} else if (fd >= COL_FDS) {
 		int64_t dummy = -1;
 		col_file_update(col_file_pseudo(VIGIL_FILE_OTHER), flayer, op, bytes, failed,
 		                COL_OFF_NONE, &dummy, &dummy, t0, t1);
 	}
+	col_tls.busy--;
+}
+
+void col_io_cold(int op, int fd, struct col_fd *e, int flayer, uint64_t req, uint64_t bytes, int failed,
+                 int64_t off, uint64_t t0, uint64_t t1)
+{
+	col_io_full(op, fd, e, flayer, req, bytes, failed, off, t0, t1);
 }
 
 void col_open_done(int op, int flayer, int fd, int dirfd, const char *path, int append,

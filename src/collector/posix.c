@@ -127,48 +127,44 @@ POSIX_OPENAT2(__openat64_2)
 	col_io(op, fd, PX, req, r > 0 ? (uint64_t)r : 0, r < 0, off, t0, t1); \
 	return r
 
+/* A data wrapper as two functions (COL_FAST_TIMED): the exported one for the usual case, name##_cold
+   (POSIX_RW_BODY) for the rest.  params: the parameter list in parentheses; ...: the call's arguments */
+#define POSIX_RW(name, params, op, fd, req, off, ...) \
+	static __attribute__((noinline)) ssize_t name##_cold params \
+	{ \
+		POSIX_RW_BODY(name, op, fd, req, off, __VA_ARGS__); \
+	} \
+	VIGIL_EXPORT ssize_t name params \
+	{ \
+		COL_FAST_TIMED(name, ssize_t, __VA_ARGS__); \
+		col_io(op, fd, PX, req, r > 0 ? (uint64_t)r : 0, r < 0, off, t0, t1); \
+		return r; \
+	}
+
 COL_DECL(ssize_t, read, (int, void *, size_t));
-VIGIL_EXPORT ssize_t read(int fd, void *buf, size_t n)
-{
-	POSIX_RW_BODY(read, VIGIL_OP_READ, fd, n, COL_OFF_POS, fd, buf, n);
-}
+POSIX_RW(read, (int fd, void *buf, size_t n), VIGIL_OP_READ, fd, n, COL_OFF_POS, fd, buf, n)
 
 COL_DECL(ssize_t, __read_chk, (int, void *, size_t, size_t));
-VIGIL_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
-{
-	POSIX_RW_BODY(__read_chk, VIGIL_OP_READ, fd, n, COL_OFF_POS, fd, buf, n, buflen);
-}
+POSIX_RW(__read_chk, (int fd, void *buf, size_t n, size_t buflen), VIGIL_OP_READ, fd, n, COL_OFF_POS, fd, buf, n, buflen)
 
 COL_DECL(ssize_t, write, (int, const void *, size_t));
-VIGIL_EXPORT ssize_t write(int fd, const void *buf, size_t n)
-{
-	POSIX_RW_BODY(write, VIGIL_OP_WRITE, fd, n, COL_OFF_POS, fd, buf, n);
-}
+POSIX_RW(write, (int fd, const void *buf, size_t n), VIGIL_OP_WRITE, fd, n, COL_OFF_POS, fd, buf, n)
 
 #define POSIX_PREAD(name, offt) \
 	COL_DECL(ssize_t, name, (int, void *, size_t, offt)); \
-	VIGIL_EXPORT ssize_t name(int fd, void *buf, size_t n, offt off) \
-	{ \
-		POSIX_RW_BODY(name, VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off); \
-	}
+	POSIX_RW(name, (int fd, void *buf, size_t n, offt off), VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off)
 POSIX_PREAD(pread, off_t)
 POSIX_PREAD(pread64, off64_t)
 
 #define POSIX_PREAD_CHK(name, offt) \
 	COL_DECL(ssize_t, name, (int, void *, size_t, offt, size_t)); \
-	VIGIL_EXPORT ssize_t name(int fd, void *buf, size_t n, offt off, size_t buflen) \
-	{ \
-		POSIX_RW_BODY(name, VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off, buflen); \
-	}
+	POSIX_RW(name, (int fd, void *buf, size_t n, offt off, size_t buflen), VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off, buflen)
 POSIX_PREAD_CHK(__pread_chk, off_t)
 POSIX_PREAD_CHK(__pread64_chk, off64_t)
 
 #define POSIX_PWRITE(name, offt) \
 	COL_DECL(ssize_t, name, (int, const void *, size_t, offt)); \
-	VIGIL_EXPORT ssize_t name(int fd, const void *buf, size_t n, offt off) \
-	{ \
-		POSIX_RW_BODY(name, VIGIL_OP_PWRITE, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off); \
-	}
+	POSIX_RW(name, (int fd, const void *buf, size_t n, offt off), VIGIL_OP_PWRITE, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off)
 POSIX_PWRITE(pwrite, off_t)
 POSIX_PWRITE(pwrite64, off64_t)
 
@@ -181,24 +177,15 @@ static uint64_t posix_iov_sum(const struct iovec *iov, int cnt)
 }
 
 COL_DECL(ssize_t, readv, (int, const struct iovec *, int));
-VIGIL_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
-{
-	POSIX_RW_BODY(readv, VIGIL_OP_READV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt);
-}
+POSIX_RW(readv, (int fd, const struct iovec *iov, int cnt), VIGIL_OP_READV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt)
 
 COL_DECL(ssize_t, writev, (int, const struct iovec *, int));
-VIGIL_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
-{
-	POSIX_RW_BODY(writev, VIGIL_OP_WRITEV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt);
-}
+POSIX_RW(writev, (int fd, const struct iovec *iov, int cnt), VIGIL_OP_WRITEV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt)
 
 #define POSIX_PV(name, op, offt) \
 	COL_DECL(ssize_t, name, (int, const struct iovec *, int, offt)); \
-	VIGIL_EXPORT ssize_t name(int fd, const struct iovec *iov, int cnt, offt off) \
-	{ \
-		POSIX_RW_BODY(name, op, fd, posix_iov_sum(iov, cnt), off < 0 ? COL_OFF_NONE : off, \
-		              fd, iov, cnt, off); \
-	}
+	POSIX_RW(name, (int fd, const struct iovec *iov, int cnt, offt off), op, fd, posix_iov_sum(iov, cnt), off < 0 ? COL_OFF_NONE : off, \
+	         fd, iov, cnt, off)
 POSIX_PV(preadv, VIGIL_OP_PREADV, off_t)
 POSIX_PV(preadv64, VIGIL_OP_PREADV, off64_t)
 POSIX_PV(pwritev, VIGIL_OP_PWRITEV, off_t)
@@ -207,11 +194,8 @@ POSIX_PV(pwritev64, VIGIL_OP_PWRITEV, off64_t)
 /* v2: offset -1 means "at the current position" */
 #define POSIX_PV2(name, op, offt) \
 	COL_DECL(ssize_t, name, (int, const struct iovec *, int, offt, int)); \
-	VIGIL_EXPORT ssize_t name(int fd, const struct iovec *iov, int cnt, offt off, int flags) \
-	{ \
-		POSIX_RW_BODY(name, op, fd, posix_iov_sum(iov, cnt), off == -1 ? COL_OFF_POS : off < 0 ? COL_OFF_NONE : off, \
-		              fd, iov, cnt, off, flags); \
-	}
+	POSIX_RW(name, (int fd, const struct iovec *iov, int cnt, offt off, int flags), op, fd, posix_iov_sum(iov, cnt), off == -1 ? COL_OFF_POS : off < 0 ? COL_OFF_NONE : off, \
+	         fd, iov, cnt, off, flags)
 POSIX_PV2(preadv2, VIGIL_OP_PREADV, off_t)
 POSIX_PV2(preadv64v2, VIGIL_OP_PREADV, off64_t)
 POSIX_PV2(pwritev2, VIGIL_OP_PWRITEV, off_t)
