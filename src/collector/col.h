@@ -322,11 +322,17 @@ COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uin
 				e->pos[flayer] = at + (int64_t)bytes;
 			int64_t *last = rd ? &e->rd_end[flayer] : &e->wr_end[flayer];
 			int64_t l = *last;
+			/* branches, not flags added: each case adds only what it counts */
+			int nonseq = 0;
 			if (l >= 0) {
-				if (!atomic || at == l)
-					COL_ADD(atomic, *(rd ? &c->consec_reads : &c->consec_writes), at == l);
-				if (!atomic || at >= l)
-					COL_ADD(atomic, *(rd ? &c->seq_reads : &c->seq_writes), at >= l);
+				if (at == l) {
+					COL_ADD(atomic, *(rd ? &c->consec_reads : &c->consec_writes), 1);
+					COL_ADD(atomic, *(rd ? &c->seq_reads : &c->seq_writes), 1);
+				} else if (at > l) {
+					COL_ADD(atomic, *(rd ? &c->seq_reads : &c->seq_writes), 1);
+				} else {
+					nonseq = 1;
+				}
 			}
 			uint64_t end = (uint64_t)at + bytes;
 			*last = (int64_t)end;
@@ -341,9 +347,9 @@ COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uin
 			}
 			/* st_blksize is a power of two: a mask, no division. A request that continues
 			   the previous one is not misaligned: readahead and write-behind stream it */
-			unsigned mis = ((uint64_t)at & col_file_blkmask[e->file]) != 0 && at != l;
-			if (!atomic || mis)
-				COL_ADD(atomic, f->ext[flayer].misaligned, mis);
+			int mis = at != l && ((uint64_t)at & col_file_blkmask[e->file]) != 0;
+			if (mis)
+				COL_ADD(atomic, f->ext[flayer].misaligned, 1);
 			/* the shard's totals: plain adds unless it is the shared one (own: col_tls.own,
 			   already loaded by the caller) */
 			struct vigil_shard *s = atomic ? col_tls.shard : own;
@@ -351,8 +357,10 @@ COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uin
 				struct vigil_shard_ext *x = col_shard_ext(s);
 				int sh = atomic && col_tls.shared;
 				COL_ADD(sh, *(rd ? &x->positioned_reads : &x->positioned_writes), 1);
-				COL_ADD(sh, *(rd ? &x->nonseq_reads : &x->nonseq_writes), l >= 0 && at < l);
-				COL_ADD(sh, x->misaligned, mis);
+				if (nonseq)
+					COL_ADD(sh, *(rd ? &x->nonseq_reads : &x->nonseq_writes), 1);
+				if (mis)
+					COL_ADD(sh, x->misaligned, 1);
 			}
 		} else if (!failed) {
 			/* no known offset (O_APPEND, "a" streams, pipes): never sequential, never random */

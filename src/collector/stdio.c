@@ -207,6 +207,19 @@ void col_stdio_exit(void)
 	uint64_t t1 = col_now(); \
 	stdio_post(fp, fd)
 
+/* STDIO_TIMED for a wrapper split in two (COL_FAST_TIMED): the usual case, else name##_cold */
+#define STDIO_FAST_TIMED(name, rtype, fp, ...) \
+	int fd = stdio_fd(fp); \
+	__typeof__(real_##name) fn = real_##name; \
+	if (COL_UNLIKELY(!col.enabled) || COL_UNLIKELY(col_tls.quiet != 0) || COL_UNLIKELY(fn == NULL) || \
+	    !COL_TSC_OK || COL_UNLIKELY(fd < 0) || \
+	    COL_UNLIKELY(stdio_mark_of(fd)->w != (fp)->_IO_write_ptr || stdio_mark_of(fd)->r != (fp)->_IO_read_ptr)) \
+		return name##_cold(__VA_ARGS__); \
+	uint64_t t0 = COL_RDTSC(); \
+	rtype r = fn(__VA_ARGS__); \
+	uint64_t t1 = COL_RDTSC(); \
+	stdio_post(fp, fd)
+
 static int stdio_append(const char *mode)
 {
 	return mode && strchr(mode, 'a') != NULL;
@@ -377,31 +390,36 @@ STDIO_TMPFILE(tmpfile64)
 	       r < (n) && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
 	return r
 
+/* An items wrapper as two functions: the usual case exported, name##_cold (STDIO_ITEMS_BODY) for the rest */
+#define STDIO_ITEMS(name, params, op, fp, size, n, ...) \
+	static __attribute__((noinline)) size_t name##_cold params \
+	{ \
+		STDIO_ITEMS_BODY(name, op, fp, size, n, __VA_ARGS__); \
+	} \
+	VIGIL_EXPORT size_t name params \
+	{ \
+		STDIO_FAST_TIMED(name, size_t, fp, __VA_ARGS__); \
+		STDIO_IO(fp, op, fd, SX, (uint64_t)(size) * (n), (uint64_t)(size) * r, \
+		         r < (n) && ferror_unlocked(fp), COL_OFF_POS, t0, t1); \
+		return r; \
+	}
+
 #define STDIO_FREAD(name) \
 	COL_DECL(size_t, name, (void *, size_t, size_t, FILE *)); \
-	VIGIL_EXPORT size_t name(void *p, size_t size, size_t n, FILE *fp) \
-	{ \
-		STDIO_ITEMS_BODY(name, VIGIL_OP_FREAD, fp, size, n, p, size, n, fp); \
-	}
+	STDIO_ITEMS(name, (void *p, size_t size, size_t n, FILE *fp), VIGIL_OP_FREAD, fp, size, n, p, size, n, fp)
 STDIO_FREAD(fread)
 STDIO_FREAD(fread_unlocked)
 STDIO_FREAD(_IO_fread)
 
 #define STDIO_FREAD_CHK(name) \
 	COL_DECL(size_t, name, (void *, size_t, size_t, size_t, FILE *)); \
-	VIGIL_EXPORT size_t name(void *p, size_t plen, size_t size, size_t n, FILE *fp) \
-	{ \
-		STDIO_ITEMS_BODY(name, VIGIL_OP_FREAD, fp, size, n, p, plen, size, n, fp); \
-	}
+	STDIO_ITEMS(name, (void *p, size_t plen, size_t size, size_t n, FILE *fp), VIGIL_OP_FREAD, fp, size, n, p, plen, size, n, fp)
 STDIO_FREAD_CHK(__fread_chk)
 STDIO_FREAD_CHK(__fread_unlocked_chk)
 
 #define STDIO_FWRITE(name) \
 	COL_DECL(size_t, name, (const void *, size_t, size_t, FILE *)); \
-	VIGIL_EXPORT size_t name(const void *p, size_t size, size_t n, FILE *fp) \
-	{ \
-		STDIO_ITEMS_BODY(name, VIGIL_OP_FWRITE, fp, size, n, p, size, n, fp); \
-	}
+	STDIO_ITEMS(name, (const void *p, size_t size, size_t n, FILE *fp), VIGIL_OP_FWRITE, fp, size, n, p, size, n, fp)
 STDIO_FWRITE(fwrite)
 STDIO_FWRITE(fwrite_unlocked)
 STDIO_FWRITE(_IO_fwrite)
