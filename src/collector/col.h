@@ -350,12 +350,17 @@ COL_INLINE void col_file_add(struct col_fd *e, int cls, int dir, int flayer, uin
 			int mis = at != l && ((uint64_t)at & col_file_blkmask[e->file]) != 0;
 			if (mis)
 				COL_ADD(atomic, f->ext[flayer].misaligned, 1);
-			/* the shard's totals: plain adds unless it is the shared one (own: col_tls.own,
-			   already loaded by the caller) */
-			struct vigil_shard *s = atomic ? col_tls.shard : own;
+			/* the shard's totals: the thread's own one (own: col_tls.own, already loaded by
+			   the caller; plain adds, whether or not the record is shared), else the shared
+			   one (atomic adds) when a record is */
+			struct vigil_shard *s = own;
+			int sh = 0;
+			if (atomic && s == NULL) {
+				s = col_tls.shard;
+				sh = col_tls.shared;
+			}
 			if (COL_LIKELY(s != NULL)) {
 				struct vigil_shard_ext *x = col_shard_ext(s);
-				int sh = atomic && col_tls.shared;
 				COL_ADD(sh, *(rd ? &x->positioned_reads : &x->positioned_writes), 1);
 				if (nonseq)
 					COL_ADD(sh, *(rd ? &x->nonseq_reads : &x->nonseq_writes), 1);
