@@ -192,8 +192,8 @@ COL_HIDDEN void col_fd_dup(int oldfd, int newfd);
 COL_HIDDEN void col_fd_seek(int fd, int flayer, int64_t pos);
 COL_HIDDEN void col_io_copy(int op, int fd_in, int64_t off_in, int fd_out, int64_t off_out,
                             uint64_t req, uint64_t bytes, int failed, uint64_t t0, uint64_t t1);
-COL_HIDDEN void col_open_done(int op, int flayer, int fd, int dirfd, const char *path, int append,
-                              int failed, uint64_t t0, uint64_t t1);
+/* col_fd_opened with errno kept and counting off meanwhile (col_open_done) */
+COL_HIDDEN void col_fd_opened_quiet(int fd, int dirfd, const char *path, int append);
 
 /* ---- the inline counting path -------------------------------------------
  *
@@ -488,6 +488,15 @@ COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t
 		return;
 	}
 	col_tls.busy--;
+}
+
+/* An open's count: the new descriptor's entry (out of line), then col_io with the op a constant. */
+COL_INLINE void col_open_done(int op, int flayer, int fd, int dirfd, const char *path, int append,
+                              int failed, uint64_t t0, uint64_t t1)
+{
+	if (!failed && fd >= 0)
+		col_fd_opened_quiet(fd, dirfd, path, append);
+	col_io(op, failed ? -1 : fd, flayer, 0, 0, failed, COL_OFF_NONE, t0, t1);
 }
 
 /* Declare a real-function pointer and fetch it (resolved lazily if called before init). */

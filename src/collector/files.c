@@ -202,46 +202,51 @@ static uint64_t files_fnv(const char *s, size_t n)
 	const uint64_t prime = 1099511628211ull;
 	uint64_t h = 14695981039346656037ull;
 	size_t i = 0;
-	for (; i + 4 <= n; i += 4) /* unrolled: open hashes every path */
-		h = ((((h ^ u[i]) * prime ^ u[i + 1]) * prime ^ u[i + 2]) * prime ^ u[i + 3]) * prime;
+#define FILES_FNV4(k) (h = ((((h ^ u[i + (k)]) * prime ^ u[i + (k) + 1]) * prime ^ u[i + (k) + 2]) * prime ^ \
+                            u[i + (k) + 3]) * prime)
+	for (; i + 8 <= n; i += 8) { /* unrolled: open hashes every path */
+		FILES_FNV4(0);
+		FILES_FNV4(4);
+	}
+	if (i + 4 <= n) {
+		FILES_FNV4(0);
+		i += 4;
+	}
+#undef FILES_FNV4
 	for (; i < n; i++)
 		h = (h ^ u[i]) * prime;
 	return h ? h : 1;
 }
 
 /*
- * files_fnv of an absolute path that is already normal (what files_normalise
- * would leave as is: no empty, "." or ".." component, no trailing "/"),
- * hashed in the same pass that checks it; 0 when it is not normal (the caller
- * normalises a copy).  s[n] is the path's NUL.
+ * files_fnv of an absolute path that is surely normal (what files_normalise
+ * would leave as is), else 0 (the caller normalises a copy).  Surely normal:
+ * no '/' is followed by '/' or '.' (so no empty, "." or ".." component; a
+ * name starting with a dot is left to files_normalise too) and the path does
+ * not end in '/'.  Checked 8 bytes at a time: '/' and '.' differ only in
+ * bit 0, so "x is '/' and y | 1 is '/'" is one zero-byte test of
+ * (x ^ '/') | ((y | 1) ^ '/') over x = bytes i.., y = bytes i+1..
+ * s[n] is the path's NUL (read, never past it).
  */
 static uint64_t files_fnv_normal(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	const uint64_t prime = 1099511628211ull;
-	uint64_t h = 14695981039346656037ull;
 	if (n < 2 || u[n - 1] == '/')
 		return 0;
+	const uint64_t ones = 0x0101010101010101ull, slashes = ones * '/';
 	size_t i = 0;
-	unsigned c;
-	/* after a '/': the next component must not be empty, "." or ".." */
-#define FILES_STEP(k) \
-	c = u[i + (k)]; \
-	h = (h ^ c) * prime; \
-	if (c == '/') { \
-		const unsigned char *q = u + i + (k) + 1; \
-		if (q[0] == '/' || q[0] == 0 || (q[0] == '.' && (q[1] == '/' || q[1] == 0 || \
-		    (q[1] == '.' && (q[2] == '/' || q[2] == 0))))) \
-			return 0; \
+	for (; i + 8 <= n; i += 8) { /* y ends at u[i + 8] <= u[n] */
+		uint64_t x, y;
+		memcpy(&x, u + i, 8);
+		memcpy(&y, u + i + 1, 8);
+		uint64_t z = (x ^ slashes) | ((y | ones) ^ slashes);
+		if ((z - ones) & ~z & (ones << 7))
+			return 0;
 	}
-	for (; i + 4 <= n; i += 4) { /* unrolled: open checks and hashes every path */
-		FILES_STEP(0) FILES_STEP(1) FILES_STEP(2) FILES_STEP(3)
-	}
-	for (; i < n; i++) {
-		FILES_STEP(0)
-	}
-#undef FILES_STEP
-	return h ? h : 1;
+	for (; i < n; i++)
+		if (u[i] == '/' && (u[i + 1] | 1) == '/')
+			return 0;
+	return files_fnv(s, n);
 }
 
 /*
@@ -848,14 +853,11 @@ void col_io_cold(int op, int fd, struct col_fd *e, int flayer, uint64_t req, uin
 	col_io_full(op, fd, e, flayer, req, bytes, failed, off, t0, t1);
 }
 
-void col_open_done(int op, int flayer, int fd, int dirfd, const char *path, int append,
-                   int failed, uint64_t t0, uint64_t t1)
+void col_fd_opened_quiet(int fd, int dirfd, const char *path, int append)
 {
-	int saved = errno; /* fstat, getcwd, readlink below */
+	int saved = errno; /* fstat, getcwd, readlink below (system calls through libc off x86-64) */
 	col_tls.busy++;
-	if (!failed && fd >= 0)
-		col_fd_opened(fd, dirfd, path, append);
+	col_fd_opened(fd, dirfd, path, append);
 	col_tls.busy--;
-	col_io(op, failed ? -1 : fd, flayer, 0, 0, failed, COL_OFF_NONE, t0, t1);
 	errno = saved;
 }
