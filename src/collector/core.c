@@ -965,8 +965,8 @@ VIGIL_OPS(CORE_X_COUNTER)
 /*
  * vigil_counter_ret(): the same count, and nothing in its usual path that
  * needs a register kept across a call (no frame: it runs in the argument
- * registers); a timeline row to locate or no own shard goes to
- * core_count_ret_cold (a tail call).
+ * registers); a timeline row to locate, no own shard or a failed call goes
+ * to core_count_ret_cold (a tail call).
  */
 static __attribute__((noinline)) int core_count_ret_cold(int op, uint64_t req_size, uint64_t bytes, int ret,
                                                          uint64_t t0, uint64_t t1)
@@ -978,9 +978,9 @@ static __attribute__((noinline)) int core_count_ret_cold(int op, uint64_t req_si
 COL_INLINE int core_count_ret(int op, uint64_t req_size, uint64_t bytes, int ret, uint64_t t0, uint64_t t1)
 {
 	struct vigil_shard *s = col_tls.own;
-	if (COL_LIKELY(col.enabled) && COL_LIKELY(s != NULL) && COL_LIKELY(t0 < col_tls.tl_end)) {
+	if (COL_LIKELY(col.enabled) && COL_LIKELY(s != NULL) && COL_LIKELY(t0 < col_tls.tl_end) && COL_LIKELY(ret == 0)) {
 		col_tls.busy++;
-		col_count_row(s, col_tls.tl_row, op, req_size, ret ? 0 : bytes, ret != 0, t1 > t0 ? t1 - t0 : 0);
+		col_count_row(s, col_tls.tl_row, op, req_size, bytes, 0, t1 > t0 ? t1 - t0 : 0);
 		col_tls.busy--;
 		return ret;
 	}

@@ -112,8 +112,12 @@ static inline int vm_counting(void)
 extern int vm_tsc;
 #if defined(__x86_64__) || defined(__i386__)
 #define VM_NOW(tsc) (VM_LIKELY(tsc) ? __rdtsc() : vm_api.now())
+#define VM_TSC_OK vm_tsc
+#define VM_RDTSC() __rdtsc()
 #else
 #define VM_NOW(tsc) vm_api.now()
+#define VM_TSC_OK 0
+#define VM_RDTSC() 0
 #endif
 static inline uint64_t vm_now(void)
 {

@@ -373,7 +373,9 @@ uint64_t vm_b_redscat_block(int rcount, MPI_Datatype dt, MPI_Comm comm)
 /*
  * Each is an exported dispatcher that only tail-calls (no frame, no saved
  * registers: forwarding to the other MPI's collector costs a load and two
- * jumps) and a counted body vm_c_NAME: two clock reads, the real call, the
+ * jumps) and a counted body vm_c_NAME for the TSC clock (vm_s_NAME, a tail
+ * call, for the other: no spill around a clock call on the usual path; a
+ * failed call is counted before any byte rule): two clock reads, the real call, the
  * byte rule, and the op's own counter from vigil_counter_ret() (its counters
  * fold at compile time there; it returns the call's result, so the body ends
  * in a tail call and keeps no register of its own for it), else
@@ -402,14 +404,25 @@ static int vm_cf_##NAME(uint64_t req, uint64_t bytes, int ret, uint64_t t0, uint
 		vm_api.count(VIGIL_OP_##ID, req, bytes, ret != MPI_SUCCESS, t0, t1); \
 	return ret; \
 } \
-__attribute__((noinline)) static int vm_c_##NAME P \
+__attribute__((noinline)) static int vm_s_##NAME P \
 { \
-	int vm_tsc_ = vm_tsc; \
-	uint64_t vm_t0_ = VM_NOW(vm_tsc_); \
+	uint64_t vm_t0_ = vm_now(); \
 	int vm_rc_ = vm_real_##NAME A; \
-	uint64_t vm_t1_ = VM_NOW(vm_tsc_); \
+	uint64_t vm_t1_ = vm_now(); \
 	uint64_t vm_n_ = vm_rc_ == MPI_SUCCESS ? (uint64_t)(BYTES) : 0; \
 	return vm_cnt[VIGIL_OP_##ID](vm_n_, vm_n_, vm_rc_, vm_t0_, vm_t1_); \
+} \
+__attribute__((noinline)) static int vm_c_##NAME P \
+{ \
+	if (VM_UNLIKELY(!VM_TSC_OK)) \
+		return vm_s_##NAME A; \
+	uint64_t vm_t0_ = VM_RDTSC(); \
+	int vm_rc_ = vm_real_##NAME A; \
+	uint64_t vm_t1_ = VM_RDTSC(); \
+	if (VM_UNLIKELY(vm_rc_ != MPI_SUCCESS)) \
+		return vm_cnt[VIGIL_OP_##ID](0, 0, vm_rc_, vm_t0_, vm_t1_); \
+	uint64_t vm_n_ = (BYTES); \
+	return vm_cnt[VIGIL_OP_##ID](vm_n_, vm_n_, MPI_SUCCESS, vm_t0_, vm_t1_); \
 } \
 VM_EXPORT int NAME P VM_DISPATCH(NAME, A)
 VIGIL_MPI_CALLS(VM_X_WRAP)
