@@ -236,12 +236,14 @@ COL_INLINE unsigned col_op_bits(int op)
 	return 0;
 }
 
-/* vigil_hist_bucket without branches: 0 -> 0, else 1 + floor(log2 n), at most 31
- * (63 ^ clz is bsr: floor(log2 (n | 1)), 0 for both 0 and 1) */
+/* vigil_hist_bucket without branches: 0 -> 0, else 1 + floor(log2 n), at most 31.
+ * With m = min(n, 2^30): bsr(2m + 1) is 0 for 0, 1 + floor(log2 m) else, and 31 for 2^30
+ * (63 ^ clz is bsr; 2m + 1 < 2^32 never overflows) */
 COL_INLINE unsigned col_hist_bucket(uint64_t n)
 {
-	unsigned b = (63u ^ (unsigned)__builtin_clzll(n | 1)) + (n != 0);
-	return b < VIGIL_HIST_BUCKETS ? b : VIGIL_HIST_BUCKETS - 1;
+	const uint64_t cap = 1ull << (VIGIL_HIST_BUCKETS - 2);
+	uint64_t m = n < cap ? n : cap;
+	return 63u ^ (unsigned)__builtin_clzll(2 * m + 1);
 }
 
 /* Per-op counters and timeline of the thread's own shard (plain adds); row: timeline[bin of t0]. */

@@ -209,6 +209,19 @@ POSIX_PV2(pwritev64v2, VIGIL_OP_PWRITEV, off64_t)
 	col_io(op, fd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1); \
 	return r
 
+/* POSIX_META_BODY as two functions (COL_FAST_TIMED), as POSIX_RW */
+#define POSIX_META_FN(name, params, op, fd, ...) \
+	static __attribute__((noinline)) int name##_cold params \
+	{ \
+		POSIX_META_BODY(name, op, fd, __VA_ARGS__); \
+	} \
+	VIGIL_EXPORT int name params \
+	{ \
+		COL_FAST_TIMED(name, int, __VA_ARGS__); \
+		col_io(op, fd, PX, 0, 0, r < 0, COL_OFF_NONE, t0, t1); \
+		return r; \
+	}
+
 COL_DECL(int, close, (int));
 VIGIL_EXPORT int close(int fd)
 {
@@ -262,49 +275,28 @@ POSIX_LSEEK(lseek, off_t)
 POSIX_LSEEK(lseek64, off64_t)
 
 COL_DECL(int, fsync, (int));
-VIGIL_EXPORT int fsync(int fd)
-{
-	POSIX_META_BODY(fsync, VIGIL_OP_FSYNC, fd, fd);
-}
+POSIX_META_FN(fsync, (int fd), VIGIL_OP_FSYNC, fd, fd)
 
 COL_DECL(int, fdatasync, (int));
-VIGIL_EXPORT int fdatasync(int fd)
-{
-	POSIX_META_BODY(fdatasync, VIGIL_OP_FDATASYNC, fd, fd);
-}
+POSIX_META_FN(fdatasync, (int fd), VIGIL_OP_FDATASYNC, fd, fd)
 
 COL_DECL(int, ftruncate, (int, off_t));
-VIGIL_EXPORT int ftruncate(int fd, off_t len)
-{
-	POSIX_META_BODY(ftruncate, VIGIL_OP_FTRUNCATE, fd, fd, len);
-}
+POSIX_META_FN(ftruncate, (int fd, off_t len), VIGIL_OP_FTRUNCATE, fd, fd, len)
 
 COL_DECL(int, ftruncate64, (int, off64_t));
-VIGIL_EXPORT int ftruncate64(int fd, off64_t len)
-{
-	POSIX_META_BODY(ftruncate64, VIGIL_OP_FTRUNCATE, fd, fd, len);
-}
+POSIX_META_FN(ftruncate64, (int fd, off64_t len), VIGIL_OP_FTRUNCATE, fd, fd, len)
 
 COL_DECL(int, truncate, (const char *, off_t));
-VIGIL_EXPORT int truncate(const char *path, off_t len)
-{
-	POSIX_META_BODY(truncate, VIGIL_OP_FTRUNCATE, -1, path, len);
-}
+POSIX_META_FN(truncate, (const char *path, off_t len), VIGIL_OP_FTRUNCATE, -1, path, len)
 
 COL_DECL(int, truncate64, (const char *, off64_t));
-VIGIL_EXPORT int truncate64(const char *path, off64_t len)
-{
-	POSIX_META_BODY(truncate64, VIGIL_OP_FTRUNCATE, -1, path, len);
-}
+POSIX_META_FN(truncate64, (const char *path, off64_t len), VIGIL_OP_FTRUNCATE, -1, path, len)
 
 /* ---- stat family ------------------------------------------------------ */
 
 #define POSIX_STAT_PATH(name, st_t) \
 	COL_DECL(int, name, (const char *, st_t *)); \
-	VIGIL_EXPORT int name(const char *path, st_t *st) \
-	{ \
-		POSIX_META_BODY(name, VIGIL_OP_STAT, -1, path, st); \
-	}
+	POSIX_META_FN(name, (const char *path, st_t *st), VIGIL_OP_STAT, -1, path, st)
 POSIX_STAT_PATH(stat, struct stat)
 POSIX_STAT_PATH(stat64, struct stat64)
 POSIX_STAT_PATH(lstat, struct stat)
@@ -312,34 +304,22 @@ POSIX_STAT_PATH(lstat64, struct stat64)
 
 #define POSIX_STAT_FD(name, st_t) \
 	COL_DECL(int, name, (int, st_t *)); \
-	VIGIL_EXPORT int name(int fd, st_t *st) \
-	{ \
-		POSIX_META_BODY(name, VIGIL_OP_STAT, fd, fd, st); \
-	}
+	POSIX_META_FN(name, (int fd, st_t *st), VIGIL_OP_STAT, fd, fd, st)
 POSIX_STAT_FD(fstat, struct stat)
 POSIX_STAT_FD(fstat64, struct stat64)
 
 #define POSIX_STAT_AT(name, st_t) \
 	COL_DECL(int, name, (int, const char *, st_t *, int)); \
-	VIGIL_EXPORT int name(int dirfd, const char *path, st_t *st, int flags) \
-	{ \
-		POSIX_META_BODY(name, VIGIL_OP_STAT, -1, dirfd, path, st, flags); \
-	}
+	POSIX_META_FN(name, (int dirfd, const char *path, st_t *st, int flags), VIGIL_OP_STAT, -1, dirfd, path, st, flags)
 POSIX_STAT_AT(fstatat, struct stat)
 POSIX_STAT_AT(fstatat64, struct stat64)
 
 COL_DECL(int, statx, (int, const char *, int, unsigned, struct statx *));
-VIGIL_EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *st)
-{
-	POSIX_META_BODY(statx, VIGIL_OP_STAT, -1, dirfd, path, flags, mask, st);
-}
+POSIX_META_FN(statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st), VIGIL_OP_STAT, -1, dirfd, path, flags, mask, st)
 
 #define POSIX_XSTAT_PATH(name, st_t) \
 	COL_DECL(int, name, (int, const char *, st_t *)); \
-	VIGIL_EXPORT int name(int ver, const char *path, st_t *st) \
-	{ \
-		POSIX_META_BODY(name, VIGIL_OP_STAT, -1, ver, path, st); \
-	}
+	POSIX_META_FN(name, (int ver, const char *path, st_t *st), VIGIL_OP_STAT, -1, ver, path, st)
 POSIX_XSTAT_PATH(__xstat, struct stat)
 POSIX_XSTAT_PATH(__xstat64, struct stat64)
 POSIX_XSTAT_PATH(__lxstat, struct stat)
@@ -347,19 +327,13 @@ POSIX_XSTAT_PATH(__lxstat64, struct stat64)
 
 #define POSIX_FXSTAT(name, st_t) \
 	COL_DECL(int, name, (int, int, st_t *)); \
-	VIGIL_EXPORT int name(int ver, int fd, st_t *st) \
-	{ \
-		POSIX_META_BODY(name, VIGIL_OP_STAT, fd, ver, fd, st); \
-	}
+	POSIX_META_FN(name, (int ver, int fd, st_t *st), VIGIL_OP_STAT, fd, ver, fd, st)
 POSIX_FXSTAT(__fxstat, struct stat)
 POSIX_FXSTAT(__fxstat64, struct stat64)
 
 #define POSIX_FXSTATAT(name, st_t) \
 	COL_DECL(int, name, (int, int, const char *, st_t *, int)); \
-	VIGIL_EXPORT int name(int ver, int dirfd, const char *path, st_t *st, int flags) \
-	{ \
-		POSIX_META_BODY(name, VIGIL_OP_STAT, -1, ver, dirfd, path, st, flags); \
-	}
+	POSIX_META_FN(name, (int ver, int dirfd, const char *path, st_t *st, int flags), VIGIL_OP_STAT, -1, ver, dirfd, path, st, flags)
 POSIX_FXSTATAT(__fxstatat, struct stat)
 POSIX_FXSTATAT(__fxstatat64, struct stat64)
 
@@ -368,10 +342,7 @@ POSIX_FXSTATAT(__fxstatat64, struct stat64)
 /* one int-returning call, declared and counted in one line each */
 #define POSIX_META(name, op, fdexpr, params, ...) \
 	COL_DECL(int, name, params); \
-	VIGIL_EXPORT int name params \
-	{ \
-		POSIX_META_BODY(name, op, fdexpr, __VA_ARGS__); \
-	}
+	POSIX_META_FN(name, params, op, fdexpr, __VA_ARGS__)
 POSIX_META(fallocate, VIGIL_OP_FALLOCATE, fd, (int fd, int mode, off_t off, off_t len), fd, mode, off, len)
 POSIX_META(fallocate64, VIGIL_OP_FALLOCATE, fd, (int fd, int mode, off64_t off, off64_t len), fd, mode, off, len)
 POSIX_META(sync_file_range, VIGIL_OP_SYNC_FILE_RANGE, fd, (int fd, off64_t off, off64_t n, unsigned flags),
@@ -415,76 +386,40 @@ POSIX_PFALLOCATE(posix_fallocate64, off64_t)
 /* ---- namespace -------------------------------------------------------- */
 
 COL_DECL(int, unlink, (const char *));
-VIGIL_EXPORT int unlink(const char *path)
-{
-	POSIX_META_BODY(unlink, VIGIL_OP_UNLINK, -1, path);
-}
+POSIX_META_FN(unlink, (const char *path), VIGIL_OP_UNLINK, -1, path)
 
 COL_DECL(int, unlinkat, (int, const char *, int));
-VIGIL_EXPORT int unlinkat(int dirfd, const char *path, int flags)
-{
-	POSIX_META_BODY(unlinkat, VIGIL_OP_UNLINK, -1, dirfd, path, flags);
-}
+POSIX_META_FN(unlinkat, (int dirfd, const char *path, int flags), VIGIL_OP_UNLINK, -1, dirfd, path, flags)
 
 COL_DECL(int, rename, (const char *, const char *));
-VIGIL_EXPORT int rename(const char *from, const char *to)
-{
-	POSIX_META_BODY(rename, VIGIL_OP_RENAME, -1, from, to);
-}
+POSIX_META_FN(rename, (const char *from, const char *to), VIGIL_OP_RENAME, -1, from, to)
 
 COL_DECL(int, renameat, (int, const char *, int, const char *));
-VIGIL_EXPORT int renameat(int fromfd, const char *from, int tofd, const char *to)
-{
-	POSIX_META_BODY(renameat, VIGIL_OP_RENAME, -1, fromfd, from, tofd, to);
-}
+POSIX_META_FN(renameat, (int fromfd, const char *from, int tofd, const char *to), VIGIL_OP_RENAME, -1, fromfd, from, tofd, to)
 
 COL_DECL(int, renameat2, (int, const char *, int, const char *, unsigned));
-VIGIL_EXPORT int renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned flags)
-{
-	POSIX_META_BODY(renameat2, VIGIL_OP_RENAME, -1, fromfd, from, tofd, to, flags);
-}
+POSIX_META_FN(renameat2, (int fromfd, const char *from, int tofd, const char *to, unsigned flags), VIGIL_OP_RENAME, -1, fromfd, from, tofd, to, flags)
 
 COL_DECL(int, mkdir, (const char *, mode_t));
-VIGIL_EXPORT int mkdir(const char *path, mode_t mode)
-{
-	POSIX_META_BODY(mkdir, VIGIL_OP_MKDIR, -1, path, mode);
-}
+POSIX_META_FN(mkdir, (const char *path, mode_t mode), VIGIL_OP_MKDIR, -1, path, mode)
 
 COL_DECL(int, mkdirat, (int, const char *, mode_t));
-VIGIL_EXPORT int mkdirat(int dirfd, const char *path, mode_t mode)
-{
-	POSIX_META_BODY(mkdirat, VIGIL_OP_MKDIR, -1, dirfd, path, mode);
-}
+POSIX_META_FN(mkdirat, (int dirfd, const char *path, mode_t mode), VIGIL_OP_MKDIR, -1, dirfd, path, mode)
 
 COL_DECL(int, rmdir, (const char *));
-VIGIL_EXPORT int rmdir(const char *path)
-{
-	POSIX_META_BODY(rmdir, VIGIL_OP_RMDIR, -1, path);
-}
+POSIX_META_FN(rmdir, (const char *path), VIGIL_OP_RMDIR, -1, path)
 
 COL_DECL(int, access, (const char *, int));
-VIGIL_EXPORT int access(const char *path, int mode)
-{
-	POSIX_META_BODY(access, VIGIL_OP_ACCESS, -1, path, mode);
-}
+POSIX_META_FN(access, (const char *path, int mode), VIGIL_OP_ACCESS, -1, path, mode)
 
 COL_DECL(int, faccessat, (int, const char *, int, int));
-VIGIL_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
-{
-	POSIX_META_BODY(faccessat, VIGIL_OP_ACCESS, -1, dirfd, path, mode, flags);
-}
+POSIX_META_FN(faccessat, (int dirfd, const char *path, int mode, int flags), VIGIL_OP_ACCESS, -1, dirfd, path, mode, flags)
 
 COL_DECL(int, euidaccess, (const char *, int));
-VIGIL_EXPORT int euidaccess(const char *path, int mode)
-{
-	POSIX_META_BODY(euidaccess, VIGIL_OP_ACCESS, -1, path, mode);
-}
+POSIX_META_FN(euidaccess, (const char *path, int mode), VIGIL_OP_ACCESS, -1, path, mode)
 
 COL_DECL(int, eaccess, (const char *, int));
-VIGIL_EXPORT int eaccess(const char *path, int mode)
-{
-	POSIX_META_BODY(eaccess, VIGIL_OP_ACCESS, -1, path, mode);
-}
+POSIX_META_FN(eaccess, (const char *path, int mode), VIGIL_OP_ACCESS, -1, path, mode)
 
 #define POSIX_DIR_BODY(name, ...) \
 	if (!col_on()) \
