@@ -239,11 +239,17 @@ COL_INLINE unsigned col_op_bits(int op)
 /* vigil_hist_bucket without branches: 0 -> 0, else 1 + floor(log2 n), at most 31.
  * With m = min(n, 2^30): bsr(2m + 1) is 0 for 0, 1 + floor(log2 m) else, and 31 for 2^30
  * (63 ^ clz is bsr; 2m + 1 < 2^32 never overflows) */
-COL_INLINE unsigned col_hist_bucket(uint64_t n)
+COL_INLINE uint64_t col_hist_bucket(uint64_t n)
 {
 	const uint64_t cap = 1ull << (VIGIL_HIST_BUCKETS - 2);
 	uint64_t m = n < cap ? n : cap;
+#if defined(__x86_64__)
+	uint64_t b; /* bsr itself: a 64-bit index, no zero-extension of clz's int */
+	__asm__("bsr %1, %0" : "=r"(b) : "r"(2 * m + 1) : "cc");
+	return b;
+#else
 	return 63u ^ (unsigned)__builtin_clzll(2 * m + 1);
+#endif
 }
 
 /* Per-op counters and timeline of the thread's own shard (plain adds); row: timeline[bin of t0]. */
