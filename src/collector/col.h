@@ -11,6 +11,8 @@
  * call, col_now(), col_io() (inlined: plain adds into the thread's shard and
  * the file record; it never changes errno).  Everything else (paths, system
  * calls, record creation) happens at open time or once per fd, out of line.
+ * Data and metadata wrappers are split (COL_FAST_TIMED): the exported one
+ * takes only the usual case, the rest is a cold twin with COL_TIMED.
  */
 #ifndef VIGIL_COL_H
 #define VIGIL_COL_H

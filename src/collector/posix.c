@@ -145,26 +145,30 @@ COL_DECL(ssize_t, read, (int, void *, size_t));
 POSIX_RW(read, (int fd, void *buf, size_t n), VIGIL_OP_READ, fd, n, COL_OFF_POS, fd, buf, n)
 
 COL_DECL(ssize_t, __read_chk, (int, void *, size_t, size_t));
-POSIX_RW(__read_chk, (int fd, void *buf, size_t n, size_t buflen), VIGIL_OP_READ, fd, n, COL_OFF_POS, fd, buf, n, buflen)
+POSIX_RW(__read_chk, (int fd, void *buf, size_t n, size_t buflen),
+         VIGIL_OP_READ, fd, n, COL_OFF_POS, fd, buf, n, buflen)
 
 COL_DECL(ssize_t, write, (int, const void *, size_t));
 POSIX_RW(write, (int fd, const void *buf, size_t n), VIGIL_OP_WRITE, fd, n, COL_OFF_POS, fd, buf, n)
 
 #define POSIX_PREAD(name, offt) \
 	COL_DECL(ssize_t, name, (int, void *, size_t, offt)); \
-	POSIX_RW(name, (int fd, void *buf, size_t n, offt off), VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off)
+	POSIX_RW(name, (int fd, void *buf, size_t n, offt off), \
+	         VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off)
 POSIX_PREAD(pread, off_t)
 POSIX_PREAD(pread64, off64_t)
 
 #define POSIX_PREAD_CHK(name, offt) \
 	COL_DECL(ssize_t, name, (int, void *, size_t, offt, size_t)); \
-	POSIX_RW(name, (int fd, void *buf, size_t n, offt off, size_t buflen), VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off, buflen)
+	POSIX_RW(name, (int fd, void *buf, size_t n, offt off, size_t buflen), \
+	         VIGIL_OP_PREAD, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off, buflen)
 POSIX_PREAD_CHK(__pread_chk, off_t)
 POSIX_PREAD_CHK(__pread64_chk, off64_t)
 
 #define POSIX_PWRITE(name, offt) \
 	COL_DECL(ssize_t, name, (int, const void *, size_t, offt)); \
-	POSIX_RW(name, (int fd, const void *buf, size_t n, offt off), VIGIL_OP_PWRITE, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off)
+	POSIX_RW(name, (int fd, const void *buf, size_t n, offt off), \
+	         VIGIL_OP_PWRITE, fd, n, off < 0 ? COL_OFF_NONE : off, fd, buf, n, off)
 POSIX_PWRITE(pwrite, off_t)
 POSIX_PWRITE(pwrite64, off64_t)
 
@@ -177,14 +181,17 @@ static uint64_t posix_iov_sum(const struct iovec *iov, int cnt)
 }
 
 COL_DECL(ssize_t, readv, (int, const struct iovec *, int));
-POSIX_RW(readv, (int fd, const struct iovec *iov, int cnt), VIGIL_OP_READV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt)
+POSIX_RW(readv, (int fd, const struct iovec *iov, int cnt),
+         VIGIL_OP_READV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt)
 
 COL_DECL(ssize_t, writev, (int, const struct iovec *, int));
-POSIX_RW(writev, (int fd, const struct iovec *iov, int cnt), VIGIL_OP_WRITEV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt)
+POSIX_RW(writev, (int fd, const struct iovec *iov, int cnt),
+         VIGIL_OP_WRITEV, fd, posix_iov_sum(iov, cnt), COL_OFF_POS, fd, iov, cnt)
 
 #define POSIX_PV(name, op, offt) \
 	COL_DECL(ssize_t, name, (int, const struct iovec *, int, offt)); \
-	POSIX_RW(name, (int fd, const struct iovec *iov, int cnt, offt off), op, fd, posix_iov_sum(iov, cnt), off < 0 ? COL_OFF_NONE : off, \
+	POSIX_RW(name, (int fd, const struct iovec *iov, int cnt, offt off), \
+	         op, fd, posix_iov_sum(iov, cnt), off < 0 ? COL_OFF_NONE : off, \
 	         fd, iov, cnt, off)
 POSIX_PV(preadv, VIGIL_OP_PREADV, off_t)
 POSIX_PV(preadv64, VIGIL_OP_PREADV, off64_t)
@@ -194,7 +201,8 @@ POSIX_PV(pwritev64, VIGIL_OP_PWRITEV, off64_t)
 /* v2: offset -1 means "at the current position" */
 #define POSIX_PV2(name, op, offt) \
 	COL_DECL(ssize_t, name, (int, const struct iovec *, int, offt, int)); \
-	POSIX_RW(name, (int fd, const struct iovec *iov, int cnt, offt off, int flags), op, fd, posix_iov_sum(iov, cnt), off == -1 ? COL_OFF_POS : off < 0 ? COL_OFF_NONE : off, \
+	POSIX_RW(name, (int fd, const struct iovec *iov, int cnt, offt off, int flags), \
+	         op, fd, posix_iov_sum(iov, cnt), off == -1 ? COL_OFF_POS : off < 0 ? COL_OFF_NONE : off, \
 	         fd, iov, cnt, off, flags)
 POSIX_PV2(preadv2, VIGIL_OP_PREADV, off_t)
 POSIX_PV2(preadv64v2, VIGIL_OP_PREADV, off64_t)
@@ -310,12 +318,14 @@ POSIX_STAT_FD(fstat64, struct stat64)
 
 #define POSIX_STAT_AT(name, st_t) \
 	COL_DECL(int, name, (int, const char *, st_t *, int)); \
-	POSIX_META_FN(name, (int dirfd, const char *path, st_t *st, int flags), VIGIL_OP_STAT, -1, dirfd, path, st, flags)
+	POSIX_META_FN(name, (int dirfd, const char *path, st_t *st, int flags), \
+	              VIGIL_OP_STAT, -1, dirfd, path, st, flags)
 POSIX_STAT_AT(fstatat, struct stat)
 POSIX_STAT_AT(fstatat64, struct stat64)
 
 COL_DECL(int, statx, (int, const char *, int, unsigned, struct statx *));
-POSIX_META_FN(statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st), VIGIL_OP_STAT, -1, dirfd, path, flags, mask, st)
+POSIX_META_FN(statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st),
+              VIGIL_OP_STAT, -1, dirfd, path, flags, mask, st)
 
 #define POSIX_XSTAT_PATH(name, st_t) \
 	COL_DECL(int, name, (int, const char *, st_t *)); \
@@ -333,7 +343,8 @@ POSIX_FXSTAT(__fxstat64, struct stat64)
 
 #define POSIX_FXSTATAT(name, st_t) \
 	COL_DECL(int, name, (int, int, const char *, st_t *, int)); \
-	POSIX_META_FN(name, (int ver, int dirfd, const char *path, st_t *st, int flags), VIGIL_OP_STAT, -1, ver, dirfd, path, st, flags)
+	POSIX_META_FN(name, (int ver, int dirfd, const char *path, st_t *st, int flags), \
+	              VIGIL_OP_STAT, -1, ver, dirfd, path, st, flags)
 POSIX_FXSTATAT(__fxstatat, struct stat)
 POSIX_FXSTATAT(__fxstatat64, struct stat64)
 
@@ -395,10 +406,12 @@ COL_DECL(int, rename, (const char *, const char *));
 POSIX_META_FN(rename, (const char *from, const char *to), VIGIL_OP_RENAME, -1, from, to)
 
 COL_DECL(int, renameat, (int, const char *, int, const char *));
-POSIX_META_FN(renameat, (int fromfd, const char *from, int tofd, const char *to), VIGIL_OP_RENAME, -1, fromfd, from, tofd, to)
+POSIX_META_FN(renameat, (int fromfd, const char *from, int tofd, const char *to),
+              VIGIL_OP_RENAME, -1, fromfd, from, tofd, to)
 
 COL_DECL(int, renameat2, (int, const char *, int, const char *, unsigned));
-POSIX_META_FN(renameat2, (int fromfd, const char *from, int tofd, const char *to, unsigned flags), VIGIL_OP_RENAME, -1, fromfd, from, tofd, to, flags)
+POSIX_META_FN(renameat2, (int fromfd, const char *from, int tofd, const char *to, unsigned flags),
+              VIGIL_OP_RENAME, -1, fromfd, from, tofd, to, flags)
 
 COL_DECL(int, mkdir, (const char *, mode_t));
 POSIX_META_FN(mkdir, (const char *path, mode_t mode), VIGIL_OP_MKDIR, -1, path, mode)
@@ -413,7 +426,8 @@ COL_DECL(int, access, (const char *, int));
 POSIX_META_FN(access, (const char *path, int mode), VIGIL_OP_ACCESS, -1, path, mode)
 
 COL_DECL(int, faccessat, (int, const char *, int, int));
-POSIX_META_FN(faccessat, (int dirfd, const char *path, int mode, int flags), VIGIL_OP_ACCESS, -1, dirfd, path, mode, flags)
+POSIX_META_FN(faccessat, (int dirfd, const char *path, int mode, int flags),
+              VIGIL_OP_ACCESS, -1, dirfd, path, mode, flags)
 
 COL_DECL(int, euidaccess, (const char *, int));
 POSIX_META_FN(euidaccess, (const char *path, int mode), VIGIL_OP_ACCESS, -1, path, mode)

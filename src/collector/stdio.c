@@ -406,20 +406,23 @@ STDIO_TMPFILE(tmpfile64)
 
 #define STDIO_FREAD(name) \
 	COL_DECL(size_t, name, (void *, size_t, size_t, FILE *)); \
-	STDIO_ITEMS(name, (void *p, size_t size, size_t n, FILE *fp), VIGIL_OP_FREAD, fp, size, n, p, size, n, fp)
+	STDIO_ITEMS(name, (void *p, size_t size, size_t n, FILE *fp), \
+	            VIGIL_OP_FREAD, fp, size, n, p, size, n, fp)
 STDIO_FREAD(fread)
 STDIO_FREAD(fread_unlocked)
 STDIO_FREAD(_IO_fread)
 
 #define STDIO_FREAD_CHK(name) \
 	COL_DECL(size_t, name, (void *, size_t, size_t, size_t, FILE *)); \
-	STDIO_ITEMS(name, (void *p, size_t plen, size_t size, size_t n, FILE *fp), VIGIL_OP_FREAD, fp, size, n, p, plen, size, n, fp)
+	STDIO_ITEMS(name, (void *p, size_t plen, size_t size, size_t n, FILE *fp), \
+	            VIGIL_OP_FREAD, fp, size, n, p, plen, size, n, fp)
 STDIO_FREAD_CHK(__fread_chk)
 STDIO_FREAD_CHK(__fread_unlocked_chk)
 
 #define STDIO_FWRITE(name) \
 	COL_DECL(size_t, name, (const void *, size_t, size_t, FILE *)); \
-	STDIO_ITEMS(name, (const void *p, size_t size, size_t n, FILE *fp), VIGIL_OP_FWRITE, fp, size, n, p, size, n, fp)
+	STDIO_ITEMS(name, (const void *p, size_t size, size_t n, FILE *fp), \
+	            VIGIL_OP_FWRITE, fp, size, n, p, size, n, fp)
 STDIO_FWRITE(fwrite)
 STDIO_FWRITE(fwrite_unlocked)
 STDIO_FWRITE(_IO_fwrite)
