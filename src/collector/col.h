@@ -466,14 +466,18 @@ COL_INLINE void col_io_full(int op, int fd, struct col_fd *e, int flayer, uint64
 COL_INLINE void col_io_at(int op, int fd, struct col_fd *e, int flayer, uint64_t req, uint64_t bytes, int failed,
                           int64_t off, uint64_t t0, uint64_t t1)
 {
+	/* busy first (and the compiler keeps the reads below after it): a signal handler's
+	   count cannot move the cached timeline row between its check and its use */
+	col_tls.busy++;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	struct vigil_shard *s = col_tls.own;
 	if (COL_UNLIKELY(s == NULL) || COL_UNLIKELY(failed) || COL_UNLIKELY(t0 >= col_tls.tl_end) ||
 	    COL_UNLIKELY(t1 < t0)) {
+		col_tls.busy--;
 		col_io_cold(op, fd, e, flayer, req, bytes, failed, off, t0, t1);
 		return;
 	}
 	/* col_io_full with those known: a constant op folds, no error, no call but the finishing ones */
-	col_tls.busy++;
 	uint64_t dt = t1 - t0;
 	col_count_row(s, col_tls.tl_row, op, req, bytes, 0, dt);
 	unsigned bits = col_op_bits(op);

@@ -977,13 +977,15 @@ static __attribute__((noinline)) int core_count_ret_cold(int op, uint64_t req_si
 
 COL_INLINE int core_count_ret(int op, uint64_t req_size, uint64_t bytes, int ret, uint64_t t0, uint64_t t1)
 {
+	col_tls.busy++; /* first: a signal handler's count cannot move the cached row between check and use */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	struct vigil_shard *s = col_tls.own;
 	if (COL_LIKELY(col.enabled) && COL_LIKELY(s != NULL) && COL_LIKELY(t0 < col_tls.tl_end) && COL_LIKELY(ret == 0)) {
-		col_tls.busy++;
 		col_count_row(s, col_tls.tl_row, op, req_size, bytes, 0, t1 > t0 ? t1 - t0 : 0);
 		col_tls.busy--;
 		return ret;
 	}
+	col_tls.busy--;
 	return core_count_ret_cold(op, req_size, bytes, ret, t0, t1);
 }
 
