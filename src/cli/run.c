@@ -324,6 +324,7 @@ int cmd_run(int argc, char **argv)
 		summary_print(stderr, &p, where);
 out:
 	run_fold_end(&st);
+	run_copy_free(&st);
 	if (st.dirfd >= 0)
 		close(st.dirfd);
 	free(st.reaped);

@@ -78,15 +78,20 @@ uint64_t run_self_start(void)
 	return run_proc_stat(getpid(), &s) == 0 ? s : 0;
 }
 
-static void run_pread_all(int fd, unsigned char *buf, size_t size, uint64_t off, uint64_t n)
+/* Read [off, off+n) of the segment (clamped to its size) into the copy, remembering the range. */
+static void run_pread_all(int fd, struct run_copybuf *c, size_t size, uint64_t off, uint64_t n)
 {
 	if (off >= size)
 		return;
 	if (n > size - off)
 		n = size - off;
+	if (c->nfilled < RUN_COPY_RANGES)
+		c->filled[c->nfilled++] = (struct run_copy_range){ off, n };
+	else
+		c->all = 1;
 	size_t done = 0;
 	while (done < n) {
-		ssize_t r = pread(fd, buf + off + done, (size_t)(n - done), (off_t)(off + done));
+		ssize_t r = pread(fd, c->buf + off + done, (size_t)(n - done), (off_t)(off + done));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -95,17 +100,89 @@ static void run_pread_all(int fd, unsigned char *buf, size_t size, uint64_t off,
 	}
 }
 
+/* Zero again what the last copy filled: the next one starts from zeros. */
+static void run_copy_clean(struct run_copybuf *c)
+{
+	if (c->all)
+		memset(c->buf, 0, c->cap);
+	else
+		for (size_t i = 0; i < c->nfilled; i++)
+			memset(c->buf + c->filled[i].off, 0, c->filled[i].len);
+	c->nfilled = 0;
+	c->all = 0;
+}
+
+/* A zeroed buffer of at least `size` bytes; 0, or -1 without memory. */
+static int run_copy_reserve(struct run_copybuf *c, size_t size)
+{
+	if (c->cap >= size)
+		return 0;
+	free(c->buf);
+	c->buf = calloc(1, size);
+	c->cap = c->buf ? size : 0;
+	return c->buf ? 0 : -1;
+}
+
+void run_copy_free(struct run_state *st)
+{
+	free(st->copy.buf);
+	memset(&st->copy, 0, sizeof(st->copy));
+}
+
 /*
- * Read what a segment uses, not its whole 1 MiB: the header page(s) up to
- * the file table, the claimed file records, the claimed shards and the
- * shared one (every shard after an exec re-attached).  The header's counts are the owner's word, so a lie only
- * hides the owner's own counters; vigil_seg_parse validates the copy as
- * always.  Geometry that does not look like a segment gets a full read.
+ * One shard: its 64-byte head first.  A shard whose `changes` never moved has
+ * counted nothing (segment.h) and is left out (bit in *unread); otherwise the
+ * timeline, the ops its op map names (all of them when the map is all zero)
+ * and its version 2 totals.
  */
-static void run_read_used(int fd, unsigned char *buf, size_t size, const struct vigil_seg_header *h)
+static void run_read_shard(int fd, struct run_copybuf *c, size_t size, const struct vigil_seg_header *h,
+                           uint32_t i, uint64_t *unread)
+{
+	uint64_t at = h->shards_offset + (uint64_t)i * h->shard_size;
+	const uint64_t headsz = offsetof(struct vigil_shard, timeline);
+	if (at >= size || size - at < headsz) {
+		run_pread_all(fd, c, size, at, h->shard_size);
+		return;
+	}
+	run_pread_all(fd, c, size, at, headsz);
+	const struct vigil_shard *s = (const void *)(c->buf + at);
+	if (s->changes == 0 && i < 64) {
+		*unread |= 1ull << i;
+		return;
+	}
+	uint64_t ops_off = vigil_seg_ops_offset(h), opsz = sizeof(struct vigil_op_counters);
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (uint32_t o = 0; o < h->n_ops && o < 64 * VIGIL_OPMAP_WORDS; o++)
+		if ((s->reserved[o >> 6] >> (o & 63)) & 1) {
+			lo = lo < o ? lo : o;
+			hi = o;
+		}
+	if (lo == UINT32_MAX || ops_off >= h->shard_size) { /* no map (older writer): the whole shard */
+		run_pread_all(fd, c, size, at + headsz, h->shard_size - headsz);
+		return;
+	}
+	run_pread_all(fd, c, size, at + headsz, ops_off - headsz);
+	run_pread_all(fd, c, size, at + ops_off + lo * opsz, (uint64_t)(hi - lo + 1) * opsz);
+	uint64_t ext = vigil_shard_ext_offset(h->n_ops);
+	if (h->version >= 2 && ext < h->shard_size)
+		run_pread_all(fd, c, size, at + ext, h->shard_size - ext);
+}
+
+/*
+ * Read what a segment uses, not its whole 1.4 MiB: the header page(s) up to
+ * the file table, the claimed file records, the claimed shards and the
+ * shared one (every shard after an exec re-attached), each shard only as far
+ * as it counted (run_read_shard).  The header's counts are the owner's word,
+ * so a lie only hides the owner's own counters; vigil_seg_parse validates the
+ * copy as always.  Geometry that does not look like a segment gets a full
+ * read.  *unread: the shards left out (zeros in the copy).
+ */
+static void run_read_used(int fd, struct run_copybuf *c, size_t size, const struct vigil_seg_header *h,
+                          uint64_t *unread)
 {
 	uint64_t files = h->files_used < h->n_files ? h->files_used : h->n_files;
 	uint64_t shards = h->shards_used < h->n_shards ? h->shards_used : h->n_shards;
+	*unread = 0;
 	if (shards == 0)
 		shards = 1; /* shard 0 is allocated at creation */
 	if (h->flags & VIGIL_FLAG_EXEC_REATTACH)
@@ -113,64 +190,68 @@ static void run_read_used(int fd, unsigned char *buf, size_t size, const struct 
 	if (h->files_offset > size || h->shards_offset > size || h->files_offset < sizeof(*h) ||
 	    h->n_shards == 0 || h->shard_size == 0 || (uint64_t)h->file_size * h->n_files > size ||
 	    (uint64_t)h->shard_size * h->n_shards > size) {
-		run_pread_all(fd, buf, size, 0, size);
+		run_pread_all(fd, c, size, 0, size);
 		return;
 	}
 	uint64_t head = h->files_offset > h->ident_offset + h->ident_size ? h->files_offset
 	                                                                   : h->ident_offset + h->ident_size;
-	run_pread_all(fd, buf, size, 0, head);
-	run_pread_all(fd, buf, size, h->files_offset, files * h->file_size);
-	run_pread_all(fd, buf, size, h->shards_offset, shards * h->shard_size);
-	if (shards < h->n_shards) /* the shared shard: late threads, or a shard that could not be allocated */
-		run_pread_all(fd, buf, size, h->shards_offset + (uint64_t)(h->n_shards - 1) * h->shard_size,
-		              h->shard_size);
+	run_pread_all(fd, c, size, 0, head);
+	run_pread_all(fd, c, size, h->files_offset, files * h->file_size);
+	for (uint32_t i = 0; i < h->n_shards; i++) {
+		/* the shared shard (last) always: late threads, or a shard that could not be allocated */
+		if (i < shards || i == h->n_shards - 1)
+			run_read_shard(fd, c, size, h, i, unread);
+		else if (i < 64)
+			*unread |= 1ull << i;
+	}
 	if (h->version >= 2) { /* the accelerator region and kernel table (OpenCL); bounded by size */
-		run_pread_all(fd, buf, size, h->accel_offset, h->accel_size);
-		run_pread_all(fd, buf, size, h->kernels_offset, (uint64_t)h->n_kernels * h->kernel_size);
+		run_pread_all(fd, c, size, h->accel_offset, h->accel_size);
+		run_pread_all(fd, c, size, h->kernels_offset, (uint64_t)h->n_kernels * h->kernel_size);
 	}
 }
 
-/* Copy of a segment file if it is ours (run id); NULL otherwise. */
-static unsigned char *run_read_segment(const struct run_state *st, const char *name, size_t *len)
+/*
+ * Copy a segment file into st->copy if it is ours (run id); its length, or 0.
+ * *unread: shards left out of the copy (run_read_used).
+ */
+static size_t run_read_segment(struct run_state *st, const char *name, uint64_t *unread)
 {
-	unsigned char *buf = NULL;
+	struct run_copybuf *c = &st->copy;
+	size_t len = 0;
 	struct stat sb;
 	int fd = openat(st->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return NULL;
+		return 0;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
 	    sb.st_size < (off_t)sizeof(struct vigil_seg_header) || sb.st_size > (off_t)RUN_SEG_MAX)
-		goto fail;
+		goto out;
 	/* The identity normally lies in the first page: check the run id before copying it all. */
 	struct vigil_seg_header h;
 	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		goto fail;
+		goto out;
 	if (h.ident_offset <= (uint64_t)sb.st_size - sizeof(struct vigil_seg_identity)) {
 		char rid[sizeof(((struct vigil_seg_identity *)0)->run_id)];
 		off_t at = (off_t)(h.ident_offset + offsetof(struct vigil_seg_identity, run_id));
 		if (pread(fd, rid, sizeof(rid), at) != (ssize_t)sizeof(rid) ||
 		    strncmp(rid, st->run_id, sizeof(rid)) != 0)
-			goto fail;
+			goto out;
 	}
 	/* zeroed: what is not read below (unused records and shards) reads as zero counters */
-	buf = calloc(1, (size_t)sb.st_size);
-	if (!buf)
-		goto fail;
+	if (run_copy_reserve(c, (size_t)sb.st_size) != 0)
+		goto out;
 	for (int attempt = 0;; attempt++) { /* a copy that saw no file-table reuse (format/profile.h) */
-		run_read_used(fd, buf, (size_t)sb.st_size, &h);
-		if (attempt + 1 >= VIGIL_SEG_COPY_TRIES || vigil_seg_copy_settled(fd, buf, (size_t)sb.st_size))
+		run_read_used(fd, c, (size_t)sb.st_size, &h, unread);
+		if (attempt + 1 >= VIGIL_SEG_COPY_TRIES || vigil_seg_copy_settled(fd, c->buf, (size_t)sb.st_size))
 			break;
 		vigil_seg_copy_wait(attempt);
+		run_copy_clean(c); /* the next attempt may read less (fewer shards): no stale bytes */
 		if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
 			break;
 	}
-	*len = (size_t)sb.st_size;
+	len = (size_t)sb.st_size;
+out:
 	close(fd);
-	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
+	return len;
 }
 
 /* Fill in what only the reaper knows: survivors, signals, exit statuses without end records. */
@@ -218,17 +299,20 @@ static double run_calib(struct run_state *st)
 int run_take(struct run_state *st, struct vigil_profile *p, const char *name,
                     struct vigil_proc_timeline *keep, int *removed)
 {
-	size_t len = 0;
 	int rc = 0;
+	uint64_t unread = 0;
 	*removed = 0;
-	unsigned char *buf = run_read_segment(st, name, &len);
-	if (!buf)
+	size_t len = run_read_segment(st, name, &unread);
+	if (!len) {
+		run_copy_clean(&st->copy);
 		return 0;
+	}
 	struct vigil_seg_view v;
 	const char *why;
-	int prc = vigil_seg_parse(buf, len, run_calib(st), &v, &why);
+	int prc = vigil_seg_parse(st->copy.buf, len, run_calib(st), &v, &why);
+	v.unread_shards = unread;
 	if (prc == 0 && strcmp(v.id->run_id, st->run_id) != 0) {
-		free(buf); /* not ours after all (unusual layout) */
+		run_copy_clean(&st->copy); /* not ours after all (unusual layout) */
 		return 0;
 	}
 	if (prc == 0 && v.hdr->reserved[VIGIL_SEG_MPI_REDUCED_SLOT] == VIGIL_SEG_MPI_REDUCED) {
@@ -245,7 +329,7 @@ int run_take(struct run_state *st, struct vigil_profile *p, const char *name,
 	}
 	if (rc == 0)
 		*removed = run_dispose_segment(st, name) == 0;
-	free(buf);
+	run_copy_clean(&st->copy);
 	return rc;
 }
 

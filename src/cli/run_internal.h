@@ -40,6 +40,23 @@ struct run_opts {
 	char **cmd;            /* CMD and its arguments */
 };
 
+/*
+ * The one buffer every segment of the run is copied into (run_collect.c): a
+ * fresh zeroed 1.4 MiB per segment cost more than its fold; after each fold
+ * only the ranges its copy filled are zeroed again.
+ */
+#define RUN_COPY_RANGES 48
+struct run_copy_range {
+	uint64_t off, len;
+};
+struct run_copybuf {
+	unsigned char *buf;
+	size_t cap;
+	struct run_copy_range filled[RUN_COPY_RANGES];
+	size_t nfilled;
+	int all;               /* more ranges than fit: zero it all */
+};
+
 /* A status reaped from a child (CMD or an adopted orphan). */
 struct run_reaped {
 	pid_t pid;
@@ -65,6 +82,7 @@ struct run_state {
 	size_t mpi_reduced;    /* segments already in that profile, left out of ours */
 	double calib;          /* seconds per TSC tick (run_collect.c), 0 until needed */
 	int have_cmd;          /* CMD's own segment was folded */
+	struct run_copybuf copy; /* segment copies (run_collect.c); freed by run_copy_free */
 	/* folding ended processes during the run (run_collect.c) */
 	int inofd;             /* inotify on the segment directory, -1: fold everything at the end */
 	struct vigil_profile *fold_into;
@@ -91,6 +109,7 @@ int run_still_alive(pid_t pid, uint64_t proc_start);
 uint64_t run_self_start(void);
 int run_take(struct run_state *st, struct vigil_profile *p, const char *name,
              struct vigil_proc_timeline *keep, int *removed);
+void run_copy_free(struct run_state *st);
 
 /* run_fold.c */
 int run_fold_start(struct run_state *st, struct vigil_profile *p);

@@ -22,6 +22,7 @@
  * the same from anywhere, so that call returns here and probes afterwards.
  */
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +51,21 @@ static int ocl_listed(const char *list, const char *path)
 	return 0;
 }
 
+/* Our own path, as the loader must dlopen it (found when first needed). */
+static void ocl_find_self(void)
+{
+	Dl_info di;
+	if (!ocl_self[0] && dladdr((void *)ocl_find_self, &di) && di.dli_fname && di.dli_fname[0] == '/' &&
+	    strlen(di.dli_fname) < sizeof(ocl_self))
+		strcpy(ocl_self, di.dli_fname);
+}
+
 static void ocl_set_layers(void)
 {
-	if (__atomic_load_n(&ocl_layers_set, __ATOMIC_ACQUIRE) || !ocl_self[0])
+	if (__atomic_load_n(&ocl_layers_set, __ATOMIC_ACQUIRE))
+		return;
+	ocl_find_self();
+	if (!ocl_self[0])
 		return;
 	const char *cur = getenv("OPENCL_LAYERS");
 	if (!ocl_listed(cur, ocl_self)) {
@@ -72,18 +85,29 @@ static void ocl_set_layers(void)
 	__atomic_store_n(&ocl_layers_set, 1, __ATOMIC_RELEASE);
 }
 
-/* libOpenCL mapped already?  RTLD_NOLOAD never loads it. */
+/* dl_iterate_phdr callback: is this object libOpenCL (libOpenCL.so, libOpenCL.so.1, ...)? */
+static int ocl_is_loader(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	(void)arg;
+	const char *name = info->dlpi_name, *base = name ? strrchr(name, '/') : NULL;
+	base = base ? base + 1 : name;
+	return base && !strncmp(base, "libOpenCL.so", 12);
+}
+
+/*
+ * libOpenCL mapped already?  A look at the loaded objects: a dlopen with
+ * RTLD_NOLOAD searched the library path for it (ld.so.cache, an open of the
+ * file) and allocated its error string, ~40 us at every process start.
+ */
 static void ocl_probe(void)
 {
-	if (__atomic_load_n(&ocl_layers_set, __ATOMIC_ACQUIRE) || !ocl_real_dlopen || !col.enabled)
+	if (__atomic_load_n(&ocl_layers_set, __ATOMIC_ACQUIRE) || !col.enabled)
 		return;
 	col_tls.busy++;
 	int saved = errno;
-	void *h = ocl_real_dlopen("libOpenCL.so.1", RTLD_LAZY | RTLD_NOLOAD);
-	if (h) {
+	if (dl_iterate_phdr(ocl_is_loader, NULL))
 		ocl_set_layers();
-		dlclose(h);
-	}
 	errno = saved;
 	col_tls.busy--;
 }
@@ -95,11 +119,6 @@ static void ocl_atfork_child(void)
 
 void col_ocl_init(void)
 {
-	Dl_info di;
-	if (dladdr((void *)col_ocl_init, &di) && di.dli_fname && di.dli_fname[0] == '/' &&
-	    strlen(di.dli_fname) < sizeof(ocl_self))
-		strcpy(ocl_self, di.dli_fname);
-	ocl_real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
 	ocl_dev_init();
 	pthread_atfork(NULL, NULL, ocl_atfork_child);
 	ocl_probe();
@@ -204,6 +223,7 @@ VIGIL_EXPORT cl_int CL_API_CALL clInitLayer(cl_uint num_entries, const cl_icd_di
 	size_t ours = sizeof(cl_icd_dispatch) / sizeof(void *);
 	size_t n = num_entries < ours ? num_entries : ours;
 	/* entries past what the loader knows stay NULL: never call what the target lacks */
+	__atomic_store_n(&ocl_tables_used, 1, __ATOMIC_RELAXED);
 	memset(&ocl_next, 0, sizeof(ocl_next));
 	memcpy(&ocl_next, target, n * sizeof(void *));
 	ocl_disp = ocl_next;

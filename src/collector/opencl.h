@@ -42,6 +42,7 @@ struct ocl_cmd {
 COL_HIDDEN extern int ocl_profiling;  /* VIGIL_OPENCL_PROFILING != 0 */
 COL_HIDDEN void ocl_dev_init(void);
 COL_HIDDEN void ocl_dev_atfork_child(void);
+COL_HIDDEN extern int ocl_tables_used;     /* the layer ran in this process or an ancestor: its tables may hold objects */
 COL_HIDDEN void ocl_layer_ran(void);     /* the loader initialised the layer: mark the segment */
 COL_HIDDEN void ocl_queue_created(cl_command_queue q, cl_command_queue_properties props, uint32_t flags);
 COL_HIDDEN int ocl_queue_lookup(cl_command_queue q, struct ocl_queue_info *out);

@@ -41,6 +41,7 @@ struct ocl_slot {
 #define OCL_NMAPS    1024
 static struct ocl_slot ocl_queues[OCL_NQUEUES], ocl_kernels[OCL_NKERNELS];
 static struct ocl_slot ocl_images[OCL_NIMAGES], ocl_maps[OCL_NMAPS];
+int ocl_tables_used;
 
 static unsigned ocl_hash(uintptr_t k, unsigned n)
 {
@@ -380,6 +381,12 @@ void ocl_dev_init(void)
 
 void ocl_dev_atfork_child(void)
 {
+	pthread_mutex_init(&ocl_kernel_lock, NULL);
+	pthread_mutex_init(&ocl_harvest_lock, NULL);
+	/* tables the layer never wrote are zero still: clearing them would fault in ~250 KiB of
+	   pages in every fork child (sh forking a command) */
+	if (!__atomic_load_n(&ocl_tables_used, __ATOMIC_RELAXED))
+		return;
 	/* the parent's OpenCL objects mean nothing here: forget them, never release them */
 	memset(ocl_pend, 0, sizeof(ocl_pend));
 	ocl_pend_head = ocl_pend_count = 0;
@@ -389,8 +396,6 @@ void ocl_dev_atfork_child(void)
 	memset(ocl_maps, 0, sizeof(ocl_maps));
 	memset(ocl_busy_until, 0, sizeof(ocl_busy_until));
 	ocl_queue_seq = 0;
-	pthread_mutex_init(&ocl_kernel_lock, NULL);
-	pthread_mutex_init(&ocl_harvest_lock, NULL);
 }
 
 void ocl_cmd_begin(struct ocl_cmd *c, cl_command_queue q, cl_event *ev)

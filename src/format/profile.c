@@ -435,13 +435,25 @@ static int prof_rank_seen(const struct vigil_profile *p, int32_t rank)
 	return 0;
 }
 
+/* Shards the reader left out of its copy (zeros there): nothing to fold. */
+static int prof_shard_unread(const struct vigil_seg_view *v, uint32_t s)
+{
+	return s < 64 && ((v->unread_shards >> s) & 1);
+}
+
+/* May op o of this shard be nonzero?  Its op map says (segment.h); a map of all zeros says nothing. */
+static int prof_op_mapped(const uint64_t map[VIGIL_OPMAP_WORDS], int any, uint32_t o)
+{
+	return !any || o >= 64 * VIGIL_OPMAP_WORDS || ((map[o >> 6] >> (o & 63)) & 1);
+}
+
 /* Last moment the segment shows activity, in seconds after its start. */
 static double prof_last_activity(const struct vigil_seg_view *v)
 {
 	double last = 0;
 	for (uint32_t s = 0; s < v->hdr->n_shards; s++) {
 		const struct vigil_shard *sh = vigil_seg_shard(v, s);
-		if (sh->tl_shift >= 63)
+		if (sh->tl_shift >= 63 || prof_shard_unread(v, s))
 			continue;
 		for (int b = VIGIL_TL_BINS - 1; b >= 0; b--) {
 			const struct vigil_tl_bin *row = vigil_seg_tl_row(v, s, (uint32_t)b);
@@ -523,10 +535,12 @@ static int prof_add_timeline(struct vigil_profile *p, const struct vigil_seg_vie
 		uint32_t n = 0;
 		struct vigil_tl_bin buf[VIGIL_TL_BINS][VIGIL_NLAYERS];
 		for (uint32_t s = 0; s < v->hdr->n_shards; s++)
-			n += prof_shard_active(prof_tl_of(v, s, buf));
+			n += !prof_shard_unread(v, s) && prof_shard_active(prof_tl_of(v, s, buf));
 		if (n && !(keep->shards = calloc(n, sizeof(*keep->shards))))
 			return -ENOMEM;
 		for (uint32_t s = 0; s < v->hdr->n_shards; s++) {
+			if (prof_shard_unread(v, s))
+				continue;
 			const struct vigil_shard *sh = vigil_seg_shard(v, s);
 			prof_tl tl = prof_tl_of(v, s, buf);
 			if (!prof_shard_active(tl))
@@ -539,6 +553,8 @@ static int prof_add_timeline(struct vigil_profile *p, const struct vigil_seg_vie
 	}
 	prof_tl_cover(&p->timeline, start, end);
 	for (uint32_t s = 0; s < v->hdr->n_shards; s++) {
+		if (prof_shard_unread(v, s))
+			continue;
 		const struct vigil_shard *sh = vigil_seg_shard(v, s);
 		struct vigil_tl_bin buf[VIGIL_TL_BINS][VIGIL_NLAYERS];
 		prof_place_shard(p, sh->tl_shift, prof_tl_of(v, s, buf), v->tick_seconds, start, end);
@@ -619,9 +635,22 @@ int vigil_profile_add_segment_keep(struct vigil_profile *p, const struct vigil_s
 	ps->flags = h->flags;
 	ps->early_calls = h->early_calls;
 
+	uint64_t added[VIGIL_OPMAP_WORDS] = { 0 }; /* the ops any shard may have counted */
+	int unmapped = 0;
 	for (uint32_t s = 0; s < h->n_shards; s++) {
+		if (prof_shard_unread(v, s))
+			continue;
+		const uint64_t *map = vigil_seg_shard(v, s)->reserved;
+		int any = 0;
+		for (int w = 0; w < VIGIL_OPMAP_WORDS; w++) {
+			any |= map[w] != 0;
+			added[w] |= map[w];
+		}
+		unmapped |= !any;
 		const struct vigil_op_counters *oc = vigil_seg_ops(v, s);
 		for (uint32_t o = 0; o < v->n_ops; o++) {
+			if (!prof_op_mapped(map, any, o))
+				continue;
 			struct vigil_opstat *d = &ps->ops[o];
 			d->calls += oc[o].calls;
 			d->errors += oc[o].errors;
@@ -632,7 +661,8 @@ int vigil_profile_add_segment_keep(struct vigil_profile *p, const struct vigil_s
 		}
 	}
 	for (int o = 0; o < VIGIL_NOPS; o++)
-		vigil_opstat_add(&p->ops[o], &ps->ops[o]);
+		if (prof_op_mapped(added, !unmapped, (uint32_t)o))
+			vigil_opstat_add(&p->ops[o], &ps->ops[o]);
 	for (uint32_t s = 0; s < h->n_shards; s++) {
 		const struct vigil_shard_ext *x = vigil_seg_shard_ext(v, s);
 		p->again_errors += x ? x->again_errors : 0;

@@ -32,6 +32,8 @@ struct vigil_seg_view {
 	uint32_t n_layers;                   /* timeline layers: 4 (version 1) or VIGIL_NLAYERS */
 	uint32_t ops_offset;                 /* of a shard's ops[] from the shard's start */
 	double tick_seconds;                 /* seconds per tick (see segment.h clock) */
+	uint64_t unread_shards;              /* bit s: shard s was left out of the copy (zeros there) and
+	                                        is skipped; 0 from vigil_seg_parse, set by the reader */
 };
 
 /*
