@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,8 @@ static int run_proc_stat(pid_t pid, uint64_t *start)
 int run_still_alive(pid_t pid, uint64_t proc_start)
 {
 	uint64_t s;
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return 0; /* gone: no /proc read */
 	if (run_proc_stat(pid, &s) != 0)
 		return 0;
 	/* A segment without a start time (0) can only be matched by pid. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli/run_internal.h"
 #include "format/profile.h"
@@ -25,7 +26,37 @@
  * the segment into the profile and removes it.  Only the process's timeline
  * waits in memory (8 KiB a thread) for the job's time grid, known at the end,
  * so the profile is the one the end-of-run collection would have written.
+ *
+ * Passes are at least RUN_FOLD_GAP apart: a signal and a wake-up for every
+ * ended process of a fast loop cost more than its fold (and most were still
+ * exiting when woken).  Within the gap O_ASYNC is off and a timer's SIGIO
+ * brings the next pass, which takes every event queued meanwhile.
  */
+#define RUN_FOLD_GAP 0.01 /* seconds */
+
+static double run_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* O_ASYNC on the inotify descriptor: SIGIO at each event. */
+static void run_fold_async(const struct run_state *st, int on)
+{
+	int fl = fcntl(st->inofd, F_GETFL);
+	if (fl >= 0)
+		fcntl(st->inofd, F_SETFL, on ? fl | O_ASYNC : fl & ~O_ASYNC);
+}
+
+/* SIGIO from the timer in `secs`. */
+static void run_fold_arm(struct run_state *st, double secs)
+{
+	struct itimerspec it = { { 0, 0 }, { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) } };
+	if (it.it_value.tv_sec == 0 && it.it_value.tv_nsec < 1000000)
+		it.it_value.tv_nsec = 1000000;
+	timer_settime(st->fold_timer, 0, &it, NULL);
+}
 static void run_sigio(int sig)
 {
 	(void)sig; /* taken by sigtimedwait while CMD runs; outside of it, only a wake-up */
@@ -52,6 +83,8 @@ int run_fold_start(struct run_state *st, struct vigil_profile *p)
 		return 0;
 	}
 	st->inofd = fd;
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGIO };
+	st->fold_timer_ok = timer_create(CLOCK_MONOTONIC, &sev, &st->fold_timer) == 0; /* else: a pass per SIGIO */
 	return 1;
 }
 
@@ -120,6 +153,9 @@ void run_fold_end(struct run_state *st)
 	if (st->inofd >= 0)
 		close(st->inofd);
 	st->inofd = -1;
+	if (st->fold_timer_ok)
+		timer_delete(st->fold_timer);
+	st->fold_timer_ok = 0;
 	for (size_t i = 0; i < st->nfolded; i++)
 		vigil_proc_timeline_free(&st->folded[i]);
 	free(st->folded);
@@ -133,6 +169,20 @@ void run_fold_ended(struct run_state *st)
 {
 	if (st->inofd < 0)
 		return;
+	double now = run_mono();
+	if (st->fold_timer_ok && now - st->fold_last < RUN_FOLD_GAP) {
+		if (!st->fold_held) { /* hold further SIGIOs off until the timer's */
+			st->fold_held = 1;
+			run_fold_async(st, 0);
+			run_fold_arm(st, RUN_FOLD_GAP - (now - st->fold_last));
+		}
+		return;
+	}
+	if (st->fold_held) {
+		st->fold_held = 0;
+		run_fold_async(st, 1); /* before the read: a later event signals again */
+	}
+	st->fold_last = now;
 	char ev[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
 	while ((n = read(st->inofd, ev, sizeof(ev))) > 0)
@@ -177,5 +227,7 @@ void run_fold_ended(struct run_state *st)
 		}
 	}
 	st->npending = keep;
+	if (keep && st->fold_timer_ok)
+		run_fold_arm(st, RUN_FOLD_GAP); /* still exiting: look again soon, not at the next event */
 }
 

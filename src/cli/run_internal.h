@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 #include "format/profile.h"
 
 #define RUN_EXIT_USAGE 2
@@ -89,6 +90,9 @@ struct run_state {
 	struct vigil_proc_timeline *folded; size_t nfolded, folded_cap; /* timelines awaiting the grid */
 	char (*pending)[64]; size_t npending, pending_cap; /* ended, their process not yet gone */
 	char **taken; size_t ntaken; /* folded but not removed */
+	timer_t fold_timer;    /* SIGIO when a held-off pass is due (run_fold.c) */
+	int fold_timer_ok, fold_held; /* fold_held: O_ASYNC off, the timer armed */
+	double fold_last;      /* CLOCK_MONOTONIC seconds of the last pass */
 };
 
 /* run_spawn.c */
