@@ -24,7 +24,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -256,8 +257,12 @@ static int core_fsize_ok(uint64_t end)
 	return rl.rlim_cur == RLIM_INFINITY || (uint64_t)rl.rlim_cur >= end;
 }
 
-/* Open (creating if missing) and check the per-user directory; -1 if unusable. */
-static int core_dir_open(char *dir, size_t cap)
+/*
+ * Open (creating if missing) and check the per-user directory; -1 if unusable.
+ * *entries: at most how many names it holds (tmpfs keeps a directory's size at
+ * 20 bytes a name, two for "." and ".."), UINT64_MAX where that is not known.
+ */
+static int core_dir_open(char *dir, size_t cap, uint64_t *entries)
 {
 	const char *e = getenv("VIGIL_DIR");
 	if (e && *e && *e != '/') {
@@ -299,12 +304,17 @@ static int core_dir_open(char *dir, size_t cap)
 		col_sys(SYS_close, fd, 0, 0, 0);
 		return -1;
 	}
-	struct statvfs sv;
-	if (fstatvfs((int)fd, &sv) == 0 &&
-	    (uint64_t)sv.f_bavail * sv.f_frsize < 4 * (uint64_t)VIGIL_SEGMENT_SIZE) {
-		col_debug("segment file system nearly full, passing through: ", dir);
-		col_sys(SYS_close, fd, 0, 0, 0);
-		return -1;
+	struct statfs sf;
+	*entries = UINT64_MAX;
+	if (fstatfs((int)fd, &sf) == 0) {
+		uint64_t unit = sf.f_frsize ? (uint64_t)sf.f_frsize : (uint64_t)sf.f_bsize;
+		if ((uint64_t)sf.f_bavail * unit < 4 * (uint64_t)VIGIL_SEGMENT_SIZE) {
+			col_debug("segment file system nearly full, passing through: ", dir);
+			col_sys(SYS_close, fd, 0, 0, 0);
+			return -1;
+		}
+		if (sf.f_type == TMPFS_MAGIC && st.st_size >= 40)
+			*entries = (uint64_t)st.st_size / 20 - 2;
 	}
 	return (int)fd;
 }
@@ -364,7 +374,8 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 		col_debug("the file size limit (ulimit -f) is below the segment size, passing through", NULL);
 		return;
 	}
-	int dfd = core_dir_open(dir, sizeof(dir) - 64);
+	uint64_t entries;
+	int dfd = core_dir_open(dir, sizeof(dir) - 64, &entries);
 	if (dfd < 0)
 		return;
 	int pid = getpid();
@@ -489,7 +500,7 @@ static void core_segment_open(const struct vigil_seg_identity *inherit)
 	__atomic_store_n(&col.files_committed, 1u, __ATOMIC_RELEASE); /* chunk 0, by the creator */
 	const char *run = getenv("VIGIL_RUN_ID");
 	core_notify_end = run && *run;
-	if (!reattach)
+	if (!reattach && entries >= VIGIL_SEG_KEEP_ENDED) /* with ours still under the cap: nothing to reclaim */
 		col_reclaim(dfd, pid);
 	col_sys(SYS_close, dfd, 0, 0, 0);
 	col_debug(reattach ? "re-attached segment " : "created segment ", core_seg_path);

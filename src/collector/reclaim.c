@@ -13,7 +13,9 @@
  * counts into, and the oldest ended segments beyond the cap are removed,
  * except those a `vigil run` still alive will collect (their run id names it).
  *
- * Cost: one getdents64 for a directory under the cap; above it, the oldest
+ * Cost: nothing on tmpfs while the directory's size says it holds fewer
+ * names than the cap (core.c looks before calling); else one getdents64 for
+ * a directory under the cap; above it, the oldest
  * are reclaimed down to VIGIL_SEG_KEEP_ENDED - RECLAIM_SLACK, so the work is
  * done once every RECLAIM_SLACK processes.  Raw system calls only: the
  * collector's own file work must not pass through its wrappers.
