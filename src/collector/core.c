@@ -168,13 +168,33 @@ static void core_clock_pair(uint64_t *ticks, uint64_t *mono, uint64_t *real)
 
 /* ---- identity --------------------------------------------------------- */
 
+/* The arguments the constructor was given (glibc passes them to ELF constructors); NULL before. */
+static int core_argc;
+static char **core_argv;
+
+/* /proc/self/cmdline as it reads now: the arguments, each ended by a NUL (from argv when known). */
+static long core_cmdline(char *buf, size_t cap)
+{
+	if (!core_argv)
+		return core_read_file("/proc/self/cmdline", buf, cap);
+	size_t n = 0;
+	for (int i = 0; i < core_argc && core_argv[i] && n < cap - 1; i++) {
+		for (const char *a = core_argv[i]; *a && n < cap - 1; a++)
+			buf[n++] = *a;
+		if (n < cap - 1)
+			buf[n++] = 0;
+	}
+	buf[n] = 0;
+	return (long)n;
+}
+
 static void core_identity_image(struct vigil_seg_identity *id)
 {
 	char buf[4096];
 	long n = col_sys(SYS_readlink, (long)"/proc/self/exe", (long)buf, sizeof(buf) - 1, 0);
 	buf[n > 0 ? n : 0] = 0;
 	core_copy(id->exe, sizeof(id->exe), buf);
-	n = core_read_file("/proc/self/cmdline", buf, sizeof(buf));
+	n = core_cmdline(buf, sizeof(buf));
 	if (n < 0)
 		n = 0;
 	while (n > 0 && buf[n - 1] == 0)
@@ -881,8 +901,10 @@ void col_init(void)
 	col_tls.busy--;
 }
 
-__attribute__((constructor)) static void core_constructor(void)
+__attribute__((constructor)) static void core_constructor(int argc, char **argv)
 {
+	core_argc = argc;
+	core_argv = argv; /* the command line without reading /proc (core_cmdline) */
 	col_init();
 }
 
