@@ -370,10 +370,8 @@ static void core_header_init(struct vigil_seg_header *h)
 	vigil_seg_header_init(h);
 	h->clock.source = col.tsc ? VIGIL_CLOCK_TSC : VIGIL_CLOCK_NS;
 	core_clock_pair(&h->clock.start_ticks, &h->clock.start_mono_ns, &h->clock.start_real_ns);
-	/* the shards allocated now; another gets its width when a thread claims it (touching all
-	   16 here would fault in and allocate 14 pages a short-lived process never uses) */
-	((struct vigil_shard *)col.shards)->tl_shift = VIGIL_TL_SHIFT0;
-	((struct vigil_shard *)(col.shards + (size_t)VIGIL_SHARED_SHARD * VIGIL_SHARD_SIZE))->tl_shift = VIGIL_TL_SHIFT0;
+	/* every shard gets its width when a thread claims it (core_shard_claim): a process that never
+	   counts touches neither shard 0's page nor the shared shard's (two page faults) */
 	/* record 0: "<other files>" */
 	struct vigil_file *f = &col.files[0];
 	f->kind = VIGIL_FILE_OVERFLOW;
@@ -635,6 +633,8 @@ static struct vigil_shard *core_shard_claim(void)
 		col_tls.mark = &col_marks[i + 1].seq;
 	} else {
 		s = core_shard(VIGIL_SHARED_SHARD);
+		uint32_t unset = 0; /* its first user gives it its width; every user claims before counting */
+		__atomic_compare_exchange_n(&s->tl_shift, &unset, VIGIL_TL_SHIFT0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 		__atomic_store_n(&s->state, 2, __ATOMIC_RELAXED);
 		col_tls.shared = 1;
 		col_tls.slot = COL_SLOT_NONE;
