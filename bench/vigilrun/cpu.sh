@@ -2,13 +2,16 @@
 # CPU cost per short-lived process (issue 8, "Cost per process and per vigil run"): task-clock of a
 # 200-process shell loop (200 x /bin/true), children included, plain / with libvigil.so preloaded /
 # under `vigil run` (the CLI's own CPU counted too), alternated ROUNDS times; medians per process.
+# With OTHER_BUILD (e.g. a "before" build from `git archive`), its preload and run are measured in
+# the same rounds (preload2, run2), so both see the same load.
 # CPU time rather than wall time: the shared 2-core VM's wall times swing severalfold.
-# usage: bench/vigilrun/cpu.sh [BUILD_DIR] [ROUNDS]
+# usage: bench/vigilrun/cpu.sh [BUILD_DIR] [ROUNDS] [OTHER_BUILD]
 build=$(cd "${1:-build}" && pwd)
 rounds=${2:-7}
-vigil=$build/bin/vigil
-lib=$build/lib/libvigil.so
-[ -x "$vigil" ] && [ -f "$lib" ] || { echo "build $build first"; exit 1; }
+other=${3:+$(cd "$3" && pwd)}
+for b in $build $other; do
+	[ -x "$b/bin/vigil" ] && [ -f "$b/lib/libvigil.so" ] || { echo "build $b first"; exit 1; }
+done
 command -v perf > /dev/null || { echo "perf is needed (linux-perf)"; exit 1; }
 export VIGIL_DIR=$(mktemp -d /dev/shm/vigil-bench.XXXXXX)
 work=$(mktemp -d)
@@ -24,12 +27,16 @@ out=$work/out
 r=0
 while [ $r -lt "$rounds" ]; do
 	echo "plain $(cpu sh loop.sh)" >> "$out"
-	echo "preload $(LD_PRELOAD=$lib cpu sh loop.sh)" >> "$out"
-	echo "run $(cpu "$vigil" run -q --profile "$work/l$r.json" -- sh loop.sh)" >> "$out"
-	rm -f "$VIGIL_DIR"/*.seg
+	n=""
+	for b in $build $other; do
+		echo "preload$n $(LD_PRELOAD=$b/lib/libvigil.so cpu sh loop.sh)" >> "$out"
+		rm -f "$VIGIL_DIR"/*.seg
+		echo "run$n $(cpu "$b/bin/vigil" run -q --profile "$work/l$r$n.json" -- sh loop.sh)" >> "$out"
+		n=2
+	done
 	r=$((r + 1))
 done
-for k in plain preload run; do
+for k in plain preload run ${other:+preload2 run2}; do
 	printf '%-8s %s ms per process\n' $k "$(awk -v k=$k '$1 == k {print $2 / 200}' "$out" | med)"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -381,12 +381,12 @@ void ocl_dev_init(void)
 
 void ocl_dev_atfork_child(void)
 {
-	pthread_mutex_init(&ocl_kernel_lock, NULL);
-	pthread_mutex_init(&ocl_harvest_lock, NULL);
-	/* tables the layer never wrote are zero still: clearing them would fault in ~250 KiB of
-	   pages in every fork child (sh forking a command) */
+	/* tables and locks the layer never used are as they started: clearing them would fault in
+	   ~250 KiB of pages in every fork child (a shell forking a command) */
 	if (!__atomic_load_n(&ocl_tables_used, __ATOMIC_RELAXED))
 		return;
+	pthread_mutex_init(&ocl_kernel_lock, NULL);
+	pthread_mutex_init(&ocl_harvest_lock, NULL);
 	/* the parent's OpenCL objects mean nothing here: forget them, never release them */
 	memset(ocl_pend, 0, sizeof(ocl_pend));
 	ocl_pend_head = ocl_pend_count = 0;
