@@ -148,15 +148,16 @@ static void run_read_shard(int fd, struct run_copybuf *c, size_t size, const str
 		return;
 	}
 	run_pread_all(fd, c, size, at, headsz);
-	const struct vigil_shard *s = (const void *)(c->buf + at);
-	if (s->changes == 0 && i < 64) {
+	struct vigil_shard s; /* its head, copied out: a hostile offset need not be aligned */
+	memcpy(&s, c->buf + at, offsetof(struct vigil_shard, timeline));
+	if (s.changes == 0 && i < 64) {
 		*unread |= 1ull << i;
 		return;
 	}
 	uint64_t ops_off = vigil_seg_ops_offset(h), opsz = sizeof(struct vigil_op_counters);
 	uint32_t lo = UINT32_MAX, hi = 0;
 	for (uint32_t o = 0; o < h->n_ops && o < 64 * VIGIL_OPMAP_WORDS; o++)
-		if ((s->reserved[o >> 6] >> (o & 63)) & 1) {
+		if ((s.reserved[o >> 6] >> (o & 63)) & 1) {
 			lo = lo < o ? lo : o;
 			hi = o;
 		}
@@ -170,6 +171,8 @@ static void run_read_shard(int fd, struct run_copybuf *c, size_t size, const str
 	if (h->version >= 2 && ext < h->shard_size)
 		run_pread_all(fd, c, size, at + ext, h->shard_size - ext);
 }
+
+#define RUN_MAX_SHARDS 4096 /* more than vigil_seg_parse accepts: a full read, then its rejection */
 
 /*
  * Read what a segment uses, not its whole 1.4 MiB: the header page(s) up to
@@ -191,7 +194,7 @@ static void run_read_used(int fd, struct run_copybuf *c, size_t size, const stru
 	if (h->flags & VIGIL_FLAG_EXEC_REATTACH)
 		shards = h->n_shards; /* an exec resets shards_used: the earlier image's threads may be above it */
 	if (h->files_offset > size || h->shards_offset > size || h->files_offset < sizeof(*h) ||
-	    h->n_shards == 0 || h->shard_size == 0 || (uint64_t)h->file_size * h->n_files > size ||
+	    h->n_shards == 0 || h->n_shards > RUN_MAX_SHARDS || h->shard_size == 0 || (uint64_t)h->file_size * h->n_files > size ||
 	    (uint64_t)h->shard_size * h->n_shards > size) {
 		run_pread_all(fd, c, size, 0, size);
 		return;

@@ -57,6 +57,7 @@ static void run_fold_arm(struct run_state *st, double secs)
 		it.it_value.tv_nsec = 1000000;
 	timer_settime(st->fold_timer, 0, &it, NULL);
 }
+
 static void run_sigio(int sig)
 {
 	(void)sig; /* taken by sigtimedwait while CMD runs; outside of it, only a wake-up */
