@@ -20,7 +20,9 @@ fail=0
 timeout 60 "$vigil" run --profile p.json -- $mpirun "$prog" 2 >out.txt 2>sum.txt
 rc=$?
 [ $rc = 0 ] && [ -s p.json ] || { echo "FAIL: vigil run exited $rc"; cat sum.txt; exit 1; }
-for row in 'mpi +MPI_Barrier ' 'mpiio +MPI_File_' 'posix +open '; do
+# The summary lists the 14 operations that took most time: which POSIX calls make it depends on
+# the machine's load (open fell out under load), so any POSIX row will do.
+for row in 'mpi +MPI_Barrier ' 'mpiio +MPI_File_' 'posix +[a-z]'; do
 	grep -Eq "^  $row" sum.txt || { echo "FAIL: the summary has no row /$row/"; fail=1; }
 done
 grep -Eq '^  time: I/O .*, MPI [0-9.]+ [a-z]+ \([0-9.]+ %\) of the processes' sum.txt ||
