@@ -182,6 +182,8 @@ struct vd_job {
 	unsigned nlive, nexited, nkilled;
 	struct vd_proc *procs;
 	struct vd_tot tot[VIGIL_NOPS];
+	uint64_t tot_ops[VIGIL_OPMAP_WORDS]; /* ops whose tot may be nonzero (vd_job_mark_op): the
+	                                      * once-a-second walks visit only these */
 	/* history ring: one point per second, plus per-op calls per second */
 	struct vd_hpoint *hist; unsigned hist_len, hist_head;
 	float *op_hist[VIGIL_NOPS];  /* lazily: calls per second, same ring */
@@ -248,11 +250,34 @@ void vd_job_end_request(struct vd_job *j);
 struct vd_job *vd_job_find(const char *id, uint32_t uid, bool any_user);
 void vd_proc_sum(const struct vd_proc *p, struct vd_raw *out); /* counted, NOPS */
 
+/* opsarena.c: a zeroed struct vd_raw[VIGIL_NOPS] (counted totals, shard copies), NULL when out of memory */
+struct vd_raw *vd_ops_new(void);
+void vd_ops_free(struct vd_raw *ops);
+
 /* Note that op's counted totals of p may be nonzero (checkpoints walk only those). */
 static inline void vd_proc_mark_counted(struct vd_proc *p, unsigned op)
 {
 	if (op < VIGIL_NOPS && (p->counted[op].calls || p->counted[op].ticks))
 		p->counted_ops[op >> 6] |= (uint64_t)1 << (op & 63);
+}
+
+/* Note that op's totals in j may be nonzero (set whenever tot[op] is added to). */
+static inline void vd_job_mark_op(struct vd_job *j, unsigned op)
+{
+	if (op < VIGIL_NOPS)
+		j->tot_ops[op >> 6] |= (uint64_t)1 << (op & 63);
+}
+
+/* The first op at or after `op` set in a VIGIL_OPMAP_WORDS bitmap, VIGIL_NOPS when none. */
+static inline unsigned vd_op_next(const uint64_t *map, unsigned op)
+{
+	for (unsigned w = op >> 6; op < VIGIL_NOPS && w < VIGIL_OPMAP_WORDS; w++, op = w << 6) {
+		uint64_t m = map[w] & (~(uint64_t)0 << (op & 63));
+		if (m)
+			return w * 64 + (unsigned)__builtin_ctzll(m) < VIGIL_NOPS ? w * 64 + (unsigned)__builtin_ctzll(m)
+			                                                        : VIGIL_NOPS;
+	}
+	return VIGIL_NOPS;
 }
 
 /* job.c */
@@ -280,6 +305,7 @@ struct vd_ckpt_cb {
 	int (*ins)(void *ctx, int rule, const struct vd_ins_rule *r); /* a live insight record of the job */
 };
 int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb *cb);
+uint64_t vd_ckpt_sum(const unsigned char *p, size_t n, uint32_t version); /* a file's trailer checksum */
 
 /* text buffers */
 struct vd_buf { char *p; size_t len, cap; bool oom; };

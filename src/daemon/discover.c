@@ -176,7 +176,7 @@ static struct vd_proc *sample_new_proc(int dirix, const char *name)
 	if (posix_memalign((void **)&p, 64, sizeof *p)) /* its hot head on two whole cache lines */
 		return NULL;
 	memset(p, 0, sizeof *p);
-	p->counted = calloc(VIGIL_NOPS, sizeof *p->counted);
+	p->counted = vd_ops_new();
 	if (!p->counted) {
 		free(p);
 		return NULL;

@@ -43,6 +43,7 @@ void sample_apply_part(struct vd_proc *p, unsigned op, const struct vd_raw *nw, 
 			t->hist[b] += d;
 		}
 	vd_proc_mark_counted(p, op);
+	vd_job_mark_op(p->job, op);
 	p->dirty = true;
 	p->job->dirty = true;
 }
@@ -155,10 +156,10 @@ void sample_proc_free(struct vd_proc *p)
 		close(p->fd);
 	if (p->shard_copy)
 		for (uint32_t i = 0; i < p->n_shards; i++)
-			free(p->shard_copy[i]);
+			vd_ops_free(p->shard_copy[i]);
 	free(p->shard_copy);
 	free(p->shard_changes);
-	free(p->counted);
+	vd_ops_free(p->counted);
 	free(p);
 }
 
@@ -170,7 +171,7 @@ void sample_drop_copies(struct vd_proc *p)
 	p->fd = -1;
 	if (p->shard_copy)
 		for (uint32_t i = 0; i < p->n_shards; i++) {
-			free(p->shard_copy[i]);
+			vd_ops_free(p->shard_copy[i]);
 			p->shard_copy[i] = NULL;
 		}
 }

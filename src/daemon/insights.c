@@ -517,7 +517,7 @@ static bool ins_files_possible(const struct vd_job *j)
 {
 	const struct vigil_insights_conf *c = &vd_ins_conf;
 	double read = 0, meta = 0;
-	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+	for (unsigned op = vd_op_next(j->tot_ops, 0); op < VIGIL_NOPS; op = vd_op_next(j->tot_ops, op + 1)) {
 		const struct vigil_op_info *oi = &vigil_op_table[op];
 		if (!vigil_layer_is_io(oi->layer))
 			continue;

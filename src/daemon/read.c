@@ -94,7 +94,7 @@ void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char *ops, u
                       bool defer, bool hist)
 {
 	if (!p->shard_copy[i]) {
-		p->shard_copy[i] = calloc(VIGIL_NOPS, sizeof(struct vd_raw));
+		p->shard_copy[i] = vd_ops_new();
 		if (!p->shard_copy[i])
 			return;
 	}
@@ -443,7 +443,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 		uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
 		for (uint32_t i = 0; i < used; i++) {
 			const unsigned char *sh = sample_scratch + p->shards_offset + (uint64_t)i * p->shard_size;
-			p->shard_copy[i] = calloc(VIGIL_NOPS, sizeof(struct vd_raw));
+			p->shard_copy[i] = vd_ops_new();
 			if (!p->shard_copy[i])
 				continue;
 			for (uint32_t op = 0; op < nops; op++) {
