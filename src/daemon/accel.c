@@ -92,6 +92,12 @@ void vd_accel_geometry(struct vd_proc *p, const struct vigil_seg_header *h)
 static unsigned char *acc_kbuf;
 static size_t acc_kcap;
 
+void vd_accel_preread(struct vd_proc *p)
+{
+	if (p->acc)
+		vd_seg_preread(p, p->acc->off, sizeof(struct vigil_accel));
+}
+
 int vd_accel_read(struct vd_proc *p, bool force)
 {
 	struct vd_accel *a = p->acc;
@@ -99,7 +105,7 @@ int vd_accel_read(struct vd_proc *p, bool force)
 	if (!a || p->fd < 0)
 		return 0;
 	/* vigil_seg_parse proved accel_size >= sizeof raw inside the file */
-	if (pread(p->fd, &raw, sizeof raw, (off_t)a->off) != (ssize_t)sizeof raw)
+	if (vd_seg_pread(p, &raw, sizeof raw, a->off) != (ssize_t)sizeof raw)
 		return -1;
 	if (!force && a->next && raw.changes == a->last_changes)
 		return 0;

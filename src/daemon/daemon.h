@@ -250,6 +250,13 @@ void vd_job_end_request(struct vd_job *j);
 struct vd_job *vd_job_find(const char *id, uint32_t uid, bool any_user);
 void vd_proc_sum(const struct vd_proc *p, struct vd_raw *out); /* counted, NOPS */
 
+/*
+ * batch.c: read [off, off + len) of p's segment: this pass's pre-read copy when
+ * one was queued with vd_seg_preread and arrived, else pread (sampler thread).
+ */
+ssize_t vd_seg_pread(struct vd_proc *p, void *buf, size_t len, uint64_t off);
+void vd_seg_preread(struct vd_proc *p, uint64_t off, size_t len);
+
 /* opsarena.c: a zeroed struct vd_raw[VIGIL_NOPS] (counted totals, shard copies), NULL when out of memory */
 struct vd_raw *vd_ops_new(void);
 void vd_ops_free(struct vd_raw *ops);

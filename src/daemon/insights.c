@@ -493,7 +493,7 @@ static void ins_read_ext(struct vd_proc *p)
 		return;
 	for (uint32_t i = 0; i < p->shards_used && i < p->n_shards; i++) {
 		uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size + at;
-		if (off + sizeof e > p->len || pread(p->fd, &e, sizeof e, (off_t)off) != (ssize_t)sizeof e)
+		if (off + sizeof e > p->len || vd_seg_pread(p, &e, sizeof e, off) != (ssize_t)sizeof e)
 			return; /* keep the last good sum */
 		ins_ext_add(&sum, &e, 1);
 	}
@@ -564,12 +564,27 @@ static void ins_files_pass(struct vd_job *j, double now)
 	vigil_profile_free(&prof);
 }
 
+static double ins_read_last;
+
+bool vd_insights_read_due(double now)
+{
+	return !(now - ins_read_last < ins_step() && now >= ins_read_last);
+}
+
+void vd_insights_preread(struct vd_proc *p)
+{
+	uint64_t at = vigil_shard_ext_offset(p->n_ops);
+	if (p->version < 2 || at + sizeof(struct vigil_shard_ext) > p->shard_size)
+		return;
+	for (uint32_t i = 0; i < p->shards_used && i < p->n_shards; i++)
+		vd_seg_preread(p, p->shards_offset + (uint64_t)i * p->shard_size + at, sizeof(struct vigil_shard_ext));
+}
+
 void vd_insights_read(double now)
 {
-	static double last;
-	if (now - last < ins_step() && now >= last)
+	if (!vd_insights_read_due(now))
 		return;
-	last = now;
+	ins_read_last = now;
 	struct vd_job *due = NULL; /* one file-table pass a step, the job waiting longest: a pass reads
 	                              whole segments, and many jobs must not stall the sampler */
 	for (struct vd_job *j = vd.jobs; j; j = j->next) {

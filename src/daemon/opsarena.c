@@ -15,6 +15,7 @@
  * Freed arrays go to a free list; chunks are kept (bounded by the peak).
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -45,10 +46,12 @@ static unsigned char *arena_chunk(void)
 struct vd_raw *vd_ops_new(void)
 {
 	void *b = NULL;
+	bool used = false; /* (fresh chunk memory is zero already) */
 	pthread_mutex_lock(&arena_lock);
 	if (arena_free) {
 		b = arena_free;
 		memcpy(&arena_free, b, sizeof arena_free);
+		used = true;
 	} else {
 		if (arena_left < ARENA_BLOCK && (arena_cur = arena_chunk()))
 			arena_left = ARENA_CHUNK;
@@ -59,7 +62,7 @@ struct vd_raw *vd_ops_new(void)
 		}
 	}
 	pthread_mutex_unlock(&arena_lock);
-	if (b)
+	if (used)
 		memset(b, 0, ARENA_BLOCK);
 	return b;
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include "daemon/accel.h"
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 #include "daemon/sample_internal.h"
 #include "format/profile.h"
 
@@ -588,6 +589,28 @@ static int sample_read_shard(struct vd_proc *p, uint32_t i, bool all, bool hist)
 }
 
 /*
+ * What sample_fast_read below will read this pass besides op counters, for
+ * the pre-read (batch.c): a guess from the same conditions; a read not
+ * guessed goes by pread.  `ext`: the insights' shard totals are due too.
+ */
+void sample_pre_want(struct vd_proc *p, double now, bool ext)
+{
+	if (p->pending || p->baseline || !p->job)
+		return;
+	if (now - p->last_header >= 1.0) {
+		vd_seg_preread(p, 0, sizeof(struct vigil_seg_header));
+		vd_accel_preread(p);
+	}
+	bool maps = now - p->last_full_shards >= 1.0, hot = now - p->last_change < 1.0;
+	for (uint32_t i = 0; i < p->shards_used; i++)
+		if (!hot || maps || !p->shard_copy[i] || sample_map_zero(p->sp->opmap[i]))
+			vd_seg_preread(p, p->shards_offset + (uint64_t)i * p->shard_size,
+			               offsetof(struct vigil_shard, timeline));
+	if (ext)
+		vd_insights_preread(p);
+}
+
+/*
  * Steady state, no lock: reads into p->sp, deltas pending for the fold.
  * Sets *full when it had to read the whole segment instead (already applied).
  */
@@ -605,7 +628,7 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 		int bad = sample_recheck(p, d, why);
 		if (bad)
 			return bad;
-		r = pread(p->fd, &h, sizeof h, 0);
+		r = vd_seg_pread(p, &h, sizeof h, 0);
 		if (r < 0)
 			return VD_REJ_READ + 1;
 		if ((size_t)r < sizeof h)
@@ -639,7 +662,7 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 		if (!hot || all || sample_map_zero(p->sp->opmap[i])) {
 			unsigned char head[offsetof(struct vigil_shard, timeline)];
 			uint64_t ch;
-			if (pread(p->fd, head, sizeof head, (off_t)off) != (ssize_t)sizeof head)
+			if (vd_seg_pread(p, head, sizeof head, off) != (ssize_t)sizeof head)
 				return VD_REJ_TRUNCATED + 1;
 			memcpy(&ch, head, sizeof ch);
 			sample_map_load(p, i, head);

@@ -113,6 +113,7 @@ void vd_sample(void)
 			sample_sweep(i);
 		}
 	}
+	sample_pre_pass(vd_mono(), vd_insights_read_due(vd_now()));
 	unsigned live = 0;
 	sample_nready = 0;
 	for (int k = 0; k < SAMPLE_HASH; k++) {
