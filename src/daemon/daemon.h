@@ -123,9 +123,13 @@ struct vd_proc {
 	uint32_t n_ops, n_shards, shard_size;
 	uint32_t ops_offset;          /* of ops[] in a shard: from the geometry (version 1 or 2) */
 	uint32_t span_lo, span_hi;   /* ops ever called [lo, hi): the fast path reads only these */
+	/* what the fold touches besides the head: the third line */
+	struct vd_raw *counted;      /* NOPS: what this process has contributed (the fold's) */
+	double tick_seconds;
+	uint64_t counted_ops[VIGIL_OPMAP_WORDS]; /* ops whose counted calls or ticks may be nonzero
+	                                * (a superset; set by vd_proc_mark_counted) */
 	/* the rest: read at events, checkpoints and by the API, and by a pass's head reads */
 	uint64_t *shard_changes;     /* n_shards */
-	struct vd_raw *counted;      /* NOPS: what this process has contributed (the fold's) */
 	uint64_t ident_offset;
 	uint32_t ident_size;
 	uint32_t version;             /* the segment's format version */
@@ -142,10 +146,7 @@ struct vd_proc {
 	uint32_t flags;
 	uint64_t early_calls;
 	double start_real, end_real; /* Unix seconds */
-	double tick_seconds;
 	uint64_t hdr_changes;
-	uint64_t counted_ops[VIGIL_OPMAP_WORDS]; /* ops whose counted calls or ticks may be nonzero
-	                                * (a superset; set by vd_proc_mark_counted) */
 	char exe[64];                /* basename of the executable */
 	char step[32];               /* its job step (SLURM_STEP_ID), "" when none */
 	int32_t nranks;              /* MPI_COMM_WORLD size once MPI_Init ran, 0 never: rank is an MPI rank only then */
@@ -177,13 +178,14 @@ struct vd_job {
 	int state;                   /* enum vd_jstate */
 	double first_seen, last_live, ended_at; /* Unix seconds */
 	bool end_requested, dirty, profile_written;
+	uint64_t tot_ops[VIGIL_OPMAP_WORDS]; /* ops whose tot may be nonzero (vd_job_mark_op): the
+	                              * once-a-second walks visit only these (beside `dirty`: the fold
+	                              * sets both) */
 	double end_requested_at;     /* Unix seconds of the (first) end request, 0 after a restart */
 	bool end_due;                /* sampler only: vd_jobs_tick decided it ends (vd_jobs_end_due) */
 	unsigned nlive, nexited, nkilled;
 	struct vd_proc *procs;
 	struct vd_tot tot[VIGIL_NOPS];
-	uint64_t tot_ops[VIGIL_OPMAP_WORDS]; /* ops whose tot may be nonzero (vd_job_mark_op): the
-	                                      * once-a-second walks visit only these */
 	/* history ring: one point per second, plus per-op calls per second */
 	struct vd_hpoint *hist; unsigned hist_len, hist_head;
 	float *op_hist[VIGIL_NOPS];  /* lazily: calls per second, same ring */
