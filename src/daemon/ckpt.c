@@ -457,7 +457,8 @@ static void ckpt_job_name(const struct vd_job *j, char name[64])
 /* Written: the job and its processes are clean (sampler thread only). */
 static void ckpt_job_clean(struct vd_job *j)
 {
-	j->dirty = false;
+	j->dirty = j->counts_dirty = false;
+	j->ckpt_at = vd_mono();
 	for (struct vd_proc *p = j->procs; p; p = p->next)
 		p->dirty = false;
 }
@@ -468,7 +469,7 @@ int vd_ckpt_write_job(struct vd_job *j)
 	char name[64];
 	int rc;
 	if (ckpt_jobs_fd < 0) {
-		j->dirty = false;
+		j->dirty = j->counts_dirty = false;
 		return 0;
 	}
 	if ((rc = ckpt_job_image(j, &b)) == 0) {
@@ -519,6 +520,17 @@ void vd_ckpt_remove_job(struct vd_job *j)
 }
 
 /*
+ * A job whose only change is its live processes' counts is written at most
+ * every VD_CKPT_COUNTS_EVERY seconds: after a crash those counts are read
+ * again from the segments (a segment stays until the job's end checkpoint is
+ * written, job.c), and the restart adds what exceeds the checkpointed
+ * contribution, so an older checkpoint loses nothing.  Every other change (a
+ * process joined, ended or was lost, the job's state, a live insight record,
+ * a restart's first reads) sets `dirty` and is written within a second.
+ */
+#define VD_CKPT_COUNTS_EVERY 10.0
+
+/*
  * Write every dirty job (at most once a second unless forced).  Called by the
  * sampler thread, the only one that changes or frees jobs: the images are made
  * under vd.lock (memory only: HTTP threads may set end_requested), the files
@@ -535,10 +547,10 @@ void vd_ckpt_write_dirty(bool force)
 	size_t n = 0, cap = 0;
 	pthread_mutex_lock(&vd.lock);
 	for (struct vd_job *j = vd.jobs; j; j = j->next) {
-		if (!j->dirty)
+		if (!j->dirty && !(j->counts_dirty && (force || now - j->ckpt_at >= VD_CKPT_COUNTS_EVERY)))
 			continue;
 		if (ckpt_jobs_fd < 0) {
-			j->dirty = false;
+			j->dirty = j->counts_dirty = false;
 			continue;
 		}
 		if (n == cap) {

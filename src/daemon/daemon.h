@@ -178,6 +178,9 @@ struct vd_job {
 	int state;                   /* enum vd_jstate */
 	double first_seen, last_live, ended_at; /* Unix seconds */
 	bool end_requested, dirty, profile_written;
+	bool counts_dirty;           /* only live processes' counts moved since the last checkpoint:
+	                              * written within VD_CKPT_COUNTS_EVERY, not a second (ckpt.c) */
+	double ckpt_at;              /* monotonic time of the last checkpoint written */
 	uint64_t tot_ops[VIGIL_OPMAP_WORDS]; /* ops whose tot may be nonzero (vd_job_mark_op): the
 	                              * once-a-second walks visit only these (beside `dirty`: the fold
 	                              * sets both) */

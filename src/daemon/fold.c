@@ -45,7 +45,7 @@ void sample_apply_part(struct vd_proc *p, unsigned op, const struct vd_raw *nw, 
 	vd_proc_mark_counted(p, op);
 	vd_job_mark_op(p->job, op);
 	p->dirty = true;
-	p->job->dirty = true;
+	p->job->counts_dirty = true; /* (recoverable from the segment: ckpt.c) */
 }
 
 void sample_apply(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old)

@@ -222,7 +222,7 @@ void vd_jobs_tick(double now)
 				j->end_due = true; /* ended by vd_jobs_end_due, after the lock */
 		} else if (j->nlive == 0) {
 			/* Processes that ended after the job did: remove once checkpointed. */
-			if (now - j->ended_at >= vd.cfg.job_grace && !j->dirty) {
+			if (now - j->ended_at >= vd.cfg.job_grace && !j->dirty && !j->counts_dirty) {
 				*jp = j->next;
 				job_retire(j);
 				continue;

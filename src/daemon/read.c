@@ -424,6 +424,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 		if (!p->job)
 			return VD_REJ_USER_CAP + 1;
 		p->pending = false;
+		p->job->dirty = true; /* a process joined: checkpointed within a second */
 		p->next = p->job->procs;
 		p->job->procs = p;
 		p->state = VD_P_RUNNING;
@@ -482,6 +483,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 			}
 		free(sum);
 		p->baseline = false;
+		p->job->dirty = true; /* a restart's first read: checkpointed within a second */
 	} else {
 		for (uint32_t i = 0; i < used; i++) {
 			const unsigned char *sh = sample_scratch + p->shards_offset + (uint64_t)i * p->shard_size;
