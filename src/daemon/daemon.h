@@ -262,7 +262,17 @@ void vd_proc_sum(const struct vd_proc *p, struct vd_raw *out); /* counted, NOPS 
 ssize_t vd_seg_pread(struct vd_proc *p, void *buf, size_t len, uint64_t off);
 void vd_seg_preread(struct vd_proc *p, uint64_t off, size_t len);
 
-/* opsarena.c: a zeroed struct vd_raw[VIGIL_NOPS] (counted totals, shard copies), NULL when out of memory */
+/* opsarena.c: zeroed 64-byte aligned blocks of one size in huge-page chunks (NULL: out of memory) */
+struct vd_arena {
+	size_t block;            /* bytes per block */
+	void *free;              /* freed blocks, linked through their first word */
+	unsigned char *cur;      /* the chunk being carved, and what is left of it */
+	size_t left;
+};
+extern struct vd_arena vd_arena_procs; /* struct vd_proc */
+void *vd_arena_new(struct vd_arena *a);
+void vd_arena_free(struct vd_arena *a, void *b);
+/* a zeroed struct vd_raw[VIGIL_NOPS] (counted totals, shard copies) */
 struct vd_raw *vd_ops_new(void);
 void vd_ops_free(struct vd_raw *ops);
 

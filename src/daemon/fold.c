@@ -144,7 +144,7 @@ static void sample_sproc_free(struct vd_proc *p)
 	free(p->sp->buf);
 	free(p->sp->pend);
 	sample_munmap(p->sp);
-	free(p->sp);
+	sample_sproc_release(p->sp);
 	p->sp = NULL;
 }
 
@@ -160,7 +160,7 @@ void sample_proc_free(struct vd_proc *p)
 	free(p->shard_copy);
 	free(p->shard_changes);
 	vd_ops_free(p->counted);
-	free(p);
+	vd_arena_free(&vd_arena_procs, p);
 }
 
 void sample_drop_copies(struct vd_proc *p)

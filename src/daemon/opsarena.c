@@ -1,18 +1,20 @@
 /*
- * opsarena.c - the per-process op arrays (struct vd_raw[VIGIL_NOPS], 40 KiB:
- * each process's counted totals and vigild's copy of each used shard) in
- * 2 MiB-aligned chunks marked MADV_HUGEPAGE, not among the small blocks of
- * the heap.
+ * opsarena.c - the per-process blocks a sampling pass touches, in 2 MiB-aligned
+ * chunks marked MADV_HUGEPAGE instead of spread through the heap: the op
+ * arrays (struct vd_raw[VIGIL_NOPS], 40 KiB: each process's counted totals and
+ * vigild's copy of each used shard), the processes (struct vd_proc) and their
+ * sampler blocks (struct vd_sproc with its op maps, up to VIGIL_SHARDS shards).
  *
- * Why (issue 12, bench/daemon/RESULTS.md): a pass touches one or two lines of
- * each of these arrays per process, 1,000s of processes every 100 ms; from
- * malloc each lies on its own 4 KiB pages and the small per-process blocks
- * between them end up 80 KiB apart, so nearly every access was a TLB miss.
- * Here 51 arrays share a huge page (when the kernel grants one: THP in
- * "madvise" mode or "always"; otherwise the same memory in 4 KiB pages), and
- * the heap's small blocks stay dense.  Only this allocation is affected, not
- * the process (glibc's malloc tunable would apply to every allocation).
- * Freed arrays go to a free list; chunks are kept (bounded by the peak).
+ * Why (issue 12, bench/daemon/RESULTS.md): a pass touches a line or two of
+ * each of these per process, 1,000s of processes every 100 ms, with the
+ * writers' cores evicting everything in between; from malloc each lay on its
+ * own 4 KiB pages, the small blocks 80 KiB apart between the op arrays, so
+ * nearly every first touch was also a TLB miss.  Here a class's blocks share
+ * huge pages (when the kernel grants them: THP "madvise" or "always";
+ * otherwise the same memory in 4 KiB pages).  Only these allocations are
+ * affected, not the process (glibc's malloc tunable would apply to all).
+ * Freed blocks go to their class's free list; chunks are kept (bounded by the
+ * peak).  Blocks are 64-byte aligned and zeroed.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -22,12 +24,11 @@
 #include "daemon/daemon.h"
 
 #define ARENA_CHUNK (2u << 20)
-#define ARENA_BLOCK ((sizeof(struct vd_raw) * VIGIL_NOPS + 63) & ~(size_t)63)
 
-static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER; /* API threads free nothing, but cheap */
-static void *arena_free;        /* free list, linked through each block's first word */
-static unsigned char *arena_cur; /* the chunk being carved */
-static size_t arena_left;
+struct vd_arena vd_arena_ops = { .block = sizeof(struct vd_raw) * VIGIL_NOPS };
+struct vd_arena vd_arena_procs = { .block = sizeof(struct vd_proc) };
+
+static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER; /* (API threads allocate nothing here; cheap) */
 
 /* A 2 MiB-aligned chunk of 2 MiB (an unaligned one could not be a huge page). */
 static unsigned char *arena_chunk(void)
@@ -43,36 +44,47 @@ static unsigned char *arena_chunk(void)
 	return (unsigned char *)a;
 }
 
-struct vd_raw *vd_ops_new(void)
+void *vd_arena_new(struct vd_arena *a)
 {
+	size_t block = (a->block + 63) & ~(size_t)63;
 	void *b = NULL;
 	bool used = false; /* (fresh chunk memory is zero already) */
 	pthread_mutex_lock(&arena_lock);
-	if (arena_free) {
-		b = arena_free;
-		memcpy(&arena_free, b, sizeof arena_free);
+	if (a->free) {
+		b = a->free;
+		memcpy(&a->free, b, sizeof a->free);
 		used = true;
 	} else {
-		if (arena_left < ARENA_BLOCK && (arena_cur = arena_chunk()))
-			arena_left = ARENA_CHUNK;
-		if (arena_cur && arena_left >= ARENA_BLOCK) {
-			b = arena_cur;
-			arena_cur += ARENA_BLOCK;
-			arena_left -= ARENA_BLOCK;
+		if (a->left < block && (a->cur = arena_chunk()))
+			a->left = ARENA_CHUNK;
+		if (a->cur && a->left >= block) {
+			b = a->cur;
+			a->cur += block;
+			a->left -= block;
 		}
 	}
 	pthread_mutex_unlock(&arena_lock);
 	if (used)
-		memset(b, 0, ARENA_BLOCK);
+		memset(b, 0, block);
 	return b;
+}
+
+void vd_arena_free(struct vd_arena *a, void *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&arena_lock);
+	memcpy(b, &a->free, sizeof a->free);
+	a->free = b;
+	pthread_mutex_unlock(&arena_lock);
+}
+
+struct vd_raw *vd_ops_new(void)
+{
+	return vd_arena_new(&vd_arena_ops);
 }
 
 void vd_ops_free(struct vd_raw *ops)
 {
-	if (!ops)
-		return;
-	pthread_mutex_lock(&arena_lock);
-	memcpy(ops, &arena_free, sizeof arena_free);
-	arena_free = ops;
-	pthread_mutex_unlock(&arena_lock);
+	vd_arena_free(&vd_arena_ops, ops);
 }

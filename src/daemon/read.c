@@ -144,16 +144,37 @@ static void sample_map_load(struct vd_proc *p, uint32_t i, const unsigned char *
 	memcpy(p->sp->opmap[i], shard + offsetof(struct vigil_shard, reserved), sizeof p->sp->opmap[i]);
 }
 
+#define SPROC_HEAD ((sizeof(struct vd_sproc) + 7) & ~(size_t)7)
+#define SPROC_SIZE(n) (SPROC_HEAD + 2 * (size_t)(n) * sizeof(uint64_t[VIGIL_OPMAP_WORDS]))
+/* Sampler blocks of up to VIGIL_SHARDS shards (a writer's own): beside each other (opsarena.c). */
+static struct vd_arena sample_sproc_arena = { .block = SPROC_SIZE(VIGIL_SHARDS) };
+
+/* Free a block of sample_sproc_new. */
+void sample_sproc_release(struct vd_sproc *sp)
+{
+	if (sp->arena)
+		vd_arena_free(&sample_sproc_arena, sp);
+	else
+		free(sp);
+}
+
 /* The sampler's state of a process with n_shards shards, in one cache-aligned block. */
 struct vd_sproc *sample_sproc_new(uint32_t n_shards)
 {
-	size_t head = (sizeof(struct vd_sproc) + 7) & ~(size_t)7;
+	size_t head = SPROC_HEAD;
 	size_t maps = (size_t)n_shards * sizeof(uint64_t[VIGIL_OPMAP_WORDS]);
-	void *m;
-	if (posix_memalign(&m, 64, head + 2 * maps))
+	void *m = NULL;
+	bool arena = n_shards <= VIGIL_SHARDS;
+	if (arena)
+		m = vd_arena_new(&sample_sproc_arena);
+	else if (posix_memalign(&m, 64, head + 2 * maps))
+		m = NULL;
+	else
+		memset(m, 0, head + 2 * maps);
+	if (!m)
 		return NULL;
-	memset(m, 0, head + 2 * maps);
 	struct vd_sproc *sp = m;
+	sp->arena = arena;
 	sp->opmap = (void *)((char *)m + head);
 	sp->hstale = (void *)((char *)m + head + maps);
 	return sp;

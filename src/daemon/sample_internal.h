@@ -59,6 +59,7 @@ struct vd_sproc {
 	unsigned pages_pass;                  /* the pass batch_pages counts */
 	unsigned pre_pass, pre_lo, pre_hi;    /* the pass whose pre-reads [pre_lo, pre_hi) are its (batch.c) */
 	int batch_fail;                       /* one of them failed: reason + 1 */
+	bool arena;                           /* the block is sample_sproc_arena's (read.c) */
 	unsigned char *buf;                   /* a pread's op counters */
 	size_t cap;
 };
@@ -80,6 +81,7 @@ void sample_pre_want(struct vd_proc *p, double now, bool ext);
 
 /* read.c: op reads */
 struct vd_sproc *sample_sproc_new(uint32_t n_shards);
+void sample_sproc_release(struct vd_sproc *sp); /* the block only (fold.c frees what it points to) */
 void sample_ops_span(const struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist, uint64_t *off,
                      size_t *want);
 int sample_pread_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist);
