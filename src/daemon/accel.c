@@ -100,9 +100,14 @@ static size_t acc_kcap;
  */
 #define ACC_HEAD offsetof(struct vigil_accel, reserved)
 
+/*
+ * Through the mapping only once the process ran the OpenCL layer: before, the
+ * region's page is a hole (the collector writes it on first use), and a read
+ * of a hole through the mapping would allocate it (batch.c); a pread does not.
+ */
 void vd_accel_preread(struct vd_proc *p)
 {
-	if (p->acc)
+	if (p->acc && p->acc->next)
 		vd_seg_preread(p, p->acc->off, ACC_HEAD);
 }
 

@@ -152,6 +152,8 @@ struct vd_proc {
 	int32_t nranks;              /* MPI_COMM_WORLD size once MPI_Init ran, 0 never: rank is an MPI rank only then */
 	struct vd_asnap *acc_shown;  /* what its accelerator region says (accel.h), NULL: no OpenCL seen */
 	struct vigil_shard_ext ext;  /* version 2: its shards' totals, read once per insights step (insights.c) */
+	uint32_t ext_written;        /* shards (< 32) whose totals were seen nonzero: their page is the
+	                              * owner's, read through the mapping from then on (batch.c) */
 };
 
 enum vd_jstate { VD_J_RUNNING, VD_J_ENDING, VD_J_ENDED };

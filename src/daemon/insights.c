@@ -495,6 +495,9 @@ static void ins_read_ext(struct vd_proc *p)
 		uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size + at;
 		if (off + sizeof e > p->len || vd_seg_pread(p, &e, sizeof e, off) != (ssize_t)sizeof e)
 			return; /* keep the last good sum */
+		static const struct vigil_shard_ext zero;
+		if (i < 32 && memcmp(&e, &zero, sizeof e))
+			p->ext_written |= 1u << i;
 		ins_ext_add(&sum, &e, 1);
 	}
 	p->ext = sum;
@@ -571,13 +574,19 @@ bool vd_insights_read_due(double now)
 	return !(now - ins_read_last < ins_step() && now >= ins_read_last);
 }
 
+/*
+ * Only shards whose totals were seen written: the totals may lie on a page
+ * the owner never wrote (a process without positioned I/O), and a read of a
+ * hole through the mapping would allocate it (batch.c); those stay preads.
+ */
 void vd_insights_preread(struct vd_proc *p)
 {
 	uint64_t at = vigil_shard_ext_offset(p->n_ops);
 	if (p->version < 2 || at + sizeof(struct vigil_shard_ext) > p->shard_size)
 		return;
-	for (uint32_t i = 0; i < p->shards_used && i < p->n_shards; i++)
-		vd_seg_preread(p, p->shards_offset + (uint64_t)i * p->shard_size + at, sizeof(struct vigil_shard_ext));
+	for (uint32_t i = 0; i < p->shards_used && i < p->n_shards && i < 32; i++)
+		if (p->ext_written >> i & 1)
+			vd_seg_preread(p, p->shards_offset + (uint64_t)i * p->shard_size + at, sizeof(struct vigil_shard_ext));
 }
 
 void vd_insights_read(double now)
