@@ -14,9 +14,11 @@
  * the whole shard.  A process that changed in the last second gets one read
  * of its op runs per used shard per pass (queued in the pass's batch, batch.c;
  * compared in memory once read); an idle one gets
- * one 64-byte pread of each shard's head (`changes`, op map) and its ops only
+ * one 64-byte read of each shard's head (`changes`, op map) and its ops only
  * when `changes` moved.  The segment header and the op maps are re-read once a
- * second.  Every pread and /proc read happens outside vd.lock.
+ * second.  Those small reads are pre-read in the pass's batch when predicted
+ * (sample_pre_want, vd_seg_pread).  Every read and /proc read happens outside
+ * vd.lock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -618,7 +620,7 @@ static int sample_read_shard(struct vd_proc *p, uint32_t i, bool all, bool hist)
  */
 void sample_pre_want(struct vd_proc *p, double now, bool ext)
 {
-	if (p->pending || p->baseline || !p->job)
+	if (p->pending || p->baseline || !p->job || !p->shard_copy)
 		return;
 	if (now - p->last_header >= 1.0) {
 		vd_seg_preread(p, 0, sizeof(struct vigil_seg_header));
