@@ -92,6 +92,25 @@ void vd_accel_geometry(struct vd_proc *p, const struct vigil_seg_header *h)
 static unsigned char *acc_kbuf;
 static size_t acc_kcap;
 
+/*
+ * The record's head (`changes`, `layer`, the counts), read first: the rest
+ * (1.5 KiB, per kind and queue) only when `changes` moved or a read is forced
+ * - at 1,000 processes a second the whole record was most of what vigild
+ * copied out of segments.
+ */
+#define ACC_HEAD offsetof(struct vigil_accel, reserved)
+
+/*
+ * Through the mapping only once the process ran the OpenCL layer: before, the
+ * region's page is a hole (the collector writes it on first use), and a read
+ * of a hole through the mapping would allocate it (batch.c); a pread does not.
+ */
+void vd_accel_preread(struct vd_proc *p)
+{
+	if (p->acc && p->acc->next)
+		vd_seg_preread(p, p->acc->off, ACC_HEAD);
+}
+
 int vd_accel_read(struct vd_proc *p, bool force)
 {
 	struct vd_accel *a = p->acc;
@@ -99,12 +118,14 @@ int vd_accel_read(struct vd_proc *p, bool force)
 	if (!a || p->fd < 0)
 		return 0;
 	/* vigil_seg_parse proved accel_size >= sizeof raw inside the file */
-	if (pread(p->fd, &raw, sizeof raw, (off_t)a->off) != (ssize_t)sizeof raw)
+	if (vd_seg_pread(p, &raw, ACC_HEAD, a->off) != (ssize_t)ACC_HEAD)
 		return -1;
 	if (!force && a->next && raw.changes == a->last_changes)
 		return 0;
 	if (!raw.layer && !a->next)
 		return 0; /* no OpenCL in this process (yet) */
+	if (pread(p->fd, &raw, sizeof raw, (off_t)a->off) != (ssize_t)sizeof raw)
+		return -1;
 	if (!a->next && !(a->next = calloc(1, sizeof *a->next)))
 		return 0;
 	uint32_t nk = vd_accel_nkern(raw.kernels_used, a->nk);

@@ -48,6 +48,7 @@ void vd_accel_parse(const unsigned char *region, const unsigned char *ktab, uint
 /* The sampler: geometry from a validated header, reads (no lock), the fold (lock held). */
 void vd_accel_geometry(struct vd_proc *p, const struct vigil_seg_header *validated);
 int vd_accel_read(struct vd_proc *p, bool force); /* 0, or -1 on a failed read */
+void vd_accel_preread(struct vd_proc *p); /* queue the read vd_accel_read starts with (batch.c) */
 bool vd_accel_pending(const struct vd_proc *p);
 /* After a restart: a restored ended process's region, from a validated whole copy (no lock needed yet). */
 void vd_accel_restore(struct vd_proc *p, const struct vigil_seg_view *v);

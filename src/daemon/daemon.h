@@ -123,9 +123,13 @@ struct vd_proc {
 	uint32_t n_ops, n_shards, shard_size;
 	uint32_t ops_offset;          /* of ops[] in a shard: from the geometry (version 1 or 2) */
 	uint32_t span_lo, span_hi;   /* ops ever called [lo, hi): the fast path reads only these */
+	/* what the fold touches besides the head: the third line */
+	struct vd_raw *counted;      /* NOPS: what this process has contributed (the fold's) */
+	double tick_seconds;
+	uint64_t counted_ops[VIGIL_OPMAP_WORDS]; /* ops whose counted calls or ticks may be nonzero
+	                                * (a superset; set by vd_proc_mark_counted) */
 	/* the rest: read at events, checkpoints and by the API, and by a pass's head reads */
 	uint64_t *shard_changes;     /* n_shards */
-	struct vd_raw *counted;      /* NOPS: what this process has contributed (the fold's) */
 	uint64_t ident_offset;
 	uint32_t ident_size;
 	uint32_t version;             /* the segment's format version */
@@ -142,15 +146,14 @@ struct vd_proc {
 	uint32_t flags;
 	uint64_t early_calls;
 	double start_real, end_real; /* Unix seconds */
-	double tick_seconds;
 	uint64_t hdr_changes;
-	uint64_t counted_ops[VIGIL_OPMAP_WORDS]; /* ops whose counted calls or ticks may be nonzero
-	                                * (a superset; set by vd_proc_mark_counted) */
 	char exe[64];                /* basename of the executable */
 	char step[32];               /* its job step (SLURM_STEP_ID), "" when none */
 	int32_t nranks;              /* MPI_COMM_WORLD size once MPI_Init ran, 0 never: rank is an MPI rank only then */
 	struct vd_asnap *acc_shown;  /* what its accelerator region says (accel.h), NULL: no OpenCL seen */
 	struct vigil_shard_ext ext;  /* version 2: its shards' totals, read once per insights step (insights.c) */
+	uint32_t ext_written;        /* shards (< 32) whose totals were seen nonzero: their page is the
+	                              * owner's, read through the mapping from then on (batch.c) */
 };
 
 enum vd_jstate { VD_J_RUNNING, VD_J_ENDING, VD_J_ENDED };
@@ -177,6 +180,12 @@ struct vd_job {
 	int state;                   /* enum vd_jstate */
 	double first_seen, last_live, ended_at; /* Unix seconds */
 	bool end_requested, dirty, profile_written;
+	bool counts_dirty;           /* only live processes' counts moved since the last checkpoint:
+	                              * written within VD_CKPT_COUNTS_EVERY, not a second (ckpt.c) */
+	double ckpt_at;              /* monotonic time of the last checkpoint written */
+	uint64_t tot_ops[VIGIL_OPMAP_WORDS]; /* ops whose tot may be nonzero (vd_job_mark_op): the
+	                              * once-a-second walks visit only these (beside `dirty`: the fold
+	                              * sets both) */
 	double end_requested_at;     /* Unix seconds of the (first) end request, 0 after a restart */
 	bool end_due;                /* sampler only: vd_jobs_tick decided it ends (vd_jobs_end_due) */
 	unsigned nlive, nexited, nkilled;
@@ -248,11 +257,51 @@ void vd_job_end_request(struct vd_job *j);
 struct vd_job *vd_job_find(const char *id, uint32_t uid, bool any_user);
 void vd_proc_sum(const struct vd_proc *p, struct vd_raw *out); /* counted, NOPS */
 
+/*
+ * batch.c: read [off, off + len) of p's segment: this pass's pre-read copy when
+ * one was queued with vd_seg_preread and arrived, else pread (sampler thread).
+ */
+ssize_t vd_seg_pread(struct vd_proc *p, void *buf, size_t len, uint64_t off);
+void vd_seg_preread(struct vd_proc *p, uint64_t off, size_t len);
+
+/* opsarena.c: zeroed 64-byte aligned blocks of one size in huge-page chunks (NULL: out of memory) */
+struct vd_arena {
+	size_t block;            /* bytes per block */
+	void *free;              /* freed blocks, linked through their first word */
+	unsigned char *cur;      /* the chunk being carved, and what is left of it */
+	size_t left;
+};
+extern struct vd_arena vd_arena_procs; /* struct vd_proc */
+void *vd_arena_new(struct vd_arena *a);
+void vd_arena_free(struct vd_arena *a, void *b);
+/* a zeroed struct vd_raw[VIGIL_NOPS] (counted totals, shard copies) */
+struct vd_raw *vd_ops_new(void);
+void vd_ops_free(struct vd_raw *ops);
+
 /* Note that op's counted totals of p may be nonzero (checkpoints walk only those). */
 static inline void vd_proc_mark_counted(struct vd_proc *p, unsigned op)
 {
 	if (op < VIGIL_NOPS && (p->counted[op].calls || p->counted[op].ticks))
 		p->counted_ops[op >> 6] |= (uint64_t)1 << (op & 63);
+}
+
+/* Note that op's totals in j may be nonzero (set whenever tot[op] is added to). */
+static inline void vd_job_mark_op(struct vd_job *j, unsigned op)
+{
+	if (op < VIGIL_NOPS)
+		j->tot_ops[op >> 6] |= (uint64_t)1 << (op & 63);
+}
+
+/* The first op at or after `op` set in a VIGIL_OPMAP_WORDS bitmap, VIGIL_NOPS when none. */
+static inline unsigned vd_op_next(const uint64_t *map, unsigned op)
+{
+	for (unsigned w = op >> 6; op < VIGIL_NOPS && w < VIGIL_OPMAP_WORDS; w++, op = w << 6) {
+		uint64_t m = map[w] & (~(uint64_t)0 << (op & 63));
+		if (m)
+			return w * 64 + (unsigned)__builtin_ctzll(m) < VIGIL_NOPS ? w * 64 + (unsigned)__builtin_ctzll(m)
+			                                                        : VIGIL_NOPS;
+	}
+	return VIGIL_NOPS;
 }
 
 /* job.c */
@@ -280,6 +329,7 @@ struct vd_ckpt_cb {
 	int (*ins)(void *ctx, int rule, const struct vd_ins_rule *r); /* a live insight record of the job */
 };
 int vd_ckpt_parse(const unsigned char *buf, size_t len, const struct vd_ckpt_cb *cb);
+uint64_t vd_ckpt_sum(const unsigned char *p, size_t n, uint32_t version); /* a file's trailer checksum */
 
 /* text buffers */
 struct vd_buf { char *p; size_t len, cap; bool oom; };

@@ -173,12 +173,12 @@ static int sample_openat(int dirfd, const char *name)
 static struct vd_proc *sample_new_proc(int dirix, const char *name)
 {
 	struct vd_proc *p;
-	if (posix_memalign((void **)&p, 64, sizeof *p)) /* its hot head on two whole cache lines */
+	p = vd_arena_new(&vd_arena_procs); /* its hot head on two whole cache lines, beside the others */
+	if (!p)
 		return NULL;
-	memset(p, 0, sizeof *p);
-	p->counted = calloc(VIGIL_NOPS, sizeof *p->counted);
+	p->counted = vd_ops_new();
 	if (!p->counted) {
-		free(p);
+		vd_arena_free(&vd_arena_procs, p);
 		return NULL;
 	}
 	p->dirix = dirix;

@@ -43,8 +43,9 @@ void sample_apply_part(struct vd_proc *p, unsigned op, const struct vd_raw *nw, 
 			t->hist[b] += d;
 		}
 	vd_proc_mark_counted(p, op);
+	vd_job_mark_op(p->job, op);
 	p->dirty = true;
-	p->job->dirty = true;
+	p->job->counts_dirty = true; /* (recoverable from the segment: ckpt.c) */
 }
 
 void sample_apply(struct vd_proc *p, unsigned op, const struct vd_raw *nw, const struct vd_raw *old)
@@ -143,7 +144,7 @@ static void sample_sproc_free(struct vd_proc *p)
 	free(p->sp->buf);
 	free(p->sp->pend);
 	sample_munmap(p->sp);
-	free(p->sp);
+	sample_sproc_release(p->sp);
 	p->sp = NULL;
 }
 
@@ -155,11 +156,11 @@ void sample_proc_free(struct vd_proc *p)
 		close(p->fd);
 	if (p->shard_copy)
 		for (uint32_t i = 0; i < p->n_shards; i++)
-			free(p->shard_copy[i]);
+			vd_ops_free(p->shard_copy[i]);
 	free(p->shard_copy);
 	free(p->shard_changes);
-	free(p->counted);
-	free(p);
+	vd_ops_free(p->counted);
+	vd_arena_free(&vd_arena_procs, p);
 }
 
 void sample_drop_copies(struct vd_proc *p)
@@ -170,7 +171,7 @@ void sample_drop_copies(struct vd_proc *p)
 	p->fd = -1;
 	if (p->shard_copy)
 		for (uint32_t i = 0; i < p->n_shards; i++) {
-			free(p->shard_copy[i]);
+			vd_ops_free(p->shard_copy[i]);
 			p->shard_copy[i] = NULL;
 		}
 }

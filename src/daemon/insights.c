@@ -493,8 +493,11 @@ static void ins_read_ext(struct vd_proc *p)
 		return;
 	for (uint32_t i = 0; i < p->shards_used && i < p->n_shards; i++) {
 		uint64_t off = p->shards_offset + (uint64_t)i * p->shard_size + at;
-		if (off + sizeof e > p->len || pread(p->fd, &e, sizeof e, (off_t)off) != (ssize_t)sizeof e)
+		if (off + sizeof e > p->len || vd_seg_pread(p, &e, sizeof e, off) != (ssize_t)sizeof e)
 			return; /* keep the last good sum */
+		static const struct vigil_shard_ext zero;
+		if (i < 32 && memcmp(&e, &zero, sizeof e))
+			p->ext_written |= 1u << i;
 		ins_ext_add(&sum, &e, 1);
 	}
 	p->ext = sum;
@@ -517,7 +520,7 @@ static bool ins_files_possible(const struct vd_job *j)
 {
 	const struct vigil_insights_conf *c = &vd_ins_conf;
 	double read = 0, meta = 0;
-	for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+	for (unsigned op = vd_op_next(j->tot_ops, 0); op < VIGIL_NOPS; op = vd_op_next(j->tot_ops, op + 1)) {
 		const struct vigil_op_info *oi = &vigil_op_table[op];
 		if (!vigil_layer_is_io(oi->layer))
 			continue;
@@ -564,12 +567,33 @@ static void ins_files_pass(struct vd_job *j, double now)
 	vigil_profile_free(&prof);
 }
 
+static double ins_read_last;
+
+bool vd_insights_read_due(double now)
+{
+	return !(now - ins_read_last < ins_step() && now >= ins_read_last);
+}
+
+/*
+ * Only shards whose totals were seen written: the totals may lie on a page
+ * the owner never wrote (a process without positioned I/O), and a read of a
+ * hole through the mapping would allocate it (batch.c); those stay preads.
+ */
+void vd_insights_preread(struct vd_proc *p)
+{
+	uint64_t at = vigil_shard_ext_offset(p->n_ops);
+	if (p->version < 2 || at + sizeof(struct vigil_shard_ext) > p->shard_size)
+		return;
+	for (uint32_t i = 0; i < p->shards_used && i < p->n_shards && i < 32; i++)
+		if (p->ext_written >> i & 1)
+			vd_seg_preread(p, p->shards_offset + (uint64_t)i * p->shard_size + at, sizeof(struct vigil_shard_ext));
+}
+
 void vd_insights_read(double now)
 {
-	static double last;
-	if (now - last < ins_step() && now >= last)
+	if (!vd_insights_read_due(now))
 		return;
-	last = now;
+	ins_read_last = now;
 	struct vd_job *due = NULL; /* one file-table pass a step, the job waiting longest: a pass reads
 	                              whole segments, and many jobs must not stall the sampler */
 	for (struct vd_job *j = vd.jobs; j; j = j->next) {

@@ -40,6 +40,8 @@ extern struct vigil_insights_conf vd_ins_conf;
 int vd_insights_load(const char *path, bool startup);
 /* Every pass, sampler thread, lock NOT held: once a step reads what the rules need beyond op counters. */
 void vd_insights_read(double now);
+bool vd_insights_read_due(double now); /* vd_insights_read(now) would read the shards' totals */
+void vd_insights_preread(struct vd_proc *p); /* queue those reads of p (batch.c) */
 /* Every pass, lock held: once a second steps each running job's window and judges it. */
 void vd_insights_tick(double now);
 /* A job's live record; NULL before its first judgement. */

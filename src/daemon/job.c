@@ -222,7 +222,7 @@ void vd_jobs_tick(double now)
 				j->end_due = true; /* ended by vd_jobs_end_due, after the lock */
 		} else if (j->nlive == 0) {
 			/* Processes that ended after the job did: remove once checkpointed. */
-			if (now - j->ended_at >= vd.cfg.job_grace && !j->dirty) {
+			if (now - j->ended_at >= vd.cfg.job_grace && !j->dirty && !j->counts_dirty) {
 				*jp = j->next;
 				job_retire(j);
 				continue;
@@ -256,7 +256,7 @@ void vd_node_totals(struct vd_tot *out)
 {
 	memcpy(out, vd.retired, sizeof vd.retired);
 	for (struct vd_job *j = vd.jobs; j; j = j->next)
-		for (unsigned op = 0; op < VIGIL_NOPS; op++)
+		for (unsigned op = vd_op_next(j->tot_ops, 0); op < VIGIL_NOPS; op = vd_op_next(j->tot_ops, op + 1))
 			if (j->tot[op].calls || j->tot[op].seconds > 0)
 				tot_add(&out[op], &j->tot[op]);
 }
@@ -275,7 +275,8 @@ void vd_history_tick(double now)
 		for (const struct vd_proc *p = j->procs; p; p = p->next)
 			h->live_ranks += p->state == VD_P_RUNNING && p->rank >= 0 && p->nranks > 0;
 		vd_accel_history(j, h, dt);
-		for (unsigned op = 0; op < VIGIL_NOPS; op++) {
+		/* Only ops ever counted: the others' totals are 0 now and at the last point. */
+		for (unsigned op = vd_op_next(j->tot_ops, 0); op < VIGIL_NOPS; op = vd_op_next(j->tot_ops, op + 1)) {
 			const struct vd_tot *t = &j->tot[op], *l = &j->last_tot[op];
 			const struct vigil_op_info *oi = &vigil_op_table[op];
 			double dc = (double)(t->calls - l->calls) / dt;
@@ -302,7 +303,8 @@ void vd_history_tick(double now)
 			else if (oi->dir == VIGIL_DIR_WRITE)
 				h->bytes_written += db;
 		}
-		memcpy(j->last_tot, j->tot, sizeof j->tot);
+		for (unsigned op = vd_op_next(j->tot_ops, 0); op < VIGIL_NOPS; op = vd_op_next(j->tot_ops, op + 1))
+			j->last_tot[op] = j->tot[op];
 		j->rate_t = now;
 		j->hist_head = (j->hist_head + 1) % j->hist_len;
 	}

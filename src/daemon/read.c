@@ -14,9 +14,11 @@
  * the whole shard.  A process that changed in the last second gets one read
  * of its op runs per used shard per pass (queued in the pass's batch, batch.c;
  * compared in memory once read); an idle one gets
- * one 64-byte pread of each shard's head (`changes`, op map) and its ops only
+ * one 64-byte read of each shard's head (`changes`, op map) and its ops only
  * when `changes` moved.  The segment header and the op maps are re-read once a
- * second.  Every pread and /proc read happens outside vd.lock.
+ * second.  Those small reads are pre-read in the pass's batch when predicted
+ * (sample_pre_want, vd_seg_pread).  Every read and /proc read happens outside
+ * vd.lock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,7 @@
 #include <unistd.h>
 #include "daemon/accel.h"
 #include "daemon/daemon.h"
+#include "daemon/insights.h"
 #include "daemon/sample_internal.h"
 #include "format/profile.h"
 
@@ -94,7 +97,7 @@ void sample_ops_delta(struct vd_proc *p, uint32_t i, const unsigned char *ops, u
                       bool defer, bool hist)
 {
 	if (!p->shard_copy[i]) {
-		p->shard_copy[i] = calloc(VIGIL_NOPS, sizeof(struct vd_raw));
+		p->shard_copy[i] = vd_ops_new();
 		if (!p->shard_copy[i])
 			return;
 	}
@@ -143,16 +146,37 @@ static void sample_map_load(struct vd_proc *p, uint32_t i, const unsigned char *
 	memcpy(p->sp->opmap[i], shard + offsetof(struct vigil_shard, reserved), sizeof p->sp->opmap[i]);
 }
 
+#define SPROC_HEAD ((sizeof(struct vd_sproc) + 7) & ~(size_t)7)
+#define SPROC_SIZE(n) (SPROC_HEAD + 2 * (size_t)(n) * sizeof(uint64_t[VIGIL_OPMAP_WORDS]))
+/* Sampler blocks of up to VIGIL_SHARDS shards (a writer's own): beside each other (opsarena.c). */
+static struct vd_arena sample_sproc_arena = { .block = SPROC_SIZE(VIGIL_SHARDS) };
+
+/* Free a block of sample_sproc_new. */
+void sample_sproc_release(struct vd_sproc *sp)
+{
+	if (sp->arena)
+		vd_arena_free(&sample_sproc_arena, sp);
+	else
+		free(sp);
+}
+
 /* The sampler's state of a process with n_shards shards, in one cache-aligned block. */
 struct vd_sproc *sample_sproc_new(uint32_t n_shards)
 {
-	size_t head = (sizeof(struct vd_sproc) + 7) & ~(size_t)7;
+	size_t head = SPROC_HEAD;
 	size_t maps = (size_t)n_shards * sizeof(uint64_t[VIGIL_OPMAP_WORDS]);
-	void *m;
-	if (posix_memalign(&m, 64, head + 2 * maps))
+	void *m = NULL;
+	bool arena = n_shards <= VIGIL_SHARDS;
+	if (arena)
+		m = vd_arena_new(&sample_sproc_arena);
+	else if (posix_memalign(&m, 64, head + 2 * maps))
+		m = NULL;
+	else
+		memset(m, 0, head + 2 * maps);
+	if (!m)
 		return NULL;
-	memset(m, 0, head + 2 * maps);
 	struct vd_sproc *sp = m;
+	sp->arena = arena;
 	sp->opmap = (void *)((char *)m + head);
 	sp->hstale = (void *)((char *)m + head + maps);
 	return sp;
@@ -423,6 +447,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 		if (!p->job)
 			return VD_REJ_USER_CAP + 1;
 		p->pending = false;
+		p->job->dirty = true; /* a process joined: checkpointed within a second */
 		p->next = p->job->procs;
 		p->job->procs = p;
 		p->state = VD_P_RUNNING;
@@ -443,7 +468,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 		uint32_t nops = p->n_ops < VIGIL_NOPS ? p->n_ops : VIGIL_NOPS;
 		for (uint32_t i = 0; i < used; i++) {
 			const unsigned char *sh = sample_scratch + p->shards_offset + (uint64_t)i * p->shard_size;
-			p->shard_copy[i] = calloc(VIGIL_NOPS, sizeof(struct vd_raw));
+			p->shard_copy[i] = vd_ops_new();
 			if (!p->shard_copy[i])
 				continue;
 			for (uint32_t op = 0; op < nops; op++) {
@@ -481,6 +506,7 @@ static int sample_full_apply(struct vd_proc *p, const struct vd_dir *d, const st
 			}
 		free(sum);
 		p->baseline = false;
+		p->job->dirty = true; /* a restart's first read: checkpointed within a second */
 	} else {
 		for (uint32_t i = 0; i < used; i++) {
 			const unsigned char *sh = sample_scratch + p->shards_offset + (uint64_t)i * p->shard_size;
@@ -588,6 +614,28 @@ static int sample_read_shard(struct vd_proc *p, uint32_t i, bool all, bool hist)
 }
 
 /*
+ * What sample_fast_read below will read this pass besides op counters, for
+ * the pre-read (batch.c): a guess from the same conditions; a read not
+ * guessed goes by pread.  `ext`: the insights' shard totals are due too.
+ */
+void sample_pre_want(struct vd_proc *p, double now, bool ext)
+{
+	if (p->pending || p->baseline || !p->job || !p->shard_copy)
+		return;
+	if (now - p->last_header >= 1.0) {
+		vd_seg_preread(p, 0, sizeof(struct vigil_seg_header));
+		vd_accel_preread(p);
+	}
+	bool maps = now - p->last_full_shards >= 1.0, hot = now - p->last_change < 1.0;
+	for (uint32_t i = 0; i < p->shards_used; i++)
+		if (!hot || maps || !p->shard_copy[i] || sample_map_zero(p->sp->opmap[i]))
+			vd_seg_preread(p, p->shards_offset + (uint64_t)i * p->shard_size,
+			               offsetof(struct vigil_shard, timeline));
+	if (ext)
+		vd_insights_preread(p);
+}
+
+/*
  * Steady state, no lock: reads into p->sp, deltas pending for the fold.
  * Sets *full when it had to read the whole segment instead (already applied).
  */
@@ -605,7 +653,7 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 		int bad = sample_recheck(p, d, why);
 		if (bad)
 			return bad;
-		r = pread(p->fd, &h, sizeof h, 0);
+		r = vd_seg_pread(p, &h, sizeof h, 0);
 		if (r < 0)
 			return VD_REJ_READ + 1;
 		if ((size_t)r < sizeof h)
@@ -639,7 +687,7 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 		if (!hot || all || sample_map_zero(p->sp->opmap[i])) {
 			unsigned char head[offsetof(struct vigil_shard, timeline)];
 			uint64_t ch;
-			if (pread(p->fd, head, sizeof head, (off_t)off) != (ssize_t)sizeof head)
+			if (vd_seg_pread(p, head, sizeof head, off) != (ssize_t)sizeof head)
 				return VD_REJ_TRUNCATED + 1;
 			memcpy(&ch, head, sizeof ch);
 			sample_map_load(p, i, head);

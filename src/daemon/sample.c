@@ -83,6 +83,30 @@ static void sample_prefetch(int k)
 }
 
 /*
+ * The fold walks the ready processes in order, each line it needs cold (the
+ * writers' cores ran in between): fetch them in stages ahead of use - the
+ * process's head and fold line, then its sampler block, then its pending
+ * list, then the counted and job totals its first delta adds to.
+ */
+static void sample_fold_prefetch(size_t k)
+{
+	if (k + 12 < sample_nready) {
+		SAMPLE_PREFETCH(sample_ready[k + 12]);
+		SAMPLE_PREFETCH((char *)sample_ready[k + 12] + 128);
+	}
+	if (k + 8 < sample_nready && sample_ready[k + 8]->sp)
+		SAMPLE_PREFETCH(sample_ready[k + 8]->sp);
+	const struct vd_sproc *sp = k + 4 < sample_nready ? sample_ready[k + 4]->sp : NULL;
+	if (sp && sp->npend)
+		SAMPLE_PREFETCH(sp->pend);
+	const struct vd_proc *q = k + 2 < sample_nready ? sample_ready[k + 2] : NULL;
+	if (q && q->sp && q->sp->npend && q->job && q->sp->pend[0].op < VIGIL_NOPS) {
+		SAMPLE_PREFETCH(q->counted + q->sp->pend[0].op);
+		SAMPLE_PREFETCH(&q->job->tot[q->sp->pend[0].op]);
+	}
+}
+
+/*
  * One pass.  Discovery and every read happen without vd.lock (the helpers
  * take it for the moments they change shared state); then one short locked
  * section folds the deltas read and runs the job bookkeeping.
@@ -113,6 +137,7 @@ void vd_sample(void)
 			sample_sweep(i);
 		}
 	}
+	sample_pre_pass(vd_mono(), vd_insights_read_due(vd_now()));
 	unsigned live = 0;
 	sample_nready = 0;
 	for (int k = 0; k < SAMPLE_HASH; k++) {
@@ -163,8 +188,10 @@ void vd_sample(void)
 	sample_batch_flush(sample_ready_if, sample_failed);
 	vd_insights_read(vd_now()); /* preads: before the lock */
 	pthread_mutex_lock(&vd.lock);
-	for (size_t k = 0; k < sample_nready; k++)
+	for (size_t k = 0; k < sample_nready; k++) {
+		sample_fold_prefetch(k);
 		sample_fold(sample_ready[k]);
+	}
 	vd.segments_live = live;
 	double now = vd_now();
 	vd_jobs_tick(now);

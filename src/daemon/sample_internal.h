@@ -55,8 +55,11 @@ struct vd_sproc {
 	struct sample_delta *pend;            /* deltas waiting for the fold */
 	unsigned npend, pend_cap;
 	bool batched;                         /* reads queued in this pass's batch */
-	unsigned batch_pages;                 /* pages of the mapping they touch (batch.c: bounded) */
+	unsigned batch_pages;                 /* pages of the mapping this pass reads (batch.c: bounded) */
+	unsigned pages_pass;                  /* the pass batch_pages counts */
+	unsigned pre_pass, pre_lo, pre_hi;    /* the pass whose pre-reads [pre_lo, pre_hi) are its (batch.c) */
 	int batch_fail;                       /* one of them failed: reason + 1 */
+	bool arena;                           /* the block is sample_sproc_arena's (read.c) */
 	unsigned char *buf;                   /* a pread's op counters */
 	size_t cap;
 };
@@ -74,9 +77,11 @@ int sample_recheck(struct vd_proc *p, const struct vd_dir *d, const char **why);
 int sample_full_read(struct vd_proc *p, const struct vd_dir *d, const char **why);
 int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why, bool *full);
 uint64_t sample_proc_start(int32_t pid);
+void sample_pre_want(struct vd_proc *p, double now, bool ext);
 
 /* read.c: op reads */
 struct vd_sproc *sample_sproc_new(uint32_t n_shards);
+void sample_sproc_release(struct vd_sproc *sp); /* the block only (fold.c frees what it points to) */
 void sample_ops_span(const struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist, uint64_t *off,
                      size_t *want);
 int sample_pread_ops(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist);
@@ -88,6 +93,8 @@ void sample_mmap(struct vd_proc *p);
 void sample_munmap(struct vd_sproc *sp);
 bool sample_batch_add(struct vd_proc *p, uint32_t i, uint32_t lo, uint32_t hi, bool hist);
 void sample_batch_flush(void (*ready)(struct vd_proc *), void (*failed)(struct vd_proc *, int, const char *));
+/* Pre-read each mapped live process's small deciding reads of this pass (sample_pre_want). */
+void sample_pre_pass(double now, bool ext);
 /* Add the pass's batched and fallback read counts to vd's (caller holds vd.lock). */
 void sample_batch_counted(void);
 

@@ -24,10 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vd_ckpt_parse(buf, size, &cb);
 	/* again with a valid trailer, so mutations reach the record parser */
 	if (size >= 40) {
-		uint64_t h = 1469598103934665603ull;
-		uint32_t end[2] = { 7, 8 };
-		for (size_t i = 0; i < size - 16; i++)
-			h = (h ^ buf[i]) * 1099511628211ull;
+		uint32_t end[2] = { 7, 8 }, ver;
+		memcpy(&ver, buf + 8, 4);
+		uint64_t h = vd_ckpt_sum(buf, size - 16, ver);
 		memcpy(buf + size - 16, end, 8);
 		memcpy(buf + size - 8, &h, 8);
 		vd_ckpt_parse(buf, size, &cb);

@@ -15,6 +15,7 @@
 static void add_writes(struct vd_job *j, uint64_t n, int bucket, uint64_t size)
 {
 	struct vd_tot *w = &j->tot[VIGIL_OP_WRITE];
+	vd_job_mark_op(j, VIGIL_OP_WRITE);
 	w->calls += n;
 	w->bytes += n * size;
 	w->hist[bucket] += n;
@@ -50,6 +51,7 @@ static void test_ranks(void)
 		counted[0][VIGIL_OP_WRITE].ticks += 333333333;
 		counted[0][VIGIL_OP_WRITE].hist[21] += 100;
 		j.tot[VIGIL_OP_WRITE].calls += 100;
+		vd_job_mark_op(&j, VIGIL_OP_WRITE);
 		j.tot[VIGIL_OP_WRITE].bytes += 100u << 20;
 		j.tot[VIGIL_OP_WRITE].seconds += 0.333333333;
 		j.tot[VIGIL_OP_WRITE].hist[21] += 100;
@@ -81,6 +83,7 @@ static void test_ranks(void)
 static void add_op(struct vd_job *j, int op, uint64_t n, uint64_t errors, uint64_t size, double secs)
 {
 	struct vd_tot *w = &j->tot[op];
+	vd_job_mark_op(j, op);
 	w->calls += n;
 	w->errors += errors;
 	w->bytes += (n - errors) * size;
