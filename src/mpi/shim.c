@@ -159,9 +159,10 @@ static void vs_fill(void)
 /*
  * Fills every slot at the first MPI call (threads arriving meanwhile wait,
  * once per process); a call made while filling, by the filling thread
- * itself, goes to the next definition.  Returns where call k goes.
+ * itself, goes to the next definition.  Returns where call k goes.  Used:
+ * its only caller is vs_lazy's top-level asm, which LTO does not see.
  */
-void *vs_resolve(unsigned k)
+__attribute__((used)) void *vs_resolve(unsigned k)
 {
 	static int state; /* 0 idle, 1 filling, 2 done */
 	static unsigned long owner;
