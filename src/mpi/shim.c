@@ -19,15 +19,22 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "mpi/mpi_detect.h"
 
 #define VS_HIDDEN __attribute__((visibility("hidden")))
 
-/* From shim_syms.S: the slots, and the names in slot order, each NUL-terminated. */
+/*
+ * From shim_syms.S: the slots, the names in slot order (each NUL-terminated),
+ * and per slot whether the first call found no definition for it (the slot
+ * then stays at its lazy stub).
+ */
 extern void *vs_slot[] VS_HIDDEN;
 extern const char vs_names[] VS_HIDDEN;
 extern const unsigned vs_nslots VS_HIDDEN;
+extern unsigned char vs_undef[] VS_HIDDEN;
 
 void *vs_resolve(unsigned k) VS_HIDDEN;
 
@@ -152,14 +159,46 @@ static void vs_fill(void)
 		void *p = h ? dlsym(h, name) : NULL;
 		if (!p)
 			p = vs_next(name);
-		__atomic_store_n(&vs_slot[k], p, __ATOMIC_RELEASE);
+		if (p)
+			__atomic_store_n(&vs_slot[k], p, __ATOMIC_RELEASE);
+		else
+			vs_undef[k] = 1;
 	}
+}
+
+static const char *vs_name(unsigned k)
+{
+	const char *name = vs_names;
+	for (unsigned i = 0; i < k; i++)
+		name += strlen(name) + 1;
+	return name;
+}
+
+/*
+ * The next definition of name k, for a call that has none in the slot; an
+ * MPI loaded since (dlopen) is found here.  With none at all the program
+ * called an undefined function: it would jump to address 0, so stop it with
+ * its name instead.
+ */
+static void *vs_next_or_abort(unsigned k)
+{
+	const char *name = vs_name(k);
+	void *p = vs_next(name);
+	if (!p) {
+		char msg[256];
+		int n = snprintf(msg, sizeof msg, "vigil: %s: no definition found after libvigil-mpi.so\n", name);
+		if (n > 0)
+			(void)!write(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+		abort();
+	}
+	return p;
 }
 
 /*
  * Fills every slot at the first MPI call (threads arriving meanwhile wait,
  * once per process); a call made while filling, by the filling thread
- * itself, goes to the next definition.  Returns where call k goes.  Used:
+ * itself, goes to the next definition, and so does a later call of a name
+ * that had none at the first call.  Returns where call k goes.  Used:
  * its only caller is vs_lazy's top-level asm, which LTO does not see.
  */
 __attribute__((used)) void *vs_resolve(unsigned k)
@@ -172,13 +211,14 @@ __attribute__((used)) void *vs_resolve(unsigned k)
 		vs_fill();
 		__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
 	} else if (expect == 1 && __atomic_load_n(&owner, __ATOMIC_RELAXED) == (unsigned long)pthread_self()) {
-		const char *name = vs_names;
-		for (unsigned i = 0; i < k; i++)
-			name += strlen(name) + 1;
-		return vs_next(name);
+		return vs_next_or_abort(k);
 	} else {
 		while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
 			sched_yield();
 	}
-	return __atomic_load_n(&vs_slot[k], __ATOMIC_ACQUIRE);
+	if (!vs_undef[k])
+		return __atomic_load_n(&vs_slot[k], __ATOMIC_ACQUIRE);
+	void *p = vs_next_or_abort(k);
+	__atomic_store_n(&vs_slot[k], p, __ATOMIC_RELEASE);
+	return p;
 }

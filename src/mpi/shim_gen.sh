@@ -30,5 +30,6 @@ END {
 	for (k = 0; k < n; k++)
 		printf "\t.asciz \"%s\"\n", name[k]
 	printf "\t.p2align 2\n\t.globl vs_nslots\n\t.hidden vs_nslots\nvs_nslots:\n\t.long %d\n", n
+	printf "\t.bss\n\t.globl vs_undef\n\t.hidden vs_undef\nvs_undef:\n\t.zero %d\n", n
 }' > "$out.tmp"
 mv "$out.tmp" "$out"
