@@ -16,6 +16,8 @@
  * call costs one jump more than with the collector preloaded.
  */
 #include <dlfcn.h>
+#include <limits.h>
+#include <link.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -121,16 +123,30 @@ static int vs_collector_preloaded(void)
 	return !strncmp(b ? b + 1 : di.dli_fname, "libvigil-mpi-", 13);
 }
 
-/* The collector of FAMILY, from the shim's own directory, loaded privately; NULL if there is none. */
+/*
+ * The collector of FAMILY, from the shim's own directory, loaded privately;
+ * NULL if there is none.  The directory: that of the shim's path when it is
+ * absolute; else (a relative LD_PRELOAD, and the program may have changed
+ * directory since) the loader's origin, made absolute at load.
+ */
 static void *vs_collector(const char *family)
 {
 	Dl_info di;
-	char path[4096];
-	if (!dladdr((void *)vs_next, &di) || !di.dli_fname)
+	struct link_map *lm;
+	char origin[PATH_MAX], path[PATH_MAX + 64];
+	if (!dladdr1((void *)vs_next, &di, (void **)&lm, RTLD_DL_LINKMAP) || !di.dli_fname)
 		return NULL;
-	const char *slash = strrchr(di.dli_fname, '/');
-	int dir = slash ? (int)(slash - di.dli_fname) + 1 : 0;
-	int n = snprintf(path, sizeof path, "%.*slibvigil-mpi-%s.so", dir, di.dli_fname, family);
+	const char *dir = di.dli_fname;
+	int len = 0;
+	if (dir[0] == '/') {
+		len = (int)(strrchr(dir, '/') - dir);
+	} else {
+		if (dlinfo(lm, RTLD_DI_ORIGIN, origin) != 0)
+			return NULL;
+		dir = origin;
+		len = (int)strlen(origin);
+	}
+	int n = snprintf(path, sizeof path, "%.*s/libvigil-mpi-%s.so", len, dir, family);
 	if (n <= 0 || (size_t)n >= sizeof path)
 		return NULL;
 	void *h = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);

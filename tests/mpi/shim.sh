@@ -32,6 +32,12 @@ if [ -f "$build/lib/libvigil-mpi.so" ]; then
 	grep -q "libvigil-mpi-$other" b.txt && { echo "FAIL: a rank mapped the $other collector"; fail=1; }
 	jq -e '.totals.mpi.MPI_Init.calls == 2 and .totals.mpi.MPI_Comm_rank.calls == 2 and .totals.mpi.MPI_Finalize.calls == 2' b.json >/dev/null ||
 		{ echo "FAIL: the ranks did not count through the shim"; jq -c '.totals.mpi' b.json; fail=1; }
+	# preloaded by a relative path, and each rank changes directory before its first MPI call
+	timeout 60 "$vigil" run -q --profile d.json -- $mpirun -np 2 sh -c \
+		'cd "$0" && LD_PRELOAD=./libvigil.so:./libvigil-mpi.so exec "$1" /' "$build/lib" "$progs/maps" >d.txt 2>d.err ||
+		{ echo "FAIL: vigil run of maps with a relative preload exited $?"; cat d.err; exit 1; }
+	jq -e '.totals.mpi.MPI_Init.calls == 2 and .totals.mpi.MPI_Comm_rank.calls == 2 and .totals.mpi.MPI_Finalize.calls == 2' d.json >/dev/null ||
+		{ echo "FAIL: a shim preloaded by a relative path did not find its collector after chdir"; jq -c '.totals.mpi' d.json; cat d.txt; fail=1; }
 fi
 timeout 60 "$vigil" run -q --profile c.json -- $mpirun -np 2 "$progs/dlmain" "$progs/dlmod.so" >c.txt 2>c.err ||
 	{ echo "FAIL: vigil run of dlmain exited $?"; cat c.err; exit 1; }
