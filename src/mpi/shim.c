@@ -158,8 +158,10 @@ static void *vs_collector(const char *family)
 	if (!h)
 		return NULL;
 	void (*set_next)(void *(*)(const char *)) = (void (*)(void *(*)(const char *)))dlsym(h, "vigil_mpi_set_next");
-	if (!set_next)
-		return NULL; /* not a collector of this shim's version: count nothing */
+	if (!set_next) { /* not a collector of this shim's version: count nothing */
+		dlclose(h);
+		return NULL;
+	}
 	set_next(vs_next);
 	return h;
 }
