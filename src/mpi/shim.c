@@ -5,15 +5,16 @@
  * Every MPI name either collector exports is here a one-instruction
  * trampoline, `jmp *vs_slot[k]` (shim_syms.S, generated from the built
  * collectors by shim_gen.sh).  Slots start at lazy stubs that put k in %r11
- * and enter vs_lazy, which saves the argument registers (and %al, for the
- * varargs MPI_Pcontrol) and calls vs_resolve(k).  The first MPI call decides
+ * and enter vs_lazy, which saves the argument registers (and %al, which a
+ * varargs call sets) and calls vs_resolve(k).  The first MPI call decides
  * for the whole process, as the collectors do (mpi_detect.c): the collector
  * of the MPI that runs here is dlopen'ed from the shim's own directory and
  * every slot points at its definition; names it lacks, or every name when
  * nothing is to be counted, go to the next definition.  So a process that
  * never calls MPI maps this small library only and runs no code of it (no
- * constructor; the slot table holds only relative relocations), and an MPI
- * call costs one jump more than with the collector preloaded.
+ * constructor; the slot table holds only relative relocations, and with lazy
+ * binding, the default, none of its few libc imports is looked up), and an
+ * MPI call costs one jump more than with the collector preloaded.
  */
 #include <dlfcn.h>
 #include <limits.h>
@@ -43,7 +44,8 @@ void *vs_resolve(unsigned k) VS_HIDDEN;
 /*
  * Entered with k in %r11 and the MPI call's arguments untouched; leaves for
  * what vs_resolve(k) returns with them restored.  The stack is 16-byte
- * aligned for the call and the xmm saves.
+ * aligned for the call and the xmm saves.  The CFI (a frame on %rbp) lets
+ * debuggers and profilers unwind through it.
  */
 __asm__(
 	".text\n"
@@ -51,8 +53,12 @@ __asm__(
 	".hidden vs_lazy\n"
 	".type vs_lazy,@function\n"
 	"vs_lazy:\n"
+	"	.cfi_startproc\n"
 	"	pushq %rbp\n"
+	"	.cfi_def_cfa_offset 16\n"
+	"	.cfi_offset %rbp, -16\n"
 	"	movq %rsp, %rbp\n"
+	"	.cfi_def_cfa_register %rbp\n"
 	"	andq $-16, %rsp\n"
 	"	subq $192, %rsp\n"
 	"	movq %rdi, 0(%rsp)\n"
@@ -90,7 +96,9 @@ __asm__(
 	"	movaps 176(%rsp), %xmm7\n"
 	"	movq %rbp, %rsp\n"
 	"	popq %rbp\n"
+	"	.cfi_def_cfa %rsp, 8\n"
 	"	jmp *%r11\n"
+	"	.cfi_endproc\n"
 	".size vs_lazy, .-vs_lazy\n");
 
 /*
