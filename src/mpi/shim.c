@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "mpi/mpi_detect.h"
 
@@ -221,8 +222,32 @@ static void *vs_next_or_abort(unsigned k)
 }
 
 /*
+ * Waits for the filling thread; 0 after a second without it.  The waiter may
+ * hold the loader's lock (an MPI call from a library constructor) that the
+ * filler's dlopen needs: then it goes to the next definition uncounted, and
+ * so does every waiter after it, rather than deadlock.
+ */
+static int vs_wait_filled(int *state)
+{
+	static int gave_up;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (__atomic_load_n(state, __ATOMIC_ACQUIRE) != 2) {
+		if (__atomic_load_n(&gave_up, __ATOMIC_RELAXED))
+			return 0;
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= 2 || (t.tv_sec - t0.tv_sec == 1 && t.tv_nsec >= t0.tv_nsec)) {
+			__atomic_store_n(&gave_up, 1, __ATOMIC_RELAXED);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
  * Fills every slot at the first MPI call (threads arriving meanwhile wait,
- * once per process); a call made while filling, by the filling thread
+ * once per process, at most a second: vs_wait_filled); a call made while filling, by the filling thread
  * itself, goes to the next definition, and so does a later call of a name
  * that had none at the first call.  Returns where call k goes.  Used:
  * its only caller is vs_lazy's top-level asm, which LTO does not see.
@@ -238,9 +263,8 @@ __attribute__((used)) void *vs_resolve(unsigned k)
 		__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
 	} else if (expect == 1 && __atomic_load_n(&owner, __ATOMIC_RELAXED) == (unsigned long)pthread_self()) {
 		return vs_next_or_abort(k);
-	} else {
-		while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
-			sched_yield();
+	} else if (!vs_wait_filled(&state)) {
+		return vs_next_or_abort(k);
 	}
 	if (!vs_undef[k])
 		return __atomic_load_n(&vs_slot[k], __ATOMIC_ACQUIRE);
