@@ -5,36 +5,48 @@
  * Every MPI name either collector exports is here a one-instruction
  * trampoline, `jmp *vs_slot[k]` (shim_syms.S, generated from the built
  * collectors by shim_gen.sh).  Slots start at lazy stubs that put k in %r11
- * and enter vs_lazy, which saves the argument registers (and %al, for the
- * varargs MPI_Pcontrol) and calls vs_resolve(k).  The first MPI call decides
+ * and enter vs_lazy, which saves the argument registers (and %al, which a
+ * varargs call sets) and calls vs_resolve(k).  The first MPI call decides
  * for the whole process, as the collectors do (mpi_detect.c): the collector
  * of the MPI that runs here is dlopen'ed from the shim's own directory and
  * every slot points at its definition; names it lacks, or every name when
  * nothing is to be counted, go to the next definition.  So a process that
  * never calls MPI maps this small library only and runs no code of it (no
- * constructor; the slot table holds only relative relocations), and an MPI
- * call costs one jump more than with the collector preloaded.
+ * constructor; the slot table holds only relative relocations, and with lazy
+ * binding, the default, none of its few libc imports is looked up), and an
+ * MPI call costs one jump more than with the collector preloaded.
  */
 #include <dlfcn.h>
+#include <limits.h>
+#include <link.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "mpi/mpi_detect.h"
 
 #define VS_HIDDEN __attribute__((visibility("hidden")))
 
-/* From shim_syms.S: the slots, and the names in slot order, each NUL-terminated. */
+/*
+ * From shim_syms.S: the slots, the names in slot order (each NUL-terminated),
+ * and per slot whether the first call found no definition for it (the slot
+ * then stays at its lazy stub).
+ */
 extern void *vs_slot[] VS_HIDDEN;
 extern const char vs_names[] VS_HIDDEN;
 extern const unsigned vs_nslots VS_HIDDEN;
+extern unsigned char vs_undef[] VS_HIDDEN;
 
 void *vs_resolve(unsigned k) VS_HIDDEN;
 
 /*
  * Entered with k in %r11 and the MPI call's arguments untouched; leaves for
  * what vs_resolve(k) returns with them restored.  The stack is 16-byte
- * aligned for the call and the xmm saves.
+ * aligned for the call and the xmm saves.  The CFI (a frame on %rbp) lets
+ * debuggers and profilers unwind through it.
  */
 __asm__(
 	".text\n"
@@ -42,8 +54,12 @@ __asm__(
 	".hidden vs_lazy\n"
 	".type vs_lazy,@function\n"
 	"vs_lazy:\n"
+	"	.cfi_startproc\n"
 	"	pushq %rbp\n"
+	"	.cfi_def_cfa_offset 16\n"
+	"	.cfi_offset %rbp, -16\n"
 	"	movq %rsp, %rbp\n"
+	"	.cfi_def_cfa_register %rbp\n"
 	"	andq $-16, %rsp\n"
 	"	subq $192, %rsp\n"
 	"	movq %rdi, 0(%rsp)\n"
@@ -81,7 +97,9 @@ __asm__(
 	"	movaps 176(%rsp), %xmm7\n"
 	"	movq %rbp, %rsp\n"
 	"	popq %rbp\n"
+	"	.cfi_def_cfa %rsp, 8\n"
 	"	jmp *%r11\n"
+	"	.cfi_endproc\n"
 	".size vs_lazy, .-vs_lazy\n");
 
 /*
@@ -114,16 +132,30 @@ static int vs_collector_preloaded(void)
 	return !strncmp(b ? b + 1 : di.dli_fname, "libvigil-mpi-", 13);
 }
 
-/* The collector of FAMILY, from the shim's own directory, loaded privately; NULL if there is none. */
+/*
+ * The collector of FAMILY, from the shim's own directory, loaded privately;
+ * NULL if there is none.  The directory: that of the shim's path when it is
+ * absolute; else (a relative LD_PRELOAD, and the program may have changed
+ * directory since) the loader's origin, made absolute at load.
+ */
 static void *vs_collector(const char *family)
 {
 	Dl_info di;
-	char path[4096];
-	if (!dladdr((void *)vs_next, &di) || !di.dli_fname)
+	struct link_map *lm;
+	char origin[PATH_MAX], path[PATH_MAX + 64];
+	if (!dladdr1((void *)vs_next, &di, (void **)&lm, RTLD_DL_LINKMAP) || !di.dli_fname)
 		return NULL;
-	const char *slash = strrchr(di.dli_fname, '/');
-	int dir = slash ? (int)(slash - di.dli_fname) + 1 : 0;
-	int n = snprintf(path, sizeof path, "%.*slibvigil-mpi-%s.so", dir, di.dli_fname, family);
+	const char *dir = di.dli_fname;
+	int len = 0;
+	if (dir[0] == '/') {
+		len = (int)(strrchr(dir, '/') - dir);
+	} else {
+		if (dlinfo(lm, RTLD_DI_ORIGIN, origin) != 0)
+			return NULL;
+		dir = origin;
+		len = (int)strlen(origin);
+	}
+	int n = snprintf(path, sizeof path, "%.*s/libvigil-mpi-%s.so", len, dir, family);
 	if (n <= 0 || (size_t)n >= sizeof path)
 		return NULL;
 	void *h = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
@@ -135,8 +167,10 @@ static void *vs_collector(const char *family)
 	if (!h)
 		return NULL;
 	void (*set_next)(void *(*)(const char *)) = (void (*)(void *(*)(const char *)))dlsym(h, "vigil_mpi_set_next");
-	if (!set_next)
-		return NULL; /* not a collector of this shim's version: count nothing */
+	if (!set_next) { /* not a collector of this shim's version: count nothing */
+		dlclose(h);
+		return NULL;
+	}
 	set_next(vs_next);
 	return h;
 }
@@ -152,16 +186,73 @@ static void vs_fill(void)
 		void *p = h ? dlsym(h, name) : NULL;
 		if (!p)
 			p = vs_next(name);
-		__atomic_store_n(&vs_slot[k], p, __ATOMIC_RELEASE);
+		if (p)
+			__atomic_store_n(&vs_slot[k], p, __ATOMIC_RELEASE);
+		else
+			vs_undef[k] = 1;
 	}
+}
+
+static const char *vs_name(unsigned k)
+{
+	const char *name = vs_names;
+	for (unsigned i = 0; i < k; i++)
+		name += strlen(name) + 1;
+	return name;
+}
+
+/*
+ * The next definition of name k, for a call that has none in the slot; an
+ * MPI loaded since (dlopen) is found here.  With none at all the program
+ * called an undefined function: it would jump to address 0, so stop it with
+ * its name instead.
+ */
+static void *vs_next_or_abort(unsigned k)
+{
+	const char *name = vs_name(k);
+	void *p = vs_next(name);
+	if (!p) {
+		char msg[256];
+		int n = snprintf(msg, sizeof msg, "vigil: %s: no definition found after libvigil-mpi.so\n", name);
+		if (n > 0)
+			(void)!write(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+		abort();
+	}
+	return p;
+}
+
+/*
+ * Waits for the filling thread; 0 after a second without it.  The waiter may
+ * hold the loader's lock (an MPI call from a library constructor) that the
+ * filler's dlopen needs: then it goes to the next definition uncounted, and
+ * so does every waiter after it, rather than deadlock.
+ */
+static int vs_wait_filled(int *state)
+{
+	static int gave_up;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (__atomic_load_n(state, __ATOMIC_ACQUIRE) != 2) {
+		if (__atomic_load_n(&gave_up, __ATOMIC_RELAXED))
+			return 0;
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= 2 || (t.tv_sec - t0.tv_sec == 1 && t.tv_nsec >= t0.tv_nsec)) {
+			__atomic_store_n(&gave_up, 1, __ATOMIC_RELAXED);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 /*
  * Fills every slot at the first MPI call (threads arriving meanwhile wait,
- * once per process); a call made while filling, by the filling thread
- * itself, goes to the next definition.  Returns where call k goes.
+ * once per process, at most a second: vs_wait_filled); a call made while filling, by the filling thread
+ * itself, goes to the next definition, and so does a later call of a name
+ * that had none at the first call.  Returns where call k goes.  Used:
+ * its only caller is vs_lazy's top-level asm, which LTO does not see.
  */
-void *vs_resolve(unsigned k)
+__attribute__((used)) void *vs_resolve(unsigned k)
 {
 	static int state; /* 0 idle, 1 filling, 2 done */
 	static unsigned long owner;
@@ -171,13 +262,13 @@ void *vs_resolve(unsigned k)
 		vs_fill();
 		__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
 	} else if (expect == 1 && __atomic_load_n(&owner, __ATOMIC_RELAXED) == (unsigned long)pthread_self()) {
-		const char *name = vs_names;
-		for (unsigned i = 0; i < k; i++)
-			name += strlen(name) + 1;
-		return vs_next(name);
-	} else {
-		while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
-			sched_yield();
+		return vs_next_or_abort(k);
+	} else if (!vs_wait_filled(&state)) {
+		return vs_next_or_abort(k);
 	}
-	return __atomic_load_n(&vs_slot[k], __ATOMIC_ACQUIRE);
+	if (!vs_undef[k])
+		return __atomic_load_n(&vs_slot[k], __ATOMIC_ACQUIRE);
+	void *p = vs_next_or_abort(k);
+	__atomic_store_n(&vs_slot[k], p, __ATOMIC_RELEASE);
+	return p;
 }

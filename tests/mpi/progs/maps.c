@@ -1,10 +1,18 @@
-/* maps.c - each rank prints the vigil libraries mapped into it (from /proc/self/maps), one per line. */
+/*
+ * maps.c [DIR] - each rank prints the vigil libraries mapped into it (from /proc/self/maps), one
+ * per line.  With DIR it first changes directory there, before its first MPI call.
+ */
 #include <mpi.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && chdir(argv[1]) != 0) {
+		perror(argv[1]);
+		return 1;
+	}
 	MPI_Init(&argc, &argv);
 	int rank = 0;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
