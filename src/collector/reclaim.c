@@ -17,7 +17,8 @@
  * names than the cap (core.c looks before calling); else one getdents64 for
  * a directory under the cap; above it, the oldest
  * are reclaimed down to VIGIL_SEG_KEEP_ENDED - RECLAIM_SLACK, so the work is
- * done once every RECLAIM_SLACK processes.  Raw system calls only: the
+ * done once every RECLAIM_SLACK processes, and segments that may not be
+ * reclaimed are looked at no more than 2 * RECLAIM_MISSES times a pass.  Raw system calls only: the
  * collector's own file work must not pass through its wrappers.
  */
 #include <fcntl.h>
@@ -33,6 +34,7 @@
 
 #define RECLAIM_SLACK 16
 #define RECLAIM_MAX   2048 /* candidates looked at in one pass (the rest wait for the next) */
+#define RECLAIM_MISSES 8   /* segments found not reclaimable before a walk gives up */
 
 struct reclaim_ent {
 	uint64_t start;
@@ -232,13 +234,31 @@ static void reclaim_pass(int dfd, int32_t self_pid)
 	if (total <= VIGIL_SEG_KEEP_ENDED)
 		return;
 	reclaim_sort(reclaim_ents, n);
+	/*
+	 * Oldest first; then, should the oldest be segments nobody may reclaim
+	 * (a live `vigil run`'s, live processes'), from a place that differs
+	 * from process to process.  Each walk gives up after RECLAIM_MISSES
+	 * such segments: a directory full of them costs every process start a
+	 * bounded ~100 system calls, not six per segment.
+	 */
 	size_t target = VIGIL_SEG_KEEP_ENDED - RECLAIM_SLACK;
+	size_t from[2] = { 0, n ? ((uint64_t)(uint32_t)self_pid * 2654435761u) % n : 0 };
 	char name[64];
-	for (size_t i = 0; i < n && total > target; i++) {
-		reclaim_name(name, reclaim_ents[i].pid, reclaim_ents[i].start);
-		if (reclaim_ended(dfd, name, reclaim_ents[i].pid, reclaim_ents[i].start) &&
-		    col_sys(SYS_unlinkat, dfd, (long)name, 0, 0) == 0)
-			total--;
+	for (int walk = 0; walk < 2; walk++) {
+		int misses = 0;
+		for (size_t k = 0; k < n && total > target && misses < RECLAIM_MISSES; k++) {
+			struct reclaim_ent *e = &reclaim_ents[(from[walk] + k) % n];
+			if (!e->pid)
+				continue; /* reclaimed by the first walk */
+			reclaim_name(name, e->pid, e->start);
+			if (reclaim_ended(dfd, name, e->pid, e->start) &&
+			    col_sys(SYS_unlinkat, dfd, (long)name, 0, 0) == 0) {
+				total--;
+				e->pid = 0;
+			} else {
+				misses++;
+			}
+		}
 	}
 }
 

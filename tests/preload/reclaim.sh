@@ -40,6 +40,22 @@ wait $vr || fail "vigil run failed"
 [ "$(jq '[.processes[].exe | select(endswith("/true"))] | length' run.json)" = 1 ] ||
 	fail "a live vigil run's ended process was reclaimed by a process without a reader"
 
+# a directory full of segments nobody may reclaim (a live vigil run's 300 ended processes): a process
+# with no reader looks at no more than 16 of them (two walks of 8 misses), not every one
+command -v strace >/dev/null || fail "strace is missing (scripts/install-deps.sh test installs it)"
+mkdir -m 700 "$WORK/seg300" || fail "mkdir"
+VIGIL_DIR=$WORK/seg300 VIGIL_RUN_FOLD=0 "$VIGIL" run -q --profile run300.json -- sh -c \
+	'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done; touch loop300.done; sleep 3' &
+vr=$!
+k=0; while [ ! -e loop300.done ] && [ $k -lt 600 ]; do sleep 0.1; k=$((k+1)); done
+[ -e loop300.done ] || fail "the 300-process loop under vigil run did not finish"
+VIGIL_DIR=$WORK/seg300 strace -f -qq -E LD_PRELOAD="$pre$lib" -e trace=openat -o open300.txt /bin/true # -E: strace itself unwatched
+looked=$(grep -c '\.seg", O_RDONLY' open300.txt)
+[ "$looked" -le 16 ] || fail "a process start opened $looked segments of a live vigil run to see whether to reclaim them (want <= 16)"
+wait $vr || fail "vigil run failed"
+[ "$(jq '[.processes[].exe | select(endswith("/true"))] | length' run300.json)" = 300 ] ||
+	fail "a live vigil run's ended processes were reclaimed by a process without a reader"
+
 # vigild's lock, released less than VIGIL_DAEMON_STALE (60 s) ago: restart grace, nothing removed
 before=$(segs)
 touch "$VIGIL_DIR/vigild.lock"
