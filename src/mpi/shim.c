@@ -202,23 +202,22 @@ static const char *vs_name(unsigned k)
 }
 
 /*
- * The next definition of name k, for a call that has none in the slot; an
- * MPI loaded since (dlopen) is found here.  With none at all the program
- * called an undefined function: it would jump to address 0, so stop it with
- * its name instead.
+ * A name defined nowhere: the program took its address as an MPI function's
+ * (a weak reference the shim answered) and calls it.  It returns 16, an
+ * internal error in both MPI families (OpenMPI's MPI_ERR_OTHER, MPICH's
+ * MPI_ERR_INTERN), and does nothing else: the collector never stops or
+ * writes to the program, and an error return is what MPI code checks.
  */
-static void *vs_next_or_abort(unsigned k)
+static int vs_undefined(void)
 {
-	const char *name = vs_name(k);
-	void *p = vs_next(name);
-	if (!p) {
-		char msg[256];
-		int n = snprintf(msg, sizeof msg, "vigil: %s: no definition found after libvigil-mpi.so\n", name);
-		if (n > 0)
-			(void)!write(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-		abort();
-	}
-	return p;
+	return 16;
+}
+
+/* The next definition of name k, for a call that has none in the slot; an MPI loaded since (dlopen) is found here. */
+static void *vs_next_or_undef(unsigned k)
+{
+	void *p = vs_next(vs_name(k));
+	return p ? p : (void *)vs_undefined;
 }
 
 /*
@@ -262,13 +261,13 @@ __attribute__((used)) void *vs_resolve(unsigned k)
 		vs_fill();
 		__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
 	} else if (expect == 1 && __atomic_load_n(&owner, __ATOMIC_RELAXED) == (unsigned long)pthread_self()) {
-		return vs_next_or_abort(k);
+		return vs_next_or_undef(k);
 	} else if (!vs_wait_filled(&state)) {
-		return vs_next_or_abort(k);
+		return vs_next_or_undef(k);
 	}
 	if (!vs_undef[k])
 		return __atomic_load_n(&vs_slot[k], __ATOMIC_ACQUIRE);
-	void *p = vs_next_or_abort(k);
+	void *p = vs_next_or_undef(k);
 	__atomic_store_n(&vs_slot[k], p, __ATOMIC_RELEASE);
 	return p;
 }

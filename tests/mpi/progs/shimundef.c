@@ -2,8 +2,8 @@
  * shimundef.c - MPI names with no definition when the shim resolves.  "late": the first call
  * (MPI_Comm_size, from shimlate.c) fills the slots while MPI_Comm_rank has no definition; then
  * the stand-in MPI (ARGV[2]) is dlopen'ed and MPI_Comm_rank must reach it (prints "ok").
- * "undef": MPI_Init is defined nowhere: the shim must stop the program with its name (SIGABRT),
- * not jump to address 0.
+ * "undef": MPI_Init is defined nowhere: the call must return an MPI error (16, the exit
+ * status), not jump to address 0.
  */
 #include <dlfcn.h>
 #include <stdio.h>
