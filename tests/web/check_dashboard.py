@@ -134,9 +134,11 @@ def check_mpi(base, token, seg):
                        env=env, cwd=TMP, capture_output=True, text=True, timeout=60)
     check(r.returncode == 0, "the MPI job failed (%d): %s" % (r.returncode, r.stderr[-2000:]))
 
+    # the history gets a point once a second: wait for the one after the last counts too
     def done(a):
         return (a.get("ranks") == 2 and a["processes"]["running"] == 0 and
-                a["ops"].get("mpi", {}).get("MPI_Finalize", {}).get("calls") == 2)
+                a["ops"].get("mpi", {}).get("MPI_Finalize", {}).get("calls") == 2 and
+                "MPI_Finalize" in a.get("history", {}).get("mpi_seconds_per_second_by_call", {}))
     api = wait_job(base, job, token, done)
     check(api and done(api), "the MPI job did not finish in the API: ranks %r, processes %r" %
           (api.get("ranks"), api.get("processes")))
