@@ -69,10 +69,12 @@ struct ckpt_ins {
 /*
  * The trailer's checksum of a version `ver` file: FNV-1a 64 over bytes up to
  * version 2; from version 3 the same step over 8-byte words (little-endian
- * loads, then the last < 8 bytes one at a time), 8x fewer dependent
- * multiplies: the images of all dirty jobs are summed each second.  It
- * detects a torn or damaged file (each step is a bijection of the state, so
- * one differing word always changes the result), not a forgery.
+ * loads, each product's high half folded into its low half, then the last
+ * < 8 bytes one at a time), 8x fewer dependent multiplies: the images of all
+ * dirty jobs are summed each second.  It detects a torn or damaged file
+ * (each step is a bijection of the state, so one differing word always
+ * changes the result, and the fold lets damage to a word's high bits reach
+ * every bit of the later state), not a forgery.
  */
 uint64_t vd_ckpt_sum(const unsigned char *p, size_t n, uint32_t ver)
 {
@@ -82,6 +84,7 @@ uint64_t vd_ckpt_sum(const unsigned char *p, size_t n, uint32_t ver)
 			uint64_t w;
 			memcpy(&w, p, 8);
 			h = (h ^ w) * 1099511628211ull;
+			h ^= h >> 32; /* a product's high bits never reach its low ones: fold them down */
 		}
 	while (n--)
 		h = (h ^ *p++) * 1099511628211ull;
