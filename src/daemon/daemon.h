@@ -154,6 +154,10 @@ struct vd_proc {
 	struct vigil_shard_ext ext;  /* version 2: its shards' totals, read once per insights step (insights.c) */
 	uint32_t ext_written;        /* shards (< 32) whose totals were seen nonzero: their page is the
 	                              * owner's, read through the mapping from then on (batch.c) */
+	uint32_t head_written;       /* shards (< 32) whose head was seen written (changes or state):
+	                              * pre-read through the mapping from then on; before, the page may
+	                              * be a hole (a shard whose allocation failed) that a read through
+	                              * the mapping would allocate, charged to vigild */
 };
 
 enum vd_jstate { VD_J_RUNNING, VD_J_ENDING, VD_J_ENDED };

@@ -627,8 +627,8 @@ void sample_pre_want(struct vd_proc *p, double now, bool ext)
 		vd_accel_preread(p);
 	}
 	bool maps = now - p->last_full_shards >= 1.0, hot = now - p->last_change < 1.0;
-	for (uint32_t i = 0; i < p->shards_used; i++)
-		if (!hot || maps || !p->shard_copy[i] || sample_map_zero(p->sp->opmap[i]))
+	for (uint32_t i = 0; i < p->shards_used && i < 32; i++)
+		if ((p->head_written >> i & 1) && (!hot || maps || !p->shard_copy[i] || sample_map_zero(p->sp->opmap[i])))
 			vd_seg_preread(p, p->shards_offset + (uint64_t)i * p->shard_size,
 			               offsetof(struct vigil_shard, timeline));
 	if (ext)
@@ -690,6 +690,10 @@ int sample_fast_read(struct vd_proc *p, const struct vd_dir *d, const char **why
 			if (vd_seg_pread(p, head, sizeof head, off) != (ssize_t)sizeof head)
 				return VD_REJ_TRUNCATED + 1;
 			memcpy(&ch, head, sizeof ch);
+			uint32_t state;
+			memcpy(&state, head + offsetof(struct vigil_shard, state), sizeof state);
+			if ((ch || state) && i < 32)
+				p->head_written |= 1u << i;
 			sample_map_load(p, i, head);
 			if (p->shard_copy[i] && ch == p->shard_changes[i] && !sample_stale_any(p, i))
 				continue;
