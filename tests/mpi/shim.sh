@@ -40,8 +40,11 @@ if [ "$shim" = 1 ]; then
 	jq -e '.totals.mpi.MPI_Init.calls == 2 and .totals.mpi.MPI_Comm_rank.calls == 2 and .totals.mpi.MPI_Finalize.calls == 2' b.json >/dev/null ||
 		{ echo "FAIL: the ranks did not count through the shim"; jq -c '.totals.mpi' b.json; fail=1; }
 	# preloaded by a relative path, and each rank changes directory before its first MPI call
+	# (an ASan build's libvigil.so needs the ASan runtime first, as vigil run puts it)
+	pre=""
+	case $(ldd "$build/lib/libvigil.so" 2>/dev/null) in *libasan*) pre="$(gcc -print-file-name=libasan.so):" ;; esac
 	timeout 60 "$vigil" run -q --profile d.json -- $mpirun -np 2 sh -c \
-		'cd "$0" && LD_PRELOAD=./libvigil.so:./libvigil-mpi.so exec "$1" /' "$build/lib" "$progs/maps" >d.txt 2>d.err ||
+		'cd "$0" && LD_PRELOAD=$2./libvigil.so:./libvigil-mpi.so exec "$1" /' "$build/lib" "$progs/maps" "$pre" >d.txt 2>d.err ||
 		{ echo "FAIL: vigil run of maps with a relative preload exited $?"; cat d.err; exit 1; }
 	jq -e '.totals.mpi.MPI_Init.calls == 2 and .totals.mpi.MPI_Comm_rank.calls == 2 and .totals.mpi.MPI_Finalize.calls == 2' d.json >/dev/null ||
 		{ echo "FAIL: a shim preloaded by a relative path did not find its collector after chdir"; jq -c '.totals.mpi' d.json; cat d.txt; fail=1; }
@@ -53,7 +56,7 @@ if [ "$shim" = 1 ]; then
 	jq -e '(.totals.mpi // {}) == {}' e.json >/dev/null ||
 		{ echo "FAIL: with VIGIL_MPI=none MPI calls were counted"; jq -c '.totals.mpi' e.json; fail=1; }
 	# the shim without libvigil.so: the calls pass through, no collector is loaded
-	LD_PRELOAD=$build/lib/libvigil-mpi.so timeout 60 $mpirun -np 2 "$progs/maps" >f.txt 2>f.err ||
+	LD_PRELOAD=$pre$build/lib/libvigil-mpi.so timeout 60 $mpirun -np 2 "$progs/maps" >f.txt 2>f.err ||
 		{ echo "FAIL: maps with the shim alone exited $?"; cat f.err; exit 1; }
 	[ "$(LC_ALL=C sort f.txt | tr '\n' ' ')" = "rank 0/libvigil-mpi.so rank 1/libvigil-mpi.so " ] ||
 		{ echo "FAIL: with the shim alone the ranks mapped:"; cat f.txt; fail=1; }
