@@ -23,6 +23,19 @@ const char *const *vigil_mpi_sonames(const char *family)
 	return strcmp(family, "openmpi") ? mpich : ompi;
 }
 
+void *vigil_mpi_private_sym(const char *family, const char *name)
+{
+	void *p = NULL;
+	for (const char *const *so = vigil_mpi_sonames(family); !p && *so; so++) {
+		void *h = dlopen(*so, RTLD_LAZY | RTLD_NOLOAD);
+		if (h) {
+			p = dlsym(h, name);
+			dlclose(h);
+		}
+	}
+	return p;
+}
+
 /* A VIGIL_MPI / --mpi value as a family name: "openmpi", "mpich" (the MPICH ABI family), "none", or NULL. */
 static const char *vd_family(const char *f)
 {

@@ -12,4 +12,7 @@ const char *vigil_mpi_detect(void);
 /* Sonames an implementation family ("openmpi", "mpich"; NULL: all) may be loaded as; NULL-terminated. */
 const char *const *vigil_mpi_sonames(const char *family);
 
+/* NAME from a library of that family already loaded privately (dlopen'ed MPI, e.g. mpi4py); NULL if none. */
+void *vigil_mpi_private_sym(const char *family, const char *name);
+
 #endif

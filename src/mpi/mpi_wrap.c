@@ -83,14 +83,7 @@ void *vm_sym(const char *name)
 	void *p = vm_next(name);
 	if (!p)
 		p = dlsym(RTLD_DEFAULT, name);
-	for (const char *const *so = vigil_mpi_sonames(vm_impl); !p && *so; so++) {
-		void *h = dlopen(*so, RTLD_LAZY | RTLD_NOLOAD);
-		if (h) {
-			p = dlsym(h, name);
-			dlclose(h);
-		}
-	}
-	return p;
+	return p ? p : vigil_mpi_private_sym(vm_impl, name);
 }
 
 static void vm_resolve(int own)

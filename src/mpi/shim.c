@@ -111,14 +111,7 @@ __asm__(
 static void *vs_next(const char *name)
 {
 	void *p = dlsym(RTLD_NEXT, name);
-	for (const char *const *so = vigil_mpi_sonames(NULL); !p && *so; so++) {
-		void *h = dlopen(*so, RTLD_LAZY | RTLD_NOLOAD);
-		if (h) {
-			p = dlsym(h, name);
-			dlclose(h);
-		}
-	}
-	return p;
+	return p ? p : vigil_mpi_private_sym(NULL, name);
 }
 
 /* A collector preloaded after the shim (old launch form in a user's LD_PRELOAD), from any directory: it counts by itself, as before. */
